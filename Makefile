@@ -1,0 +1,112 @@
+# drtop — plain make. `make demo` and `make test` are all a fresh Debian
+# machine needs: both depend on `deps`, which installs what is missing.
+
+PREFIX ?= /usr/local
+BUILD ?= build
+CC ?= cc
+PKGS := ncursesw libcurl libcjson
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wwrite-strings -Wformat=2 -Wpointer-arith
+OPT ?= -O2 -g
+CFLAGS_ALL := -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -MMD -MP -Icore \
+	$(PKG_CFLAGS) $(CFLAGS)
+LDLIBS_ALL := $(PKG_LIBS) -lresolv -lpthread -lm $(LDLIBS)
+
+# `make SAN=1 BUILD=build-asan` builds everything with ASan + UBSan.
+ifeq ($(SAN),1)
+CFLAGS_ALL += -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+CORE_SRC := $(sort $(wildcard core/*.c))
+TUI_SRC := $(sort $(wildcard tui/*.c))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
+TUI_OBJ := $(TUI_SRC:%.c=$(BUILD)/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+LIB := $(BUILD)/libdrtop.a
+ifeq ($(BUILD),build)
+BIN := drtop
+else
+BIN := $(BUILD)/drtop
+endif
+
+.PHONY: all deps demo test test-asan test-unit bench install clean \
+	fmt fmt-check check-layers tests
+
+all: $(BIN)
+
+deps:
+	@sh tools/deps.sh
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(LIB): $(CORE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(TUI_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(TUI_OBJ) $(LIB) $(LDLIBS_ALL)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS) -o $@ $< $(LIB) $(CMOCKA_LIBS) \
+		$(LDLIBS_ALL)
+
+tests: $(BIN) $(UNIT_BIN)
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	./drtop --demo
+
+test: deps
+	@$(MAKE) --no-print-directory tests
+	@sh tests/run.sh $(BUILD) $(BIN)
+
+test-unit: tests
+	@sh tests/run.sh --unit-only $(BUILD) $(BIN)
+
+test-asan: deps
+	@$(MAKE) --no-print-directory SAN=1 BUILD=build-asan tests
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		sh tests/run.sh build-asan build-asan/drtop
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/bench/run.sh
+
+FMT_FILES = $(wildcard core/*.[ch] tui/*.[ch] tests/unit/*.[ch] \
+	tests/fuzz/*.c)
+fmt:
+	clang-format -i $(FMT_FILES)
+
+fmt-check:
+	clang-format --dry-run -Werror $(FMT_FILES)
+
+check-layers:
+	@bad=$$( { grep -lE '#include *[<"](n?curses|ncursesw/)' core/*.[ch]; \
+		grep -lE '#include *<curl/' tui/*.[ch]; } 2>/dev/null | sort -u); \
+	if [ -n "$$bad" ]; then \
+		echo "layering violated (core/ includes curses or tui/ includes curl):"; \
+		echo "$$bad"; exit 1; \
+	else echo "check-layers: core/ has no curses, tui/ has no curl"; fi
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/drtop/themes
+	install -m 755 drtop $(DESTDIR)$(PREFIX)/bin/drtop
+	install -m 644 man/drtop.1 $(DESTDIR)$(PREFIX)/share/man/man1/drtop.1
+	install -m 644 themes/* $(DESTDIR)$(PREFIX)/share/drtop/themes/
+
+clean:
+	rm -rf build build-asan build-tsan drtop
+
+-include $(CORE_OBJ:.o=.d) $(TUI_OBJ:.o=.d)

@@ -1,0 +1,112 @@
+"""Small harness for drtop's integration and screen tests.
+
+Each check prints "ok - NAME" or "not ok - NAME" (tests/run.sh counts
+them). Helpers start real processes on loopback and always clean up.
+Run with /usr/bin/python3; DRTOP names the binary under test.
+"""
+import atexit
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.environ.get("DRTOP_ROOT") or os.path.abspath(
+    os.path.join(os.path.dirname(__file__), "..", ".."))
+DRTOP = os.environ.get("DRTOP") or os.path.join(ROOT, "drtop")
+FAILED = 0
+_procs = []
+_tmpdirs = []
+
+
+def check(name, cond, detail=""):
+    """Record one assertion; never raises."""
+    global FAILED
+    if cond:
+        print("ok - %s" % name, flush=True)
+    else:
+        FAILED += 1
+        print("not ok - %s%s" % (name, (": " + str(detail)) if detail != "" else ""),
+              flush=True)
+    return bool(cond)
+
+
+def done():
+    """Exit with the status the checks call for."""
+    sys.exit(1 if FAILED else 0)
+
+
+def tmpdir():
+    d = tempfile.mkdtemp(prefix="drtop-test-")
+    _tmpdirs.append(d)
+    return d
+
+
+def free_port(kind=socket.SOCK_STREAM):
+    s = socket.socket(socket.AF_INET, kind)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def spawn(args, **kw):
+    """Start a process in its own process group; killed at exit."""
+    kw.setdefault("stdin", subprocess.DEVNULL)
+    p = subprocess.Popen(args, start_new_session=True, **kw)
+    _procs.append(p)
+    return p
+
+
+def stop(p, sig=signal.SIGTERM, timeout=10):
+    """Signal a spawned process group and wait; returns the exit status."""
+    if p.poll() is None:
+        try:
+            os.killpg(p.pid, sig)
+        except ProcessLookupError:
+            pass
+        try:
+            p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+    return p.returncode
+
+
+def run(args, timeout=60, **kw):
+    """Run to completion; returns CompletedProcess with text output."""
+    kw.setdefault("stdin", subprocess.DEVNULL)
+    return subprocess.run(args, capture_output=True, text=True,
+                          timeout=timeout, **kw)
+
+
+def write_json(path, obj):
+    with open(path, "w") as f:
+        json.dump(obj, f, indent=2)
+    return path
+
+
+def wait_for(pred, timeout, step=0.05):
+    """Poll pred() until it returns a true value or timeout seconds pass."""
+    end = time.monotonic() + timeout
+    while True:
+        v = pred()
+        if v or time.monotonic() >= end:
+            return v
+        time.sleep(step)
+
+
+@atexit.register
+def _cleanup():
+    for p in _procs:
+        if p.poll() is None:
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            p.wait()
+    for d in _tmpdirs:
+        subprocess.run(["rm", "-rf", d])

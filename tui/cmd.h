@@ -1,0 +1,13 @@
+/*
+ * cmd: the modes of the command line, one function each. Each takes the
+ * arguments after "drtop" with argv[0] the mode's name, runs in the main
+ * thread, and returns the process exit status (0, 1 or 2).
+ */
+#ifndef DRTOP_CMD_H
+#define DRTOP_CMD_H
+
+#include <stdio.h>
+
+void cmd_usage(FILE *f);
+
+#endif

@@ -1,0 +1,68 @@
+/*
+ * main: the command line of DESIGN.md. Parses the mode and hands over to
+ * one cmd_* function; only this layer picks exit codes (0 success,
+ * 1 runtime failure, 2 bad usage, bad profile or bad log).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "probe.h"
+#include "util.h"
+
+static const char usage_text[] =
+    "usage:\n"
+    "  drtop [--theme NAME] [--ascii] [--record FILE] (PROFILE | --demo)\n"
+    "  drtop check PROFILE\n"
+    "  drtop watch --json [--duration S] [--record FILE] PROFILE\n"
+    "  drtop sim [--regions a,b,c] [--control PORT]\n"
+    "  drtop replay [--speed X] [--set KEY=VALUE]... LOG\n"
+    "  drtop report [--format md|json|html] [-o FILE] [--set KEY=VALUE]... "
+    "LOG\n"
+    "  drtop --help | --version\n"
+    "Any mode also takes --debug-log FILE.\n"
+    "Exit status: 0 success, 1 runtime failure, 2 bad usage, profile or log.\n";
+
+void
+cmd_usage(FILE *f)
+{
+	fputs(usage_text, f);
+}
+
+typedef struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+} Command;
+
+/* One line per mode; the table ends with a NULL name. */
+static const Command commands[] = {
+    {NULL, NULL},
+};
+
+int
+main(int argc, char **argv)
+{
+	if (argc >= 2 &&
+	    (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		cmd_usage(stdout);
+		return 0;
+	}
+	if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+		printf("drtop %s\n", DRTOP_VERSION);
+		return 0;
+	}
+	if (probe_global_init() != 0) {
+		fprintf(stderr, "drtop: libcurl failed to initialise\n");
+		return 1;
+	}
+	for (size_t i = 0; argc >= 2 && commands[i].name != NULL; i++)
+		if (strcmp(argv[1], commands[i].name) == 0) {
+			int rc = commands[i].run(argc - 1, argv + 1);
+			probe_global_cleanup();
+			return rc;
+		}
+	probe_global_cleanup();
+	fprintf(stderr, "drtop: the console is not built yet\n");
+	cmd_usage(stderr);
+	return 2;
+}
