@@ -30,6 +30,9 @@ CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
 TUI_OBJ := $(TUI_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIB := $(BUILD)/libdrtop.a
+# tui/ objects except main, so unit tests can link views and layout.
+TUI_LIB := $(BUILD)/libdrtop-tui.a
+TUI_LIB_OBJ := $(filter-out $(BUILD)/tui/main.o,$(TUI_OBJ))
 ifeq ($(BUILD),build)
 BIN := drtop
 else
@@ -52,13 +55,17 @@ $(LIB): $(CORE_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
+$(TUI_LIB): $(TUI_LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
 $(BIN): $(TUI_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(TUI_OBJ) $(LIB) $(LDLIBS_ALL)
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+$(BUILD)/tests/%: tests/unit/%.c $(LIB) $(TUI_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(LDFLAGS) -o $@ $< $(LIB) $(CMOCKA_LIBS) \
-		$(LDLIBS_ALL)
+	$(CC) $(CFLAGS_ALL) -Itui $(LDFLAGS) -o $@ $< $(TUI_LIB) $(LIB) \
+		$(CMOCKA_LIBS) $(LDLIBS_ALL)
 
 tests: $(BIN) $(UNIT_BIN)
 

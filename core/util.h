@@ -43,6 +43,11 @@ bool str_copy(char *dst, size_t cap, const char *src);
 /* True when s starts with prefix. */
 bool str_starts(const char *s, const char *prefix);
 
+/* CLOCK_MONOTONIC and CLOCK_REALTIME in seconds. Never called by the
+ * engine: it takes time from events. */
+double mono_now(void);
+double real_now(void);
+
 /*
  * ErrList: an ordered list of error messages, each already naming its
  * place ("profile.json: endpoints[1].name: ..."). Owned by the caller.
