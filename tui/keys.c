@@ -1,0 +1,169 @@
+#include "keys.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "curses.h"
+#include "util.h"
+
+#define KEY_ESC 27
+#define KEY_TAB '\t'
+
+static const KeyBinding main_keys[] = {
+    {'\n', KA_DETAILS, "Enter", "Enter details",
+        "details of the selected endpoint"},
+    {'\r', KA_DETAILS, NULL, NULL, NULL},
+    {KEY_ENTER, KA_DETAILS, NULL, NULL, NULL},
+    {'r', KA_REPROBE, "r", "r probe", "probe the selected endpoint now"},
+    {'x', KA_DISABLE, "x", "x disable",
+        "disable or enable the selected endpoint (asks for its name)"},
+    {'t', KA_THEME, "t", "t theme", "next theme"},
+    {'?', KA_HELP, "?", "? help", "this help"},
+    {'q', KA_QUIT, "q", "q quit", "quit"},
+    {KEY_TAB, KA_NEXT_PANE, "Tab", "Tab pane",
+        "focus the next pane (endpoints, timeline, events)"},
+    {KEY_BTAB, KA_PREV_PANE, "S-Tab", NULL, "focus the previous pane"},
+    {KEY_UP, KA_UP, "Up", NULL, "select the previous row / scroll up"},
+    {'k', KA_UP, "k", NULL, NULL},
+    {KEY_DOWN, KA_DOWN, "Down", NULL, "select the next row / scroll down"},
+    {'j', KA_DOWN, "j", "j/k select", NULL},
+    {KEY_PPAGE, KA_PGUP, "PgUp", NULL, "scroll a page up"},
+    {KEY_NPAGE, KA_PGDN, "PgDn", NULL, "scroll a page down"},
+    {KEY_HOME, KA_HOME, "Home", NULL, "first row"},
+    {KEY_END, KA_END, "End", NULL, "last row (the event log follows again)"},
+};
+
+static const KeyBinding demo_keys[] = {
+    {'1', KA_FAULT1, "1", "1-3 fault",
+        "cycle region 1's fault: ok, 500, refuse, blackhole"},
+    {'2', KA_FAULT2, "2", NULL, "cycle region 2's fault"},
+    {'3', KA_FAULT3, "3", NULL, "cycle region 3's fault"},
+};
+
+static const KeyBinding dialog_keys[] = {
+    {KEY_ESC, KA_CLOSE, "Esc", "Esc close", "close the dialog"},
+    {'q', KA_CLOSE, "q", NULL, NULL},
+    {'?', KA_CLOSE, "?", NULL, NULL},
+    {'\n', KA_CLOSE, "Enter", NULL, NULL},
+    {'\r', KA_CLOSE, NULL, NULL, NULL},
+    {KEY_ENTER, KA_CLOSE, NULL, NULL, NULL},
+    {KEY_UP, KA_UP, "Up", "Up/Dn scroll", "scroll up"},
+    {'k', KA_UP, "k", NULL, NULL},
+    {KEY_DOWN, KA_DOWN, "Down", NULL, "scroll down"},
+    {'j', KA_DOWN, "j", NULL, NULL},
+};
+
+static const KeyBinding confirm_keys[] = {
+    {KEY_ESC, KA_CLOSE, "Esc", "Esc cancel", "cancel"},
+    {'\n', KA_CONFIRM, "Enter", "Enter confirm",
+        "confirm when the typed name matches"},
+    {'\r', KA_CONFIRM, NULL, NULL, NULL},
+    {KEY_ENTER, KA_CONFIRM, NULL, NULL, NULL},
+    {KEY_BACKSPACE, KA_ERASE, "Backspace", NULL, "erase a character"},
+    {127, KA_ERASE, NULL, NULL, NULL},
+    {8, KA_ERASE, NULL, NULL, NULL},
+};
+
+static const struct {
+	const KeyBinding *rows;
+	size_t n;
+	const char *title;
+} tables[KCTX__COUNT] = {
+    [KCTX_MAIN] = {main_keys, ARRAY_LEN(main_keys), "Console"},
+    [KCTX_DEMO] = {demo_keys, ARRAY_LEN(demo_keys), "Demo"},
+    [KCTX_DIALOG] = {dialog_keys, ARRAY_LEN(dialog_keys), "Dialogs"},
+    [KCTX_CONFIRM] = {confirm_keys, ARRAY_LEN(confirm_keys),
+        "Confirmation (type the endpoint's name)"},
+};
+
+const KeyBinding *
+keys_table(KeyContext ctx, size_t *n)
+{
+	if ((int)ctx < 0 || ctx >= KCTX__COUNT) {
+		*n = 0;
+		return NULL;
+	}
+	*n = tables[ctx].n;
+	return tables[ctx].rows;
+}
+
+const char *
+keys_context_title(KeyContext ctx)
+{
+	if ((int)ctx < 0 || ctx >= KCTX__COUNT)
+		return "";
+	return tables[ctx].title;
+}
+
+KeyAction
+keys_lookup(KeyContext ctx, int key)
+{
+	size_t n;
+	const KeyBinding *t = keys_table(ctx, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (t[i].key == key)
+			return t[i].action;
+	return KA_NONE;
+}
+
+int
+keys_help(KeyContext ctx, char (*lines)[128], int max)
+{
+	size_t n;
+	const KeyBinding *t = keys_table(ctx, &n);
+	int out = 0;
+
+	for (size_t i = 0; i < n && out < max; i++) {
+		char names[64] = "";
+		size_t len = 0;
+		if (t[i].help == NULL)
+			continue;
+		/* every named key with this action, in table order */
+		for (size_t j = 0; j < n; j++) {
+			if (t[j].action != t[i].action || t[j].name == NULL)
+				continue;
+			int w = snprintf(names + len, sizeof(names) - len,
+			    "%s%s", len ? ", " : "", t[j].name);
+			if (w < 0 || (size_t)w >= sizeof(names) - len)
+				break;
+			len += (size_t)w;
+		}
+		snprintf(lines[out++], 128, "%-14s %s", names, t[i].help);
+	}
+	return out;
+}
+
+static size_t
+bar_add(
+    const KeyBinding *t, size_t n, int width, char *buf, size_t cap, size_t len)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (t[i].bar == NULL)
+			continue;
+		size_t add = strlen(t[i].bar) + (len ? 2 : 0);
+		if (len + add > (size_t)width || len + add + 1 > cap)
+			continue; /* a shorter one further on may fit */
+		len += (size_t)snprintf(
+		    buf + len, cap - len, "%s%s", len ? "  " : "", t[i].bar);
+	}
+	return len;
+}
+
+size_t
+keys_bar(KeyContext ctx, bool demo, int width, char *buf, size_t cap)
+{
+	size_t n, len = 0;
+	const KeyBinding *t = keys_table(ctx, &n);
+
+	if (cap == 0)
+		return 0;
+	buf[0] = '\0';
+	if (ctx == KCTX_MAIN && demo) {
+		/* the demo's keys go first: they are what a demo is for */
+		size_t dn;
+		const KeyBinding *d = keys_table(KCTX_DEMO, &dn);
+		len = bar_add(d, dn, width, buf, cap, len);
+	}
+	return bar_add(t, n, width, buf, cap, len);
+}

@@ -1,0 +1,168 @@
+#include "text.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <wchar.h>
+
+static bool ascii_mode;
+
+void
+text_set_ascii(bool ascii)
+{
+	ascii_mode = ascii;
+}
+
+bool
+text_is_ascii(void)
+{
+	return ascii_mode;
+}
+
+/* Decode one UTF-8 sequence at s; returns its length (>= 1) and the
+ * code point in *cp, or U+FFFD for an invalid byte (length 1). */
+static int
+utf8_next(const unsigned char *s, unsigned *cp)
+{
+	unsigned c = s[0];
+	int n;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2, c &= 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3, c &= 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4, c &= 0x07;
+	else {
+		*cp = 0xfffd;
+		return 1;
+	}
+	for (int i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80) {
+			*cp = 0xfffd;
+			return 1;
+		}
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	*cp = c;
+	return n;
+}
+
+/* Columns code point cp takes on screen, and whether it is drawn as is
+ * (false: drawn as '?'). */
+static int
+cp_width(unsigned cp, bool *as_is)
+{
+	*as_is = true;
+	if (cp >= 0x20 && cp < 0x7f)
+		return 1;
+	if (cp < 0x80 || ascii_mode || cp == 0xfffd) {
+		*as_is = false;
+		return 1;
+	}
+	int w = wcwidth((wchar_t)cp);
+	if (w < 0) {
+		*as_is = false;
+		return 1;
+	}
+	return w;
+}
+
+int
+text_width(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int w = 0;
+
+	while (*p) {
+		unsigned cp;
+		bool as_is;
+		p += utf8_next(p, &cp);
+		w += cp_width(cp, &as_is);
+	}
+	return w;
+}
+
+int
+text_fit(const char *s, int maxw, const char *ellipsis, char *out, size_t cap)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int ew = (ellipsis && *ellipsis) ? text_width(ellipsis) : 0;
+	size_t o = 0;
+	int w = 0;
+	bool cut = text_width(s) > maxw;
+	int room = cut ? maxw - ew : maxw;
+
+	if (cap == 0)
+		return 0;
+	while (*p) {
+		unsigned cp;
+		bool as_is;
+		int n = utf8_next(p, &cp);
+		int cw = cp_width(cp, &as_is);
+		size_t need = as_is ? (size_t)n : 1;
+		if (w + cw > room || o + need + 1 > cap)
+			break;
+		if (as_is)
+			memcpy(out + o, p, (size_t)n);
+		else
+			out[o] = '?';
+		o += need;
+		w += cw;
+		p += n;
+	}
+	if (cut && ew > 0 && w + ew <= maxw &&
+	    o + strlen(ellipsis) + 1 <= cap) {
+		memcpy(out + o, ellipsis, strlen(ellipsis));
+		o += strlen(ellipsis);
+		w += ew;
+	}
+	out[o] = '\0';
+	return w;
+}
+
+int
+text_put(WINDOW *w, int y, int x, int maxw, int pad, attr_t attr,
+    const char *ellipsis, const char *s)
+{
+	char buf[1024];
+	wchar_t wbuf[1024];
+	int used;
+	size_t n = 0;
+	const unsigned char *p;
+
+	if (maxw <= 0)
+		return 0;
+	used = text_fit(s, maxw, ellipsis, buf, sizeof(buf));
+	p = (const unsigned char *)buf;
+	while (*p && n + 1 < sizeof(wbuf) / sizeof(wbuf[0])) {
+		unsigned cp;
+		p += utf8_next(p, &cp);
+		wbuf[n++] = (wchar_t)cp;
+	}
+	wbuf[n] = L'\0';
+	wattr_set(w, attr & ~A_COLOR, (short)PAIR_NUMBER(attr), NULL);
+	mvwaddnwstr(w, y, x, wbuf, (int)n);
+	while (used < pad && used < maxw) {
+		waddch(w, ' ');
+		used++;
+	}
+	wattr_set(w, A_NORMAL, 0, NULL);
+	return used;
+}
+
+int
+text_putf(WINDOW *w, int y, int x, int maxw, attr_t attr, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return text_put(w, y, x, maxw, 0, attr, NULL, buf);
+}
