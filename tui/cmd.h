@@ -10,4 +10,8 @@
 
 void cmd_usage(FILE *f);
 
+/* The console: drtop [--theme NAME] [--ascii] [--record FILE]
+ * (PROFILE | --demo). Takes main's argc/argv (argv[0] = "drtop"). */
+int cmd_console(int argc, char **argv);
+
 #endif

@@ -61,8 +61,8 @@ main(int argc, char **argv)
 			probe_global_cleanup();
 			return rc;
 		}
+	/* not a mode: the console (PROFILE or --demo) */
+	int rc = cmd_console(argc, argv);
 	probe_global_cleanup();
-	fprintf(stderr, "drtop: the console is not built yet\n");
-	cmd_usage(stderr);
-	return 2;
+	return rc;
 }

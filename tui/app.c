@@ -1,0 +1,810 @@
+#include "app.h"
+
+#include <errno.h>
+#include <langinfo.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "curses.h"
+#include "glyphs.h"
+#include "keys.h"
+#include "layout.h"
+#include "sigpipe.h"
+#include "text.h"
+#include "theme.h"
+#include "view.h"
+#include "view_confirm.h"
+#include "view_details.h"
+#include "view_endpoints.h"
+#include "view_events.h"
+#include "view_help.h"
+#include "view_map.h"
+#include "view_small.h"
+#include "view_status.h"
+#include "view_timeline.h"
+#include "view_ttl.h"
+
+#define DRAW_INTERVAL 0.1 /* seconds between redraws, at most */
+#define DRAIN_BATCH 256
+#define DRAIN_ROUNDS 16 /* batches per loop, so keys stay responsive */
+
+typedef enum { DLG_NONE, DLG_HELP, DLG_DETAILS, DLG_CONFIRM } Dialog;
+
+static const ViewOps *const pane_ops[PANE__COUNT] = {
+    [PANE_MAP] = &view_map_ops,
+    [PANE_TTL] = &view_ttl_ops,
+    [PANE_ENDPOINTS] = &view_endpoints_ops,
+    [PANE_TIMELINE] = &view_timeline_ops,
+    [PANE_EVENTS] = &view_events_ops,
+    [PANE_STATUS] = &view_status_ops,
+};
+
+static const ViewOps *const dialog_ops[] = {
+    [DLG_NONE] = NULL,
+    [DLG_HELP] = &view_help_ops,
+    [DLG_DETAILS] = &view_details_ops,
+    [DLG_CONFIRM] = &view_confirm_ops,
+};
+
+typedef struct {
+	const AppConfig *cfg;
+	UiState ui;
+	Layout layout;
+	Theme theme;
+	bool color;
+	WINDOW *win[PANE__COUNT];
+	WINDOW *small; /* the too-small screen */
+	WINDOW *dlg;
+	Dialog dialog;
+	bool dirty[PANE__COUNT], full[PANE__COUNT];
+	bool dlg_dirty, small_dirty;
+	double last_draw; /* monotonic */
+	uint64_t last_version;
+	long last_second; /* wall-clock second shown */
+	int64_t last_slot; /* timeline slot shown */
+	unsigned long map_sig;
+	bool quit;
+	EventSink sink;
+	FILE *record;
+	bool record_failed;
+	SCREEN *screen;
+} App;
+
+/* Set while curses owns the terminal; read by the die hook. */
+static volatile sig_atomic_t curses_on;
+
+void
+app_die_hook(void)
+{
+	if (curses_on) {
+		curses_on = 0;
+		endwin();
+	}
+}
+
+static void debug(const App *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+debug(const App *a, const char *fmt, ...)
+{
+	va_list ap;
+	char when[32];
+
+	if (a->cfg->debug_log == NULL)
+		return;
+	event_format_utc(real_now(), when, sizeof(when));
+	fprintf(a->cfg->debug_log, "%s console: ", when);
+	va_start(ap, fmt);
+	vfprintf(a->cfg->debug_log, fmt, ap);
+	va_end(ap);
+	fputc('\n', a->cfg->debug_log);
+	fflush(a->cfg->debug_log);
+}
+
+static void
+mark_all(App *a, bool full)
+{
+	for (int p = 0; p < PANE__COUNT; p++) {
+		a->dirty[p] = true;
+		if (full)
+			a->full[p] = true;
+	}
+	a->dlg_dirty = true;
+	a->small_dirty = true;
+}
+
+static void message(App *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+message(App *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(a->ui.message, sizeof(a->ui.message), fmt, ap);
+	va_end(ap);
+	a->ui.message_until = a->ui.t + 4.0;
+	a->dirty[PANE_STATUS] = true;
+}
+
+/* The engine's sink: every event, in order, input and derived. */
+static void
+on_event(void *ctx, const Event *ev)
+{
+	App *a = ctx;
+
+	if (a->record && !a->record_failed) {
+		char line[EVENT_JSON_MAX];
+		size_t n = event_to_json(ev, line, sizeof(line));
+		if (n > 0 && fwrite(line, 1, n, a->record) != n) {
+			a->record_failed = true;
+			message(
+			    a, "--record: write failed: %s", strerror(errno));
+		}
+	}
+	if (ev->type == EV_PROBE) {
+		int i = profile_find(a->cfg->profile, ev->u.probe.endpoint);
+		if (i >= 0) {
+			ProbeLog *pl = &a->ui.probes[i];
+			int at;
+			if (pl->len < UI_PROBES_KEPT)
+				at = (pl->start + pl->len++) % UI_PROBES_KEPT;
+			else {
+				at = pl->start;
+				pl->start = (pl->start + 1) % UI_PROBES_KEPT;
+			}
+			pl->p[at] = ev->u.probe;
+			pl->t[at] = ev->t;
+			if (a->dialog == DLG_DETAILS && i == a->ui.selected)
+				a->dlg_dirty = true;
+		}
+	}
+	if (ev->type == EV_HEALTH)
+		view_timeline_mark(ev->t, 'H');
+	if (ev->type == EV_ROUTE)
+		view_timeline_mark(ev->t, 'R');
+	if (view_events_add(&a->ui, ev))
+		a->dirty[PANE_EVENTS] = true;
+}
+
+static void
+destroy_windows(App *a)
+{
+	for (int p = 0; p < PANE__COUNT; p++) {
+		if (a->win[p])
+			delwin(a->win[p]);
+		a->win[p] = NULL;
+	}
+	if (a->small)
+		delwin(a->small);
+	a->small = NULL;
+	if (a->dlg)
+		delwin(a->dlg);
+	a->dlg = NULL;
+}
+
+static Rect
+dialog_rect(const App *a)
+{
+	switch (a->dialog) {
+	case DLG_HELP:
+		return layout_dialog(&a->layout, 40, 78);
+	case DLG_DETAILS:
+		return layout_dialog(&a->layout, 28, 96);
+	case DLG_CONFIRM:
+		return layout_dialog(&a->layout, 8, 64);
+	default:
+		return layout_dialog(&a->layout, 1, 1);
+	}
+}
+
+static void
+open_dialog_window(App *a)
+{
+	if (a->dlg) {
+		delwin(a->dlg);
+		a->dlg = NULL;
+	}
+	if (a->dialog == DLG_NONE || a->layout.too_small)
+		return;
+	Rect r = dialog_rect(a);
+	a->dlg = newwin(r.h, r.w, r.y, r.x);
+	a->dlg_dirty = true;
+}
+
+/* The one resize path: layout, windows, full repaint. */
+static void
+relayout(App *a)
+{
+	destroy_windows(a);
+	layout_compute(&a->layout, LINES, COLS, a->cfg->profile->nendpoints);
+	if (a->layout.too_small) {
+		a->small =
+		    newwin(LINES > 0 ? LINES : 1, COLS > 0 ? COLS : 1, 0, 0);
+	} else {
+		for (int p = 0; p < PANE__COUNT; p++) {
+			Rect r = a->layout.pane[p];
+			a->win[p] = newwin(r.h, r.w, r.y, r.x);
+		}
+		open_dialog_window(a);
+	}
+	mark_all(a, true);
+	debug(a, "layout %dx%d%s", COLS, LINES,
+	    a->layout.too_small ? " (too small)" : "");
+}
+
+static void
+resize(App *a)
+{
+	struct winsize ws;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 &&
+	    ws.ws_col > 0)
+		resizeterm(ws.ws_row, ws.ws_col);
+	clearok(curscr, TRUE);
+	relayout(a);
+}
+
+static void
+close_dialog(App *a)
+{
+	a->dialog = DLG_NONE;
+	a->ui.kctx = KCTX_MAIN;
+	if (a->dlg) {
+		delwin(a->dlg);
+		a->dlg = NULL;
+	}
+	/* the panes underneath come back as they are */
+	for (int p = 0; p < PANE__COUNT; p++)
+		if (a->win[p]) {
+			touchwin(a->win[p]);
+			a->dirty[p] = true;
+		}
+	a->dirty[PANE_STATUS] = true;
+}
+
+static void
+open_dialog(App *a, Dialog d)
+{
+	a->dialog = d;
+	a->ui.dialog_scroll = 0;
+	a->ui.kctx = d == DLG_CONFIRM ? KCTX_CONFIRM : KCTX_DIALOG;
+	open_dialog_window(a);
+	a->dirty[PANE_STATUS] = true;
+}
+
+static bool
+apply_theme(App *a, const char *name, ErrList *errs)
+{
+	Theme t;
+
+	if (!a->color)
+		theme_builtin(&t, true);
+	else if (theme_load(&t, name, errs) != 0)
+		return false;
+	a->theme = t;
+	a->ui.theme_name = a->theme.name;
+	theme_apply(&a->theme, a->color);
+	return true;
+}
+
+static void
+next_theme(App *a)
+{
+	int cur = 0, n = 0;
+
+	if (!a->color) {
+		message(a, "no colours here: theme mono");
+		return;
+	}
+	while (theme_cycle[n])
+		n++;
+	for (int i = 0; i < n; i++)
+		if (strcmp(theme_cycle[i], a->theme.name) == 0)
+			cur = i;
+	for (int k = 1; k <= n; k++) {
+		ErrList errs;
+		const char *name = theme_cycle[(cur + k) % n];
+		errlist_init(&errs);
+		bool ok = apply_theme(a, name, &errs);
+		errlist_fini(&errs);
+		if (ok) {
+			message(a, "theme %s", name);
+			debug(a, "theme %s", name);
+			mark_all(a, true);
+			return;
+		}
+	}
+	message(a, "no other theme could be loaded");
+}
+
+static double
+session_t(const App *a)
+{
+	return mono_now() - a->cfg->t0;
+}
+
+static void
+selected_action(App *a, KeyAction act)
+{
+	const Profile *p = a->cfg->profile;
+	int i = a->ui.selected;
+
+	if (i < 0 || i >= p->nendpoints)
+		return;
+	const Endpoint *ep = &p->endpoints[i];
+	const Snapshot *s = engine_snapshot(a->cfg->engine);
+	bool disabled =
+	    i < s->nendpoints && s->endpoints[i].state == HEALTH_DISABLED;
+
+	if (act == KA_REPROBE) {
+		if (disabled) {
+			message(a, "%s is disabled: x enables it", ep->name);
+			return;
+		}
+		if (a->cfg->runtime)
+			runtime_reprobe(a->cfg->runtime, i);
+		message(a, "probing %s now", ep->name);
+	} else if (act == KA_DISABLE) {
+		a->ui.confirm_idx = i;
+		a->ui.confirm_disable = !disabled;
+		a->ui.confirm_text[0] = '\0';
+		open_dialog(a, DLG_CONFIRM);
+	}
+}
+
+static void
+confirm(App *a)
+{
+	int i = a->ui.confirm_idx;
+	bool dis = a->ui.confirm_disable;
+
+	if (!view_confirm_matches(&a->ui)) {
+		message(a, "type the endpoint's name exactly, or Esc");
+		a->dlg_dirty = true;
+		return;
+	}
+	const char *name = a->cfg->profile->endpoints[i].name;
+	engine_set_disabled(a->cfg->engine, session_t(a), name, dis, &a->sink);
+	if (a->cfg->runtime)
+		runtime_set_disabled(a->cfg->runtime, i, dis);
+	close_dialog(a);
+	message(a, "%s %s", name, dis ? "disabled" : "enabled");
+	debug(a, "%s %s by the operator", name, dis ? "disabled" : "enabled");
+}
+
+static void
+demo_fault(App *a, int region)
+{
+	char label[64];
+	Event ev;
+	const Profile *p = a->cfg->profile;
+
+	if (a->cfg->demo == NULL || region >= p->nendpoints)
+		return;
+	demo_cycle_fault(a->cfg->demo, region, label, sizeof(label));
+	event_init(&ev, EV_MARKER, session_t(a));
+	snprintf(ev.u.marker.note, sizeof(ev.u.marker.note),
+	    "demo: %s fault %s", p->endpoints[region].name, label);
+	engine_feed(a->cfg->engine, &ev, &a->sink);
+	message(a, "%s fault: %s", p->endpoints[region].name, label);
+	a->dirty[PANE_ENDPOINTS] = true;
+}
+
+static void
+confirm_text_key(App *a, int ch)
+{
+	size_t len = strlen(a->ui.confirm_text);
+
+	if (ch < 0x20 || ch > 0xff || ch == 0x7f)
+		return;
+	if (len + 1 < sizeof(a->ui.confirm_text)) {
+		a->ui.confirm_text[len] = (char)ch;
+		a->ui.confirm_text[len + 1] = '\0';
+	}
+	a->dlg_dirty = true;
+}
+
+static void
+focus_next(App *a, int dir)
+{
+	static const PaneId order[] = {
+	    PANE_ENDPOINTS, PANE_TIMELINE, PANE_EVENTS};
+	int k = 0;
+
+	for (int i = 0; i < 3; i++)
+		if (order[i] == a->ui.focus)
+			k = i;
+	k = (k + dir + 3) % 3;
+	a->dirty[a->ui.focus] = true;
+	a->ui.focus = order[k];
+	a->dirty[a->ui.focus] = true;
+}
+
+static void
+handle_key(App *a, int ch)
+{
+	KeyAction act;
+
+	if (ch == KEY_RESIZE) {
+		resize(a);
+		return;
+	}
+	if (a->dialog == DLG_CONFIRM) {
+		act = keys_lookup(KCTX_CONFIRM, ch);
+		if (act == KA_CLOSE) {
+			close_dialog(a);
+			message(a, "cancelled");
+		} else if (act == KA_CONFIRM)
+			confirm(a);
+		else if (act == KA_ERASE) {
+			size_t len = strlen(a->ui.confirm_text);
+			/* drop a whole UTF-8 character */
+			while (len > 0 &&
+			    ((unsigned char)a->ui.confirm_text[len - 1] &
+			        0xc0) == 0x80)
+				len--;
+			if (len > 0)
+				len--;
+			a->ui.confirm_text[len] = '\0';
+			a->dlg_dirty = true;
+		} else
+			confirm_text_key(a, ch);
+		return;
+	}
+	if (a->dialog != DLG_NONE) {
+		act = keys_lookup(KCTX_DIALOG, ch);
+		if (act == KA_CLOSE)
+			close_dialog(a);
+		else if (act == KA_UP && a->ui.dialog_scroll > 0) {
+			a->ui.dialog_scroll--;
+			a->dlg_dirty = true;
+		} else if (act == KA_DOWN && a->ui.dialog_scroll < 200) {
+			a->ui.dialog_scroll++;
+			a->dlg_dirty = true;
+		}
+		return;
+	}
+	act = keys_lookup(KCTX_MAIN, ch);
+	if (act == KA_NONE && a->cfg->demo)
+		act = keys_lookup(KCTX_DEMO, ch);
+	if (a->layout.too_small && act != KA_QUIT)
+		return;
+	switch (act) {
+	case KA_QUIT:
+		a->quit = true;
+		break;
+	case KA_HELP:
+		open_dialog(a, DLG_HELP);
+		break;
+	case KA_DETAILS:
+		if (a->ui.selected >= 0)
+			open_dialog(a, DLG_DETAILS);
+		break;
+	case KA_THEME:
+		next_theme(a);
+		break;
+	case KA_NEXT_PANE:
+		focus_next(a, 1);
+		break;
+	case KA_PREV_PANE:
+		focus_next(a, -1);
+		break;
+	case KA_REPROBE:
+	case KA_DISABLE:
+		selected_action(a, act);
+		break;
+	case KA_FAULT1:
+	case KA_FAULT2:
+	case KA_FAULT3:
+		demo_fault(a, act - KA_FAULT1);
+		break;
+	case KA_NONE:
+		break;
+	default: {
+		const ViewOps *ops = pane_ops[a->ui.focus];
+		int before = a->ui.selected;
+		if (ops->key && ops->key(&a->ui, act)) {
+			a->dirty[a->ui.focus] = true;
+			if (a->ui.selected != before) {
+				a->dirty[PANE_ENDPOINTS] = true;
+				a->dirty[PANE_TIMELINE] = true;
+			}
+		}
+		break;
+	}
+	}
+}
+
+/* A cheap signature of what the map shows: states, route, shares. */
+static unsigned long
+map_signature(const Snapshot *s)
+{
+	unsigned long h = 5381;
+
+	for (int i = 0; i < s->nendpoints; i++) {
+		h = h * 33 + (unsigned long)s->endpoints[i].state;
+		h = h * 33 + (unsigned long)(s->endpoints[i].share * 1000);
+	}
+	for (const char *p = s->route_to; *p; p++)
+		h = h * 33 + (unsigned char)*p;
+	return h * 33 + (unsigned long)s->fail_open * 7 + s->routed;
+}
+
+static void
+update_model(App *a)
+{
+	const Snapshot *s = engine_snapshot(a->cfg->engine);
+	long second;
+	int64_t slot;
+
+	a->ui.snap = s;
+	if (s->version != a->last_version) {
+		a->last_version = s->version;
+		a->dirty[PANE_ENDPOINTS] = true;
+		a->dirty[PANE_TIMELINE] = true;
+		a->dirty[PANE_TTL] = true;
+		a->dirty[PANE_STATUS] = true;
+		unsigned long sig = map_signature(s);
+		if (sig != a->map_sig) {
+			a->map_sig = sig;
+			a->dirty[PANE_MAP] = true;
+			a->small_dirty = true;
+		}
+		if (a->dialog == DLG_DETAILS)
+			a->dlg_dirty = true;
+	}
+	second = (long)floor(a->cfg->start_real + a->ui.t);
+	if (second != a->last_second) {
+		a->last_second = second;
+		a->dirty[PANE_STATUS] = true;
+		a->dirty[PANE_TTL] = true;
+	}
+	slot = (int64_t)floor(a->ui.t / view_timeline_slot(a->cfg->profile));
+	if (slot != a->last_slot) {
+		a->last_slot = slot;
+		a->dirty[PANE_TIMELINE] = true;
+	}
+	int inf = a->cfg->runtime ? runtime_in_flight(a->cfg->runtime) : 0;
+	uint64_t ovf = queue_overflow(a->cfg->queue);
+	if (inf != a->ui.in_flight || ovf != a->ui.overflow) {
+		a->ui.in_flight = inf;
+		a->ui.overflow = ovf;
+		a->dirty[PANE_STATUS] = true;
+	}
+	if (a->ui.message[0] && a->ui.t >= a->ui.message_until) {
+		a->ui.message[0] = '\0';
+		a->dirty[PANE_STATUS] = true;
+	}
+	if (a->cfg->demo)
+		for (int i = 0; i < 3; i++)
+			a->ui.faults[i] = demo_fault_label(a->cfg->demo, i);
+}
+
+static bool
+anything_dirty(const App *a)
+{
+	if (a->layout.too_small)
+		return a->small_dirty;
+	for (int p = 0; p < PANE__COUNT; p++)
+		if (a->dirty[p])
+			return true;
+	return a->dlg_dirty && a->dialog != DLG_NONE;
+}
+
+static void
+draw(App *a)
+{
+	bool any = false;
+
+	a->ui.layout = &a->layout;
+	if (is_wintouched(stdscr))
+		wnoutrefresh(stdscr); /* never drawn into: keeps getch quiet */
+	if (a->layout.too_small) {
+		view_small_ops.draw(a->small, &a->ui, true);
+		wnoutrefresh(a->small);
+		a->small_dirty = false;
+		doupdate();
+		return;
+	}
+	for (int p = 0; p < PANE__COUNT; p++) {
+		if (!a->dirty[p] || a->win[p] == NULL)
+			continue;
+		if (a->full[p])
+			werase(a->win[p]);
+		pane_ops[p]->draw(a->win[p], &a->ui, a->full[p]);
+		wnoutrefresh(a->win[p]);
+		a->dirty[p] = a->full[p] = false;
+		any = true;
+	}
+	if (a->dialog != DLG_NONE && a->dlg && (any || a->dlg_dirty)) {
+		if (a->dlg_dirty)
+			dialog_ops[a->dialog]->draw(a->dlg, &a->ui, true);
+		touchwin(a->dlg);
+		wnoutrefresh(a->dlg);
+		a->dlg_dirty = false;
+	}
+	doupdate();
+}
+
+static int
+poll_timeout_ms(const App *a, double now)
+{
+	double t = now - a->cfg->t0;
+	double next = 1.0 - fmod(a->cfg->start_real + t, 1.0); /* clock */
+	double slot = view_timeline_slot(a->cfg->profile);
+	double to_slot = slot - fmod(t, slot);
+
+	if (to_slot < next)
+		next = to_slot;
+	if (anything_dirty(a)) {
+		double d = a->last_draw + DRAW_INTERVAL - now;
+		if (d < next)
+			next = d;
+	}
+	if (a->cfg->duration > 0 && a->cfg->duration - t < next)
+		next = a->cfg->duration - t;
+	if (next < 0.001)
+		next = 0.001;
+	return (int)ceil(next * 1000.0);
+}
+
+static int
+start_curses(App *a)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr,
+		    "drtop: the console needs a terminal "
+		    "(use `drtop watch --json` without one)\n");
+		return -1;
+	}
+	a->screen = newterm(NULL, stdout, stdin);
+	if (a->screen == NULL) {
+		fprintf(stderr, "drtop: cannot use terminal \"%s\"\n",
+		    getenv("TERM") ? getenv("TERM") : "");
+		return -1;
+	}
+	curses_on = 1;
+	cbreak();
+	noecho();
+	nonl();
+	intrflush(stdscr, FALSE);
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	a->color = has_colors() && !(nc && *nc);
+	if (a->color) {
+		start_color();
+		use_default_colors();
+		if (COLORS < 8 || COLOR_PAIRS < ROLE__COUNT + 1)
+			a->color = false;
+	}
+	a->ui.color = a->color;
+	return 0;
+}
+
+int
+app_run(const AppConfig *cfg)
+{
+	App *a = xcalloc(1, sizeof(*a));
+	bool utf8;
+	int rc = 0;
+	ErrList errs;
+
+	a->cfg = cfg;
+	a->record = cfg->record;
+	a->sink.fn = on_event;
+	a->sink.ctx = a;
+	utf8 = !cfg->ascii && strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+	text_set_ascii(!utf8);
+	a->ui.g = glyphs_select(utf8);
+	a->ui.profile = cfg->profile;
+	a->ui.demo = cfg->demo != NULL;
+	a->ui.start_real = cfg->start_real;
+	a->ui.selected = cfg->profile->nendpoints > 0 ? 0 : -1;
+	a->ui.focus = PANE_ENDPOINTS;
+	a->ui.kctx = KCTX_MAIN;
+	a->ui.record_path = cfg->record_path;
+	a->ui.probes =
+	    xcalloc((size_t)cfg->profile->nendpoints + 1, sizeof(ProbeLog));
+	a->ui.snap = engine_snapshot(cfg->engine);
+	a->last_version = (uint64_t)-1;
+	a->last_second = -1;
+	a->last_slot = INT64_MIN;
+	view_events_clear();
+	view_timeline_reset();
+
+	/* a bad --theme is a usage error, reported before curses starts */
+	errlist_init(&errs);
+	{
+		Theme probe;
+		if (cfg->theme && theme_load(&probe, cfg->theme, &errs) != 0) {
+			errlist_print(&errs, stderr);
+			errlist_fini(&errs);
+			free(a->ui.probes);
+			free(a);
+			return 2;
+		}
+	}
+	if (start_curses(a) != 0) {
+		errlist_fini(&errs);
+		free(a->ui.probes);
+		free(a);
+		return 1;
+	}
+	apply_theme(a, cfg->theme ? cfg->theme : "dark", &errs);
+	errlist_fini(&errs);
+	debug(a, "start: %s, %s, theme %s, %s", cfg->demo ? "DEMO" : "LIVE",
+	    utf8 ? "UTF-8" : "ASCII", a->theme.name,
+	    a->color ? "colour" : "no colour");
+	relayout(a);
+
+	while (!a->quit) {
+		struct pollfd pfd[3] = {
+		    {.fd = STDIN_FILENO, .events = POLLIN},
+		    {.fd = queue_wake_fd(cfg->queue), .events = POLLIN},
+		    {.fd = sigpipe_fd(), .events = POLLIN},
+		};
+		double now = mono_now();
+		int ch;
+
+		if (poll(pfd, 3, poll_timeout_ms(a, now)) < 0 &&
+		    errno != EINTR) {
+			rc = 1;
+			break;
+		}
+		now = mono_now(); /* the one clock read of this iteration */
+		a->ui.t = now - cfg->t0;
+		if (pfd[2].revents & POLLIN)
+			sigpipe_consume();
+		if (sigpipe_stop_requested()) {
+			debug(a, "stop: signal %d", sigpipe_stop_requested());
+			break;
+		}
+		if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+			debug(a, "stop: the terminal went away");
+			break;
+		}
+		if (sigpipe_take_resize())
+			resize(a);
+		while ((ch = getch()) != ERR && !a->quit)
+			handle_key(a, ch);
+		for (int round = 0; round < DRAIN_ROUNDS; round++) {
+			Event evs[DRAIN_BATCH];
+			size_t n = queue_drain(cfg->queue, evs, DRAIN_BATCH);
+			for (size_t i = 0; i < n; i++)
+				engine_feed(cfg->engine, &evs[i], &a->sink);
+			if (n < DRAIN_BATCH)
+				break;
+		}
+		engine_tick(cfg->engine, a->ui.t, &a->sink);
+		update_model(a);
+		if (cfg->duration > 0 && a->ui.t >= cfg->duration)
+			break;
+		if (anything_dirty(a) && now - a->last_draw >= DRAW_INTERVAL) {
+			draw(a);
+			a->last_draw = now;
+		}
+	}
+	if (a->record)
+		fflush(a->record);
+	destroy_windows(a);
+	curses_on = 0;
+	endwin();
+	delscreen(a->screen);
+	debug(a, "stopped");
+	free(a->ui.probes);
+	free(a);
+	return rc;
+}

@@ -1,0 +1,60 @@
+/*
+ * app: the console's main loop. Only the main thread touches curses.
+ *
+ * DESIGN
+ * - One loop: poll() on stdin, the queue's wake fd and the signal
+ *   self-pipe (tui/sigpipe), with a timeout to the next thing due (a
+ *   redraw, the clock's next second, the timeline's next slot). Each
+ *   iteration reads CLOCK_MONOTONIC once, reads keys until ERR
+ *   (KEY_RESIZE included), drains the queue into the engine with a sink
+ *   that also feeds the event log, the details' probe log and --record,
+ *   ticks the engine, and draws.
+ * - Key handlers and model updates only set dirty bits; one draw
+ *   function repaints the dirty views with wnoutrefresh and calls
+ *   doupdate once, at most ~10 times a second. Idle costs one wake-up
+ *   a second.
+ * - SIGINT, SIGTERM, SIGHUP end the loop; the terminal is restored
+ *   before app_run returns (the caller then stops the threads). A crash
+ *   through die() restores it too (app_die_hook).
+ */
+#ifndef DRTOP_APP_H
+#define DRTOP_APP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "demo.h"
+#include "engine.h"
+#include "profile.h"
+#include "queue.h"
+#include "runtime.h"
+
+typedef struct {
+	const Profile *profile; /* borrowed */
+	Engine *engine; /* borrowed; fed only by app_run while it runs */
+	Queue *queue; /* borrowed; the producers' events */
+	Runtime *runtime; /* may be NULL (no live producers) */
+	Demo *demo; /* non-NULL in --demo: mode DEMO, keys 1-3 */
+	double t0; /* mono_now() at the session's t = 0 */
+	double start_real; /* real_now() at t = 0 */
+	bool ascii; /* --ascii: pure ASCII whatever the locale */
+	const char *theme; /* --theme NAME or NULL (dark) */
+	FILE *record; /* --record: event lines are appended; may be NULL */
+	const char *record_path;
+	FILE *debug_log; /* --debug-log: timestamped lines; may be NULL */
+	double duration; /* > 0: stop after this many seconds (tests) */
+} AppConfig;
+
+/*
+ * Run the console until q or a stop signal. Call with the locale set
+ * (setlocale(LC_CTYPE, "")) and sigpipe_install() done. Returns the exit
+ * status: 0 after q or a stop signal, 1 when the terminal cannot be
+ * used, 2 for a bad --theme (message on stderr before curses starts).
+ */
+int app_run(const AppConfig *cfg);
+
+/* For die_set_hook(): restores the terminal if curses is active. */
+void app_die_hook(void);
+
+#endif

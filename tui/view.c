@@ -1,0 +1,132 @@
+#include "view.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "text.h"
+
+const char *
+view_state_word(HealthState s)
+{
+	switch (s) {
+	case HEALTH_ONLINE:
+		return "ONLINE";
+	case HEALTH_DEGRADED:
+		return "DEGRADED";
+	case HEALTH_DISABLED:
+		return "DISABLED";
+	case HEALTH_CHECKING:
+	default:
+		return "CHECKING";
+	}
+}
+
+Role
+view_state_role(HealthState s)
+{
+	switch (s) {
+	case HEALTH_ONLINE:
+		return ROLE_ONLINE;
+	case HEALTH_DEGRADED:
+		return ROLE_DEGRADED;
+	case HEALTH_DISABLED:
+		return ROLE_DISABLED;
+	case HEALTH_CHECKING:
+	default:
+		return ROLE_CHECKING;
+	}
+}
+
+void
+view_title(WINDOW *w, const UiState *u, const char *title, bool focused,
+    const char *extra, Role extra_role)
+{
+	int cols = getmaxx(w);
+	int x = 0;
+	char buf[256];
+
+	wattr_set(w, theme_attr(ROLE_BORDER) & ~A_COLOR,
+	    (short)PAIR_NUMBER(theme_attr(ROLE_BORDER)), NULL);
+	wmove(w, 0, 0);
+	for (int i = 0; i < cols; i++)
+		waddstr(w, u->g->hline);
+	wattr_set(w, A_NORMAL, 0, NULL);
+	x = 1;
+	snprintf(buf, sizeof(buf), " %s ", title);
+	x += text_put(w, 0, x, cols - x, 0,
+	    theme_attr(focused ? ROLE_TITLE_FOCUS : ROLE_TITLE), NULL, buf);
+	if (extra && *extra && x + 2 < cols) {
+		snprintf(buf, sizeof(buf), " %s ", extra);
+		text_put(w, 0, x + 1, cols - x - 1, 0, theme_attr(extra_role),
+		    u->g->ellipsis, buf);
+	}
+}
+
+void
+view_clock(const UiState *u, double t, char *buf, size_t cap)
+{
+	time_t secs = (time_t)(u->start_real + t);
+	struct tm tm;
+
+	localtime_r(&secs, &tm);
+	strftime(buf, cap, "%H:%M:%S", &tm);
+}
+
+void
+view_probe_result(const ProbeEvent *p, char *buf, size_t cap)
+{
+	const char *err = probe_error_name(p->error);
+
+	if (p->ok || err == NULL)
+		snprintf(buf, cap, "%d", p->status);
+	else if (p->error == PERR_STATUS || p->error == PERR_BODY)
+		snprintf(buf, cap, "%d %s", p->status, err);
+	else
+		snprintf(buf, cap, "%s", err);
+	if (p->ok && p->status == 0)
+		snprintf(buf, cap, "ok");
+}
+
+void
+view_clear_rows(WINDOW *w, int y0)
+{
+	int h = getmaxy(w);
+
+	for (int y = y0; y < h; y++) {
+		wmove(w, y, 0);
+		wclrtoeol(w);
+	}
+}
+
+void
+view_box(WINDOW *w, const UiState *u, const char *title)
+{
+	int h = getmaxy(w), cols = getmaxx(w);
+	attr_t d = theme_attr(ROLE_DIALOG);
+	const Glyphs *g = u->g;
+
+	wbkgdset(w, ' ' | (d & ~A_COLOR) | COLOR_PAIR(PAIR_NUMBER(d)));
+	werase(w);
+	wattr_set(w, d & ~A_COLOR, (short)PAIR_NUMBER(d), NULL);
+	for (int y = 0; y < h; y++) {
+		const char *l = y == 0 ? g->corner_tl
+		    : y == h - 1       ? g->corner_bl
+		                       : g->vline;
+		const char *r = y == 0 ? g->corner_tr
+		    : y == h - 1       ? g->corner_br
+		                       : g->vline;
+		mvwaddstr(w, y, 0, l);
+		if (y == 0 || y == h - 1)
+			for (int x = 1; x < cols - 1; x++)
+				waddstr(w, g->hline);
+		mvwaddstr(w, y, cols - 1, r);
+	}
+	wattr_set(w, A_NORMAL, 0, NULL);
+	if (title) {
+		char buf[128];
+		snprintf(buf, sizeof(buf), " %s ", title);
+		text_put(w, 0, 2, cols - 4, 0, theme_attr(ROLE_TITLE_FOCUS),
+		    g->ellipsis, buf);
+	}
+}

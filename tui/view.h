@@ -1,0 +1,88 @@
+/*
+ * view: what every pane of the console shares. A view is one level of
+ * ops (draw, key) over a window; it draws from the read-only UiState
+ * (the engine's snapshot plus the console's own selection and logs) and
+ * never from live engine or queue state. Key handlers only change the
+ * selection or scroll position and return whether they used the key;
+ * app.c decides what to redraw. Main thread only.
+ */
+#ifndef DRTOP_VIEW_H
+#define DRTOP_VIEW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "curses.h"
+#include "engine.h"
+#include "glyphs.h"
+#include "keys.h"
+#include "layout.h"
+#include "profile.h"
+#include "theme.h"
+
+#define UI_PROBES_KEPT 8 /* probes with timings kept per endpoint */
+
+/* The last probes of one endpoint, for the details dialog. */
+typedef struct {
+	double t[UI_PROBES_KEPT];
+	ProbeEvent p[UI_PROBES_KEPT];
+	int start, len;
+} ProbeLog;
+
+typedef struct {
+	const Profile *profile;
+	const Snapshot *snap;
+	const Glyphs *g;
+	const Layout *layout;
+	bool demo;
+	bool color; /* colour pairs in use */
+	const char *theme_name;
+	int selected; /* endpoint index, or -1 when there is none */
+	PaneId focus; /* PANE_ENDPOINTS, PANE_TIMELINE or PANE_EVENTS */
+	double t; /* session time now (seconds since t0) */
+	double start_real; /* CLOCK_REALTIME at t = 0 */
+	int in_flight;
+	uint64_t overflow;
+	const char *faults[3]; /* demo: each region's fault label */
+	const char *record_path; /* --record FILE, or NULL */
+	char message[128]; /* a transient note for the status line */
+	double message_until;
+	ProbeLog *probes; /* nendpoints entries */
+	KeyContext kctx; /* the context keys go to: drives the key bar */
+	/* dialogs */
+	int dialog_scroll;
+	int confirm_idx; /* endpoint the confirmation is for */
+	bool confirm_disable; /* true: disable; false: enable */
+	char confirm_text[EV_NAME_MAX * 4];
+} UiState;
+
+typedef struct {
+	/* Draw into w (sized to the pane's rectangle). full: the window
+	 * is new or was cleared; otherwise only what changed is needed. */
+	void (*draw)(WINDOW *w, const UiState *u, bool full);
+	/* Handle a navigation key when focused; true when used. NULL for
+	 * panes that take no focus. */
+	bool (*key)(UiState *u, KeyAction a);
+} ViewOps;
+
+/* Helpers shared by views (view.c). */
+
+/* The state word: ONLINE, DEGRADED, CHECKING, DISABLED. */
+const char *view_state_word(HealthState s);
+/* The role that colours a state. */
+Role view_state_role(HealthState s);
+/* A pane's title row: " title " on a line of hline glyphs, in the
+ * focused role when focused; extra (may be NULL) follows the title in
+ * role extra_role. */
+void view_title(WINDOW *w, const UiState *u, const char *title, bool focused,
+    const char *extra, Role extra_role);
+/* "HH:MM:SS" local wall-clock time of session time t. */
+void view_clock(const UiState *u, double t, char *buf, size_t cap);
+/* Short text of a probe result: "200", "500 status", "refused". */
+void view_probe_result(const ProbeEvent *p, char *buf, size_t cap);
+/* Clear w and draw a box with a title in the dialog role. */
+void view_box(WINDOW *w, const UiState *u, const char *title);
+/* Blank rows y0..h-1 of w. */
+void view_clear_rows(WINDOW *w, int y0);
+
+#endif

@@ -1,0 +1,155 @@
+#include "view_details.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "text.h"
+
+static void
+ms(char *buf, size_t cap, double v)
+{
+	if (v < 0)
+		snprintf(buf, cap, "-");
+	else
+		snprintf(buf, cap, "%.1f", v);
+}
+
+static void add_line(char (*lines)[160], int *n, int max, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void
+add_line(char (*lines)[160], int *n, int max, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (*n >= max)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(lines[*n], 160, fmt, ap);
+	va_end(ap);
+	(*n)++;
+}
+
+#define ADD(...) add_line(lines, &n, max, __VA_ARGS__)
+
+int
+view_details_lines(const UiState *u, int idx, char (*lines)[160], int max)
+{
+	const Endpoint *ep = &u->profile->endpoints[idx];
+	const EndpointSnap *es = &u->snap->endpoints[idx];
+	const Monitor *m = &ep->monitor;
+	char when[16], buf[160];
+	int n = 0;
+
+	view_clock(u, es->state_since, when, sizeof(when));
+	ADD("%s  %s", ep->name, ep->region);
+	ADD("state %s since %s  (%d failures, %d successes in a row)",
+	    view_state_word(es->state), when, es->consecutive_failures,
+	    es->consecutive_successes);
+	if (es->last_reason[0])
+		ADD("  %s", es->last_reason);
+	ADD("probe %s", ep->url ? ep->url : ep->target);
+	if (es->cert_days >= 0)
+		snprintf(buf, sizeof(buf), "%d days left%s", es->cert_days,
+		    es->cert_days < 14 ? " (WARNING)" : "");
+	else
+		snprintf(buf, sizeof(buf), "unknown");
+	ADD("probes %llu, failures %llu, median %s ms, certificate %s",
+	    (unsigned long long)es->probes, (unsigned long long)es->failures,
+	    es->median_ms >= 0
+	        ? (snprintf(when, sizeof(when), "%.1f", es->median_ms), when)
+	        : "-",
+	    buf);
+	ADD("%s", "");
+	ADD("Monitor (effective)");
+	ADD("  %s, interval %gs, timeout %gs, tolerated failures %d, rise %d",
+	    protocol_name(m->protocol), m->interval, m->timeout,
+	    m->tolerated_failures, m->rise);
+	int o = 0;
+	buf[0] = '\0';
+	for (int i = 0; i < m->nexpected && o < (int)sizeof(buf) - 16; i++) {
+		if (m->expected[i].lo == m->expected[i].hi)
+			o += snprintf(buf + o, sizeof(buf) - (size_t)o, "%s%d",
+			    i ? ", " : "", m->expected[i].lo);
+		else
+			o += snprintf(buf + o, sizeof(buf) - (size_t)o,
+			    "%s%d-%d", i ? ", " : "", m->expected[i].lo,
+			    m->expected[i].hi);
+	}
+	ADD("  expected status %s%s%s%s", buf,
+	    m->body_contains ? ", body contains \"" : "",
+	    m->body_contains ? m->body_contains : "",
+	    m->body_contains ? "\"" : "");
+	if (m->nheaders > 0) {
+		o = 0;
+		buf[0] = '\0';
+		for (int i = 0; i < m->nheaders && o < (int)sizeof(buf) - 40;
+		     i++)
+			o += snprintf(buf + o, sizeof(buf) - (size_t)o,
+			    "%s%.40s", i ? ", " : "", m->headers[i].name);
+		ADD("  headers %s (values hidden)", buf);
+	}
+	if (m->identify == IDENTIFY_HEADER && m->identify_header)
+		ADD("  served_by from header %s", m->identify_header);
+	ADD("  degraded within %.1fs of a fault (interval x (tolerated + 1) "
+	    "+ timeout)",
+	    m->interval * (m->tolerated_failures + 1) + m->timeout);
+	ADD("%s", "");
+	ADD("Last probes (ms)");
+	ADD("  %-8s  %-12s %7s %7s %7s %7s %7s  %s", "time", "result", "dns",
+	    "connect", "tls", "ttfb", "total", "served_by");
+	const ProbeLog *pl = u->probes ? &u->probes[idx] : NULL;
+	if (pl == NULL || pl->len == 0)
+		ADD("  (none yet)");
+	for (int k = pl ? pl->len - 1 : -1; k >= 0; k--) {
+		int at = (pl->start + k) % UI_PROBES_KEPT;
+		const ProbeEvent *p = &pl->p[at];
+		char res[32], d[16], c[16], t[16], f[16], tot[16];
+		view_clock(u, pl->t[at], when, sizeof(when));
+		view_probe_result(p, res, sizeof(res));
+		ms(d, sizeof(d), p->ms.dns);
+		ms(c, sizeof(c), p->ms.connect);
+		ms(t, sizeof(t), p->ms.tls);
+		ms(f, sizeof(f), p->ms.ttfb);
+		ms(tot, sizeof(tot), p->ms.total);
+		ADD("  %-8s  %-12s %7s %7s %7s %7s %7s  %s", when, res, d, c, t,
+		    f, tot, p->served_by[0] ? p->served_by : "-");
+	}
+	return n;
+}
+
+static void
+draw(WINDOW *w, const UiState *u, bool full)
+{
+	char lines[64][160];
+	int h = getmaxy(w), cols = getmaxx(w);
+	int n, rows = h - 2, first;
+
+	(void)full;
+	if (u->selected < 0 || u->selected >= u->profile->nendpoints) {
+		view_box(w, u, "Details");
+		return;
+	}
+	n = view_details_lines(u, u->selected, lines, 64);
+	first = u->dialog_scroll;
+	if (first > n - rows)
+		first = n - rows;
+	if (first < 0)
+		first = 0;
+	view_box(w, u, "Details");
+	for (int r = 0; r < rows && first + r < n; r++) {
+		const char *l = lines[first + r];
+		Role role = ROLE_DIALOG;
+		if (first + r == 0 || strcmp(l, "Monitor (effective)") == 0 ||
+		    strcmp(l, "Last probes (ms)") == 0)
+			role = ROLE_TITLE;
+		else if (first + r == 1)
+			role = view_state_role(
+			    u->snap->endpoints[u->selected].state);
+		text_put(w, 1 + r, 2, cols - 4, 0, theme_attr(role),
+		    u->g->ellipsis, l);
+	}
+}
+
+const ViewOps view_details_ops = {.draw = draw, .key = NULL};

@@ -1,0 +1,18 @@
+/*
+ * view_details: the Enter dialog for the selected endpoint: state and
+ * counters, certificate days left, the effective monitor settings (header
+ * names only: header values are secrets and never drawn), and the last
+ * probes with their DNS / connect / TLS / first-byte / total breakdown.
+ */
+#ifndef DRTOP_VIEW_DETAILS_H
+#define DRTOP_VIEW_DETAILS_H
+
+#include "view.h"
+
+extern const ViewOps view_details_ops;
+
+/* The dialog's text for endpoint idx, one line per entry; returns the
+ * count. Exposed for tests (no header value may appear). */
+int view_details_lines(const UiState *u, int idx, char (*lines)[160], int max);
+
+#endif

@@ -1,0 +1,280 @@
+#include "view_events.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "text.h"
+
+typedef struct {
+	char text[200];
+	Role role;
+} LogLine;
+
+/* Main thread only. */
+static struct {
+	LogLine lines[EVLOG_LINES];
+	int start, len;
+	int scroll; /* lines scrolled up from the bottom; 0 = follow */
+	/* the last DNS answer per resolver, to list only changes */
+	struct {
+		char resolver[EV_RESOLVER_MAX];
+		char endpoint[EV_NAME_MAX];
+		char rcode[16];
+	} dns[PROFILE_MAX_RESOLVERS];
+	int ndns;
+} lg;
+
+void
+view_events_clear(void)
+{
+	memset(&lg, 0, sizeof(lg));
+}
+
+int
+view_events_count(void)
+{
+	return lg.len;
+}
+
+const char *
+view_events_line(int i)
+{
+	if (i < 0 || i >= lg.len)
+		return NULL;
+	return lg.lines[(lg.start + i) % EVLOG_LINES].text;
+}
+
+/* True when this resolver's answer changed (and remembers it). */
+static bool
+dns_changed(const DnsEvent *d)
+{
+	int i;
+
+	for (i = 0; i < lg.ndns; i++)
+		if (strcmp(lg.dns[i].resolver, d->resolver) == 0)
+			break;
+	if (i == lg.ndns) {
+		if (lg.ndns == PROFILE_MAX_RESOLVERS)
+			return true;
+		lg.ndns++;
+		str_copy(lg.dns[i].resolver, sizeof(lg.dns[i].resolver),
+		    d->resolver);
+		lg.dns[i].endpoint[0] = '\0';
+		lg.dns[i].rcode[0] = '\0';
+		str_copy(lg.dns[i].endpoint, sizeof(lg.dns[i].endpoint),
+		    d->endpoint);
+		str_copy(lg.dns[i].rcode, sizeof(lg.dns[i].rcode), d->rcode);
+		return true;
+	}
+	if (strcmp(lg.dns[i].endpoint, d->endpoint) == 0 &&
+	    strcmp(lg.dns[i].rcode, d->rcode) == 0)
+		return false;
+	str_copy(lg.dns[i].endpoint, sizeof(lg.dns[i].endpoint), d->endpoint);
+	str_copy(lg.dns[i].rcode, sizeof(lg.dns[i].rcode), d->rcode);
+	return true;
+}
+
+static Role
+health_role(HealthState s)
+{
+	return view_state_role(s);
+}
+
+bool
+view_events_format(
+    const Glyphs *g, const Event *ev, char *buf, size_t cap, Role *role)
+{
+	const char *a = g->arrow;
+
+	*role = ROLE_DEFAULT;
+	switch (ev->type) {
+	case EV_PROBE:
+		return false;
+	case EV_HEALTH: {
+		const HealthEvent *h = &ev->u.health;
+		snprintf(buf, cap, "HEALTH %s %s %s %s%s%s", h->endpoint,
+		    health_state_name(h->from), a, health_state_name(h->to),
+		    h->reason[0] ? ": " : "", h->reason);
+		*role = health_role(h->to);
+		return true;
+	}
+	case EV_ROUTE: {
+		const RouteEvent *r = &ev->u.route;
+		int o = snprintf(buf, cap, "ROUTE  %s %s %s (%s)%s",
+		    r->from[0] ? r->from : "start", a, r->to,
+		    route_cause_name(r->cause),
+		    r->fail_open ? " FAIL-OPEN: every endpoint degraded" : "");
+		for (int i = 0; i < r->nshares && o > 0 && (size_t)o < cap; i++)
+			o += snprintf(buf + o, cap - (size_t)o, " %s %.0f%%",
+			    r->shares[i].name, r->shares[i].share * 100);
+		*role = r->fail_open ? ROLE_FAILOPEN : ROLE_TARGET;
+		return true;
+	}
+	case EV_DNS: {
+		const DnsEvent *d = &ev->u.dns;
+		if (!dns_changed(d))
+			return false;
+		if (d->ttl >= 0)
+			snprintf(buf, cap, "DNS    %s: %s %s %s ttl %d %s",
+			    d->resolver, d->name, a,
+			    d->endpoint[0]    ? d->endpoint
+			        : d->nanswers ? d->answers[0]
+			                      : "?",
+			    d->ttl, d->rcode);
+		else
+			snprintf(buf, cap, "DNS    %s: %s %s", d->resolver,
+			    d->name, d->rcode);
+		*role = strcmp(d->rcode, "NOERROR") == 0 ? ROLE_DEFAULT
+		                                         : ROLE_DEGRADED;
+		return true;
+	}
+	case EV_CONVERGED:
+		snprintf(buf, cap, "DNS    %s converged on %s after %.1fs",
+		    ev->u.conv.resolver, ev->u.conv.endpoint, ev->u.conv.after);
+		*role = ROLE_CONVERGED;
+		return true;
+	case EV_DIVERGED:
+		snprintf(buf, cap, "DNS    %s diverged: back to %s",
+		    ev->u.conv.resolver, ev->u.conv.endpoint);
+		*role = ROLE_DEGRADED;
+		return true;
+	case EV_CERT:
+		snprintf(buf, cap, "CERT   %s: %d days left%s",
+		    ev->u.cert.endpoint, ev->u.cert.days_left,
+		    ev->u.cert.warning ? " (warning)" : "");
+		*role = ev->u.cert.warning ? ROLE_DEGRADED : ROLE_DEFAULT;
+		return true;
+	case EV_ACTION: {
+		const ActionEvent *x = &ev->u.action;
+		if (x->phase == ACT_OUTPUT)
+			snprintf(buf, cap, "ACTION %s| %s", x->name, x->line);
+		else if (x->phase == ACT_STARTED)
+			snprintf(buf, cap, "ACTION %s %s %s %s started by %s",
+			    x->name, x->from, a, x->to, x->by);
+		else if (x->error[0])
+			snprintf(buf, cap, "ACTION %s failed: %s", x->name,
+			    x->error);
+		else if (x->signal)
+			snprintf(buf, cap, "ACTION %s killed by signal %d",
+			    x->name, x->signal);
+		else
+			snprintf(buf, cap, "ACTION %s finished, exit %d",
+			    x->name, x->exit_code);
+		*role = (x->phase == ACT_FINISHED &&
+		            (x->exit_code != 0 || x->error[0] || x->signal))
+		    ? ROLE_DEGRADED
+		    : ROLE_DEFAULT;
+		return true;
+	}
+	case EV_DRILL:
+		snprintf(buf, cap, "DRILL  %s%s%s",
+		    drill_phase_name(ev->u.drill.phase),
+		    ev->u.drill.note[0] ? ": " : "", ev->u.drill.note);
+		*role = ROLE_BANNER;
+		return true;
+	case EV_MARKER:
+		snprintf(buf, cap, "MARK   %s", ev->u.marker.note);
+		*role = ROLE_CHANGE;
+		return true;
+	case EV_ERROR:
+		snprintf(buf, cap, "ERROR  %s: %s", ev->u.error.source,
+		    ev->u.error.message);
+		*role = ROLE_DEGRADED;
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool
+view_events_add(const UiState *u, const Event *ev)
+{
+	char body[180], when[16];
+	Role role;
+	LogLine *l;
+
+	if (!view_events_format(u->g, ev, body, sizeof(body), &role))
+		return false;
+	view_clock(u, ev->t, when, sizeof(when));
+	if (lg.len < EVLOG_LINES)
+		l = &lg.lines[(lg.start + lg.len++) % EVLOG_LINES];
+	else {
+		l = &lg.lines[lg.start];
+		lg.start = (lg.start + 1) % EVLOG_LINES;
+	}
+	snprintf(l->text, sizeof(l->text), "%s  %s", when, body);
+	l->role = role;
+	if (lg.scroll > 0 && lg.scroll < lg.len)
+		lg.scroll++; /* keep the operator's place */
+	return true;
+}
+
+static void
+draw(WINDOW *w, const UiState *u, bool full)
+{
+	int rows = getmaxy(w) - 1, cols = getmaxx(w);
+	char extra[64] = "";
+	int max_scroll = lg.len > rows ? lg.len - rows : 0;
+
+	(void)full;
+	if (lg.scroll > max_scroll)
+		lg.scroll = max_scroll;
+	if (lg.scroll > 0)
+		snprintf(extra, sizeof(extra), "%s %d more below (End follows)",
+		    u->g->down, lg.scroll);
+	view_title(w, u, "Events", u->focus == PANE_EVENTS, extra, ROLE_BANNER);
+	int first = lg.len - rows - lg.scroll;
+	if (first < 0)
+		first = 0;
+	for (int r = 0; r < rows; r++) {
+		int i = first + r;
+		wmove(w, 1 + r, 0);
+		wclrtoeol(w);
+		if (i >= lg.len || i >= first + rows || i >= lg.len - lg.scroll)
+			continue;
+		const LogLine *l = &lg.lines[(lg.start + i) % EVLOG_LINES];
+		/* the time in its own role, the rest in the event's */
+		text_put(w, 1 + r, 1, 8, 0, theme_attr(ROLE_EVENT_TIME), NULL,
+		    l->text);
+		text_put(w, 1 + r, 9, cols - 9, 0, theme_attr(l->role),
+		    u->g->ellipsis, l->text + 8);
+	}
+}
+
+static bool
+key(UiState *u, KeyAction a)
+{
+	int page = u->layout->pane[PANE_EVENTS].h - 2;
+
+	if (page < 1)
+		page = 1;
+	switch (a) {
+	case KA_UP:
+		lg.scroll++;
+		break;
+	case KA_DOWN:
+		lg.scroll--;
+		break;
+	case KA_PGUP:
+		lg.scroll += page;
+		break;
+	case KA_PGDN:
+		lg.scroll -= page;
+		break;
+	case KA_HOME:
+		lg.scroll = lg.len;
+		break;
+	case KA_END:
+		lg.scroll = 0;
+		break;
+	default:
+		return false;
+	}
+	if (lg.scroll < 0)
+		lg.scroll = 0;
+	if (lg.scroll > lg.len)
+		lg.scroll = lg.len;
+	return true;
+}
+
+const ViewOps view_events_ops = {.draw = draw, .key = key};

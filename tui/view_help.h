@@ -1,0 +1,16 @@
+/*
+ * view_help: the `?` dialog, generated from the key tables (keys_help),
+ * so help can never disagree with dispatch. Scrolls with Up/Down.
+ */
+#ifndef DRTOP_VIEW_HELP_H
+#define DRTOP_VIEW_HELP_H
+
+#include "view.h"
+
+extern const ViewOps view_help_ops;
+
+/* The help text's lines into lines, heading[i] true for a context's
+ * title; returns the count. */
+int view_help_lines(bool demo, char (*lines)[128], bool *heading, int max);
+
+#endif

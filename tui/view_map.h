@@ -1,0 +1,27 @@
+/*
+ * view_map: the region map. A braille world map (UTF-8) or ASCII dots
+ * from the land mask, each endpoint with a position as a marker with
+ * its name and state word, the endpoint receiving traffic highlighted
+ * (with its share under weighted routing). When the pane is too small
+ * for a map (layout.map_schematic) a row of region boxes replaces it.
+ */
+#ifndef DRTOP_VIEW_MAP_H
+#define DRTOP_VIEW_MAP_H
+
+#include "view.h"
+
+extern const ViewOps view_map_ops;
+
+/*
+ * The land canvas of a rows x cols cell map, one UTF-8 string per cell
+ * (braille in UTF-8, "." or " " in ASCII) written into cells (rows *
+ * cols entries of 4 bytes + NUL). Exposed for tests.
+ */
+void view_map_canvas(
+    int rows, int cols, bool utf8, const Glyphs *g, char (*cells)[5]);
+
+/* The cell (row, col) of (lat, lon) on a rows x cols cell map. */
+void view_map_cell(
+    double lat, double lon, int rows, int cols, int *row, int *col);
+
+#endif

@@ -1,0 +1,85 @@
+#include "view_status.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "text.h"
+
+static int
+seg(WINDOW *w, int x, int cols, Role r, const char *s)
+{
+	if (x >= cols)
+		return x;
+	return x + text_put(w, 0, x, cols - x, 0, theme_attr(r), NULL, s);
+}
+
+static void
+draw_keybar(WINDOW *w, const UiState *u, int cols)
+{
+	char bar[512];
+	const char *p;
+	int x = 1;
+
+	keys_bar(u->kctx, u->demo, cols - 2, bar, sizeof(bar));
+	wmove(w, 1, 0);
+	wclrtoeol(w);
+	p = bar;
+	while (*p && x < cols) {
+		const char *sp = strchr(p, ' ');
+		const char *end = strstr(p, "  ");
+		char keyname[32], label[64];
+		if (sp == NULL)
+			break;
+		if (end == NULL)
+			end = p + strlen(p);
+		snprintf(keyname, sizeof(keyname), "%.*s", (int)(sp - p), p);
+		snprintf(label, sizeof(label), "%.*s", (int)(end - sp), sp);
+		x += text_put(
+		    w, 1, x, cols - x, 0, theme_attr(ROLE_KEY), NULL, keyname);
+		x += text_put(w, 1, x, cols - x, 0, theme_attr(ROLE_DEFAULT),
+		    NULL, label);
+		x += 2;
+		p = *end ? end + 2 : end;
+	}
+}
+
+static void
+draw(WINDOW *w, const UiState *u, bool full)
+{
+	int cols = getmaxx(w);
+	char buf[256], clock[16];
+	int x = 0;
+
+	(void)full;
+	text_put(w, 0, 0, cols, cols, theme_attr(ROLE_STATUS), NULL, "");
+	snprintf(buf, sizeof(buf), " drtop %s ", u->profile->service);
+	x = seg(w, x, cols, ROLE_STATUS, buf);
+	x = seg(w, x, cols, ROLE_MODE, u->demo ? " DEMO " : " LIVE ");
+	view_clock(u, u->t, clock, sizeof(clock));
+	snprintf(buf, sizeof(buf), " %s  in flight %d ", clock, u->in_flight);
+	x = seg(w, x, cols, ROLE_STATUS, buf);
+	if (u->overflow > 0) {
+		snprintf(buf, sizeof(buf), " queue overflow %llu ",
+		    (unsigned long long)u->overflow);
+		x = seg(w, x, cols, ROLE_BANNER, buf);
+	}
+	if (u->record_path) {
+		snprintf(buf, sizeof(buf), " rec %s ", u->record_path);
+		x = seg(w, x, cols, ROLE_STATUS, buf);
+	}
+	if (u->snap->fail_open)
+		x = seg(w, x + 1, cols, ROLE_FAILOPEN, " FAIL-OPEN ");
+	if (u->message[0] && u->t < u->message_until) {
+		x = seg(w, x + 1, cols, ROLE_BANNER, " ");
+		x = seg(w, x, cols, ROLE_BANNER, u->message);
+		x = seg(w, x, cols, ROLE_BANNER, " ");
+	} else if (u->snap->recommendation[0]) {
+		x = seg(w, x + 1, cols, ROLE_BANNER, " ");
+		x = seg(w, x, cols, ROLE_BANNER, u->snap->recommendation);
+		x = seg(w, x, cols, ROLE_BANNER, " ");
+	}
+	(void)x;
+	draw_keybar(w, u, cols);
+}
+
+const ViewOps view_status_ops = {.draw = draw, .key = NULL};

@@ -1,0 +1,15 @@
+/*
+ * view_status: the two bottom rows. The status line: service, mode
+ * (LIVE or DEMO), wall clock, probes in flight, queue overflow when any,
+ * the recording file, FAIL-OPEN, then the engine's recommendation or a
+ * transient message. The key bar below is generated from the key table
+ * of the current context.
+ */
+#ifndef DRTOP_VIEW_STATUS_H
+#define DRTOP_VIEW_STATUS_H
+
+#include "view.h"
+
+extern const ViewOps view_status_ops;
+
+#endif

@@ -1,0 +1,333 @@
+#include "view_timeline.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "text.h"
+
+#define MARKS_MAX 64
+#define TICK_EVERY 10
+
+/* Main thread only: what is on screen, so only changes are drawn. */
+static struct {
+	int n, width; /* endpoints, cell columns */
+	uint8_t *cell; /* n * width codes */
+	int64_t *slot; /* n * width: the slot each cell shows */
+	double *last_t; /* n: newest probe time taken in */
+	int64_t final_slot; /* slots <= this are complete */
+	struct {
+		int64_t slot;
+		char kind;
+	} marks[MARKS_MAX];
+	int nmarks, mark_next;
+	double slot_len;
+} tl;
+
+void
+view_timeline_reset(void)
+{
+	free(tl.cell);
+	free(tl.slot);
+	free(tl.last_t);
+	tl.cell = NULL;
+	tl.slot = NULL;
+	tl.last_t = NULL;
+	tl.n = tl.width = 0;
+}
+
+double
+view_timeline_slot(const Profile *p)
+{
+	double s = 0;
+
+	for (int i = 0; i < p->nendpoints; i++) {
+		double v = p->endpoints[i].monitor.interval;
+		if (v > 0 && (s == 0 || v < s))
+			s = v;
+	}
+	if (s < 0.5)
+		s = s <= 0 ? 1.0 : 0.5;
+	return s;
+}
+
+int
+view_timeline_code(const ProbeMark *m, const Monitor *mon)
+{
+	double slow_ms = mon->timeout * 1000.0 * 0.5;
+
+	if (!m->ok)
+		return m->error == PERR_TIMEOUT ? TL_TIMEOUT : TL_FAIL;
+	if (m->total_ms >= 0 && slow_ms > 0 && m->total_ms >= slow_ms)
+		return TL_SLOW;
+	if (m->total_ms < 0 || slow_ms <= 1)
+		return 1;
+	int lvl =
+	    (int)(GLYPH_SPARK_LEVELS * log1p(m->total_ms) / log1p(slow_ms));
+	if (lvl >= GLYPH_SPARK_LEVELS)
+		lvl = GLYPH_SPARK_LEVELS - 1;
+	if (lvl < 0)
+		lvl = 0;
+	return 1 + lvl;
+}
+
+void
+view_timeline_mark(double t, char kind)
+{
+	double len = tl.slot_len > 0 ? tl.slot_len : 1.0;
+
+	tl.marks[tl.mark_next].slot = (int64_t)floor(t / len);
+	tl.marks[tl.mark_next].kind = kind;
+	tl.mark_next = (tl.mark_next + 1) % MARKS_MAX;
+	if (tl.nmarks < MARKS_MAX)
+		tl.nmarks++;
+}
+
+/* When the probe started: its slot does not move with latency. */
+static double
+probe_start(const ProbeMark *m, const Monitor *mon)
+{
+	double took = m->total_ms >= 0             ? m->total_ms / 1000.0
+	    : (!m->ok && m->error == PERR_TIMEOUT) ? mon->timeout
+	                                           : 0;
+	return m->t - took;
+}
+
+static void
+cell_glyph(const Glyphs *g, int code, const char **s, Role *r)
+{
+	if (code >= 1 && code <= GLYPH_SPARK_LEVELS) {
+		*s = g->spark[code - 1];
+		*r = ROLE_PROBE_OK;
+	} else if (code == TL_SLOW) {
+		*s = g->probe_slow;
+		*r = ROLE_PROBE_SLOW;
+	} else if (code == TL_TIMEOUT) {
+		*s = g->probe_timeout;
+		*r = ROLE_PROBE_TIMEOUT;
+	} else if (code == TL_FAIL) {
+		*s = g->probe_fail;
+		*r = ROLE_PROBE_FAIL;
+	} else {
+		*s = g->probe_none;
+		*r = ROLE_DEFAULT;
+	}
+}
+
+static int
+label_width(const UiState *u, int cols)
+{
+	int w = 4;
+
+	for (int i = 0; i < u->profile->nendpoints; i++) {
+		int n = text_width(u->profile->endpoints[i].name);
+		if (n > w)
+			w = n;
+	}
+	w += 7; /* " 1234ms" */
+	if (w > cols / 4)
+		w = cols / 4;
+	return w + 1;
+}
+
+static void
+put_cell(WINDOW *w, const UiState *u, int y, int x, int code)
+{
+	const char *s;
+	Role r;
+
+	cell_glyph(u->g, code, &s, &r);
+	text_put(w, y, x, 1, 0, theme_attr(r), NULL, s);
+}
+
+/* Take in row i's new probes; draw changed cells when visible. */
+static void
+take_probes(WINDOW *w, const UiState *u, int i, int y, int lw, bool draw)
+{
+	const EndpointSnap *es = &u->snap->endpoints[i];
+	const Monitor *mon = &u->profile->endpoints[i].monitor;
+	int newest = es->hist_len - 1, k;
+	double last = tl.last_t[i];
+
+	/* walk back to the first probe not yet taken in */
+	for (k = newest; k >= 0; k--) {
+		const ProbeMark *m =
+		    &es->history[(es->hist_start + k) % SNAP_HISTORY];
+		if (m->t <= last)
+			break;
+	}
+	for (k = k + 1; k <= newest; k++) {
+		const ProbeMark *m =
+		    &es->history[(es->hist_start + k) % SNAP_HISTORY];
+		int64_t s = (int64_t)floor(probe_start(m, mon) / tl.slot_len);
+		int c = (int)(((s % tl.width) + tl.width) % tl.width);
+		size_t at = (size_t)i * tl.width + c;
+		int code = view_timeline_code(m, mon);
+		if (tl.slot[at] == s && tl.cell[at] > code)
+			code = tl.cell[at]; /* the worse probe wins */
+		tl.last_t[i] = m->t;
+		if (tl.slot[at] == s && tl.cell[at] == code)
+			continue;
+		tl.slot[at] = s;
+		tl.cell[at] = (uint8_t)code;
+		if (draw)
+			put_cell(w, u, y, lw + c, code);
+	}
+}
+
+static void
+draw_axis(WINDOW *w, const UiState *u, int y, int lw, int64_t now_slot)
+{
+	int width = tl.width;
+	attr_t axis = theme_attr(ROLE_AXIS);
+	char label[40];
+	int label_until = -1;
+
+	text_put(w, y, 0, lw, lw, theme_attr(ROLE_DIM), NULL, "");
+	snprintf(label, sizeof(label), "%gs/cell", tl.slot_len);
+	text_put(w, y, 0, lw - 1, 0, theme_attr(ROLE_DIM), NULL, label);
+	for (int c = 0; c < width; c++) {
+		int64_t s = now_slot - ((now_slot - c) % width + width) % width;
+		const char *g = " ";
+		attr_t a = axis;
+		char kind = 0;
+		for (int m = 0; m < tl.nmarks; m++)
+			if (tl.marks[m].slot == s &&
+			    (kind == 0 || tl.marks[m].kind == 'R'))
+				kind = tl.marks[m].kind;
+		if (s == now_slot) {
+			g = u->g->cursor;
+			a = theme_attr(ROLE_CURSOR);
+		} else if (kind) {
+			g = kind == 'R' ? u->g->mark_route : u->g->mark_health;
+			a = theme_attr(ROLE_CHANGE);
+		} else if (c <= label_until) {
+			continue;
+		} else if (s % TICK_EVERY == 0 && s > now_slot - width) {
+			g = u->g->tick;
+			/* the slot's wall-clock time after the tick */
+			view_clock(
+			    u, (double)s * tl.slot_len, label, sizeof(label));
+			if (c + 1 + 8 < width && s + 8 < now_slot) {
+				text_put(
+				    w, y, lw + c + 1, 8, 0, axis, NULL, label);
+				label_until = c + 8;
+			}
+		}
+		text_put(w, y, lw + c, 1, 0, a, NULL, g);
+	}
+}
+
+static void
+draw(WINDOW *w, const UiState *u, bool full)
+{
+	int n = u->snap->nendpoints;
+	int rows = getmaxy(w) - 2, cols = getmaxx(w);
+	int lw = label_width(u, cols);
+	int width = cols - lw;
+	int64_t now_slot;
+	int first;
+
+	if (width < 1 || rows < 1)
+		return;
+	tl.slot_len = view_timeline_slot(u->profile);
+	if (full || tl.n != n || tl.width != width || tl.cell == NULL) {
+		view_timeline_reset();
+		tl.n = n;
+		tl.width = width;
+		tl.cell = xcalloc((size_t)n * width + 1, 1);
+		tl.slot = xcalloc((size_t)n * width + 1, sizeof(int64_t));
+		tl.last_t = xcalloc((size_t)n + 1, sizeof(double));
+		for (int i = 0; i < n * width; i++)
+			tl.slot[i] = INT64_MIN;
+		for (int i = 0; i < n; i++)
+			tl.last_t[i] = -1e300;
+		full = true;
+		werase(w);
+	}
+	now_slot = (int64_t)floor(u->t / tl.slot_len);
+	double max_timeout = 0;
+	for (int i = 0; i < u->profile->nendpoints; i++)
+		if (u->profile->endpoints[i].monitor.timeout > max_timeout)
+			max_timeout = u->profile->endpoints[i].monitor.timeout;
+	int64_t lag = (int64_t)ceil(max_timeout / tl.slot_len) + 1;
+	view_title(w, u, "Probes", u->focus == PANE_TIMELINE,
+	    "ok: height = latency; slow, failed, timeout", ROLE_DIM);
+	first = 0;
+	if (n > rows) {
+		first = u->selected - rows + 1;
+		if (first < 0)
+			first = 0;
+	}
+	static int last_first = -1;
+	if (first != last_first)
+		full = true;
+	last_first = first;
+	for (int i = 0; i < n; i++) {
+		int row = i - first;
+		bool vis = row >= 0 && row < rows;
+		int y = 1 + row;
+		take_probes(w, u, i, y, lw, vis && !full);
+		if (!vis)
+			continue;
+		/* cells whose slot has been swept past without a probe;
+		 * the previous sweep's cell stays until this sweep's probe
+		 * could have arrived (lag), so an unchanged cell costs no
+		 * output at all */
+		int64_t oldest = now_slot - width + 1 - lag;
+		for (int c = 0; c < width; c++) {
+			size_t at = (size_t)i * width + c;
+			bool stale = tl.slot[at] < oldest;
+			if (stale && tl.cell[at] != 0) {
+				tl.cell[at] = 0;
+				if (!full)
+					put_cell(w, u, y, lw + c, 0);
+			}
+			if (full)
+				put_cell(w, u, y, lw + c, tl.cell[at]);
+		}
+		/* the row label: name and median latency */
+		const EndpointSnap *es = &u->snap->endpoints[i];
+		bool sel = i == u->selected && u->focus == PANE_TIMELINE;
+		char ms[16] = "";
+		if (es->median_ms >= 0)
+			snprintf(ms, sizeof(ms), "%.0fms", es->median_ms);
+		attr_t a = sel ? theme_attr(ROLE_SELECTED)
+		               : theme_attr(view_state_role(es->state));
+		text_put(w, y, 0, lw - 1, lw - 1, a, u->g->ellipsis,
+		    u->profile->endpoints[i].name);
+		int mw = text_width(ms);
+		if (mw < lw - 1)
+			text_put(w, y, lw - 1 - mw, mw, 0,
+			    sel ? a : theme_attr(ROLE_DIM), NULL, ms);
+		text_put(
+		    w, y, lw - 1, 1, 1, theme_attr(ROLE_DEFAULT), NULL, " ");
+	}
+	for (int r = n - first; r < rows; r++)
+		if (r >= 0) {
+			wmove(w, 1 + r, 0);
+			wclrtoeol(w);
+		}
+	draw_axis(w, u, 1 + rows, lw, now_slot);
+}
+
+static bool
+key(UiState *u, KeyAction a)
+{
+	int n = u->profile->nendpoints;
+
+	if (a == KA_UP && u->selected > 0)
+		u->selected--;
+	else if (a == KA_DOWN && u->selected < n - 1)
+		u->selected++;
+	else if (a == KA_HOME && n > 0)
+		u->selected = 0;
+	else if (a == KA_END && n > 0)
+		u->selected = n - 1;
+	else if (a != KA_UP && a != KA_DOWN)
+		return false;
+	return true;
+}
+
+const ViewOps view_timeline_ops = {.draw = draw, .key = key};
