@@ -241,16 +241,20 @@ relayout(App *a)
 	    a->layout.too_small ? " (too small)" : "");
 }
 
+/* SIGWINCH: tell curses the new size (it queues a KEY_RESIZE, which
+ * lands in the same path below and finds nothing left to do). */
 static void
 resize(App *a)
 {
 	struct winsize ws;
 
 	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 &&
-	    ws.ws_col > 0)
+	    ws.ws_col > 0 && (ws.ws_row != LINES || ws.ws_col != COLS))
 		resizeterm(ws.ws_row, ws.ws_col);
-	clearok(curscr, TRUE);
-	relayout(a);
+	if (LINES != a->layout.lines || COLS != a->layout.cols) {
+		clearok(curscr, TRUE);
+		relayout(a);
+	}
 }
 
 static void
@@ -435,7 +439,10 @@ handle_key(App *a, int ch)
 	KeyAction act;
 
 	if (ch == KEY_RESIZE) {
-		resize(a);
+		if (LINES != a->layout.lines || COLS != a->layout.cols) {
+			clearok(curscr, TRUE);
+			relayout(a);
+		}
 		return;
 	}
 	if (a->dialog == DLG_CONFIRM) {

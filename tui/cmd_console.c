@@ -19,6 +19,7 @@
 #include "queue.h"
 #include "runtime.h"
 #include "sigpipe.h"
+#include "theme.h"
 #include "util.h"
 
 #define QUEUE_CAPACITY 8192
@@ -93,6 +94,18 @@ cmd_console(int argc, char **argv)
 		return usage(demo_mode ? "--demo takes no profile"
 		                       : "a PROFILE or --demo is needed");
 
+	if (theme) {
+		/* a bad --theme is bad usage: say so before anything starts */
+		Theme t;
+		ErrList errs;
+		errlist_init(&errs);
+		if (theme_load(&t, theme, &errs) != 0) {
+			errlist_print(&errs, stderr);
+			errlist_fini(&errs);
+			return 2;
+		}
+		errlist_fini(&errs);
+	}
 	setlocale(LC_CTYPE, "");
 	if (sigpipe_install() != 0) {
 		fprintf(stderr, "drtop: signals: %s\n", strerror(errno));

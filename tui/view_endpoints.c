@@ -193,7 +193,7 @@ draw(WINDOW *w, const UiState *u, bool full)
 	int n = u->profile->nendpoints;
 	int rows = getmaxy(w) - 2;
 	Cols c = columns(u, getmaxx(w));
-	char extra[128] = "";
+	char extra[EV_TEXT_MAX + 64] = "";
 	Role extra_role = ROLE_DIM;
 	int first;
 
@@ -203,6 +203,9 @@ draw(WINDOW *w, const UiState *u, bool full)
 		    "FAIL-OPEN: every endpoint degraded, traffic to %s",
 		    u->snap->route_to);
 		extra_role = ROLE_FAILOPEN;
+	} else if (u->snap->recommendation[0]) {
+		snprintf(extra, sizeof(extra), "%s", u->snap->recommendation);
+		extra_role = ROLE_BANNER;
 	} else if (n > rows) {
 		snprintf(extra, sizeof(extra), "%d of %d", rows, n);
 	}

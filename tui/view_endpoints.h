@@ -2,7 +2,8 @@
  * view_endpoints: the endpoint list: name, region, state word, priority,
  * last result, latency, served_by (and the fault in --demo), the
  * endpoint receiving traffic marked, FAIL-OPEN shown loudly in the
- * title when every endpoint is degraded.
+ * title when every endpoint is degraded, and the engine's recommendation
+ * ("eu20 degraded: fail over to us21? press f") as a banner there.
  */
 #ifndef DRTOP_VIEW_ENDPOINTS_H
 #define DRTOP_VIEW_ENDPOINTS_H

@@ -73,10 +73,6 @@ draw(WINDOW *w, const UiState *u, bool full)
 		x = seg(w, x + 1, cols, ROLE_BANNER, " ");
 		x = seg(w, x, cols, ROLE_BANNER, u->message);
 		x = seg(w, x, cols, ROLE_BANNER, " ");
-	} else if (u->snap->recommendation[0]) {
-		x = seg(w, x + 1, cols, ROLE_BANNER, " ");
-		x = seg(w, x, cols, ROLE_BANNER, u->snap->recommendation);
-		x = seg(w, x, cols, ROLE_BANNER, " ");
 	}
 	(void)x;
 	draw_keybar(w, u, cols);

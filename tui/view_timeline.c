@@ -176,6 +176,19 @@ take_probes(WINDOW *w, const UiState *u, int i, int y, int lw, bool draw)
 	}
 }
 
+/* The mark ('H', 'R') at slot s, or 0; a route change wins. */
+static char
+mark_at(int64_t s)
+{
+	char kind = 0;
+
+	for (int m = 0; m < tl.nmarks; m++)
+		if (tl.marks[m].slot == s &&
+		    (kind == 0 || tl.marks[m].kind == 'R'))
+			kind = tl.marks[m].kind;
+	return kind;
+}
+
 static void
 draw_axis(WINDOW *w, const UiState *u, int y, int lw, int64_t now_slot)
 {
@@ -189,33 +202,42 @@ draw_axis(WINDOW *w, const UiState *u, int y, int lw, int64_t now_slot)
 	text_put(w, y, 0, lw - 1, 0, theme_attr(ROLE_DIM), NULL, label);
 	for (int c = 0; c < width; c++) {
 		int64_t s = now_slot - ((now_slot - c) % width + width) % width;
-		const char *g = " ";
-		attr_t a = axis;
-		char kind = 0;
-		for (int m = 0; m < tl.nmarks; m++)
-			if (tl.marks[m].slot == s &&
-			    (kind == 0 || tl.marks[m].kind == 'R'))
-				kind = tl.marks[m].kind;
+		char kind = mark_at(s);
 		if (s == now_slot) {
-			g = u->g->cursor;
-			a = theme_attr(ROLE_CURSOR);
-		} else if (kind) {
-			g = kind == 'R' ? u->g->mark_route : u->g->mark_health;
-			a = theme_attr(ROLE_CHANGE);
-		} else if (c <= label_until) {
+			text_put(w, y, lw + c, 1, 0, theme_attr(ROLE_CURSOR),
+			    NULL, u->g->cursor);
 			continue;
-		} else if (s % TICK_EVERY == 0 && s > now_slot - width) {
-			g = u->g->tick;
-			/* the slot's wall-clock time after the tick */
-			view_clock(
-			    u, (double)s * tl.slot_len, label, sizeof(label));
-			if (c + 1 + 8 < width && s + 8 < now_slot) {
+		}
+		if (kind) {
+			text_put(w, y, lw + c, 1, 0, theme_attr(ROLE_CHANGE),
+			    NULL,
+			    kind == 'R' ? u->g->mark_route : u->g->mark_health);
+			continue;
+		}
+		if (c <= label_until)
+			continue;
+		if (s >= 0 && s % TICK_EVERY == 0) {
+			/* the slot's wall-clock time after the tick, when
+			 * nothing else needs those columns */
+			bool room = c + 9 < width;
+			for (int k = 1; room && k <= 8; k++) {
+				int64_t sk = now_slot -
+				    ((now_slot - (c + k)) % width + width) %
+				        width;
+				if (sk == now_slot || mark_at(sk) || sk < s)
+					room = false;
+			}
+			text_put(w, y, lw + c, 1, 0, axis, NULL, u->g->tick);
+			if (room) {
+				view_clock(u, (double)s * tl.slot_len, label,
+				    sizeof(label));
 				text_put(
 				    w, y, lw + c + 1, 8, 0, axis, NULL, label);
 				label_until = c + 8;
 			}
+			continue;
 		}
-		text_put(w, y, lw + c, 1, 0, a, NULL, g);
+		text_put(w, y, lw + c, 1, 0, axis, NULL, " ");
 	}
 }
 
