@@ -330,7 +330,7 @@ get_num(Ctx *c, const cJSON *it, const char *path, NumRule r, double *out)
 		return false;
 	}
 	if (v < r.lo || (r.lo_open && v == r.lo) || v > r.hi) {
-		if (r.integer && r.hi != HUGE_VAL)
+		if (r.hi != HUGE_VAL && !r.lo_open)
 			perr(c, path, "must be from %.10g to %.10g (got %.10g)",
 			    r.lo, r.hi, v);
 		else if (r.hi != HUGE_VAL)
@@ -1814,6 +1814,10 @@ json_error(Ctx *c, const char *json, size_t len, size_t pos, bool trailing)
 
 	if (pos > len)
 		pos = len;
+	/* Point at the next token, not at the blank before it. */
+	while (!trailing && pos < len && strchr(" \t\r\n", json[pos]) != NULL &&
+	    json[pos] != '\0')
+		pos++;
 	for (size_t i = 0; i < pos; i++) {
 		unsigned char ch = (unsigned char)json[i];
 

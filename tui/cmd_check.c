@@ -228,7 +228,6 @@ cmd_check(int argc, char **argv)
 	errlist_print(&warns, stderr);
 	if (p == NULL) {
 		errlist_print(&errs, stderr);
-		fprintf(stderr, "%s: invalid profile\n", argv[1]);
 		errlist_fini(&errs);
 		errlist_fini(&warns);
 		return 2;
