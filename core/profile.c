@@ -1998,12 +1998,6 @@ profile_load_flags(const char *path, int flags, ErrList *errs, ErrList *warns)
 		ssize_t n;
 
 		if (len == cap) {
-			if (cap > MAX_FILE_SIZE) {
-				errlist_add(errs,
-				    "%s: larger than %u MiB; not a profile",
-				    path, MAX_FILE_SIZE >> 20);
-				goto out;
-			}
 			cap = cap ? cap * 2 : 65536;
 			buf = xrealloc(buf, cap, 1);
 		}
@@ -2017,6 +2011,12 @@ profile_load_flags(const char *path, int flags, ErrList *errs, ErrList *warns)
 		if (n == 0)
 			break;
 		len += (size_t)n;
+		if (len > MAX_FILE_SIZE) {
+			errlist_add(errs,
+			    "%s: larger than %u MiB; not a profile", path,
+			    MAX_FILE_SIZE >> 20);
+			goto out;
+		}
 	}
 	dir = xstrdup(path);
 	slash = strrchr(dir, '/');
@@ -2103,6 +2103,21 @@ route_method_name(RouteMethod m)
 
 /* ---- JSON rendering ---- */
 
+/* key: v, exactly: the shortest of %.15g and %.17g that reads back as v,
+ * so a re-parsed profile has the same numbers (jsonw_num rounds). */
+static void
+put_num(JsonW *w, const char *key, double v)
+{
+	char s[40];
+	int n = snprintf(s, sizeof(s), "%.15g", v);
+
+	if (strtod(s, NULL) != v)
+		n = snprintf(s, sizeof(s), "%.17g", v);
+	jsonw_key(w, key);
+	jsonw_raw(w, s, (size_t)n);
+	w->need_comma = true;
+}
+
 static void
 write_status(JsonW *w, const StatusRange *r)
 {
@@ -2122,8 +2137,8 @@ write_monitor(JsonW *w, const Monitor *m, bool redact)
 	jsonw_key_str(w, "protocol", protocol_name(m->protocol));
 	jsonw_key_str(w, "path", m->path);
 	jsonw_key_int(w, "port", m->port);
-	jsonw_key_num(w, "interval", m->interval, 6);
-	jsonw_key_num(w, "timeout", m->timeout, 6);
+	put_num(w, "interval", m->interval);
+	put_num(w, "timeout", m->timeout);
 	jsonw_key_int(w, "tolerated_failures", m->tolerated_failures);
 	jsonw_key_int(w, "rise", m->rise);
 	jsonw_key(w, "expected_status");
@@ -2165,7 +2180,7 @@ write_step(JsonW *w, const ActionStep *s)
 	for (int i = 0; i < s->argc; i++)
 		jsonw_str(w, s->argv[i]);
 	jsonw_arr_close(w);
-	jsonw_key_num(w, "timeout", s->timeout, 6);
+	put_num(w, "timeout", s->timeout);
 	jsonw_obj_close(w);
 }
 
@@ -2200,14 +2215,14 @@ write_profile(JsonW *w, const Profile *p, bool redact)
 	for (int i = 0; i < p->dns.nresolvers; i++)
 		jsonw_str(w, p->dns.resolvers[i]);
 	jsonw_arr_close(w);
-	jsonw_key_num(w, "interval", p->dns.interval, 6);
+	put_num(w, "interval", p->dns.interval);
 	jsonw_obj_close(w);
 	jsonw_key(w, "routing");
 	jsonw_obj_open(w);
 	jsonw_key_str(w, "method", route_method_name(p->routing.method));
 	jsonw_key_str(
 	    w, "failback", p->routing.failback_auto ? "auto" : "manual");
-	jsonw_key_num(w, "hold_down", p->routing.hold_down, 6);
+	put_num(w, "hold_down", p->routing.hold_down);
 	jsonw_key_bool(w, "auto_failover", p->routing.auto_failover);
 	jsonw_obj_close(w);
 	jsonw_key(w, "endpoints");
@@ -2220,12 +2235,12 @@ write_profile(JsonW *w, const Profile *p, bool redact)
 		if (e->region[0] != '\0')
 			jsonw_key_str(w, "region", e->region);
 		if (e->has_pos) {
-			jsonw_key_num(w, "lat", e->lat, 6);
-			jsonw_key_num(w, "lon", e->lon, 6);
+			put_num(w, "lat", e->lat);
+			put_num(w, "lon", e->lon);
 		}
 		jsonw_key_str(w, "target", e->target);
 		jsonw_key_int(w, "priority", e->priority);
-		jsonw_key_num(w, "weight", e->weight, 6);
+		put_num(w, "weight", e->weight);
 		if (e->ndns_answers > 0) {
 			jsonw_key(w, "dns_answers");
 			jsonw_arr_open(w);
@@ -2252,7 +2267,7 @@ write_profile(JsonW *w, const Profile *p, bool redact)
 	jsonw_key(w, "drill");
 	jsonw_obj_open(w);
 	if (p->rto_target >= 0)
-		jsonw_key_num(w, "rto_target", p->rto_target, 6);
+		put_num(w, "rto_target", p->rto_target);
 	jsonw_key_str(w, "dir", p->drill_dir);
 	jsonw_obj_close(w);
 	jsonw_obj_close(w);
