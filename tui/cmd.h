@@ -10,4 +10,8 @@
 
 void cmd_usage(FILE *f);
 
+/* drtop check PROFILE: 0 valid (summary on stdout, warnings on stderr),
+ * 2 invalid or bad usage (every error on stderr). */
+int cmd_check(int argc, char **argv);
+
 #endif
