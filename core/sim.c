@@ -7,6 +7,10 @@
  *   CONN_WRITE     sending a response; deadline = stall timeout
  *   CONN_BLACKHOLE reading and discarding until the client leaves
  *   CONN_HUGE      streaming an endless body while the client reads
+ *   CONN_DRAIN     answered and shut down for writing; reading and
+ *                  discarding until the client closes (at most
+ *                  SIM_DRAIN_MS), so unread input never turns the close
+ *                  into an RST that destroys the answer
  * After a complete response a keep-alive connection goes back to
  * CONN_READ (pipelined bytes already read are kept), else it is closed.
  */
@@ -38,6 +42,7 @@
 #define SIM_IN_START 1024
 #define SIM_IDLE_MS 60000 /* waiting for (the rest of) a request */
 #define SIM_STALL_MS 60000 /* a response making no progress */
+#define SIM_DRAIN_MS 2000
 #define SIM_MAX_CONNS 60000
 #define SIM_MAX_ROUTES 32
 #define SIM_HUGE_CHUNK (64 * 1024)
@@ -71,6 +76,7 @@ typedef enum {
 	CONN_WRITE,
 	CONN_BLACKHOLE,
 	CONN_HUGE,
+	CONN_DRAIN,
 } ConnState;
 
 typedef struct Conn {
@@ -735,10 +741,14 @@ conn_flush(Sim *s, Conn *c, long long now)
 		return true;
 	}
 	if (!c->keep_alive) {
-		/* Let the client read everything before the FIN. */
 		shutdown(c->fd, SHUT_WR);
-		conn_close(s, c, false);
-		return false;
+		c->st = CONN_DRAIN;
+		timer_set(s, c, now + SIM_DRAIN_MS);
+		if (!conn_want(s, c, EPOLLIN)) {
+			conn_close(s, c, false);
+			return false;
+		}
+		return true;
 	}
 	/* Keep-alive: drop the answered request, keep pipelined bytes. */
 	memmove(c->in, c->in + c->req_len, c->in_len - c->req_len);
@@ -976,9 +986,10 @@ region_answer(Sim *s, Conn *c, const Req *r, long long now)
 		out_reset(c);
 		out_printf(c,
 		    "HTTP/1.1 200 OK\r\nServer: drtop-sim\r\nX-Region: %s\r\n"
-		    "Content-Type: text/plain\r\nConnection: close\r\n\r\n"
-		    "%s\n",
-		    rg->name, rg->name);
+		    "Content-Type: text/plain\r\nConnection: close\r\n\r\n",
+		    rg->name);
+		if (!head)
+			out_printf(c, "%s\n", rg->name);
 		c->st = CONN_WRITE;
 		c->then_huge = !head;
 		break;
@@ -1110,7 +1121,7 @@ conn_process(Sim *s, Conn *c, long long now)
 static void
 conn_readable(Sim *s, Conn *c, long long now)
 {
-	if (c->st == CONN_BLACKHOLE) {
+	if (c->st == CONN_BLACKHOLE || c->st == CONN_DRAIN) {
 		char sink[4096];
 		ssize_t n = recv(c->fd, sink, sizeof(sink), MSG_DONTWAIT);
 		if (n == 0 ||
@@ -1162,7 +1173,9 @@ conn_event(Sim *s, Conn *c, uint32_t ev, long long now)
 		conn_huge(s, c, now);
 		return;
 	}
-	if ((ev & EPOLLIN) && (c->st == CONN_READ || c->st == CONN_BLACKHOLE)) {
+	if ((ev & EPOLLIN) &&
+	    (c->st == CONN_READ || c->st == CONN_BLACKHOLE ||
+	        c->st == CONN_DRAIN)) {
 		conn_readable(s, c, now);
 		return;
 	}
