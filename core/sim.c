@@ -126,6 +126,7 @@ struct Sim {
 	pthread_mutex_t lock;
 	pthread_cond_t applied; /* gen_done moved */
 	unsigned long long gen_req, gen_done;
+	bool dead; /* the server thread has returned */
 	char forced[SIM_NAME_MAX]; /* "" = automatic */
 	Route routes[SIM_MAX_ROUTES];
 	int nroutes;
@@ -152,6 +153,9 @@ huge_init(void)
 	for (size_t i = 0; i < sizeof(huge_chunk); i++)
 		huge_chunk[i] = filler[i % n];
 }
+
+/* The Sim whose server thread this is (NULL on any other thread). */
+static _Thread_local Sim *serving;
 
 static long long
 now_ms(void)
@@ -924,6 +928,17 @@ static const char garbage_bytes[] =
     "\xde\xad\xbe\xef drtop-sim garbage: this is not HTTP \x00\xff\xfe\r\n"
     "\x7f\x45\x4c\x46\x02\x01\x01\r\n\r\n";
 
+/* Make c close (gracefully) at the next flush: for failures inside a
+ * request handler, which must not free the connection its caller holds. */
+static void
+conn_doom(Conn *c)
+{
+	c->keep_alive = false;
+	c->then_huge = false;
+	out_reset(c);
+	c->st = CONN_WRITE;
+}
+
 static void
 region_answer(Sim *s, Conn *c, const Req *r, long long now)
 {
@@ -962,13 +977,13 @@ region_answer(Sim *s, Conn *c, const Req *r, long long now)
 		c->st = CONN_WAIT;
 		timer_set(s, c, now + f.arg);
 		if (!conn_want(s, c, 0))
-			conn_close(s, c, false);
+			conn_doom(c);
 		break;
 	case SIM_FAULT_BLACKHOLE:
 		c->st = CONN_BLACKHOLE;
 		timer_set(s, c, -1);
 		if (!conn_want(s, c, EPOLLIN))
-			conn_close(s, c, false);
+			conn_doom(c);
 		break;
 	case SIM_FAULT_RESET:
 		c->keep_alive = false;
@@ -1103,7 +1118,7 @@ conn_request(Sim *s, Conn *c, long long now)
 static void
 conn_process(Sim *s, Conn *c, long long now)
 {
-	for (int guard = 0; guard < 64; guard++) {
+	for (int guard = 0; guard < SIM_IN_MAX; guard++) {
 		if (c->st != CONN_READ)
 			return;
 		conn_request(s, c, now);
@@ -1315,6 +1330,7 @@ server_main(void *arg)
 	Sim *s = arg;
 	struct epoll_event evs[SIM_EVENTS];
 
+	serving = s;
 	while (!atomic_load(&s->stop)) {
 		long long now = now_ms();
 		int timeout = -1;
@@ -1344,6 +1360,11 @@ server_main(void *arg)
 		if (woken)
 			wake_drain(s);
 	}
+	/* Release any sim_set_fault() still waiting (epoll failed). */
+	pthread_mutex_lock(&s->lock);
+	s->dead = true;
+	pthread_cond_broadcast(&s->applied);
+	pthread_mutex_unlock(&s->lock);
 	return NULL;
 }
 
@@ -1527,7 +1548,7 @@ sim_bind_addr(const Sim *s)
 static bool
 on_server_thread(const Sim *s)
 {
-	return s->started && pthread_equal(pthread_self(), s->thread);
+	return serving == s;
 }
 
 int
@@ -1563,7 +1584,7 @@ sim_set_fault(
 	} else if (s->started) {
 		wake_server(s);
 		pthread_mutex_lock(&s->lock);
-		while (s->gen_done < my && !atomic_load(&s->stop))
+		while (s->gen_done < my && !s->dead)
 			pthread_cond_wait(&s->applied, &s->lock);
 		pthread_mutex_unlock(&s->lock);
 	}
