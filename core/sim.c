@@ -1081,6 +1081,15 @@ static void
 conn_request(Sim *s, Conn *c, long long now)
 {
 	Req r;
+	size_t skip = 0;
+
+	/* Empty lines before a request are allowed (RFC 9112 2.2). */
+	while (skip < c->in_len && (c->in[skip] == '\r' || c->in[skip] == '\n'))
+		skip++;
+	if (skip > 0) {
+		memmove(c->in, c->in + skip, c->in_len - skip);
+		c->in_len -= skip;
+	}
 	int rc = req_parse(c, &r);
 
 	if (rc == 0) {

@@ -589,9 +589,10 @@ test_keep_alive_and_pipelining(void **state)
 		assert_non_null(strstr(buf, "Connection: keep-alive"));
 		buf[0] = '\0';
 	}
-	/* Two pipelined requests, the second asking to close. */
+	/* Two pipelined requests, the second asking to close, with the
+	 * stray empty line some clients send between requests. */
 	send_all(fd,
-	    "GET /a HTTP/1.1\r\nHost: sim\r\n\r\n"
+	    "GET /a HTTP/1.1\r\nHost: sim\r\n\r\n\r\n"
 	    "GET /b HTTP/1.1\r\nHost: sim\r\nConnection: close\r\n\r\n");
 	read_until(fd, buf, sizeof(buf), DEADLINE_MS, &why);
 	close(fd);
