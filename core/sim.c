@@ -20,6 +20,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -119,6 +120,8 @@ struct Sim {
 	pthread_t thread;
 	bool started;
 	int wake_kind; /* ITEM_WAKE; epoll data for the eventfd */
+	void (*log)(void *ctx, const char *msg);
+	void *log_ctx;
 
 	_Atomic bool stop;
 
@@ -1417,6 +1420,8 @@ sim_start(const SimConfig *cfg, char *err, size_t cap)
 		s->family = AF_INET;
 		snprintf(s->host, sizeof(s->host), "%s", s->bind);
 	}
+	s->log = cfg->log;
+	s->log_ctx = cfg->log_ctx;
 	s->nregions = cfg->nregions;
 	s->regions = xcalloc((size_t)cfg->nregions, sizeof(*s->regions));
 	for (int i = 0; i < s->nregions; i++) {
@@ -1554,6 +1559,23 @@ sim_bind_addr(const Sim *s)
 	return s->bind;
 }
 
+static void sim_log(Sim *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+sim_log(Sim *s, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (s->log == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	s->log(s->log_ctx, msg);
+}
+
 static bool
 on_server_thread(const Sim *s)
 {
@@ -1604,6 +1626,10 @@ sim_set_fault(
 		rc = -1;
 	}
 	pthread_mutex_unlock(&s->lock);
+	if (rc == 0)
+		sim_log(s, "%s: fault %s", region, text);
+	else
+		sim_log(s, "%s", err);
 	return rc;
 }
 
@@ -1670,6 +1696,10 @@ sim_tm_force(Sim *s, const char *region, char *err, size_t cap)
 	str_copy(s->forced, sizeof(s->forced),
 	    region == NULL || strcmp(region, "auto") == 0 ? "" : region);
 	pthread_mutex_unlock(&s->lock);
+	if (region == NULL || strcmp(region, "auto") == 0)
+		sim_log(s, "tm: automatic");
+	else
+		sim_log(s, "tm: forced %s", region);
 	return 0;
 }
 

@@ -85,6 +85,12 @@ typedef struct {
 	int nregions; /* 1 or more */
 	int control_port; /* -1 = no control interface, 0 = ephemeral */
 	const char *bind; /* numeric loopback address; NULL = 127.0.0.1 */
+	/* Optional: told about every change ("eu20: fault status 500",
+	 * "tm: forced ap10") on the thread that made it, after the change.
+	 * Must be thread-safe and must not block for long (the server thread
+	 * calls it for control requests); never call sim_* from it. */
+	void (*log)(void *ctx, const char *msg);
+	void *log_ctx;
 } SimConfig;
 
 typedef struct Sim Sim;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include "cmd.h"
 #include "sim.h"
@@ -21,6 +22,23 @@
 #define SIM_MAX_REGIONS 4096
 
 static volatile sig_atomic_t sim_quit;
+
+/* --debug-log: one timestamped line per change (stdio locks the FILE,
+ * so the server thread and the main thread can both write). */
+static void
+log_line(void *ctx, const char *msg)
+{
+	FILE *f = ctx;
+	struct timespec ts;
+	struct tm tm;
+	char when[32];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	fprintf(f, "%s.%03ldZ sim: %s\n", when, ts.tv_nsec / 1000000, msg);
+	fflush(f);
+}
 
 static void
 on_signal(int sig)
@@ -96,6 +114,8 @@ cmd_sim(int argc, char **argv)
 {
 	const char *regions_arg = SIM_DEFAULT_REGIONS;
 	const char *bind = "127.0.0.1";
+	const char *log_path = NULL;
+	FILE *log = NULL;
 	int control = SIM_DEFAULT_CONTROL;
 	int base = SIM_DEFAULT_BASE;
 	char err[512];
@@ -122,6 +142,8 @@ cmd_sim(int argc, char **argv)
 			regions_arg = v;
 		else if (strcmp(a, "--bind") == 0)
 			bind = v;
+		else if (strcmp(a, "--debug-log") == 0)
+			log_path = v;
 		else if (strcmp(a, "--control") == 0) {
 			if ((control = parse_port(v)) < 0)
 				return usage_error(
@@ -133,7 +155,6 @@ cmd_sim(int argc, char **argv)
 				    "--base-port \"%s\": not a port (0-65535)",
 				    v);
 		}
-		/* --debug-log: accepted; the simulator logs nothing yet. */
 	}
 	if (!sim_addr_is_loopback(bind))
 		return usage_error("--bind \"%s\": only loopback addresses "
@@ -173,6 +194,17 @@ cmd_sim(int argc, char **argv)
 		rc = usage_error("%s", err);
 		goto out;
 	}
+	if (log_path != NULL) {
+		log = fopen(log_path, "a");
+		if (log == NULL) {
+			fprintf(stderr, "drtop sim: %s: %s\n", log_path,
+			    strerror(errno));
+			rc = 1;
+			goto out;
+		}
+		cfg.log = log_line;
+		cfg.log_ctx = log;
+	}
 
 	/* Signals: handlers only set a flag; they stay blocked except
 	 * inside sigsuspend, so no wake-up is lost. */
@@ -208,6 +240,12 @@ cmd_sim(int argc, char **argv)
 	}
 	printf("ready\n");
 	fflush(stdout);
+	if (log != NULL)
+		for (int i = 0; i < sim_region_count(sim); i++) {
+			snprintf(err, sizeof(err), "region %s %s",
+			    sim_region_name(sim, i), sim_region_url(sim, i));
+			log_line(log, err);
+		}
 
 	sigset_t wait_mask = old;
 	sigdelset(&wait_mask, SIGINT);
@@ -218,6 +256,11 @@ cmd_sim(int argc, char **argv)
 	rc = 0;
 out:
 	sim_stop(sim);
+	if (log != NULL) {
+		if (rc == 0)
+			log_line(log, "stopped");
+		fclose(log);
+	}
 	free(specs);
 	free(names);
 	free(list);

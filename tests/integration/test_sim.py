@@ -64,8 +64,10 @@ def refused(url):
 
 
 def main():
+    log = os.path.join(drtest.tmpdir(), "sim.log")
     p, regions, control, ready = start_sim(["--control", "0",
-                                            "--base-port", "0"])
+                                            "--base-port", "0",
+                                            "--debug-log", log])
     check("sim prints ready", ready)
     check("sim prints the default regions in order",
           list(regions) == ["eu20", "us21", "ap10"], regions)
@@ -126,6 +128,22 @@ def main():
     rc = drtest.stop(p, signal.SIGTERM)
     check("SIGTERM exits 0", rc == 0, rc)
     check("SIGTERM leaves nothing on stderr", p.stderr.read() == "")
+    with open(log) as f:
+        lines = [line.split(" ", 1)[1].rstrip("\n") for line in f]
+    want = ["sim: region eu20 " + regions["eu20"],
+            "sim: eu20: fault status 500", "sim: eu20: fault refuse",
+            "sim: eu20: fault ok", "sim: tm: forced ap10",
+            "sim: tm: automatic", "sim: stopped"]
+    check("--debug-log records every change",
+          all(w in lines for w in want) and
+          not any("status 42" in line for line in lines), lines)
+
+    r = drtest.run([drtest.DRTOP, "sim", "--control", "0", "--base-port",
+                    "0", "--debug-log", "/nonexistent/dir/sim.log"],
+                   timeout=TIMEOUT)
+    check("an unwritable --debug-log exits 1 naming it",
+          r.returncode == 1 and "/nonexistent/dir/sim.log" in r.stderr,
+          (r.returncode, r.stderr))
 
     # SIGINT too, with explicit ports and an IPv6 loopback bind.
     p, regions, control, ready = start_sim(

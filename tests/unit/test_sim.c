@@ -869,6 +869,54 @@ test_control(void **state)
 	    control(s, "GET", "/dns/answer", "", body, sizeof(body)), 404);
 }
 
+typedef struct {
+	pthread_mutex_t lock;
+	char text[4096];
+} LogBuf;
+
+static void
+log_to_buf(void *ctx, const char *msg)
+{
+	LogBuf *b = ctx;
+
+	pthread_mutex_lock(&b->lock);
+	size_t n = strlen(b->text);
+	snprintf(b->text + n, sizeof(b->text) - n, "%s\n", msg);
+	pthread_mutex_unlock(&b->lock);
+}
+
+static void
+test_log(void **state)
+{
+	static LogBuf b = {.lock = PTHREAD_MUTEX_INITIALIZER};
+	char err[256], body[1024];
+	SimConfig cfg = {.regions = three,
+	    .nregions = 3,
+	    .control_port = 0,
+	    .log = log_to_buf,
+	    .log_ctx = &b};
+	Sim *s = sim_start(&cfg, err, sizeof(err));
+
+	(void)state;
+	assert_non_null(s);
+	set(s, "us21", "slow 300");
+	/* Through the control interface: logged on the server thread. */
+	assert_int_equal(control(s, "POST", "/regions/ap10/fault", "flap", body,
+	                     sizeof(body)),
+	    200);
+	assert_int_equal(control(s, "POST", "/regions/ap10/fault", "bad", body,
+	                     sizeof(body)),
+	    400);
+	assert_int_equal(sim_tm_force(s, "us21", err, sizeof(err)), 0);
+	assert_int_equal(sim_tm_force(s, "auto", err, sizeof(err)), 0);
+	sim_stop(s);
+	assert_string_equal(b.text,
+	    "us21: fault slow 300\n"
+	    "ap10: fault flap\n"
+	    "tm: forced us21\n"
+	    "tm: automatic\n");
+}
+
 int
 main(void)
 {
@@ -896,6 +944,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_tm_choice, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tm_threads, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_control, setup, teardown),
+	    cmocka_unit_test(test_log),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
