@@ -140,6 +140,7 @@ struct Sim {
 	Conn **heap;
 	int heap_len, heap_cap;
 	int reserve_fd;
+	bool reconcile_pending; /* wake_drain() due after this batch */
 };
 
 static const char filler[] =
@@ -970,11 +971,15 @@ region_answer(Sim *s, Conn *c, const Req *r, long long now)
 		/* fall through */
 	case SIM_FAULT_OK:
 	case SIM_FAULT_FLAP:
-	case SIM_FAULT_REFUSE: /* accepted before the listener closed */
 		if (status != 200)
 			blen = (size_t)snprintf(body, sizeof(body),
 			    "%s\nsimulated status %d\n", rg->name, status);
 		respond(s, c, status, "text/plain", body, blen, head);
+		break;
+	case SIM_FAULT_REFUSE:
+		/* A connection from before the listener closed: the region
+		 * is gone, close without an answer. */
+		conn_doom(c);
 		break;
 	case SIM_FAULT_SLOW:
 		c->st = CONN_WAIT;
@@ -1316,6 +1321,25 @@ region_reconcile(Sim *s, int i)
 	}
 }
 
+/*
+ * Close region i's connections that wait for a request (kept alive): a
+ * client must not reach a refused region over an old connection. Frees
+ * connections, so only between event batches.
+ */
+static void
+region_drop_idle(Sim *s, int i)
+{
+	Conn *next;
+
+	for (Conn *c = s->conns; c != NULL; c = next) {
+		next = c->next;
+		if (c->region == i && c->st == CONN_READ)
+			conn_close(s, c, false);
+	}
+}
+
+/* Apply fault changes: listeners, then idle connections of refused
+ * regions; then release the sim_set_fault() callers waiting. */
 static void
 wake_drain(Sim *s)
 {
@@ -1327,8 +1351,12 @@ wake_drain(Sim *s)
 	pthread_mutex_lock(&s->lock);
 	gen = s->gen_req;
 	pthread_mutex_unlock(&s->lock);
-	for (int i = 0; i < s->nregions; i++)
+	s->reconcile_pending = false;
+	for (int i = 0; i < s->nregions; i++) {
 		region_reconcile(s, i);
+		if (s->regions[i].lst.fd < 0)
+			region_drop_idle(s, i);
+	}
 	pthread_mutex_lock(&s->lock);
 	if (gen > s->gen_done)
 		s->gen_done = gen;
@@ -1369,7 +1397,7 @@ server_main(void *arg)
 		     s->heap[0]->deadline <= now;
 		     guard++)
 			conn_timeout(s, s->heap[0], now);
-		if (woken)
+		if (woken || s->reconcile_pending)
 			wake_drain(s);
 	}
 	/* Release any sim_set_fault() still waiting (epoll failed). */
@@ -1611,7 +1639,10 @@ sim_set_fault(
 	unsigned long long my = ++s->gen_req;
 	pthread_mutex_unlock(&s->lock);
 	if (on_server_thread(s)) {
+		/* From a route handler, inside an event batch: the listener
+		 * now, idle connections after the batch (wake_drain). */
 		region_reconcile(s, i);
+		s->reconcile_pending = true;
 	} else if (s->started) {
 		wake_server(s);
 		pthread_mutex_lock(&s->lock);

@@ -389,6 +389,10 @@ test_refuse_and_recover(void **state)
 	set(s, "us21", "refuse");
 	assert_int_equal(dial(port), -ECONNREFUSED);
 	assert_int_equal(sim_region_port(s, 1), port);
+	/* The kept connection is closed too: no way into a refused region. */
+	assert_int_equal(
+	    read_until(fd, buf, sizeof(buf), DEADLINE_MS, &why), 0);
+	assert_int_equal(why, 0);
 	set(s, "us21", "refuse"); /* twice is fine */
 	assert_int_equal(dial(port), -ECONNREFUSED);
 	set(s, "us21", "ok");
@@ -832,10 +836,16 @@ test_control(void **state)
 	assert_int_equal(
 	    control(s, "POST", "/regions/mars/fault", "ok", body, sizeof(body)),
 	    404);
+	int kept = dial(sim_region_port(s, 0));
+	assert_true(kept >= 0);
 	assert_int_equal(control(s, "GET", "/regions/eu20/fault?set=refuse", "",
 	                     body, sizeof(body)),
 	    200);
 	assert_int_equal(dial(sim_region_port(s, 0)), -ECONNREFUSED);
+	assert_int_equal(
+	    read_until(kept, buf, sizeof(buf), DEADLINE_MS, &why), 0);
+	assert_int_equal(why, 0);
+	close(kept);
 	assert_int_equal(control(s, "GET", "/regions/eu20/fault?set=slow%20300",
 	                     "", body, sizeof(body)),
 	    200);
