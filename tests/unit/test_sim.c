@@ -392,7 +392,7 @@ test_refuse_and_recover(void **state)
 	/* The kept connection is closed too: no way into a refused region. */
 	assert_int_equal(
 	    read_until(fd, buf, sizeof(buf), DEADLINE_MS, &why), 0);
-	assert_int_equal(why, 0);
+	assert_true(why == 0 || why == ECONNRESET); /* closed, unanswered */
 	set(s, "us21", "refuse"); /* twice is fine */
 	assert_int_equal(dial(port), -ECONNREFUSED);
 	set(s, "us21", "ok");
@@ -844,7 +844,7 @@ test_control(void **state)
 	assert_int_equal(dial(sim_region_port(s, 0)), -ECONNREFUSED);
 	assert_int_equal(
 	    read_until(kept, buf, sizeof(buf), DEADLINE_MS, &why), 0);
-	assert_int_equal(why, 0);
+	assert_true(why == 0 || why == ECONNRESET);
 	close(kept);
 	assert_int_equal(control(s, "GET", "/regions/eu20/fault?set=slow%20300",
 	                     "", body, sizeof(body)),
