@@ -879,6 +879,71 @@ test_control(void **state)
 	    control(s, "GET", "/dns/answer", "", body, sizeof(body)), 404);
 }
 
+/*
+ * Mangled requests (fixed seed) to a region and to the control port:
+ * each ends, answered or not, once the client stops sending, and the
+ * server answers a good request afterwards. Under ASan this is the
+ * parser's robustness test.
+ */
+static void
+test_mangled_requests(void **state)
+{
+	Sim *s = *state;
+	static const char *seeds[] = {
+	    "GET /health HTTP/1.1\r\nHost: sim\r\n\r\n",
+	    "POST /regions/eu20/fault HTTP/1.1\r\nContent-Length: 10\r\n"
+	    "\r\nstatus 500",
+	    "GET /regions/eu20/fault?set=slow%2050 HTTP/1.0\r\n\r\n",
+	    "POST /tm/force HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "4\r\nap10\r\n0\r\n\r\n",
+	};
+	static const char junk[] = "\r\n :%?/\x00\xff"
+	                           "0123456789GETHTTP/1.";
+	unsigned seed = 12345;
+	char buf[8192], req[256];
+	int why;
+
+	for (int i = 0; i < 300; i++) {
+		const char *base = seeds[i % ARRAY_LEN(seeds)];
+		size_t n = strlen(base);
+		memcpy(req, base, n);
+		int edits = 1 + (int)(rand_r(&seed) % 4);
+		for (int e = 0; e < edits; e++) {
+			size_t at = (size_t)rand_r(&seed) % n;
+			switch (rand_r(&seed) % 3) {
+			case 0: /* replace a byte */
+				req[at] = junk[(size_t)rand_r(&seed) %
+				    (sizeof(junk) - 1)];
+				break;
+			case 1: /* truncate */
+				n = at + 1;
+				break;
+			default: /* duplicate a run */
+				if (n + 16 < sizeof(req)) {
+					memmove(
+					    req + at + 16, req + at, n - at);
+					n += 16;
+				}
+			}
+		}
+		int port = i % 2 ? sim_control_port(s) : sim_region_port(s, 0);
+		int fd = dial(port);
+		assert_true(fd >= 0);
+		ssize_t w = send(fd, req, n, MSG_NOSIGNAL);
+		assert_true(w >= 0);
+		shutdown(fd, SHUT_WR);
+		read_until(fd, buf, sizeof(buf), DEADLINE_MS, &why);
+		close(fd);
+		if (why != 0 && why != ECONNRESET)
+			fail_msg(
+			    "request %d hung (%d): %.*s", i, why, (int)n, req);
+	}
+	for (int i = 0; i < 3; i++)
+		set(s, sim_region_name(s, i), "ok");
+	get(sim_region_port(s, 0), "/health", buf, sizeof(buf), &why);
+	assert_int_equal(status_of(buf), 200);
+}
+
 typedef struct {
 	pthread_mutex_t lock;
 	char text[4096];
@@ -955,6 +1020,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_tm_threads, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_control, setup, teardown),
 	    cmocka_unit_test(test_log),
+	    cmocka_unit_test_setup_teardown(
+	        test_mangled_requests, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
