@@ -131,9 +131,13 @@ const char *sim_bind_addr(const Sim *s);
 
 /*
  * Switch region's fault; thread-safe. Returns when the server thread has
- * applied it: after `refuse` connects are refused, after any other
- * fault the listener is open again on the same port. Connections
- * already answered or waiting keep the fault they were given. Returns 0,
+ * applied it: after `refuse` connects are refused and kept-alive
+ * connections waiting for a request are closed; after any other fault
+ * the listener is open again on the same port. A connection whose
+ * request was already read (slow, blackhole) keeps the fault it was
+ * given; kept-alive connections get the new fault with their next
+ * request. From a route handler, idle connections close when the
+ * handler's event batch ends. Returns 0,
  * or -1 with err set (unknown region, or the port could not be bound
  * again: the fault stays `refuse` in that case).
  */
