@@ -2,6 +2,7 @@
 answers that change with the faults, clean exits, and usage errors."""
 import json
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -20,14 +21,22 @@ TIMEOUT = 10  # seconds; generous for a shared 2-core machine
 def start_sim(args):
     """Start drtop sim; return (proc, regions {name: url}, control url)."""
     p = drtest.spawn([drtest.DRTOP, "sim"] + args,
-                     stdout=subprocess.PIPE,
-                     stderr=subprocess.PIPE, text=True)
+                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     regions, control, ready = {}, None, False
+    # Read with a deadline: a simulator that never says "ready" fails
+    # the test instead of hanging it.
+    out = b""
     end = time.monotonic() + TIMEOUT
-    while time.monotonic() < end:
-        line = p.stdout.readline()
-        if not line:
+    while b"ready\n" not in out and time.monotonic() < end:
+        r, _, _ = select.select([p.stdout], [], [],
+                                max(0, end - time.monotonic()))
+        if not r:
             break
+        chunk = os.read(p.stdout.fileno(), 4096)
+        if not chunk:
+            break
+        out += chunk
+    for line in out.decode().splitlines():
         words = line.split()
         if words[:1] == ["region"] and len(words) == 3:
             regions[words[1]] = words[2]
@@ -127,7 +136,7 @@ def main():
 
     rc = drtest.stop(p, signal.SIGTERM)
     check("SIGTERM exits 0", rc == 0, rc)
-    check("SIGTERM leaves nothing on stderr", p.stderr.read() == "")
+    check("SIGTERM leaves nothing on stderr", p.stderr.read() == b"")
     with open(log) as f:
         lines = [line.split(" ", 1)[1].rstrip("\n") for line in f]
     want = ["sim: region eu20 " + regions["eu20"],
