@@ -2,12 +2,9 @@
 answers that change with the faults, clean exits, and usage errors."""
 import json
 import os
-import select
 import signal
 import socket
-import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 
@@ -19,33 +16,10 @@ TIMEOUT = 10  # seconds; generous for a shared 2-core machine
 
 
 def start_sim(args):
-    """Start drtop sim; return (proc, regions {name: url}, control url)."""
-    p = drtest.spawn([drtest.DRTOP, "sim"] + args,
-                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    regions, control, ready = {}, None, False
-    # Read with a deadline: a simulator that never says "ready" fails
-    # the test instead of hanging it.
-    out = b""
-    end = time.monotonic() + TIMEOUT
-    while b"ready\n" not in out and time.monotonic() < end:
-        r, _, _ = select.select([p.stdout], [], [],
-                                max(0, end - time.monotonic()))
-        if not r:
-            break
-        chunk = os.read(p.stdout.fileno(), 4096)
-        if not chunk:
-            break
-        out += chunk
-    for line in out.decode().splitlines():
-        words = line.split()
-        if words[:1] == ["region"] and len(words) == 3:
-            regions[words[1]] = words[2]
-        elif words[:1] == ["control"] and len(words) == 2:
-            control = words[1]
-        elif words == ["ready"]:
-            ready = True
-            break
-    return p, regions, control, ready
+    """Start drtop sim (bounded wait for "ready"); return (proc,
+    regions {name: url} in printed order, control url, ready)."""
+    p, regions, control = drtest.sim_start(args, timeout=TIMEOUT)
+    return p, regions, control, bool(regions)
 
 
 def http(method, url, body=None):
@@ -106,9 +80,9 @@ def main():
     check("requests are counted",
           state["regions"][1]["requests"] == 1, state["regions"])
 
-    st, _, body = http("POST", control + "/regions/eu20/fault", "status 500")
+    st, body = drtest.sim_fault(control, "eu20", "status 500")
     check("POST fault answers the new state",
-          st == 200 and json.loads(body)["fault"] == "status 500", body)
+          st == 200 and body["fault"] == "status 500", body)
     st, _, body = http("GET", regions["eu20"])
     check("the region now answers 500", st == 500, st)
     st, _, body = http("GET", control + "/")
