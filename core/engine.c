@@ -145,6 +145,7 @@ engine_new(const Profile *p)
 	if (e->first_deadline <= 0)
 		e->first_deadline = any_deadline;
 	e->snap.route_cause = CAUSE_AUTO;
+	e->snap.failback_at = -1;
 	ttl_init(&e->ttl, p->dns.ttl, p->dns.resolvers,
 	    p->dns.name != NULL ? p->dns.nresolvers : 0);
 	e->snap.nresolvers = e->ttl.nresolvers;
@@ -465,6 +466,15 @@ first_route_ready(const Engine *e, double t)
 }
 
 static void
+set_failback_at(Engine *e, double t)
+{
+	if (e->snap.failback_at == t)
+		return;
+	e->snap.failback_at = t;
+	e->dirty = true;
+}
+
+static void
 reroute(Engine *e, double t, const EventSink *sink)
 {
 	RouteDecision d;
@@ -473,12 +483,18 @@ reroute(Engine *e, double t, const EventSink *sink)
 	build_inputs(e);
 	e->due = -1;
 	if (e->manual) {
+		set_failback_at(e, -1);
 		recommend_manual(e);
 		return;
 	}
 	routing_decide(
 	    &e->rules, e->rin, e->n, e->snap.routed ? e->current : -1, t, &d);
 	e->due = d.due;
+	set_failback_at(e,
+	    e->rules.method == ROUTE_PRIORITY && e->rules.failback_auto &&
+	            d.waiting >= 0
+	        ? d.due
+	        : -1);
 	if (d.to < 0) {
 		set_recommendation(e,
 		    e->snap.routed

@@ -378,6 +378,7 @@ test_manual_failback_recommends_only(void **state)
 	assert_string_equal(snap(&f)->route_to, "us21");
 	assert_string_equal(snap(&f)->recommendation,
 	    "eu20 online again: fail back from us21? press b");
+	assert_true(snap(&f)->failback_at < 0);
 	mark = f.nout;
 	for (double t = 60; t <= 1000; t += 10) {
 		probe(&f, t, "eu20", true);
@@ -419,6 +420,7 @@ test_auto_failback_after_hold_down_exactly(void **state)
 		probe(&f, 50.5, "eu20", true); /* online at 50.5 */
 		assert_non_null(
 		    strstr(snap(&f)->recommendation, "automatic failback"));
+		assert_true(snap(&f)->failback_at == 110.5);
 		mark = f.nout;
 		for (double t = 51; t < 110.5; t += 1) {
 			probe(&f, t, "eu20", true);
@@ -438,6 +440,7 @@ test_auto_failback_after_hold_down_exactly(void **state)
 		}
 		assert_int_equal(count(&f, EV_ROUTE, mark), 1);
 		assert_string_equal(snap(&f)->recommendation, "");
+		assert_true(snap(&f)->failback_at < 0);
 		fx_end(&f);
 	}
 }
@@ -552,6 +555,29 @@ test_manual_override_kept(void **state)
 	probe(&f, 540, "eu20", false);
 	assert_route(
 	    last(&f, EV_ROUTE), 540, "eu20", "ap10", CAUSE_AUTO, false);
+
+	/* Confirming the current target makes it an override. */
+	assert_int_equal(engine_route_manual(f.e, 550, "ap10", CAUSE_MANUAL,
+	                     &f.sink, err, sizeof(err)),
+	    0);
+	assert_route(
+	    last(&f, EV_ROUTE), 550, "ap10", "ap10", CAUSE_MANUAL, false);
+	assert_true(snap(&f)->manual_override);
+	probe(&f, 560, "eu20", true);
+	tick(&f, 600);
+	assert_string_equal(snap(&f)->route_to, "ap10");
+	/* A disabled endpoint is never routed to, override or not. */
+	assert_int_equal(engine_route_manual(f.e, 601, "us21", CAUSE_MANUAL,
+	                     &f.sink, err, sizeof(err)),
+	    0);
+	engine_set_disabled(f.e, 602, "us21", true, &f.sink);
+	assert_false(snap(&f)->manual_override);
+	assert_route(
+	    last(&f, EV_ROUTE), 602, "us21", "eu20", CAUSE_AUTO, false);
+	assert_int_equal(engine_route_manual(f.e, 603, "us21", CAUSE_MANUAL,
+	                     &f.sink, err, sizeof(err)),
+	    -1);
+	assert_non_null(strstr(err, "disabled"));
 	fx_end(&f);
 }
 
