@@ -10,6 +10,7 @@
  */
 #include "engine.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -604,6 +605,22 @@ engine_tick(Engine *e, double now, const EventSink *sink)
 	e->dirty = false;
 }
 
+static int route_error(char *err, size_t errcap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+route_error(char *err, size_t errcap, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err != NULL && errcap > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, errcap, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
 int
 engine_route_manual(Engine *e, double t, const char *to, RouteCause cause,
     const EventSink *sink, char *err, size_t errcap)
@@ -613,36 +630,28 @@ engine_route_manual(Engine *e, double t, const char *to, RouteCause cause,
 
 	t = advance(e, t);
 	build_inputs(e);
-	if (cause != CAUSE_MANUAL && cause != CAUSE_FAILBACK) {
-		snprintf(
+	if (cause != CAUSE_MANUAL && cause != CAUSE_FAILBACK)
+		return route_error(
 		    err, errcap, "route: cause must be manual or failback");
-		return -1;
-	}
-	if (to == NULL && cause == CAUSE_MANUAL) {
-		snprintf(err, errcap, "route: a manual route needs a target");
-		return -1;
-	}
+	if (to == NULL && cause == CAUSE_MANUAL)
+		return route_error(
+		    err, errcap, "route: a manual route needs a target");
 	if (to == NULL) {
 		i = routing_pick(&e->rules, e->rin, e->n, &fail_open);
-		if (i < 0) {
-			snprintf(err, errcap,
+		if (i < 0)
+			return route_error(err, errcap,
 			    "route: no enabled endpoint to fail back to");
-			return -1;
-		}
 	} else if ((i = find(e, to)) < 0) {
-		snprintf(err, errcap, "route: unknown endpoint \"%s\"", to);
-		return -1;
+		return route_error(
+		    err, errcap, "route: unknown endpoint \"%s\"", to);
 	}
-	if (e->snap.endpoints[i].state == HEALTH_DISABLED) {
-		snprintf(err, errcap, "route: %s is disabled", ep_name(e, i));
-		return -1;
-	}
+	if (e->snap.endpoints[i].state == HEALTH_DISABLED)
+		return route_error(
+		    err, errcap, "route: %s is disabled", ep_name(e, i));
 	if (e->snap.routed && i == e->current &&
-	    (cause == CAUSE_MANUAL ? e->manual : !e->manual)) {
-		snprintf(
+	    (cause == CAUSE_MANUAL ? e->manual : !e->manual))
+		return route_error(
 		    err, errcap, "route: already routed to %s", ep_name(e, i));
-		return -1;
-	}
 	e->dirty = false;
 	route_shares(e, i, cause == CAUSE_FAILBACK, e->tmp_shares);
 	e->manual = cause == CAUSE_MANUAL;

@@ -91,10 +91,9 @@ ttl_dns(TtlModel *m, double t, const DnsEvent *d, Event *out)
 
 	if (d->ttl > m->max_seen_ttl)
 		m->max_seen_ttl = d->ttl;
-	if (s->to[0] != '\0') {
-		s->ttl = effective_ttl(m);
+	s->ttl = effective_ttl(m);
+	if (s->to[0] != '\0')
 		s->drain_at = s->changed_at + s->ttl;
-	}
 	r = resolver_slot(m, d->resolver);
 	if (r == NULL)
 		return false;

@@ -371,7 +371,10 @@ test_manual_failback_recommends_only(void **state)
 	char err[128];
 
 	(void)state;
-	start_two(&f, mkprof(2));
+	fx_start(&f, mkprof(3));
+	probe(&f, 1, "eu20", true);
+	probe(&f, 1, "us21", true);
+	probe(&f, 1, "ap10", true);
 	probe(&f, 10, "eu20", false);
 	probe(&f, 50, "eu20", true);
 	assert_int_equal(snap(&f)->endpoints[0].state, HEALTH_ONLINE);
@@ -380,11 +383,14 @@ test_manual_failback_recommends_only(void **state)
 	    "eu20 online again: fail back from us21? press b");
 	assert_true(snap(&f)->failback_at < 0);
 	mark = f.nout;
+	/* ap10 flaps meanwhile, so the rules are re-evaluated often. */
 	for (double t = 60; t <= 1000; t += 10) {
 		probe(&f, t, "eu20", true);
 		probe(&f, t, "us21", true);
+		probe(&f, t, "ap10", (int)t % 20 == 0);
 		tick(&f, t + 5);
 	}
+	assert_true(count(&f, EV_HEALTH, mark) > 80);
 	assert_int_equal(count(&f, EV_ROUTE, mark), 0);
 	assert_string_equal(snap(&f)->route_to, "us21");
 
@@ -1107,6 +1113,190 @@ test_determinism(void **state)
 	}
 }
 
+/* ---- invariants under a random stream ----------------------------------- */
+
+typedef struct {
+	Engine *e;
+	const Profile *p;
+	double last_t;
+	bool manual_failback; /* priority + failback manual */
+	bool by_operator; /* inside engine_route_manual */
+	int routes, bad;
+} Inv;
+
+static int
+state_of(const Inv *v, const char *name)
+{
+	const Snapshot *s = engine_snapshot(v->e);
+
+	for (int i = 0; i < s->nendpoints; i++)
+		if (strcmp(v->p->endpoints[i].name, name) == 0)
+			return s->endpoints[i].state;
+	return -1;
+}
+
+static void
+inv_sink(void *ctx, const Event *ev)
+{
+	Inv *v = ctx;
+
+	/* Output time never goes backwards. */
+	if (ev->t < v->last_t)
+		v->bad++;
+	v->last_t = ev->t;
+	if (ev->type == EV_HEALTH && ev->u.health.from == ev->u.health.to)
+		v->bad++;
+	if (ev->type != EV_ROUTE)
+		return;
+	v->routes++;
+	/* Only the operator routes manually; with manual failback only the
+	 * operator fails back. */
+	if (!v->by_operator &&
+	    (ev->u.route.cause == CAUSE_MANUAL ||
+	        (v->manual_failback && ev->u.route.cause == CAUSE_FAILBACK)))
+		v->bad++;
+	/* With manual failback, the rules never leave an online target:
+	 * the snapshot still holds the state from before this route. */
+	if (v->manual_failback && ev->u.route.cause == CAUSE_AUTO &&
+	    ev->u.route.from[0] != '\0' &&
+	    strcmp(ev->u.route.from, ev->u.route.to) != 0 &&
+	    state_of(v, ev->u.route.from) == HEALTH_ONLINE &&
+	    !engine_snapshot(v->e)->manual_override)
+		v->bad++;
+}
+
+static void
+check_snapshot(const Profile *p, const Snapshot *s)
+{
+	int online = 0, checking = 0, enabled = 0, to = -1;
+
+	for (int i = 0; i < s->nendpoints; i++) {
+		HealthState st = s->endpoints[i].state;
+
+		online += st == HEALTH_ONLINE;
+		checking += st == HEALTH_CHECKING;
+		enabled += st != HEALTH_DISABLED;
+		if (strcmp(p->endpoints[i].name, s->route_to) == 0)
+			to = i;
+	}
+	if (!s->routed)
+		return;
+	assert_true(to >= 0);
+	if (s->manual_override || enabled == 0)
+		return;
+	assert_int_not_equal(s->endpoints[to].state, HEALTH_DISABLED);
+	if (online > 0)
+		assert_int_equal(s->endpoints[to].state, HEALTH_ONLINE);
+	assert_int_equal(s->fail_open, online == 0 && checking == 0);
+}
+
+static void
+test_invariants_random(void **state)
+{
+	static const struct {
+		RouteMethod method;
+		bool failback_auto;
+	} cases[] = {
+	    {ROUTE_PRIORITY, false},
+	    {ROUTE_PRIORITY, true},
+	    {ROUTE_WEIGHTED, false},
+	    {ROUTE_PERFORMANCE, true},
+	};
+
+	(void)state;
+	for (size_t k = 0; k < ARRAY_LEN(cases); k++) {
+		Profile *p = mkprof(4);
+		Inv v = {0};
+		EventSink sink = {inv_sink, &v};
+		uint32_t seed = 7 + (uint32_t)k;
+		double t = 0;
+		char err[128];
+
+		p->routing.method = cases[k].method;
+		p->routing.failback_auto = cases[k].failback_auto;
+		p->routing.hold_down = 15;
+		p->endpoints[3].disabled = true;
+		v.p = p;
+		v.e = engine_new(p);
+		v.manual_failback = cases[k].method == ROUTE_PRIORITY &&
+		    !cases[k].failback_auto;
+		for (int i = 0; i < 20000; i++) {
+			uint32_t r = lcg(&seed);
+			const char *name = names[lcg(&seed) % 5];
+			Event ev;
+
+			t += (lcg(&seed) % 3000) / 1000.0;
+			switch (r % 20) {
+			case 0:
+				v.by_operator = true;
+				engine_route_manual(v.e, t,
+				    r & 64 ? name : NULL,
+				    r & 128 ? CAUSE_MANUAL : CAUSE_FAILBACK,
+				    &sink, r & 256 ? err : NULL, sizeof(err));
+				v.by_operator = false;
+				break;
+			case 1:
+				engine_set_disabled(
+				    v.e, t, name, r & 64, &sink);
+				break;
+			case 2:
+				engine_tick(v.e, r & 64 ? t - 5 : t, &sink);
+				break;
+			default:
+				event_init(&ev, EV_PROBE, r & 1024 ? t - 1 : t);
+				str_copy(ev.u.probe.endpoint,
+				    sizeof(ev.u.probe.endpoint), name);
+				ev.u.probe.ok = lcg(&seed) % 3 != 0;
+				ev.u.probe.error =
+				    ev.u.probe.ok ? PERR_NONE : PERR_RESET;
+				ev.u.probe.ms.total = lcg(&seed) % 200;
+				engine_feed(v.e, &ev, &sink);
+				break;
+			}
+			check_snapshot(p, engine_snapshot(v.e));
+		}
+		assert_int_equal(v.bad, 0);
+		assert_true(v.routes > 50);
+		engine_free(v.e);
+		freeprof(p);
+	}
+}
+
+static void
+test_degenerate_profiles(void **state)
+{
+	Profile *p = mkprof(1);
+	Fx f;
+	Event ev;
+
+	(void)state;
+	/* No endpoints at all: nothing to route, nothing breaks. */
+	p->nendpoints = 0;
+	fx_start(&f, p);
+	tick(&f, 100);
+	probe(&f, 101, "eu20", false);
+	assert_false(snap(&f)->routed);
+	assert_int_equal(f.nout, 1);
+	p->nendpoints = 1;
+	fx_end(&f);
+
+	/* One endpoint; odd times. */
+	fx_start(&f, mkprof(1));
+	probe(&f, -5, "eu20", true);
+	assert_true(f.out[0].t == 0);
+	assert_route(last(&f, EV_ROUTE), 0, "", "eu20", CAUSE_AUTO, false);
+	event_init(&ev, EV_MARKER, 0.0 / 0.0);
+	engine_feed(f.e, &ev, &f.sink);
+	assert_true(f.out[f.nout - 1].t == 0);
+	probe(&f, 1, "eu20", false);
+	assert_route(last(&f, EV_ROUTE), 1, "eu20", "eu20", CAUSE_AUTO, true);
+	engine_set_disabled(f.e, 2, "eu20", true, &f.sink);
+	assert_string_equal(snap(&f)->route_to, "eu20");
+	assert_non_null(strstr(snap(&f)->recommendation, "no endpoint"));
+	engine_set_disabled(f.e, 3, "nope", true, &f.sink);
+	fx_end(&f);
+}
+
 int
 main(void)
 {
@@ -1127,6 +1317,8 @@ main(void)
 	    cmocka_unit_test(test_pass_through_and_time),
 	    cmocka_unit_test(test_snapshot_history),
 	    cmocka_unit_test(test_determinism),
+	    cmocka_unit_test(test_invariants_random),
+	    cmocka_unit_test(test_degenerate_profiles),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
