@@ -187,12 +187,21 @@ emit(Engine *e, const EventSink *sink, const Event *ev)
 		sink->fn(sink->ctx, ev);
 }
 
+/* The banner text and the same as data: key ('f', 'b', 0) and the
+ * endpoints it names (-1 = none). */
 static void
-set_recommendation(Engine *e, const char *text)
+recommend(Engine *e, char key, int from, int to, const char *text)
 {
-	if (strcmp(e->snap.recommendation, text) == 0)
+	Snapshot *s = &e->snap;
+	const char *f = ep_name(e, from), *t = ep_name(e, to);
+
+	if (strcmp(s->recommendation, text) == 0 && s->rec_key == key &&
+	    strcmp(s->rec_from, f) == 0 && strcmp(s->rec_to, t) == 0)
 		return;
-	str_copy(e->snap.recommendation, sizeof(e->snap.recommendation), text);
+	str_copy(s->recommendation, sizeof(s->recommendation), text);
+	s->rec_key = key;
+	str_copy(s->rec_from, sizeof(s->rec_from), f);
+	str_copy(s->rec_to, sizeof(s->rec_to), t);
 	e->dirty = true;
 }
 
@@ -391,23 +400,27 @@ recommend_manual(Engine *e)
 	bool pick_ok = pick >= 0 && pick != e->current &&
 	    e->rin[pick].state == HEALTH_ONLINE;
 
-	text[0] = '\0';
-	if (st != HEALTH_ONLINE && pick_ok)
+	if (st != HEALTH_ONLINE && pick_ok) {
 		snprintf(text, sizeof(text),
 		    "MANUAL ROUTE TO %s IS %s: traffic stays there; fail over "
 		    "to %s? press f",
 		    cur, health_state_name(st), ep_name(e, pick));
-	else if (st != HEALTH_ONLINE)
+		recommend(e, 'f', e->current, pick, text);
+	} else if (st != HEALTH_ONLINE) {
 		snprintf(text, sizeof(text),
 		    "MANUAL ROUTE TO %s IS %s: traffic stays there; no "
 		    "endpoint is online",
 		    cur, health_state_name(st));
-	else if (pick_ok)
+		recommend(e, 0, e->current, -1, text);
+	} else if (pick_ok) {
 		snprintf(text, sizeof(text),
 		    "manual route to %s in force; %s is online: fail back? "
 		    "press b",
 		    cur, ep_name(e, pick));
-	set_recommendation(e, text);
+		recommend(e, 'b', e->current, pick, text);
+	} else {
+		recommend(e, 0, -1, -1, "");
+	}
 }
 
 static void
@@ -416,34 +429,36 @@ recommend_auto(Engine *e, const RouteDecision *d)
 	char text[EV_TEXT_MAX];
 	const char *cur = ep_name(e, e->current);
 
-	text[0] = '\0';
-	if (e->snap.fail_open)
+	if (e->snap.fail_open) {
 		snprintf(text, sizeof(text),
 		    "ALL ENDPOINTS DEGRADED: failing open to %s", cur);
-	else if (d->waiting >= 0 && e->rules.failback_auto)
+		recommend(e, 0, -1, e->current, text);
+	} else if (d->waiting >= 0 && e->rules.failback_auto) {
 		snprintf(text, sizeof(text),
 		    "%s online again: automatic failback from %s after %g s "
 		    "hold-down",
 		    ep_name(e, d->waiting), cur, e->rules.hold_down);
-	else if (d->waiting >= 0)
+		recommend(e, 0, e->current, d->waiting, text);
+	} else if (d->waiting >= 0) {
 		snprintf(text, sizeof(text),
 		    "%s online again: fail back from %s? press b",
 		    ep_name(e, d->waiting), cur);
-	else if (e->failed_from >= 0 &&
+		recommend(e, 'b', e->current, d->waiting, text);
+	} else if (e->failed_from >= 0 &&
 	    e->snap.endpoints[e->failed_from].state != HEALTH_ONLINE) {
 		const char *st =
 		    health_state_name(e->snap.endpoints[e->failed_from].state);
+		bool by_itself = e->p->routing.auto_failover;
 
-		if (e->p->routing.auto_failover)
-			snprintf(text, sizeof(text),
-			    "%s %s: failed over to %s automatically",
-			    ep_name(e, e->failed_from), st, cur);
-		else
-			snprintf(text, sizeof(text),
-			    "%s %s: fail over to %s? press f",
-			    ep_name(e, e->failed_from), st, cur);
+		snprintf(text, sizeof(text),
+		    by_itself ? "%s %s: failed over to %s automatically"
+		              : "%s %s: fail over to %s? press f",
+		    ep_name(e, e->failed_from), st, cur);
+		recommend(
+		    e, by_itself ? 0 : 'f', e->failed_from, e->current, text);
+	} else {
+		recommend(e, 0, -1, -1, "");
 	}
-	set_recommendation(e, text);
 }
 
 static bool
@@ -497,7 +512,7 @@ reroute(Engine *e, double t, const EventSink *sink)
 	        ? d.due
 	        : -1);
 	if (d.to < 0) {
-		set_recommendation(e,
+		recommend(e, 0, -1, -1,
 		    e->snap.routed
 		        ? "no endpoint is enabled: traffic stays where it was"
 		        : "");
@@ -542,8 +557,8 @@ advance(Engine *e, double t)
 
 /* ---- public ------------------------------------------------------------- */
 
-static bool
-is_derived(EventType t)
+bool
+engine_derives(EventType t)
 {
 	return t == EV_HEALTH || t == EV_ROUTE || t == EV_CONVERGED ||
 	    t == EV_DIVERGED;
@@ -556,7 +571,7 @@ engine_feed(Engine *e, const Event *ev, const EventSink *sink)
 	double t;
 
 	e->snap.events_in++;
-	if (is_derived(ev->type)) {
+	if (engine_derives(ev->type)) {
 		emit(e, sink, ev);
 		return;
 	}

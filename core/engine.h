@@ -124,6 +124,15 @@ typedef struct {
 	/* Added by the engine: an automatic failback is waiting for
 	 * hold_down and happens at this t unless health changes; < 0 = none */
 	double failback_at;
+	/* Added by the engine: the recommendation as data, for the keys.
+	 * rec_key is 'f' (failover: run the failover action from rec_from to
+	 * rec_to, then engine_route_manual(rec_to, CAUSE_MANUAL)), 'b'
+	 * (failback: the failback action from rec_from to rec_to, then
+	 * engine_route_manual(NULL, CAUSE_FAILBACK)) or 0 (nothing to press).
+	 * rec_from/rec_to are "" when the text names no such endpoint. */
+	char rec_key;
+	char rec_from[EV_NAME_MAX];
+	char rec_to[EV_NAME_MAX];
 } Snapshot;
 
 typedef struct Engine Engine;
@@ -162,6 +171,11 @@ int engine_route_manual(Engine *e, double t, const char *to, RouteCause cause,
 /* Disable or re-enable an endpoint (emits a health event). */
 void engine_set_disabled(Engine *e, double t, const char *name, bool disabled,
     const EventSink *sink);
+
+/* True for the types the engine derives (health, route, converged,
+ * diverged). A replay that wants them re-derived (e.g. under --set)
+ * feeds every other type and drops these. */
+bool engine_derives(EventType t);
 
 /* The current snapshot; valid until the next call into the engine. */
 const Snapshot *engine_snapshot(const Engine *e);

@@ -243,6 +243,9 @@ test_order_and_reasons(void **state)
 	assert_route(&f.out[9], 30, "eu20", "us21", CAUSE_AUTO, false);
 	assert_string_equal(snap(&f)->recommendation,
 	    "eu20 degraded: fail over to us21? press f");
+	assert_int_equal(snap(&f)->rec_key, 'f');
+	assert_string_equal(snap(&f)->rec_from, "eu20");
+	assert_string_equal(snap(&f)->rec_to, "us21");
 	assert_string_equal(snap(&f)->endpoints[0].last_reason,
 	    "3 consecutive failures (last: status 500)");
 	assert_true(snap(&f)->endpoints[0].state_since == 30);
@@ -360,6 +363,33 @@ test_auto_failover_recommendation(void **state)
 	assert_route(last(&f, EV_ROUTE), 10, "eu20", "us21", CAUSE_AUTO, false);
 	assert_string_equal(snap(&f)->recommendation,
 	    "eu20 degraded: failed over to us21 automatically");
+	assert_int_equal(snap(&f)->rec_key, 0);
+	fx_end(&f);
+
+	/* Pressing f after the rules moved: the operator confirms the
+	 * current target, which becomes an override. */
+	start_two(&f, mkprof(2));
+	probe(&f, 10, "eu20", false);
+	assert_int_equal(snap(&f)->rec_key, 'f');
+	{
+		char err[64];
+		char to[EV_NAME_MAX];
+
+		str_copy(to, sizeof(to), snap(&f)->rec_to);
+		assert_int_equal(engine_route_manual(f.e, 11, to, CAUSE_MANUAL,
+		                     &f.sink, err, sizeof(err)),
+		    0);
+	}
+	assert_route(
+	    last(&f, EV_ROUTE), 11, "us21", "us21", CAUSE_MANUAL, false);
+	assert_true(snap(&f)->manual_override);
+	assert_int_equal(snap(&f)->rec_key, 0);
+	assert_string_equal(snap(&f)->recommendation, "");
+	/* eu20 back: the recommendation is a failback. */
+	probe(&f, 20, "eu20", true);
+	assert_int_equal(snap(&f)->rec_key, 'b');
+	assert_string_equal(snap(&f)->rec_from, "us21");
+	assert_string_equal(snap(&f)->rec_to, "eu20");
 	fx_end(&f);
 }
 
@@ -381,6 +411,9 @@ test_manual_failback_recommends_only(void **state)
 	assert_string_equal(snap(&f)->route_to, "us21");
 	assert_string_equal(snap(&f)->recommendation,
 	    "eu20 online again: fail back from us21? press b");
+	assert_int_equal(snap(&f)->rec_key, 'b');
+	assert_string_equal(snap(&f)->rec_from, "us21");
+	assert_string_equal(snap(&f)->rec_to, "eu20");
 	assert_true(snap(&f)->failback_at < 0);
 	mark = f.nout;
 	/* ap10 flaps meanwhile, so the rules are re-evaluated often. */
@@ -528,6 +561,9 @@ test_manual_override_kept(void **state)
 	assert_string_equal(snap(&f)->recommendation,
 	    "MANUAL ROUTE TO us21 IS degraded: traffic stays there; fail "
 	    "over to eu20? press f");
+	assert_int_equal(snap(&f)->rec_key, 'f');
+	assert_string_equal(snap(&f)->rec_from, "us21");
+	assert_string_equal(snap(&f)->rec_to, "eu20");
 
 	/* Errors. */
 	assert_int_equal(engine_route_manual(f.e, 511, "nope", CAUSE_MANUAL,
@@ -913,6 +949,11 @@ test_pass_through_and_time(void **state)
 	assert_string_equal(snap(&f)->route_to, "eu20");
 	assert_int_equal(snap(&f)->endpoints[0].state, HEALTH_ONLINE);
 	assert_true(snap(&f)->version == v);
+
+	assert_true(engine_derives(EV_HEALTH) && engine_derives(EV_ROUTE));
+	assert_true(
+	    engine_derives(EV_CONVERGED) && engine_derives(EV_DIVERGED));
+	assert_false(engine_derives(EV_PROBE) || engine_derives(EV_DNS));
 
 	/* Unknown endpoint: passed through only. */
 	probe(&f, 4, "zz99", false);
