@@ -256,6 +256,25 @@ median(const Recent *r)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/* Performance routing: could endpoint i's new median change the route?
+ * Only the current target's own median, or a median that beats it by the
+ * margin, can (routing.h); everything else would cost O(n) per probe. */
+static bool
+may_take_over(const Engine *e, int i)
+{
+	double cm, margin;
+
+	if (!e->snap.routed || i == e->current)
+		return true;
+	cm = e->snap.endpoints[e->current].median_ms;
+	if (cm < 0)
+		return true;
+	margin = ROUTING_PERF_MARGIN_REL * cm;
+	if (margin < ROUTING_PERF_MARGIN_MS)
+		margin = ROUTING_PERF_MARGIN_MS;
+	return e->snap.endpoints[i].median_ms <= cm - margin + 1e-9;
+}
+
 static void
 record_probe(Engine *e, int i, double t, const ProbeEvent *p)
 {
@@ -291,7 +310,7 @@ record_probe(Engine *e, int i, double t, const ProbeEvent *p)
 		if (r->len < PERF_WINDOW)
 			r->len++;
 		s->median_ms = median(r);
-		if (e->rules.method == ROUTE_PERFORMANCE)
+		if (e->rules.method == ROUTE_PERFORMANCE && may_take_over(e, i))
 			e->need_route = true;
 	}
 }
