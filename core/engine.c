@@ -4,9 +4,13 @@
  * from core/ttl; this file keeps their state, turns their results into
  * events in a fixed order and mirrors everything into the Snapshot.
  *
- * Order of output for one input: the input itself, then health events
- * (at most one, for the probe's endpoint), then at most one route event,
- * then converged/diverged (dns inputs only).
+ * Order of output for one input: the input itself (its t raised to the
+ * engine's time if older), then what it caused: a health event (probe
+ * inputs, the probe's endpoint) or a converged/diverged event (dns
+ * inputs), then at most one route event (a state change, a hold_down
+ * that ended or the first-route deadline). engine_route_manual() emits
+ * the operator's route first and then, if the rules move traffic on at
+ * once (a failback to an endpoint that is not online), an automatic one.
  */
 #include "engine.h"
 
@@ -297,7 +301,11 @@ record_probe(Engine *e, int i, double t, const ProbeEvent *p)
 	}
 	m = &s->history[slot];
 	m->t = t;
-	m->total_ms = p->ms.total >= 0 ? (float)p->ms.total : -1.0f;
+	/* Out-of-range double -> float is undefined: clamp first. */
+	if (p->ms.total >= 0)
+		m->total_ms = p->ms.total < 1e30 ? (float)p->ms.total : 1e30f;
+	else
+		m->total_ms = -1.0f;
 	m->ok = p->ok;
 	m->error = (uint8_t)p->error;
 	m->status =

@@ -1335,6 +1335,17 @@ test_degenerate_profiles(void **state)
 	assert_string_equal(snap(&f)->route_to, "eu20");
 	assert_non_null(strstr(snap(&f)->recommendation, "no endpoint"));
 	engine_set_disabled(f.e, 3, "nope", true, &f.sink);
+	/* Absurd timings are kept, clamped, never undefined. */
+	probe_ms(&f, 4, "eu20", true, 200, 1e300);
+	{
+		const EndpointSnap *es = &snap(&f)->endpoints[0];
+		const ProbeMark *m =
+		    &es->history[(es->hist_start + es->hist_len - 1) %
+		        SNAP_HISTORY];
+
+		assert_true(m->total_ms == 1e30f);
+		assert_true(es->median_ms > 1e299); /* (20 + 1e300) / 2 */
+	}
 	fx_end(&f);
 }
 
