@@ -5,8 +5,10 @@
  * with it: effective monitor settings, the detection bound and the
  * worst-case failover a client sees. Header values are never printed.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "profile.h"
@@ -210,6 +212,22 @@ print_summary(FILE *f, const Profile *p)
 	    secs(a, sizeof(a), worst));
 }
 
+/* A program given by path that cannot run here is worth a warning (the
+ * profile may be checked on another host than the one that runs it). */
+static void
+warn_programs(const Profile *p, const char *label, const Action *a)
+{
+	for (int i = 0; i < a->nsteps; i++) {
+		const char *prog = a->steps[i].argv[0];
+
+		if (strchr(prog, '/') != NULL && access(prog, X_OK) != 0)
+			fprintf(stderr,
+			    "%s: actions.%s: warning: %s is not an executable "
+			    "file here (%s)\n",
+			    p->file, label, prog, strerror(errno));
+	}
+}
+
 int
 cmd_check(int argc, char **argv)
 {
@@ -232,6 +250,8 @@ cmd_check(int argc, char **argv)
 		errlist_fini(&warns);
 		return 2;
 	}
+	warn_programs(p, "failover", &p->failover);
+	warn_programs(p, "failback", &p->failback);
 	print_summary(stdout, p);
 	fflush(stdout);
 	profile_free(p);

@@ -115,6 +115,25 @@ check("missing env var in check: warning, exit 0",
       r.returncode == 0 and "DRTOP_NOPE_1" in r.stderr
       and "warning" in r.stderr, r.stderr)
 
+# Warnings: exit 0, said on stderr, summary still printed.
+warnp = write_json(os.path.join(d, "warn.json"), {
+    "service": "s",
+    "endpoints": [{"name": "db", "target": "tcp://127.0.0.1:5432",
+                   "monitor": {"expected_status": ["200"]}}],
+    "actions": {"failover": {"argv": ["./no-such-script.sh", "{form}"]}}})
+r = check_run(warnp)
+check("warnings: exit 0 with a summary", r.returncode == 0
+      and "OK: 1 endpoint;" in r.stdout, r.stderr)
+check("warnings: tcp ignores expected_status",
+      "%s: endpoints[0]: warning: monitor.expected_status is ignored" % warnp
+      in r.stderr, r.stderr)
+check("warnings: unknown template {form}",
+      "%s: actions.failover.argv[1]: warning: {form} is not a template"
+      % warnp in r.stderr, r.stderr)
+check("warnings: missing program",
+      "actions.failover: warning: %s/no-such-script.sh is not an executable"
+      " file here" % d in r.stderr, r.stderr)
+
 # --- malformed and hostile input ----------------------------------------
 def hostile(name, data, want=None):
     p = os.path.join(d, name)
