@@ -2397,8 +2397,9 @@ set_unknown(char *err, size_t cap, const char *what, const char *field,
 			best = d, bi = i;
 	}
 	if (bi >= 0)
-		snprintf(err, cap, "--set %s: unknown key (did you mean %s?)",
-		    what, known[bi]);
+		snprintf(err, cap,
+		    "--set %s: unknown key (did you mean \"%s\"?)", what,
+		    known[bi]);
 	else
 		snprintf(err, cap, "--set %s: unknown key", what);
 }

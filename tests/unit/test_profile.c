@@ -966,7 +966,7 @@ test_set(void **state)
 	    -1);
 	assert_string_equal(err,
 	    "--set monitor.tolerated_failure: unknown key "
-	    "(did you mean tolerated_failures?)");
+	    "(did you mean \"tolerated_failures\"?)");
 	assert_int_equal(
 	    profile_set(p, "endpoints.zz.monitor.interval=5", err, sizeof(err)),
 	    -1);
