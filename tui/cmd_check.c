@@ -233,16 +233,32 @@ cmd_check(int argc, char **argv)
 {
 	ErrList errs, warns;
 	Profile *p;
+	const char *path = NULL;
+	int npaths = 0;
 
-	if (argc != 2 || argv[1][0] == '\0' ||
-	    (argv[1][0] == '-' && argv[1][1] != '\0')) {
+	for (int i = 1; i < argc; i++) {
+		/* Every mode takes --debug-log; check has nothing to log. */
+		if (strcmp(argv[i], "--debug-log") == 0 && i + 1 < argc) {
+			i++;
+			continue;
+		}
+		if (argv[i][0] == '-' || argv[i][0] == '\0') {
+			fprintf(stderr, "drtop check: unknown option '%s'\n",
+			    argv[i]);
+			cmd_usage(stderr);
+			return 2;
+		}
+		path = argv[i];
+		npaths++;
+	}
+	if (npaths != 1) {
 		fputs("drtop check: expected exactly one PROFILE\n", stderr);
 		cmd_usage(stderr);
 		return 2;
 	}
 	errlist_init(&errs);
 	errlist_init(&warns);
-	p = profile_load_flags(argv[1], PROFILE_ENV_OPTIONAL, &errs, &warns);
+	p = profile_load_flags(path, PROFILE_ENV_OPTIONAL, &errs, &warns);
 	errlist_print(&warns, stderr);
 	if (p == NULL) {
 		errlist_print(&errs, stderr);

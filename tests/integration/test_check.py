@@ -196,7 +196,11 @@ check("directory: exit 2", r.returncode == 2 and "Is a directory" in r.stderr,
       r.stderr)
 
 # --- usage --------------------------------------------------------------
-for args in ([], [demo, demo], ["--bogus"]):
+r = run([DRTOP, "check", "--debug-log", os.path.join(d, "dbg.log"), demo])
+check("check takes --debug-log like every mode", r.returncode == 0
+      and "OK: 3 endpoints" in r.stdout, r.stderr)
+for args in ([], [demo, demo], ["--bogus"], ["--bogus", demo],
+             ["--debug-log"]):
     r = run([DRTOP, "check"] + args)
     check("usage error %r: exit 2 with usage on stderr" % (args,),
           r.returncode == 2 and "usage:" in r.stderr and r.stdout == "",
