@@ -77,11 +77,9 @@ print_endpoint(FILE *f, const Profile *p, const Endpoint *e)
 	fprintf(f, "    probe       %s%s%s%s\n", e->url,
 	    e->connect_to ? "  via " : "", e->connect_to ? e->connect_to : "",
 	    e->insecure ? "  (TLS not verified)" : "");
-	if (p->routing.method == ROUTE_WEIGHTED)
-		fprintf(
-		    f, "    weight      %s\n", secs(a, sizeof(a), e->weight));
-	else
-		fprintf(f, "    priority    %d\n", e->priority);
+	/* Both, so the numbers are there when routing.method changes. */
+	fprintf(f, "    priority    %d, weight %s\n", e->priority,
+	    secs(a, sizeof(a), e->weight));
 	fprintf(f,
 	    "    monitor     every %s s, timeout %s s, tolerated failures "
 	    "%d, rise %d, %s connection\n",

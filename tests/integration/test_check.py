@@ -67,6 +67,9 @@ check("demo: detection 2.5 s, worst case 32.5 s, three regions",
 check("demo: identify by header and the echo action shown in full",
       "response header X-Region" in r.stdout
       and "/bin/echo 'failover {from} -> {to}'" in r.stdout, r.stdout)
+check("demo: priority and weight per endpoint",
+      "priority    1, weight 1" in r.stdout
+      and "priority    3, weight 1" in r.stdout, r.stdout)
 check("demo: drill dir relative to the profile",
       os.path.join(ROOT, "examples", "drills") in r.stdout, r.stdout)
 
