@@ -9,6 +9,12 @@
 #include <stdio.h>
 
 void cmd_usage(FILE *f);
+/* drtop sim: simulated regions until SIGINT/SIGTERM (tui/cmd_sim.c). */
+int cmd_sim(int argc, char **argv);
+
+/* drtop check PROFILE: 0 valid (summary on stdout, warnings on stderr),
+ * 2 invalid or bad usage (every error on stderr). */
+int cmd_check(int argc, char **argv);
 
 /* The console: drtop [--theme NAME] [--ascii] [--record FILE]
  * (PROFILE | --demo). Takes main's argc/argv (argv[0] = "drtop"). */

@@ -36,6 +36,8 @@ typedef struct {
 
 /* One line per mode; the table ends with a NULL name. */
 static const Command commands[] = {
+    {"check", cmd_check},
+    {"sim", cmd_sim},
     {NULL, NULL},
 };
 
