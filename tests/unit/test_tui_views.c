@@ -1,0 +1,266 @@
+/* views without a terminal: the map canvas and marker cells, the event
+ * log's lines, the TTL countdown text and bar, the timeline's probe
+ * codes, the details dialog (no header value ever), the help text. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "glyphs.h"
+#include "profile.h"
+#include "text.h"
+#include "view.h"
+#include "view_details.h"
+#include "view_events.h"
+#include "view_help.h"
+#include "view_map.h"
+#include "view_timeline.h"
+#include "view_ttl.h"
+
+static const char profile_json[] =
+    "{\"service\":\"svc\",\"dns\":{\"name\":\"svc.example.test\",\"ttl\":30,"
+    "\"resolvers\":[\"127.0.0.1:5353\"]},"
+    "\"monitor\":{\"interval\":2,\"timeout\":1,\"tolerated_failures\":2,"
+    "\"expected_status\":[\"200-299\",\"401\"],"
+    "\"headers\":{\"Authorization\":\"Bearer s3cr3t-value\"},"
+    "\"body_contains\":\"UP\"},"
+    "\"endpoints\":[{\"name\":\"eu20\",\"region\":\"Europe (Frankfurt)\","
+    "\"lat\":50.1,\"lon\":8.7,\"target\":\"http://127.0.0.1:9/h\"},"
+    "{\"name\":\"us21\",\"lat\":38.9,\"lon\":-77.0,"
+    "\"target\":\"http://127.0.0.1:9/h\"}]}";
+
+static Profile *
+load(void)
+{
+	ErrList errs;
+	Profile *p;
+
+	errlist_init(&errs);
+	p = profile_parse(
+	    profile_json, strlen(profile_json), "t.json", "/tmp", &errs);
+	if (p == NULL)
+		errlist_print(&errs, stderr);
+	errlist_fini(&errs);
+	assert_non_null(p);
+	return p;
+}
+
+static void
+test_map_canvas(void **state)
+{
+	char(*cells)[5] = calloc(7 * 46, sizeof(*cells));
+	const Glyphs *a = glyphs_select(false), *u = glyphs_select(true);
+	int row, col, land = 0;
+
+	(void)state;
+	view_map_canvas(7, 46, false, a, cells);
+	for (int i = 0; i < 7 * 46; i++) {
+		assert_true(
+		    strcmp(cells[i], ".") == 0 || strcmp(cells[i], " ") == 0);
+		land += cells[i][0] == '.';
+	}
+	/* roughly a third of the map is land; neither empty nor full */
+	assert_true(land > 40 && land < 200);
+	view_map_cell(50.1, 8.7, 7, 46, &row, &col);
+	assert_int_equal(row, 1);
+	assert_int_equal(col, 24);
+	assert_string_equal(cells[row * 46 + col], ".");
+	/* mid-Atlantic is water */
+	view_map_cell(35.0, -40.0, 7, 46, &row, &col);
+	assert_string_equal(cells[row * 46 + col], " ");
+	view_map_canvas(7, 46, true, u, cells);
+	view_map_cell(50.1, 8.7, 7, 46, &row, &col);
+	/* a braille cell with dots: U+2801..U+28FF is E2 A0 81 .. E2 A3 BF */
+	assert_int_equal((unsigned char)cells[row * 46 + col][0], 0xe2);
+	assert_true((unsigned char)cells[row * 46 + col][1] >= 0xa0);
+	free(cells);
+}
+
+static void
+test_event_lines(void **state)
+{
+	const Glyphs *g = glyphs_select(false);
+	Event ev;
+	char buf[256];
+	Role r;
+
+	(void)state;
+	view_events_clear();
+	event_init(&ev, EV_PROBE, 1.0);
+	assert_false(view_events_format(g, &ev, buf, sizeof(buf), &r));
+	event_init(&ev, EV_HEALTH, 2.0);
+	strcpy(ev.u.health.endpoint, "eu20");
+	ev.u.health.from = HEALTH_ONLINE;
+	ev.u.health.to = HEALTH_DEGRADED;
+	strcpy(ev.u.health.reason, "3 consecutive failures");
+	assert_true(view_events_format(g, &ev, buf, sizeof(buf), &r));
+	assert_string_equal(
+	    buf, "HEALTH eu20 online -> degraded: 3 consecutive failures");
+	assert_int_equal(r, ROLE_DEGRADED);
+	event_init(&ev, EV_ROUTE, 2.0);
+	strcpy(ev.u.route.from, "eu20");
+	strcpy(ev.u.route.to, "us21");
+	ev.u.route.fail_open = true;
+	assert_true(view_events_format(g, &ev, buf, sizeof(buf), &r));
+	assert_non_null(strstr(buf, "eu20 -> us21 (auto)"));
+	assert_non_null(strstr(buf, "FAIL-OPEN"));
+	assert_int_equal(r, ROLE_FAILOPEN);
+	/* DNS answers are listed only when they change */
+	event_init(&ev, EV_DNS, 3.0);
+	strcpy(ev.u.dns.resolver, "127.0.0.1:5353");
+	strcpy(ev.u.dns.name, "svc.example.test");
+	strcpy(ev.u.dns.rcode, "NOERROR");
+	strcpy(ev.u.dns.endpoint, "eu20");
+	ev.u.dns.ttl = 30;
+	assert_true(view_events_format(g, &ev, buf, sizeof(buf), &r));
+	ev.u.dns.ttl = 29;
+	assert_false(view_events_format(g, &ev, buf, sizeof(buf), &r));
+	strcpy(ev.u.dns.endpoint, "us21");
+	assert_true(view_events_format(g, &ev, buf, sizeof(buf), &r));
+	assert_non_null(strstr(buf, "-> us21 ttl 29"));
+}
+
+static void
+test_ttl_text(void **state)
+{
+	char buf[256];
+	const Glyphs *a = glyphs_select(false);
+
+	(void)state;
+	view_ttl_mmss(0, buf, sizeof(buf));
+	assert_string_equal(buf, "00:00");
+	view_ttl_mmss(-3, buf, sizeof(buf));
+	assert_string_equal(buf, "00:00");
+	view_ttl_mmss(29.2, buf, sizeof(buf));
+	assert_string_equal(buf, "00:30");
+	view_ttl_mmss(61, buf, sizeof(buf));
+	assert_string_equal(buf, "01:01");
+	view_ttl_mmss(1e9, buf, sizeof(buf));
+	assert_string_equal(buf, "99:59");
+	view_ttl_bar(a, 0.5, 10, buf, sizeof(buf));
+	assert_string_equal(buf, "#####.....");
+	view_ttl_bar(a, 2.0, 4, buf, sizeof(buf));
+	assert_string_equal(buf, "####");
+	view_ttl_bar(a, -1.0, 4, buf, sizeof(buf));
+	assert_string_equal(buf, "....");
+	/* the buffer bounds the bar */
+	view_ttl_bar(glyphs_select(true), 1.0, 10, buf, 8);
+	assert_int_equal(strlen(buf), 6); /* two 3-byte blocks */
+}
+
+static void
+test_timeline_codes(void **state)
+{
+	Profile *p = load();
+	const Monitor *m = &p->endpoints[0].monitor; /* timeout 1 s */
+	ProbeMark k = {.t = 1, .total_ms = 1.0f, .ok = 1, .status = 200};
+	int lo, hi;
+
+	(void)state;
+	lo = view_timeline_code(&k, m);
+	assert_true(lo >= 1 && lo <= GLYPH_SPARK_LEVELS);
+	k.total_ms = 300.0f;
+	hi = view_timeline_code(&k, m);
+	assert_true(hi > lo && hi <= GLYPH_SPARK_LEVELS);
+	k.total_ms = 600.0f; /* over half the timeout */
+	assert_int_equal(view_timeline_code(&k, m), TL_SLOW);
+	k.ok = 0;
+	k.error = PERR_STATUS;
+	assert_int_equal(view_timeline_code(&k, m), TL_FAIL);
+	k.error = PERR_TIMEOUT;
+	assert_int_equal(view_timeline_code(&k, m), TL_TIMEOUT);
+	assert_true(view_timeline_slot(p) == 2.0);
+	profile_free(p);
+}
+
+static void
+discard(void *ctx, const Event *ev)
+{
+	(void)ctx;
+	(void)ev;
+}
+
+static void
+test_details_never_show_header_values(void **state)
+{
+	EventSink sink = {discard, NULL};
+	Profile *p = load();
+	Engine *e = engine_new(p);
+	UiState u;
+	ProbeLog logs[2];
+	char lines[64][160];
+	Event ev;
+	int n;
+	bool names = false, probe = false;
+
+	(void)state;
+	memset(&u, 0, sizeof(u));
+	memset(logs, 0, sizeof(logs));
+	event_init(&ev, EV_PROBE, 1.5);
+	strcpy(ev.u.probe.endpoint, "eu20");
+	ev.u.probe.ok = true;
+	ev.u.probe.status = 200;
+	ev.u.probe.ms = (ProbeTimes){0.4, 1.1, -1, 20.3, 20.9};
+	engine_feed(e, &ev, &sink);
+	logs[0].p[0] = ev.u.probe;
+	logs[0].t[0] = ev.t;
+	logs[0].len = 1;
+	u.profile = p;
+	u.snap = engine_snapshot(e);
+	u.g = glyphs_select(false);
+	u.probes = logs;
+	n = view_details_lines(&u, 0, lines, 64);
+	assert_true(n > 8);
+	for (int i = 0; i < n; i++) {
+		assert_null(strstr(lines[i], "s3cr3t"));
+		assert_null(strstr(lines[i], "Bearer"));
+		if (strstr(lines[i], "Authorization") &&
+		    strstr(lines[i], "values hidden"))
+			names = true;
+		if (strstr(lines[i], "20.9") && strstr(lines[i], "0.4"))
+			probe = true;
+	}
+	assert_true(names);
+	assert_true(probe);
+	engine_free(e);
+	profile_free(p);
+}
+
+static void
+test_help_lines(void **state)
+{
+	char lines[96][128];
+	bool heading[96];
+	int n, demo_n, headings = 0;
+
+	(void)state;
+	n = view_help_lines(false, lines, heading, 96);
+	demo_n = view_help_lines(true, lines, heading, 96);
+	assert_true(demo_n > n);
+	for (int i = 0; i < demo_n; i++)
+		headings += heading[i];
+	assert_int_equal(headings, 4);
+	assert_true(heading[0]);
+	assert_string_equal(lines[0], "Console");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_map_canvas),
+	    cmocka_unit_test(test_event_lines),
+	    cmocka_unit_test(test_ttl_text),
+	    cmocka_unit_test(test_timeline_codes),
+	    cmocka_unit_test(test_details_never_show_header_values),
+	    cmocka_unit_test(test_help_lines),
+	};
+	setlocale(LC_CTYPE, "C.UTF-8");
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
