@@ -16,6 +16,8 @@ static struct {
 	uint8_t *cell; /* n * width codes */
 	int64_t *slot; /* n * width: the slot each cell shows */
 	double *last_t; /* n: newest probe time taken in */
+	double *phase; /* n: where in a slot this endpoint's probes start;
+	                  < 0 = not known yet */
 	int64_t final_slot; /* slots <= this are complete */
 	struct {
 		int64_t slot;
@@ -31,9 +33,11 @@ view_timeline_reset(void)
 	free(tl.cell);
 	free(tl.slot);
 	free(tl.last_t);
+	free(tl.phase);
 	tl.cell = NULL;
 	tl.slot = NULL;
 	tl.last_t = NULL;
+	tl.phase = NULL;
 	tl.n = tl.width = 0;
 }
 
@@ -160,7 +164,14 @@ take_probes(WINDOW *w, const UiState *u, int i, int y, int lw, bool draw)
 	for (k = k + 1; k <= newest; k++) {
 		const ProbeMark *m =
 		    &es->history[(es->hist_start + k) % SNAP_HISTORY];
-		int64_t s = (int64_t)floor(probe_start(m, mon) / tl.slot_len);
+		/* slot boundaries sit half a slot away from where this
+		 * endpoint's probes usually start, so scheduling jitter
+		 * never moves a probe into the next cell */
+		double start = probe_start(m, mon);
+		if (tl.phase[i] < 0)
+			tl.phase[i] = fmod(start, tl.slot_len);
+		int64_t s =
+		    (int64_t)floor((start - tl.phase[i]) / tl.slot_len + 0.5);
 		int c = (int)(((s % tl.width) + tl.width) % tl.width);
 		size_t at = (size_t)i * tl.width + c;
 		int code = view_timeline_code(m, mon);
@@ -261,10 +272,13 @@ draw(WINDOW *w, const UiState *u, bool full)
 		tl.cell = xcalloc((size_t)n * width + 1, 1);
 		tl.slot = xcalloc((size_t)n * width + 1, sizeof(int64_t));
 		tl.last_t = xcalloc((size_t)n + 1, sizeof(double));
+		tl.phase = xcalloc((size_t)n + 1, sizeof(double));
 		for (int i = 0; i < n * width; i++)
 			tl.slot[i] = INT64_MIN;
-		for (int i = 0; i < n; i++)
+		for (int i = 0; i < n; i++) {
 			tl.last_t[i] = -1e300;
+			tl.phase[i] = -1;
+		}
 		full = true;
 		werase(w);
 	}
