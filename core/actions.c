@@ -23,6 +23,8 @@ extern char **environ;
 /* Output events per step attempt at most (short lines would otherwise
  * turn 64 KiB into tens of thousands of events and flood the queue). */
 #define ACTIONS_OUTPUT_MAX_LINES 1000
+/* Output read after the child exited, at most (from grandchildren). */
+#define ACTIONS_LATE_OUTPUT (1024 * 1024)
 /* Poll tick when pidfd_open() is unavailable (old kernels only). */
 #define ACTIONS_FALLBACK_TICK_MS 50
 
@@ -522,9 +524,9 @@ run_step(ActionRunner *r, int i, ActionResult *res)
 			kill_sent = true;
 		}
 		until = !term_sent ? deadline : !kill_sent ? kill_at : now + 60;
-		tmo = (int)((until - now) * 1000.0) + 1;
-		if (tmo < 0)
-			tmo = 0;
+		if (until - now > 60)
+			until = now + 60; /* re-evaluated each round */
+		tmo = until > now ? (int)((until - now) * 1000.0) + 1 : 0;
 		if (pidfd < 0 && tmo > ACTIONS_FALLBACK_TICK_MS)
 			tmo = ACTIONS_FALLBACK_TICK_MS;
 		if (out_open) {
@@ -566,15 +568,18 @@ run_step(ActionRunner *r, int i, ActionResult *res)
 				exited = true;
 		}
 	}
-	/* What the child wrote before it exited is in the pipe; anything a
-	 * leftover grandchild writes later is not waited for. */
-	while (out_open) {
+	/* What the child wrote before it exited is in the pipe. A leftover
+	 * grandchild holding the pipe is not waited for, and what it keeps
+	 * writing is read only up to a bound. */
+	for (size_t late = 0; out_open && late < ACTIONS_LATE_OUTPUT;) {
 		ssize_t n = read(fds[0], buf, sizeof(buf));
 
-		if (n > 0)
+		if (n > 0) {
 			output_feed(r, &o, step, buf, (size_t)n);
-		else
+			late += (size_t)n;
+		} else {
 			out_open = false;
+		}
 	}
 	if (WIFEXITED(status)) {
 		res->exit_code = WEXITSTATUS(status);

@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -413,6 +414,15 @@ test_argv_verbatim_env_cwd(void **state)
 	 * passed on; a non-CLOEXEC fd of ours is not inherited. */
 	setenv("DRTOP_FROM", "stale", 1);
 	setenv("DRTOP_TEST_PARENT", "yes", 1);
+	/* The child starts with no signal blocked or ignored, whatever we
+	 * block or ignore. */
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR1);
+	sigaddset(&block, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
 	leak = open("/dev/null", O_RDONLY);
 	assert_true(leak >= 0);
 	assert_int_equal(dup2(leak, 77), 77);
@@ -447,6 +457,19 @@ test_argv_verbatim_env_cwd(void **state)
 	free(buf);
 	buf = slurp("stdin.out", &len);
 	assert_string_equal(buf, "/dev/null\n");
+	free(buf);
+	buf = slurp("sig.out", &len);
+	{
+		unsigned long long blk = 1, ign = 1;
+
+		assert_int_equal(
+		    sscanf(buf, "SigBlk:\t%llx\nSigIgn:\t%llx", &blk, &ign), 2);
+		assert_int_equal(blk, 0);
+		/* glibc's posix_spawn sets its two internal signals (32, 33:
+		 * thread cancellation and setxid, below SIGRTMIN) to SIG_IGN
+		 * in the child; no program uses them. */
+		assert_int_equal(ign & ~0x180000000ULL, 0);
+	}
 	free(buf);
 	buf = slurp("fds.out", &len);
 	assert_false(has_word_line(buf, "77"));
@@ -489,6 +512,9 @@ test_argv_verbatim_env_cwd(void **state)
 	actions_free(r);
 	queue_free(q);
 	close(77);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
 	unsetenv("DRTOP_FROM");
 	unsetenv("DRTOP_TEST_PARENT");
 	action_fini(&a);
