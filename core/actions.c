@@ -750,6 +750,17 @@ actions_set_grace(ActionRunner *r, double seconds)
 		r->grace = seconds;
 }
 
+bool
+actions_outcome(const ActionEvent *a, bool *ok)
+{
+	bool is = a->phase == ACT_FINISHED && a->step[0] == '\0';
+
+	if (ok != NULL)
+		*ok = is && a->exit_code == 0 && a->signal == 0 &&
+		    a->error[0] == '\0';
+	return is;
+}
+
 const char *
 actions_state_name(ActionsState s)
 {

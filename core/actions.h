@@ -165,6 +165,15 @@ void actions_preview_free(char ***argvs, int nsteps);
  */
 void actions_free(ActionRunner *r);
 
+/*
+ * True when a is the outcome of an action attempt: its final `finished`
+ * event (step ""). *ok (may be NULL) is set to success: exit 0, no
+ * signal, no error. The console runs engine_route_manual() on an ok
+ * outcome of an operator's failover; step `finished` events of a runbook
+ * are not outcomes. Pure, any thread.
+ */
+bool actions_outcome(const ActionEvent *a, bool *ok);
+
 /* Name of a state: "idle", "running", "failed". */
 const char *actions_state_name(ActionsState s);
 

@@ -601,9 +601,22 @@ test_missing_executable(void **state)
 	    "No such file or directory: drtop-no-such-program-4711");
 	expect_exec_error(
 	    r, q, "./noexec.sh", "Permission denied: ./noexec.sh");
+	/* A name without '/' is looked up in PATH only, never in the
+	 * profile directory (even though the file is there). */
+	{
+		char *path = xstrdup(getenv("PATH"));
+
+		write_script("here.sh", "#!/bin/sh\necho ran\n", 0755);
+		setenv("PATH", "/usr/bin:/bin", 1);
+		expect_exec_error(
+		    r, q, "here.sh", "No such file or directory: here.sh");
+		setenv("PATH", path, 1);
+		free(path);
+	}
 	actions_status(r, &st);
 	assert_false(st.result.ok);
-	assert_string_equal(st.result.error, "Permission denied: ./noexec.sh");
+	assert_string_equal(
+	    st.result.error, "No such file or directory: here.sh");
 	actions_free(r);
 
 	/* A profile directory that is gone is reported as such. */
@@ -967,6 +980,19 @@ test_runbook_fails_retry_succeeds(void **state)
 	ev = find_ev(&g, ACT_FINISHED, "verify", 0, NULL);
 	assert_non_null(ev);
 	assert_int_equal(ev->exit_code, 0);
+	/* A step's `finished` is not the outcome; the last event is. */
+	{
+		bool ok = true;
+		int outcomes = 0;
+
+		assert_false(actions_outcome(ev, &ok));
+		assert_false(ok);
+		for (size_t i = 0; i < g.n; i++)
+			outcomes += actions_outcome(&g.ev[i].u.action, NULL);
+		assert_int_equal(outcomes, 1);
+		assert_true(actions_outcome(&g.ev[g.n - 1].u.action, &ok));
+		assert_true(ok);
+	}
 	ev = &g.ev[g.n - 1].u.action;
 	assert_int_equal(ev->phase, ACT_FINISHED);
 	assert_string_equal(ev->step, "");
@@ -1015,6 +1041,12 @@ test_runbook_abort(void **state)
 	assert_string_equal(ev->error,
 	    "aborted by operator after step 2/3 \"switch\" failed: exit "
 	    "status 3");
+	{
+		bool ok = true;
+
+		assert_true(actions_outcome(ev, &ok));
+		assert_false(ok);
+	}
 	assert_false(exists_in("s3.done"));
 	assert_int_equal(count_ev(&g, ACT_STARTED, "verify"), 0);
 	actions_status(r, &st);
