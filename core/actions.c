@@ -339,9 +339,12 @@ output_feed(
 {
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)buf[i];
-		bool was_head = o->head;
 
-		if (was_head)
+		/* Count a byte where it ends up: make_room() may pass on the
+		 * line that reaches the line cap before c joins the next. */
+		if (c != '\n' && c != '\r')
+			make_room(r, o, step, c);
+		if (o->head)
 			o->kept++;
 		else
 			o->dropped++;
@@ -349,10 +352,9 @@ output_feed(
 			line_done(r, o, step, o->len);
 			o->len = 0;
 		} else if (c != '\r') {
-			make_room(r, o, step, c);
 			o->cur[o->len++] = (char)c;
 		}
-		if (was_head && o->head && o->kept >= ACTIONS_OUTPUT_KEEP) {
+		if (o->head && o->kept >= ACTIONS_OUTPUT_KEEP) {
 			/* Budget spent: what is pending is the last kept
 			 * piece; the rest of its line is dropped. */
 			if (o->len > 0)
@@ -581,11 +583,16 @@ run_step(ActionRunner *r, int i, ActionResult *res)
 			out_open = false;
 		}
 	}
-	if (WIFEXITED(status)) {
-		res->exit_code = WEXITSTATUS(status);
-	} else if (WIFSIGNALED(status)) {
-		res->signal = WTERMSIG(status);
+	if (!exited) {
+		snprintf(res->error, sizeof(res->error),
+		    "lost track of process %ld: %s", (long)pid,
+		    strerror(errno));
+		goto out;
 	}
+	if (WIFEXITED(status))
+		res->exit_code = WEXITSTATUS(status);
+	else if (WIFSIGNALED(status))
+		res->signal = WTERMSIG(status);
 	if (timed_out)
 		snprintf(res->error, sizeof(res->error),
 		    "timed out after %g s%s", s->timeout,
