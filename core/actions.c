@@ -585,8 +585,7 @@ run_step(ActionRunner *r, int i, ActionResult *res)
 	}
 	if (!exited) {
 		snprintf(res->error, sizeof(res->error),
-		    "lost track of process %ld: %s", (long)pid,
-		    strerror(errno));
+		    "lost track of process %ld", (long)pid);
 		goto out;
 	}
 	if (WIFEXITED(status))

@@ -1219,6 +1219,50 @@ test_runbook_env_step(void **state)
 }
 
 static void
+test_leftover_background_process(void **state)
+{
+	/* The step exits, leaving `yes` in the background writing into the
+	 * output pipe forever: the step still ends, with its own status,
+	 * and reading stops after a bound. */
+	Queue *q = queue_new(4096);
+	Profile p = mk_profile();
+	ActionRunner *r = actions_new(&p, q, mono_now());
+	Action a = single(
+	    vec("sh", "-c", "echo $$ >pgid.out; yes & sleep 0.3; exit 5", NULL),
+	    60);
+	Got g = {0};
+	char err[256], *buf;
+	size_t len;
+	ActionStatus st;
+	const ActionEvent *fin;
+	long pgid;
+
+	(void)state;
+	assert_int_equal(actions_start(r, "failover", &a, "eu20", "us21",
+	                     "operator", err, sizeof(err)),
+	    0);
+	wait_done(r, q, &g, WAIT_S);
+	buf = slurp("pgid.out", &len);
+	pgid = atol(buf);
+	free(buf);
+	assert_true(pgid > 1);
+	/* yes dies of SIGPIPE once the runner closed the pipe; make sure. */
+	kill(-(pid_t)pgid, SIGKILL);
+	assert_true(group_gone((pid_t)pgid));
+	fin = find_ev(&g, ACT_FINISHED, "", 0, NULL);
+	assert_non_null(fin);
+	assert_int_equal(fin->exit_code, 5);
+	actions_status(r, &st);
+	assert_int_equal(st.kept_bytes, 2 * 1000);
+	assert_true(st.dropped_bytes > 0);
+	assert_true(has_line(&g, "y"));
+	actions_free(r);
+	queue_free(q);
+	action_fini(&a);
+	got_free(&g);
+}
+
+static void
 test_preview_and_refusals(void **state)
 {
 	Action a = mk_runbook(), empty = {0};
@@ -1296,6 +1340,8 @@ main(void)
 	        test_free_idle_and_waiting, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_runbook_env_step, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_leftover_background_process, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_preview_and_refusals, setup, teardown),
 	};
