@@ -27,6 +27,10 @@ extern char **environ;
 #define ACTIONS_LATE_OUTPUT (1024 * 1024)
 /* Poll tick when pidfd_open() is unavailable (old kernels only). */
 #define ACTIONS_FALLBACK_TICK_MS 50
+/* Poll tick while the queue is too full to take more output lines. */
+#define ACTIONS_QUEUE_TICK_MS 20
+/* After the child exited, wait at most this long for queue space. */
+#define ACTIONS_LATE_WAIT_MS 5000
 
 /* One step of the current run, fully prepared by the main thread. */
 typedef struct {
@@ -403,6 +407,29 @@ output_end(ActionRunner *r, Output *o, const char *step)
 
 /* ---- one step ---------------------------------------------------------- */
 
+/*
+ * How many bytes of output to read now. While output still becomes
+ * events, a read of n bytes can make about n of them (one-byte lines), so
+ * read no more than the queue can take while keeping a quarter free for
+ * the other producers; 0 = wait for the consumer (the child then blocks
+ * on a full pipe, and its timeout still runs). Once output is only
+ * counted, read at full speed.
+ */
+static size_t
+read_allowance(ActionRunner *r, const Output *o, size_t bufsize)
+{
+	size_t cap, len, high;
+
+	if (!o->head)
+		return bufsize;
+	cap = queue_capacity(r->q);
+	len = queue_length(r->q);
+	high = cap - cap / 4;
+	if (len + 2 >= high)
+		return 0;
+	return high - len - 2 < bufsize ? high - len - 2 : bufsize;
+}
+
 static void
 drain_fd(int fd)
 {
@@ -506,6 +533,7 @@ run_step(ActionRunner *r, int i, ActionResult *res)
 	while (!exited) {
 		struct pollfd pf[3];
 		int nf = 0, ip = -1, ic, id = -1, tmo;
+		size_t allow;
 		double until;
 
 		now = mono_now();
@@ -531,7 +559,10 @@ run_step(ActionRunner *r, int i, ActionResult *res)
 		tmo = until > now ? (int)((until - now) * 1000.0) + 1 : 0;
 		if (pidfd < 0 && tmo > ACTIONS_FALLBACK_TICK_MS)
 			tmo = ACTIONS_FALLBACK_TICK_MS;
-		if (out_open) {
+		allow = out_open ? read_allowance(r, &o, sizeof(buf)) : 0;
+		if (out_open && allow == 0 && tmo > ACTIONS_QUEUE_TICK_MS)
+			tmo = ACTIONS_QUEUE_TICK_MS;
+		if (allow > 0) {
 			pf[nf] =
 			    (struct pollfd){.fd = fds[0], .events = POLLIN};
 			ip = nf++;
@@ -554,7 +585,7 @@ run_step(ActionRunner *r, int i, ActionResult *res)
 			break;
 		}
 		if (ip >= 0 && pf[ip].revents != 0) {
-			ssize_t n = read(fds[0], buf, sizeof(buf));
+			ssize_t n = read(fds[0], buf, allow);
 
 			if (n > 0)
 				output_feed(r, &o, step, buf, (size_t)n);
@@ -573,9 +604,18 @@ run_step(ActionRunner *r, int i, ActionResult *res)
 	/* What the child wrote before it exited is in the pipe. A leftover
 	 * grandchild holding the pipe is not waited for, and what it keeps
 	 * writing is read only up to a bound. */
-	for (size_t late = 0; out_open && late < ACTIONS_LATE_OUTPUT;) {
-		ssize_t n = read(fds[0], buf, sizeof(buf));
+	for (size_t late = 0, waited = 0;
+	     out_open && late < ACTIONS_LATE_OUTPUT;) {
+		size_t allow = read_allowance(r, &o, sizeof(buf));
+		ssize_t n;
 
+		if (allow == 0 && waited < ACTIONS_LATE_WAIT_MS &&
+		    !abort_requested(r, NULL, 0)) {
+			poll(NULL, 0, ACTIONS_QUEUE_TICK_MS);
+			waited += ACTIONS_QUEUE_TICK_MS;
+			continue;
+		}
+		n = read(fds[0], buf, allow > 0 ? allow : sizeof(buf));
 		if (n > 0) {
 			output_feed(r, &o, step, buf, (size_t)n);
 			late += (size_t)n;

@@ -19,7 +19,10 @@
  *   SIGKILL after the grace period.
  * - runner->lock guards the state, the status fields and the output tail;
  *   the worker holds it only to copy values in. Events go into the queue
- *   by value (queue_try_push, never blocking).
+ *   by value (queue_try_push, never blocking). Output is read only as
+ *   fast as the queue has room (a quarter is left to other producers),
+ *   so a chatty action slows itself down instead of overflowing the
+ *   queue; the step's timeout keeps running meanwhile.
  * - Argument vectors and environments are built on the main thread in
  *   actions_start(), so the worker never touches the Profile or environ.
  *

@@ -1218,6 +1218,56 @@ test_runbook_env_step(void **state)
 	got_free(&g);
 }
 
+/* Run argv with a small queue drained slowly, 8 events at a time: the
+ * runner must wait for room instead of overflowing the queue. */
+static void
+expect_paced(char **argv, int want_lines)
+{
+	Queue *q = queue_new(64);
+	Profile p = mk_profile();
+	ActionRunner *r = actions_new(&p, q, mono_now());
+	Action a = single(argv, 120);
+	Event buf[8];
+	char err[256];
+	double end = mono_now() + 120;
+	int lines = 0;
+	bool done = false;
+
+	assert_int_equal(actions_start(r, "failover", &a, "eu20", "us21",
+	                     "operator", err, sizeof(err)),
+	    0);
+	while (!done && mono_now() < end) {
+		size_t n;
+
+		usleep(5000);
+		n = queue_drain(q, buf, ARRAY_LEN(buf));
+		for (size_t i = 0; i < n; i++) {
+			lines += buf[i].u.action.phase == ACT_OUTPUT;
+			done = done || actions_outcome(&buf[i].u.action, NULL);
+		}
+	}
+	assert_true(done);
+	assert_int_equal(queue_overflow(q), 0);
+	assert_int_equal(lines, want_lines);
+	actions_free(r);
+	queue_free(q);
+	action_fini(&a);
+}
+
+static void
+test_output_paced_to_queue(void **state)
+{
+	char **flood = vec("x", "1000000", "3", NULL);
+
+	(void)state;
+	free(flood[0]);
+	flood[0] = helper("flood.sh");
+	/* While the child runs: 1000 lines + note + 10 tail lines. */
+	expect_paced(flood, 1000 + 1 + ACTIONS_TAIL_LINES);
+	/* All of it already in the pipe when the child exits. */
+	expect_paced(vec("seq", "1", "900", NULL), 900);
+}
+
 static void
 test_leftover_background_process(void **state)
 {
@@ -1340,6 +1390,8 @@ main(void)
 	        test_free_idle_and_waiting, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_runbook_env_step, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_output_paced_to_queue, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_leftover_background_process, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
