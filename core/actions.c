@@ -20,9 +20,6 @@
 
 extern char **environ;
 
-/* Output events per step attempt at most (short lines would otherwise
- * turn 64 KiB into tens of thousands of events and flood the queue). */
-#define ACTIONS_OUTPUT_MAX_LINES 1000
 /* Output read after the child exited, at most (from grandchildren). */
 #define ACTIONS_LATE_OUTPUT (1024 * 1024)
 /* Poll tick when pidfd_open() is unavailable (old kernels only). */

@@ -49,8 +49,18 @@
 #include "profile.h"
 #include "queue.h"
 
-/* Output kept per step attempt; the rest is read, counted and dropped. */
+/*
+ * Output of a step attempt becomes `output` events, one per line ('\r'
+ * dropped; control characters but tab and invalid UTF-8 become '?'; a
+ * line over EV_TEXT_MAX - 1 bytes is split into several events, never
+ * inside a UTF-8 character), for its first ACTIONS_OUTPUT_KEEP bytes or
+ * ACTIONS_OUTPUT_MAX_LINES lines, whichever ends first. The rest is read,
+ * counted and dropped; then one line "[drtop: N bytes of output dropped
+ * after K kept; the last M lines follow]" and those last lines (at most
+ * ACTIONS_TAIL_LINES) end the step's output.
+ */
 #define ACTIONS_OUTPUT_KEEP (64 * 1024)
+#define ACTIONS_OUTPUT_MAX_LINES 1000
 /* Output lines remembered for actions_status(). */
 #define ACTIONS_TAIL_LINES 10
 /* Step timeout used when a step's timeout is <= 0. */
