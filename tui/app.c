@@ -23,6 +23,7 @@
 #include "view_details.h"
 #include "view_endpoints.h"
 #include "view_events.h"
+#include "view_failover.h"
 #include "view_help.h"
 #include "view_map.h"
 #include "view_small.h"
@@ -34,7 +35,13 @@
 #define DRAIN_BATCH 256
 #define DRAIN_ROUNDS 16 /* batches per loop, so keys stay responsive */
 
-typedef enum { DLG_NONE, DLG_HELP, DLG_DETAILS, DLG_CONFIRM } Dialog;
+typedef enum {
+	DLG_NONE,
+	DLG_HELP,
+	DLG_DETAILS,
+	DLG_CONFIRM,
+	DLG_FAILOVER
+} Dialog;
 
 static const ViewOps *const pane_ops[PANE__COUNT] = {
     [PANE_MAP] = &view_map_ops,
@@ -50,6 +57,7 @@ static const ViewOps *const dialog_ops[] = {
     [DLG_HELP] = &view_help_ops,
     [DLG_DETAILS] = &view_details_ops,
     [DLG_CONFIRM] = &view_confirm_ops,
+    [DLG_FAILOVER] = &view_failover_ops,
 };
 
 typedef struct {
@@ -74,6 +82,12 @@ typedef struct {
 	FILE *record;
 	bool record_failed;
 	SCREEN *screen;
+	/* an operator's failover/failback: the route follows the action's
+	 * successful outcome (applied after the drain, not inside the sink) */
+	char pending_kind; /* 'f', 'b' or 0 */
+	char pending_to[EV_NAME_MAX];
+	bool pending_apply;
+	bool quit_asked;
 } App;
 
 /* Set while curses owns the terminal; read by the die hook. */
@@ -167,6 +181,19 @@ on_event(void *ctx, const Event *ev)
 				a->dlg_dirty = true;
 		}
 	}
+	if (ev->type == EV_ACTION && a->pending_kind) {
+		bool ok;
+		const ActionEvent *x = &ev->u.action;
+		if (actions_outcome(x, &ok) && strcmp(x->by, "operator") == 0) {
+			if (ok)
+				a->pending_apply = true;
+			else {
+				message(a, "%s failed: the route is unchanged",
+				    x->name);
+				a->pending_kind = 0;
+			}
+		}
+	}
 	if (ev->type == EV_HEALTH)
 		view_timeline_mark(ev->t, 'H');
 	if (ev->type == EV_ROUTE)
@@ -201,6 +228,12 @@ dialog_rect(const App *a)
 		return layout_dialog(&a->layout, 28, 96);
 	case DLG_CONFIRM:
 		return layout_dialog(&a->layout, 8, 64);
+	case DLG_FAILOVER: {
+		char lines[200][256];
+		int w = a->layout.cols - 2 < 90 ? a->layout.cols - 2 : 90;
+		int n = view_failover_lines(&a->ui, w - 4, lines, 200);
+		return layout_dialog(&a->layout, n + 6, w);
+	}
 	default:
 		return layout_dialog(&a->layout, 1, 1);
 	}
@@ -260,6 +293,11 @@ resize(App *a)
 static void
 close_dialog(App *a)
 {
+	if (a->ui.fo_argv) {
+		actions_preview_free(a->ui.fo_argv, a->ui.fo_nsteps);
+		a->ui.fo_argv = NULL;
+		a->ui.fo_nsteps = 0;
+	}
 	a->dialog = DLG_NONE;
 	a->ui.kctx = KCTX_MAIN;
 	if (a->dlg) {
@@ -280,7 +318,8 @@ open_dialog(App *a, Dialog d)
 {
 	a->dialog = d;
 	a->ui.dialog_scroll = 0;
-	a->ui.kctx = d == DLG_CONFIRM ? KCTX_CONFIRM : KCTX_DIALOG;
+	a->ui.kctx = (d == DLG_CONFIRM || d == DLG_FAILOVER) ? KCTX_CONFIRM
+	                                                     : KCTX_DIALOG;
 	open_dialog_window(a);
 	a->dirty[PANE_STATUS] = true;
 }
@@ -403,6 +442,126 @@ demo_fault(App *a, int region)
 	a->dirty[PANE_ENDPOINTS] = true;
 }
 
+/* The best-priority online endpoint other than except, or NULL. */
+static const char *
+best_online(const App *a, const char *except)
+{
+	const Profile *p = a->cfg->profile;
+	const Snapshot *s = engine_snapshot(a->cfg->engine);
+	const Endpoint *best = NULL;
+
+	for (int i = 0; i < p->nendpoints && i < s->nendpoints; i++) {
+		const Endpoint *ep = &p->endpoints[i];
+		if (s->endpoints[i].state != HEALTH_ONLINE ||
+		    (except && strcmp(ep->name, except) == 0))
+			continue;
+		if (best == NULL || ep->priority < best->priority)
+			best = ep;
+	}
+	return best ? best->name : NULL;
+}
+
+static void
+open_failover(App *a, char kind)
+{
+	const Profile *p = a->cfg->profile;
+	const Snapshot *s = engine_snapshot(a->cfg->engine);
+	const char *from = s->route_to, *to = NULL;
+	int n = 0;
+
+	if (a->cfg->actions && actions_state(a->cfg->actions) != ACTIONS_IDLE) {
+		message(a, "an action is running: one at a time");
+		return;
+	}
+	if (!s->routed) {
+		message(a, "no route yet");
+		return;
+	}
+	if (s->rec_key == kind && s->rec_to[0]) {
+		from = s->rec_from[0] ? s->rec_from : s->route_to;
+		to = s->rec_to;
+	} else if (kind == 'f') {
+		int i = a->ui.selected;
+		if (i >= 0 && i < p->nendpoints && i < s->nendpoints &&
+		    strcmp(p->endpoints[i].name, s->route_to) != 0 &&
+		    s->endpoints[i].state != HEALTH_DISABLED)
+			to = p->endpoints[i].name;
+		else
+			to = best_online(a, s->route_to);
+	} else {
+		to = best_online(a, NULL);
+		if (to && strcmp(to, s->route_to) == 0 && !s->manual_override)
+			to = NULL;
+	}
+	if (to == NULL || strcmp(to, from) == 0) {
+		message(a,
+		    kind == 'f' ? "select the endpoint to fail over to"
+		                : "nothing to fail back to");
+		return;
+	}
+	a->ui.fo_kind = kind;
+	str_copy(a->ui.fo_from, sizeof(a->ui.fo_from), from);
+	str_copy(a->ui.fo_to, sizeof(a->ui.fo_to), to);
+	a->ui.fo_action = kind == 'f' ? &p->failover : &p->failback;
+	if (a->ui.fo_action->nsteps == 0)
+		a->ui.fo_action = NULL;
+	a->ui.fo_argv = a->ui.fo_action
+	    ? actions_preview(a->ui.fo_action, from, to, p->service, &n)
+	    : NULL;
+	a->ui.fo_nsteps = n;
+	a->ui.confirm_text[0] = '\0';
+	open_dialog(a, DLG_FAILOVER);
+}
+
+static void
+apply_route(App *a)
+{
+	char err[256];
+	char kind = a->pending_kind;
+
+	a->pending_kind = 0;
+	a->pending_apply = false;
+	if (engine_route_manual(a->cfg->engine, a->ui.t,
+	        kind == 'f' ? a->pending_to : NULL,
+	        kind == 'f' ? CAUSE_MANUAL : CAUSE_FAILBACK, &a->sink, err,
+	        sizeof(err)) != 0)
+		message(a, "route: %s", err);
+	else
+		message(a, "%s: traffic %s %s",
+		    kind == 'f' ? "failed over" : "failed back", a->ui.g->arrow,
+		    kind == 'f' ? a->pending_to
+		                : engine_snapshot(a->cfg->engine)->route_to);
+}
+
+static void
+run_failover(App *a)
+{
+	char err[256];
+	char kind = a->ui.fo_kind;
+	const char *name = kind == 'f' ? "failover" : "failback";
+
+	if (!view_failover_matches(&a->ui)) {
+		message(a, "type %s exactly, or Esc", a->ui.fo_to);
+		a->dlg_dirty = true;
+		return;
+	}
+	a->pending_kind = kind;
+	str_copy(a->pending_to, sizeof(a->pending_to), a->ui.fo_to);
+	if (a->ui.fo_action && a->cfg->actions) {
+		if (actions_start(a->cfg->actions, name, a->ui.fo_action,
+		        a->ui.fo_from, a->ui.fo_to, "operator", err,
+		        sizeof(err)) != 0) {
+			message(a, "%s: %s", name, err);
+			a->pending_kind = 0;
+		} else
+			message(a, "%s action started", name);
+	} else
+		a->pending_apply = true; /* nothing to run: route at once */
+	debug(
+	    a, "%s %s -> %s by the operator", name, a->ui.fo_from, a->ui.fo_to);
+	close_dialog(a);
+}
+
 static void
 confirm_text_key(App *a, int ch)
 {
@@ -445,14 +604,24 @@ handle_key(App *a, int ch)
 		}
 		return;
 	}
-	if (a->dialog == DLG_CONFIRM) {
+	if (a->dialog == DLG_CONFIRM || a->dialog == DLG_FAILOVER) {
 		act = keys_lookup(KCTX_CONFIRM, ch);
 		if (act == KA_CLOSE) {
 			close_dialog(a);
 			message(a, "cancelled");
-		} else if (act == KA_CONFIRM)
-			confirm(a);
-		else if (act == KA_ERASE) {
+		} else if (act == KA_CONFIRM) {
+			if (a->dialog == DLG_FAILOVER)
+				run_failover(a);
+			else
+				confirm(a);
+		} else if (act == KA_UP || act == KA_DOWN) {
+			a->ui.dialog_scroll += act == KA_UP ? -1 : 1;
+			if (a->ui.dialog_scroll < 0)
+				a->ui.dialog_scroll = 0;
+			if (a->ui.dialog_scroll > 200)
+				a->ui.dialog_scroll = 200;
+			a->dlg_dirty = true;
+		} else if (act == KA_ERASE) {
 			size_t len = strlen(a->ui.confirm_text);
 			/* drop a whole UTF-8 character */
 			while (len > 0 &&
@@ -485,9 +654,25 @@ handle_key(App *a, int ch)
 		act = keys_lookup(KCTX_DEMO, ch);
 	if (a->layout.too_small && act != KA_QUIT)
 		return;
+	if (act != KA_QUIT)
+		a->quit_asked = false;
 	switch (act) {
 	case KA_QUIT:
+		if (a->cfg->actions && actions_running(a->cfg->actions) &&
+		    !a->quit_asked) {
+			a->quit_asked = true;
+			message(a,
+			    "an action is running: q again stops it and "
+			    "quits");
+			break;
+		}
 		a->quit = true;
+		break;
+	case KA_FAILOVER:
+		open_failover(a, 'f');
+		break;
+	case KA_FAILBACK:
+		open_failover(a, 'b');
 		break;
 	case KA_HELP:
 		open_dialog(a, DLG_HELP);
@@ -590,6 +775,23 @@ update_model(App *a)
 	if (a->ui.message[0] && a->ui.t >= a->ui.message_until) {
 		a->ui.message[0] = '\0';
 		a->dirty[PANE_STATUS] = true;
+	}
+	if (a->cfg->actions) {
+		ActionStatus st;
+		char line[EV_TEXT_MAX] = "";
+		actions_status(a->cfg->actions, &st);
+		if (st.state == ACTIONS_RUNNING)
+			snprintf(line, sizeof(line), "%s running %.0fs%s%s",
+			    st.name, st.elapsed, st.runbook ? " step " : "",
+			    st.runbook ? st.step_name : "");
+		else if (st.state == ACTIONS_FAILED)
+			snprintf(line, sizeof(line), "%s step %d failed",
+			    st.name, st.failed_step + 1);
+		if (strcmp(line, a->ui.action_line) != 0) {
+			str_copy(
+			    a->ui.action_line, sizeof(a->ui.action_line), line);
+			a->dirty[PANE_STATUS] = true;
+		}
 	}
 	if (a->cfg->demo)
 		for (int i = 0; i < 3; i++)
@@ -795,6 +997,8 @@ app_run(const AppConfig *cfg)
 			if (n < DRAIN_BATCH)
 				break;
 		}
+		if (a->pending_apply)
+			apply_route(a);
 		engine_tick(cfg->engine, a->ui.t, &a->sink);
 		update_model(a);
 		if (cfg->duration > 0 && a->ui.t >= cfg->duration)
@@ -806,6 +1010,8 @@ app_run(const AppConfig *cfg)
 	}
 	if (a->record)
 		fflush(a->record);
+	if (a->ui.fo_argv)
+		actions_preview_free(a->ui.fo_argv, a->ui.fo_nsteps);
 	destroy_windows(a);
 	curses_on = 0;
 	endwin();

@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "actions.h"
 #include "demo.h"
 #include "engine.h"
 #include "profile.h"
@@ -35,6 +36,7 @@ typedef struct {
 	Engine *engine; /* borrowed; fed only by app_run while it runs */
 	Queue *queue; /* borrowed; the producers' events */
 	Runtime *runtime; /* may be NULL (no live producers) */
+	ActionRunner *actions; /* failover/failback runner; may be NULL */
 	Demo *demo; /* non-NULL in --demo: mode DEMO, keys 1-3 */
 	double t0; /* mono_now() at the session's t = 0 */
 	double start_real; /* real_now() at t = 0 */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "actions.h"
 #include "app.h"
 #include "cmd.h"
 #include "demo.h"
@@ -66,6 +67,7 @@ cmd_console(int argc, char **argv)
 	Queue *q = NULL;
 	Engine *e = NULL;
 	Runtime *rt = NULL;
+	ActionRunner *actions = NULL;
 	FILE *record = NULL, *debug_log = NULL;
 	char err[512];
 	int rc = 1;
@@ -166,6 +168,13 @@ cmd_console(int argc, char **argv)
 			goto out;
 		cfg.record = record;
 	}
+	/* the operator's failover/failback actions run from the console */
+	actions = actions_new(p, q, cfg.t0);
+	if (actions == NULL) {
+		fprintf(stderr, "drtop: actions: %s\n", strerror(errno));
+		goto out;
+	}
+	cfg.actions = actions;
 	rt = runtime_start(p, q, cfg.t0, err, sizeof(err));
 	if (rt == NULL) {
 		fprintf(stderr, "drtop: %s\n", err);
@@ -174,6 +183,7 @@ cmd_console(int argc, char **argv)
 	cfg.runtime = rt;
 	rc = app_run(&cfg);
 out:
+	actions_free(actions);
 	runtime_stop(rt);
 	if (record) {
 		/* pending events of the producers are written too */

@@ -9,17 +9,22 @@
 #define KEY_ESC 27
 #define KEY_TAB '\t'
 
+/* Table order is the key bar's priority: what does not fit is left out. */
 static const KeyBinding main_keys[] = {
+    {'?', KA_HELP, "?", "? help", "this help"},
+    {'q', KA_QUIT, "q", "q quit", "quit (asks while an action runs)"},
     {'\n', KA_DETAILS, "Enter", "Enter details",
         "details of the selected endpoint"},
     {'\r', KA_DETAILS, NULL, NULL, NULL},
     {KEY_ENTER, KA_DETAILS, NULL, NULL, NULL},
-    {'r', KA_REPROBE, "r", "r probe", "probe the selected endpoint now"},
+    {'f', KA_FAILOVER, "f", "f failover",
+        "fail over (to the recommended or selected endpoint; asks)"},
+    {'b', KA_FAILBACK, "b", "b failback",
+        "fail back to the rules' choice (asks)"},
     {'x', KA_DISABLE, "x", "x disable",
         "disable or enable the selected endpoint (asks for its name)"},
+    {'r', KA_REPROBE, "r", "r probe", "probe the selected endpoint now"},
     {'t', KA_THEME, "t", "t theme", "next theme"},
-    {'?', KA_HELP, "?", "? help", "this help"},
-    {'q', KA_QUIT, "q", "q quit", "quit"},
     {KEY_TAB, KA_NEXT_PANE, "Tab", "Tab pane",
         "focus the next pane (endpoints, timeline, events)"},
     {KEY_BTAB, KA_PREV_PANE, "S-Tab", NULL, "focus the previous pane"},
@@ -60,6 +65,8 @@ static const KeyBinding confirm_keys[] = {
     {'\r', KA_CONFIRM, NULL, NULL, NULL},
     {KEY_ENTER, KA_CONFIRM, NULL, NULL, NULL},
     {KEY_BACKSPACE, KA_ERASE, "Backspace", NULL, "erase a character"},
+    {KEY_UP, KA_UP, "Up", NULL, "scroll a long dialog up"},
+    {KEY_DOWN, KA_DOWN, "Down", NULL, "scroll a long dialog down"},
     {127, KA_ERASE, NULL, NULL, NULL},
     {8, KA_ERASE, NULL, NULL, NULL},
 };

@@ -54,6 +54,13 @@ typedef struct {
 	int confirm_idx; /* endpoint the confirmation is for */
 	bool confirm_disable; /* true: disable; false: enable */
 	char confirm_text[EV_NAME_MAX * 4];
+	/* the failover / failback dialog */
+	char fo_kind; /* 'f' or 'b' */
+	char fo_from[EV_NAME_MAX], fo_to[EV_NAME_MAX];
+	const Action *fo_action; /* the profile's action; NULL = none */
+	char ***fo_argv; /* actions_preview() of it, fo_nsteps vectors */
+	int fo_nsteps;
+	char action_line[EV_TEXT_MAX]; /* "failover running 3s"; "" = idle */
 } UiState;
 
 typedef struct {

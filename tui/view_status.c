@@ -69,6 +69,11 @@ draw(WINDOW *w, const UiState *u, bool full)
 	}
 	if (u->snap->fail_open)
 		x = seg(w, x + 1, cols, ROLE_FAILOPEN, " FAIL-OPEN ");
+	if (u->action_line[0]) {
+		x = seg(w, x + 1, cols, ROLE_BANNER, " ");
+		x = seg(w, x, cols, ROLE_BANNER, u->action_line);
+		x = seg(w, x, cols, ROLE_BANNER, " ");
+	}
 	if (u->message[0] && u->t < u->message_until) {
 		x = seg(w, x + 1, cols, ROLE_BANNER, " ");
 		x = seg(w, x, cols, ROLE_BANNER, u->message);

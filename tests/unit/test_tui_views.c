@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "actions.h"
 #include "engine.h"
 #include "glyphs.h"
 #include "profile.h"
@@ -18,6 +19,7 @@
 #include "view.h"
 #include "view_details.h"
 #include "view_events.h"
+#include "view_failover.h"
 #include "view_help.h"
 #include "view_map.h"
 #include "view_timeline.h"
@@ -233,6 +235,72 @@ test_details_never_show_header_values(void **state)
 }
 
 static void
+test_failover_dialog_shows_every_argument(void **state)
+{
+	static const char json[] =
+	    "{\"service\":\"svc\",\"endpoints\":["
+	    "{\"name\":\"eu20\",\"target\":\"http://127.0.0.1:9/\"},"
+	    "{\"name\":\"us21\",\"target\":\"http://127.0.0.1:9/\"}],"
+	    "\"actions\":{\"failover\":{\"argv\":[\"./tm-priority.sh\","
+	    "\"--from={from}\",\"--to={to}\",\"--note=a very long argument "
+	    "that cannot fit on one line of a narrow dialog, $(not a shell) "
+	    "and it must be shown in full for {service}\"],\"timeout\":30}}}";
+	ErrList errs;
+	Profile *p;
+	UiState u;
+	char lines[64][256];
+	char joined[2048] = "";
+	int n, nsteps = 0;
+
+	(void)state;
+	errlist_init(&errs);
+	p = profile_parse(json, strlen(json), "t.json", "/tmp", &errs);
+	errlist_print(&errs, stderr);
+	errlist_fini(&errs);
+	assert_non_null(p);
+	memset(&u, 0, sizeof(u));
+	u.profile = p;
+	u.g = glyphs_select(false);
+	u.fo_kind = 'f';
+	strcpy(u.fo_from, "eu20");
+	strcpy(u.fo_to, "us21");
+	u.fo_action = &p->failover;
+	u.fo_argv =
+	    actions_preview(&p->failover, "eu20", "us21", p->service, &nsteps);
+	u.fo_nsteps = nsteps;
+	assert_int_equal(nsteps, 1);
+	n = view_failover_lines(&u, 40, lines, 64);
+	assert_true(n > 6);
+	for (int i = 0; i < n; i++) {
+		assert_true(text_width(lines[i]) <= 40);
+		/* continuation lines of argv[3] are indented; join them */
+		if (strstr(lines[i], "argv[3] "))
+			strcat(joined, strstr(lines[i], "argv[3] ") + 8);
+		else if (joined[0] && strncmp(lines[i], "          ", 10) == 0)
+			strcat(joined, lines[i] + 10);
+	}
+	assert_string_equal(lines[0], "Traffic: eu20 -> us21");
+	int st = 0;
+	while (st < n && strstr(lines[st], "step 1 (timeout 30s)") == NULL)
+		st++;
+	assert_true(st < n - 4);
+	assert_string_equal(lines[st + 1], "  argv[0] /tmp/tm-priority.sh");
+	assert_string_equal(lines[st + 2], "  argv[1] --from=eu20");
+	assert_string_equal(lines[st + 3], "  argv[2] --to=us21");
+	assert_string_equal(joined,
+	    "--note=a very long argument that cannot fit on one line of a "
+	    "narrow dialog, $(not a shell) and it must be shown in full for "
+	    "svc");
+	assert_non_null(strstr(lines[n - 1], "Type us21"));
+	strcpy(u.confirm_text, "us2");
+	assert_false(view_failover_matches(&u));
+	strcpy(u.confirm_text, "us21");
+	assert_true(view_failover_matches(&u));
+	actions_preview_free(u.fo_argv, nsteps);
+	profile_free(p);
+}
+
+static void
 test_help_lines(void **state)
 {
 	char lines[96][128];
@@ -259,6 +327,7 @@ main(void)
 	    cmocka_unit_test(test_ttl_text),
 	    cmocka_unit_test(test_timeline_codes),
 	    cmocka_unit_test(test_details_never_show_header_values),
+	    cmocka_unit_test(test_failover_dialog_shows_every_argument),
 	    cmocka_unit_test(test_help_lines),
 	};
 	setlocale(LC_CTYPE, "C.UTF-8");

@@ -1,0 +1,153 @@
+#include "view_failover.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "text.h"
+
+bool
+view_failover_matches(const UiState *u)
+{
+	return u->fo_to[0] && strcmp(u->confirm_text, u->fo_to) == 0;
+}
+
+/* Append s to lines, wrapped at width display columns between whole
+ * characters; continuation lines are indented by indent. */
+static int
+add_wrapped(char (*lines)[256], int n, int max, int width, const char *first,
+    int indent, const char *s)
+{
+	const char *p = s;
+	bool head = true;
+
+	do {
+		char buf[256];
+		size_t o = 0;
+		int w = 0;
+		if (indent > 64)
+			indent = 64;
+		int room = width - (head ? text_width(first) : indent);
+		if (room < 8)
+			room = 8;
+		while (*p) {
+			unsigned char c = (unsigned char)*p;
+			size_t len = c < 0x80 ? 1
+			    : c >= 0xf0       ? 4
+			    : c >= 0xe0       ? 3
+			    : c >= 0xc0       ? 2
+			                      : 1;
+			char ch[8] = "";
+			len = strnlen(p, len);
+			memcpy(ch, p, len);
+			int cw = text_width(ch);
+			if (w + cw > room || o + len + 1 > sizeof(buf))
+				break;
+			memcpy(buf + o, p, len);
+			o += len;
+			w += cw;
+			p += len;
+		}
+		buf[o] = '\0';
+		if (o == 0 && *p) {
+			p++; /* cannot happen with room >= 8; never loop */
+			continue;
+		}
+		if (n < max) {
+			char *l = lines[n++];
+			int pre = head ? 0 : indent;
+			const char *parts[2] = {head ? first : "", buf};
+			size_t len = (size_t)pre;
+			memset(l, ' ', len);
+			for (int k = 0; k < 2; k++) {
+				size_t m = strlen(parts[k]);
+				if (len + m > 255)
+					m = 255 - len;
+				memcpy(l + len, parts[k], m);
+				len += m;
+			}
+			l[len] = '\0';
+		}
+		head = false;
+	} while (*p && n < max);
+	return n;
+}
+
+int
+view_failover_lines(const UiState *u, int width, char (*lines)[256], int max)
+{
+	int n = 0;
+	char buf[256];
+	const char *what = u->fo_kind == 'b' ? "failback" : "failover";
+
+	snprintf(buf, sizeof(buf), "Traffic: %s %s %s", u->fo_from, u->g->arrow,
+	    u->fo_to);
+	n = add_wrapped(lines, n, max, width, "", 2, buf);
+	if (u->fo_action == NULL || u->fo_nsteps == 0) {
+		snprintf(buf, sizeof(buf),
+		    "No %s action is configured: only drtop's route changes; "
+		    "the traffic manager is not touched.",
+		    what);
+		n = add_wrapped(lines, n, max, width, "", 0, buf);
+	} else {
+		snprintf(buf, sizeof(buf),
+		    "This runs the %s action, %d step%s, "
+		    "each argument exactly as shown:",
+		    what, u->fo_nsteps, u->fo_nsteps == 1 ? "" : "s");
+		n = add_wrapped(lines, n, max, width, "", 0, buf);
+		for (int s = 0; s < u->fo_nsteps && n < max; s++) {
+			const ActionStep *st = &u->fo_action->steps[s];
+			snprintf(buf, sizeof(buf),
+			    "step %d%s%s (timeout %gs):", s + 1,
+			    st->name ? " " : "", st->name ? st->name : "",
+			    st->timeout);
+			n = add_wrapped(lines, n, max, width, "", 2, buf);
+			char **argv = u->fo_argv[s];
+			for (int a = 0; argv && argv[a] && n < max; a++) {
+				char head[32];
+				snprintf(head, sizeof(head), "  argv[%d] ", a);
+				n = add_wrapped(lines, n, max, width, head,
+				    (int)strlen(head), argv[a]);
+			}
+		}
+	}
+	if (n < max)
+		lines[n++][0] = '\0';
+	snprintf(buf, sizeof(buf), "Type %s and press Enter; Esc cancels.",
+	    u->fo_to);
+	n = add_wrapped(lines, n, max, width, "", 0, buf);
+	return n;
+}
+
+static void
+draw(WINDOW *w, const UiState *u, bool full)
+{
+	char lines[200][256];
+	int h = getmaxy(w), cols = getmaxx(w);
+	int rows = h - 5; /* box, input line, match line */
+	int n = view_failover_lines(u, cols - 4, lines, 200);
+	int first = u->dialog_scroll;
+
+	(void)full;
+	if (first > n - rows)
+		first = n - rows;
+	if (first < 0)
+		first = 0;
+	view_box(w, u, u->fo_kind == 'b' ? "Fail back" : "Fail over");
+	for (int r = 0; r < rows && first + r < n; r++)
+		text_put(w, 1 + r, 2, cols - 4, 0,
+		    theme_attr(r + first == 0 ? ROLE_TITLE : ROLE_DIALOG), NULL,
+		    lines[first + r]);
+	if (first + rows < n)
+		text_put(w, h - 4, cols - 16, 14, 0, theme_attr(ROLE_BANNER),
+		    NULL, " Down: more ");
+	text_put(
+	    w, h - 3, 2, cols - 4, cols - 4, theme_attr(ROLE_INPUT), NULL, "");
+	text_put(w, h - 3, 2, cols - 4, 0, theme_attr(ROLE_INPUT), NULL,
+	    u->confirm_text);
+	text_put(w, h - 2, 2, cols - 4, 0,
+	    theme_attr(view_failover_matches(u) ? ROLE_ONLINE : ROLE_DIM), NULL,
+	    view_failover_matches(u) ? "matches: Enter runs it"
+	                             : "does not match yet");
+}
+
+const ViewOps view_failover_ops = {.draw = draw, .key = NULL};
