@@ -37,7 +37,7 @@ static uint32_t
 rd32(const uint8_t *p)
 {
 	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
-	       ((uint32_t)p[2] << 8) | (uint32_t)p[3];
+	    ((uint32_t)p[2] << 8) | (uint32_t)p[3];
 }
 
 /* Append one byte of a label as text, escaping what is not printable. */
@@ -81,8 +81,8 @@ read_name(const uint8_t *pkt, size_t len, size_t *off, char *out, size_t cap,
 		uint8_t c;
 
 		if (pos >= len) {
-			seterr(err, errcap, "name runs past the end at offset %zu",
-			    pos);
+			seterr(err, errcap,
+			    "name runs past the end at offset %zu", pos);
 			return -1;
 		}
 		c = pkt[pos];
@@ -91,7 +91,8 @@ read_name(const uint8_t *pkt, size_t len, size_t *off, char *out, size_t cap,
 
 			if (pos + 1 >= len) {
 				seterr(err, errcap,
-				    "truncated compression pointer at offset %zu",
+				    "truncated compression pointer at offset "
+				    "%zu",
 				    pos);
 				return -1;
 			}
@@ -110,8 +111,8 @@ read_name(const uint8_t *pkt, size_t len, size_t *off, char *out, size_t cap,
 			continue;
 		}
 		if (c & 0xc0) {
-			seterr(err, errcap, "bad label type 0x%02x at offset %zu",
-			    c, pos);
+			seterr(err, errcap,
+			    "bad label type 0x%02x at offset %zu", c, pos);
 			return -1;
 		}
 		if (c == 0) {
@@ -119,8 +120,8 @@ read_name(const uint8_t *pkt, size_t len, size_t *off, char *out, size_t cap,
 			break;
 		}
 		if (pos + 1 + c > len) {
-			seterr(err, errcap, "label runs past the end at offset %zu",
-			    pos);
+			seterr(err, errcap,
+			    "label runs past the end at offset %zu", pos);
 			return -1;
 		}
 		wire += (size_t)c + 1;
@@ -201,12 +202,12 @@ dnswire_parse(
 	for (int i = 0; i < total; i++) {
 		DnsRecord rr;
 		uint16_t rdlen;
-		const char *sect = i < m->ancount		  ? "answer"
-				   : i < m->ancount + m->nscount ? "authority"
-								  : "additional";
-		int idx = i < m->ancount		 ? i
-			  : i < m->ancount + m->nscount ? i - m->ancount
-							 : i - m->ancount - m->nscount;
+		const char *sect = i < m->ancount ? "answer"
+		    : i < m->ancount + m->nscount ? "authority"
+		                                  : "additional";
+		int idx = i < m->ancount          ? i
+		    : i < m->ancount + m->nscount ? i - m->ancount
+		                                  : i - m->ancount - m->nscount;
 
 		memset(&rr, 0, sizeof(rr));
 		if (read_name(pkt, len, &off, rr.name, sizeof(rr.name), ebuf,
@@ -215,7 +216,8 @@ dnswire_parse(
 			return -1;
 		}
 		if (off + 10 > len) {
-			seterr(err, errcap, "truncated in %s %d", sect, idx + 1);
+			seterr(
+			    err, errcap, "truncated in %s %d", sect, idx + 1);
 			return -1;
 		}
 		rr.type = rd16(pkt + off);
@@ -241,14 +243,15 @@ dnswire_parse(
 			}
 			inet_ntop(AF_INET, pkt + off, rr.data, sizeof(rr.data));
 		} else if (rr.cls == DNSWIRE_C_IN &&
-			   rr.type == DNSWIRE_T_AAAA) {
+		    rr.type == DNSWIRE_T_AAAA) {
 			if (rdlen != 16) {
 				seterr(err, errcap,
 				    "answer %d: AAAA record of %u bytes",
 				    idx + 1, (unsigned)rdlen);
 				return -1;
 			}
-			inet_ntop(AF_INET6, pkt + off, rr.data, sizeof(rr.data));
+			inet_ntop(
+			    AF_INET6, pkt + off, rr.data, sizeof(rr.data));
 		} else if (rr.type == DNSWIRE_T_CNAME) {
 			size_t p = off;
 
@@ -281,8 +284,8 @@ dnswire_check_reply(const DnsMessage *m, uint16_t id, const char *qname,
 		return -1;
 	}
 	if (m->id != id) {
-		seterr(err, errcap, "wrong ID %u (expected %u)", (unsigned)m->id,
-		    (unsigned)id);
+		seterr(err, errcap, "wrong ID %u (expected %u)",
+		    (unsigned)m->id, (unsigned)id);
 		return -1;
 	}
 	if (m->opcode != 0) {
@@ -376,8 +379,8 @@ dnswire_name_eq(const char *a, const char *b)
 const char *
 dnswire_rcode_name(int rcode, char *buf, size_t cap)
 {
-	static const char *const names[] = {"NOERROR", "FORMERR", "SERVFAIL",
-	    "NXDOMAIN", "NOTIMP", "REFUSED"};
+	static const char *const names[] = {
+	    "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED"};
 
 	if (rcode >= 0 && (size_t)rcode < ARRAY_LEN(names))
 		snprintf(buf, cap, "%s", names[rcode]);
@@ -466,8 +469,8 @@ dnswire_put_u16(DnsBuilder *b, uint16_t v)
 static void
 put_u32(DnsBuilder *b, uint32_t v)
 {
-	uint8_t x[4] = {
-	    (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
+	uint8_t x[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16),
+	    (uint8_t)(v >> 8), (uint8_t)v};
 
 	put_bytes(b, x, 4);
 }

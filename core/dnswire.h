@@ -78,8 +78,8 @@ size_t dnswire_build_query(uint16_t id, const char *name, uint16_t qtype,
  * other types are kept with data "". The authority and additional
  * sections are walked for well-formedness but not kept.
  */
-int dnswire_parse(const uint8_t *pkt, size_t len, DnsMessage *m, char *err,
-    size_t errcap);
+int dnswire_parse(
+    const uint8_t *pkt, size_t len, DnsMessage *m, char *err, size_t errcap);
 
 /*
  * Check that m is a response to the query (id, qname, qtype): QR set,
@@ -129,8 +129,8 @@ typedef struct {
 
 void dnswire_builder_init(DnsBuilder *b, uint8_t *buf, size_t cap);
 /* flags: the 16-bit flags word (QR, opcode, AA, TC, RD, RA, rcode). */
-void dnswire_put_header(DnsBuilder *b, uint16_t id, uint16_t flags,
-    int qdcount, int ancount, int nscount, int arcount);
+void dnswire_put_header(DnsBuilder *b, uint16_t id, uint16_t flags, int qdcount,
+    int ancount, int nscount, int arcount);
 /* Returns false (and marks overflow) for an invalid name too. */
 bool dnswire_put_name(DnsBuilder *b, const char *name);
 void dnswire_put_question(

@@ -135,13 +135,13 @@ put_answers(
 		}
 	} else if (one_label_under(
 	               qname, "alias." SIMDNS_ZONE, label, sizeof(label)) &&
-		   str_starts(label, "tm-") && label[3] != '\0') {
+	    str_starts(label, "tm-") && label[3] != '\0') {
 		snprintf(region, sizeof(region), "%s", label + 3);
 		snprintf(rname, sizeof(rname), "%s.%s", region, SIMDNS_ZONE);
 		dnswire_put_cname(b, qname, ttl, rname);
 		n++;
 	} else if (one_label_under(qname, SIMDNS_ZONE, label, sizeof(label)) &&
-		   strcasecmp(label, "alias") != 0) {
+	    strcasecmp(label, "alias") != 0) {
 		snprintf(region, sizeof(region), "%s", label);
 		snprintf(rname, sizeof(rname), "%s", qname);
 	} else {
@@ -201,9 +201,9 @@ answer(SimDns *s, const uint8_t *q, size_t qlen, const struct sockaddr *from,
 		break;
 	default:
 		n = m->qclass == DNSWIRE_C_IN
-		        ? put_answers(
-		              s, &b, m->qname, m->qtype, mode == SIMDNS_CHAIN)
-		        : -1;
+		    ? put_answers(
+		          s, &b, m->qname, m->qtype, mode == SIMDNS_CHAIN)
+		    : -1;
 		if (n == -1)
 			rcode = DNSWIRE_RCODE_NXDOMAIN;
 		else if (n == -2)
@@ -266,8 +266,8 @@ simdns_main(void *arg)
 }
 
 static bool
-is_loopback(const char *addr, struct sockaddr_storage *ss, socklen_t *sl,
-    int port)
+is_loopback(
+    const char *addr, struct sockaddr_storage *ss, socklen_t *sl, int port)
 {
 	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
 	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
@@ -310,8 +310,8 @@ simdns_start(const SimDnsConfig *cfg, char *err, size_t errcap)
 	if (cfg->port < 0 || cfg->port > 65535 ||
 	    !is_loopback(addr, &ss, &sl, cfg->port)) {
 		snprintf(err, errcap,
-		    "simdns: %s port %d: not a loopback address and port",
-		    addr, cfg->port);
+		    "simdns: %s port %d: not a loopback address and port", addr,
+		    cfg->port);
 		return NULL;
 	}
 	s = xcalloc(1, sizeof(*s));
@@ -330,13 +330,13 @@ simdns_start(const SimDnsConfig *cfg, char *err, size_t errcap)
 		goto fail;
 	}
 	if (getsockname(s->fd, (struct sockaddr *)&ss, &sl) != 0) {
-		snprintf(err, errcap, "simdns: getsockname: %s",
-		    strerror(errno));
+		snprintf(
+		    err, errcap, "simdns: getsockname: %s", strerror(errno));
 		goto fail;
 	}
 	s->port = ntohs(ss.ss_family == AF_INET
-	                    ? ((struct sockaddr_in *)&ss)->sin_port
-	                    : ((struct sockaddr_in6 *)&ss)->sin6_port);
+	        ? ((struct sockaddr_in *)&ss)->sin_port
+	        : ((struct sockaddr_in6 *)&ss)->sin6_port);
 	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
 		snprintf(err, errcap, "simdns: pipe: %s", strerror(errno));
 		goto fail;
