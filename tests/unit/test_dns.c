@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -474,46 +475,74 @@ test_garbage_and_truncated(void **state)
 	simdns_stop(s);
 }
 
+/* Where t falls inside its slot: (t - origin) mod interval. */
+static double
+off_slot(double t, double origin, double interval)
+{
+	double x = fmod(t - origin, interval);
+
+	if (x < 0)
+		x += interval;
+	return x;
+}
+
 static void
 test_silent_does_not_delay_healthy(void **state)
 {
 	SimDns *good = sim(30), *mute = sim(30);
 	char rgood[64], rmute[64];
-	double interval = 0.4, last = -1, maxgap = 0;
+	double interval = 1.0, timeout = 0.5, first = -1;
 	int ngood = 0, nmute = 0;
+	Prof *pf;
 	Obs ob;
 
 	(void)state;
 	simdns_set_mode(mute, SIMDNS_SILENT);
 	snprintf(rgood, sizeof(rgood), "127.0.0.1:%d", simdns_port(good));
 	snprintf(rmute, sizeof(rmute), "127.0.0.1:%d", simdns_port(mute));
-	/* The silent resolver first, so a shared loop would wait on it. */
-	obs_start(&ob, mkprof(NAME, interval, 2, rmute, rgood));
-	collect(ob.q, ob.lg, 4.0, NULL, NULL);
+	/* The silent resolver first, so a shared sequential loop would make
+	 * the healthy one wait `timeout` after every slot. */
+	pf = mkprof(NAME, interval, 2, rmute, rgood);
+	pf->p.dns.timeout = timeout;
+	obs_start(&ob, pf);
+	collect(ob.q, ob.lg, 4.6, NULL, NULL);
 	for (int i = 0; i < ob.lg->n; i++) {
 		const Event *ev = &ob.lg->ev[i];
+		double off;
 
 		if (ev->type != EV_DNS)
 			continue;
 		if (strcmp(ev->u.dns.resolver, rgood) == 0) {
 			assert_string_equal(ev->u.dns.rcode, "NOERROR");
-			if (last >= 0 && ev->t - last > maxgap)
-				maxgap = ev->t - last;
-			last = ev->t;
+			if (first < 0)
+				first = ev->t;
+			/* On its slot, not `timeout` late (loose bound). */
+			off = off_slot(ev->t, first, interval);
+			assert_true(off < 0.3 || off > interval - 0.3);
 			ngood++;
 		} else {
 			assert_string_equal(ev->u.dns.resolver, rmute);
 			assert_string_equal(ev->u.dns.rcode, "TIMEOUT");
 			assert_int_equal(ev->u.dns.nanswers, 0);
 			assert_int_equal(ev->u.dns.ttl, -1);
+			assert_true(ev->u.dns.ms < 0);
 			nmute++;
 		}
 	}
-	/* ~10 polls of the healthy resolver in 4 s; loose bounds for a
-	 * shared machine. The silent one times out after 0.4 s each. */
-	assert_true(ngood >= 5);
-	assert_true(maxgap < interval * 3);
+	/* Polls at ~0, 1, 2, 3, 4 s; the silent one times out 0.5 s into
+	 * each slot. Loose bounds for a shared machine. */
+	assert_true(first >= 0 && first < 0.25);
+	assert_true(ngood >= 4);
 	assert_true(nmute >= 3);
+	for (int i = 0; i < ob.lg->n; i++) {
+		const Event *ev = &ob.lg->ev[i];
+		double off;
+
+		if (ev->type != EV_DNS || strcmp(ev->u.dns.resolver, rmute))
+			continue;
+		off = off_slot(ev->t, first, interval);
+		assert_true(off > timeout - 0.05 && off < timeout + 0.35);
+	}
 	assert_true(simdns_queries(mute) >= 6); /* A + AAAA per poll */
 	obs_stop(&ob);
 	simdns_stop(good);
