@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -37,8 +38,12 @@ struct SimDns {
 	_Atomic int mode;
 	_Atomic int ttl;
 	_Atomic uint64_t queries;
+	_Atomic bool caching;
 	/* simdns thread only. */
 	unsigned rng;
+	char cached[REGION_MAX]; /* caching: the answer held; "" = none */
+	double cached_at; /* mono_now() when it was fetched */
+	int cached_ttl;
 };
 
 static const char *const mode_names[SIMDNS__COUNT] = {
@@ -103,6 +108,38 @@ one_label_under(const char *name, const char *suffix, char *label, size_t cap)
 }
 
 /*
+ * The region to answer with for the service name, and the TTL to give.
+ * Without caching: choose() now, the configured TTL. With caching: the
+ * answer fetched from choose() at cached_at, held until its TTL runs out,
+ * with the time left as the TTL (as a caching resolver in front of the
+ * traffic manager would answer). simdns thread only.
+ */
+static int
+current_region(SimDns *s, char *region, size_t cap, uint32_t *ttl)
+{
+	double now = mono_now();
+	int t = atomic_load(&s->ttl);
+
+	if (atomic_load(&s->caching) && t > 0 && s->cached[0] &&
+	    now < s->cached_at + s->cached_ttl) {
+		double left = s->cached_at + s->cached_ttl - now;
+
+		snprintf(region, cap, "%s", s->cached);
+		*ttl = (uint32_t)ceil(left);
+		return 0;
+	}
+	region[0] = '\0';
+	if (s->choose(s->ctx, region, cap) != 0 || region[0] == '\0' ||
+	    strchr(region, '.'))
+		return -1;
+	str_copy(s->cached, sizeof(s->cached), region);
+	s->cached_at = now;
+	s->cached_ttl = t;
+	*ttl = (uint32_t)t;
+	return 0;
+}
+
+/*
  * Write the normal (or chain) answer records for qname/qtype into b.
  * Returns the answer count, or -1 for NXDOMAIN, -2 for SERVFAIL.
  */
@@ -117,10 +154,7 @@ put_answers(
 	int n = 0;
 
 	if (dnswire_name_eq(qname, s->name)) {
-		/* choose() is called once per query. */
-		region[0] = '\0';
-		if (s->choose(s->ctx, region, sizeof(region)) != 0 ||
-		    region[0] == '\0' || strchr(region, '.'))
+		if (current_region(s, region, sizeof(region), &ttl) != 0)
 			return -2;
 		snprintf(rname, sizeof(rname), "%s.%s", region, SIMDNS_ZONE);
 		if (chain) {
@@ -322,6 +356,7 @@ simdns_start(const SimDnsConfig *cfg, char *err, size_t errcap)
 	atomic_init(&s->mode, SIMDNS_NORMAL);
 	atomic_init(&s->ttl, cfg->ttl < 0 ? 0 : cfg->ttl);
 	atomic_init(&s->queries, 0);
+	atomic_init(&s->caching, cfg->caching);
 	s->rng = (unsigned)getpid() ^ (unsigned)(uintptr_t)s;
 	s->fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (s->fd < 0 || bind(s->fd, (struct sockaddr *)&ss, sl) != 0) {
@@ -408,6 +443,12 @@ void
 simdns_set_ttl(SimDns *s, int ttl)
 {
 	atomic_store(&s->ttl, ttl < 0 ? 0 : ttl);
+}
+
+void
+simdns_set_caching(SimDns *s, bool on)
+{
+	atomic_store(&s->caching, on);
 }
 
 uint64_t

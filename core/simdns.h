@@ -16,13 +16,15 @@
  * - One thread owns the socket; it polls the socket and a stop pipe.
  *   choose() is called on that thread, so it must be thread-safe with
  *   respect to whoever changes the simulator's state.
- * - mode, ttl and the counters are _Atomic: any thread may set or read
- *   them without a lock. A mode change applies to the next query.
+ * - mode, ttl, caching and the counters are _Atomic: any thread may set
+ *   or read them without a lock. A change applies to the next query.
+ * - The held answer of caching mode belongs to the simdns thread.
  * - Stop: write to the stop pipe, join, close. No other shutdown path.
  */
 #ifndef DRTOP_SIMDNS_H
 #define DRTOP_SIMDNS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -53,6 +55,13 @@ typedef struct {
 	 */
 	int (*choose)(void *ctx, char *region, size_t cap);
 	void *ctx;
+	/*
+	 * Answer like a caching resolver in front of the traffic manager:
+	 * the service name's region is taken from choose() once and held
+	 * until its TTL runs out, and the TTL given is the time left
+	 * (counting down). Off: choose() on every query, constant TTL.
+	 */
+	bool caching;
 } SimDnsConfig;
 
 typedef struct SimDns SimDns;
@@ -75,6 +84,9 @@ int simdns_port(const SimDns *s);
 void simdns_set_mode(SimDns *s, SimDnsMode mode);
 SimDnsMode simdns_mode(const SimDns *s);
 void simdns_set_ttl(SimDns *s, int ttl);
+/* Switch caching (see SimDnsConfig) on or off; a held answer stays held
+ * until it expires. */
+void simdns_set_caching(SimDns *s, bool on);
 /* Queries received so far (answered or not). Any thread. */
 uint64_t simdns_queries(const SimDns *s);
 

@@ -17,6 +17,7 @@
 
 #include "dnswire.h"
 #include "simdns.h"
+#include "util.h"
 
 #define NAME "demo.sim.drtop.test"
 
@@ -266,6 +267,47 @@ test_chain_mode(void **state)
 }
 
 static void
+test_caching_holds_and_counts_down(void **state)
+{
+	Fix *f = *state;
+	double t0, end;
+	int prev_ttl = 1000, distinct = 0;
+
+	simdns_set_ttl(f->s, 3);
+	simdns_set_caching(f->s, true);
+	query_ok(f, NAME, DNSWIRE_T_A);
+	t0 = mono_now();
+	assert_string_equal(f->c->chain[0], "eu20.sim.drtop.test");
+	assert_int_equal(f->c->min_ttl, 3);
+	/* The traffic manager moves on; the cache still holds eu20. */
+	set_region(&f->choice, "us21");
+	end = t0 + 8;
+	for (;;) {
+		query_ok(f, NAME, DNSWIRE_T_A);
+		if (strcmp(f->c->chain[0], "us21.sim.drtop.test") == 0)
+			break;
+		assert_string_equal(f->c->chain[0], "eu20.sim.drtop.test");
+		/* The TTL counts down: never up, never above 3. */
+		assert_true((int)f->c->min_ttl <= prev_ttl);
+		assert_true(f->c->min_ttl >= 1 && f->c->min_ttl <= 3);
+		if ((int)f->c->min_ttl < prev_ttl)
+			distinct++;
+		prev_ttl = (int)f->c->min_ttl;
+		assert_true(mono_now() < end);
+		usleep(100 * 1000);
+	}
+	/* Held for about its TTL (loose lower bound), then re-fetched. */
+	assert_true(mono_now() - t0 > 2.0);
+	assert_true(distinct >= 2);
+	assert_int_equal(f->c->min_ttl, 3);
+	/* Caching off: the answer follows choose() at once. */
+	simdns_set_caching(f->s, false);
+	set_region(&f->choice, "ap10");
+	query_ok(f, NAME, DNSWIRE_T_A);
+	assert_string_equal(f->c->chain[0], "ap10.sim.drtop.test");
+}
+
+static void
 test_config_errors(void **state)
 {
 	SimDnsConfig cfg = {.name = NAME, .ttl = 5, .choose = choose};
@@ -297,6 +339,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(
 	        test_silent_garbage_truncated, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_chain_mode, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_caching_holds_and_counts_down, setup, teardown),
 	    cmocka_unit_test(test_config_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
