@@ -378,10 +378,7 @@ out:
 	return rc;
 }
 
-/*
- * One round: A and AAAA for qname, both waited for up to the timeout.
- * Fills a/aaaa and the flags; returns false when stopped.
- */
+/* One query of a round and its answer. */
 typedef struct {
 	uint16_t id;
 	uint16_t qtype;
@@ -442,6 +439,11 @@ handle_reply(DnsObserver *o, const Resolver *rs, Query *qu, const uint8_t *pkt,
 	free(tbuf);
 }
 
+/*
+ * One round: A and AAAA for qname on a fresh connected UDP socket, both
+ * waited for up to the timeout. Sets qa/q6->done for the valid answers
+ * and notes the first problem in r. Returns false only when stopped.
+ */
 static bool
 query_round(DnsObserver *o, const Resolver *rs, const char *qname, Query *qa,
     Query *q6, PollResult *r, double *t_sent)
