@@ -380,9 +380,9 @@ const char *
 dnswire_rcode_name(int rcode, char *buf, size_t cap)
 {
 	static const char *const names[] = {
-	    "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED"};
+	    "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", NULL, "REFUSED"};
 
-	if (rcode >= 0 && (size_t)rcode < ARRAY_LEN(names))
+	if (rcode >= 0 && (size_t)rcode < ARRAY_LEN(names) && names[rcode])
 		snprintf(buf, cap, "%s", names[rcode]);
 	else
 		snprintf(buf, cap, "%d", rcode);

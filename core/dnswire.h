@@ -111,8 +111,8 @@ void dnswire_follow(const DnsMessage *m, const char *qname, DnsChain *out);
 /* Case-insensitive name comparison that ignores one trailing dot. */
 bool dnswire_name_eq(const char *a, const char *b);
 
-/* "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED", or
- * the number as text, into buf (cap >= 16). Returns buf. */
+/* "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "REFUSED", or the
+ * number as text ("4"), into buf (cap >= 16). Returns buf. */
 const char *dnswire_rcode_name(int rcode, char *buf, size_t cap);
 
 /*

@@ -439,6 +439,8 @@ test_builder_and_names(void **state)
 	assert_string_equal(dnswire_rcode_name(3, rc, sizeof(rc)), "NXDOMAIN");
 	assert_string_equal(dnswire_rcode_name(5, rc, sizeof(rc)), "REFUSED");
 	assert_string_equal(dnswire_rcode_name(9, rc, sizeof(rc)), "9");
+	assert_string_equal(dnswire_rcode_name(4, rc, sizeof(rc)), "4");
+	assert_string_equal(dnswire_rcode_name(1, rc, sizeof(rc)), "FORMERR");
 	free(m);
 }
 
