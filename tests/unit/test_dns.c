@@ -397,6 +397,34 @@ test_noerror_chain_and_flip(void **state)
 }
 
 static void
+test_ipv6_resolver(void **state)
+{
+	SimDnsConfig cfg = {.bind_addr = "::1",
+	    .name = NAME,
+	    .ttl = 11,
+	    .choose = choose,
+	    .ctx = &choice};
+	char err[200], res[64];
+	SimDns *s;
+	Obs ob;
+	const DnsEvent *d;
+
+	(void)state;
+	s = simdns_start(&cfg, err, sizeof(err));
+	if (!s)
+		fail_msg("simdns_start on ::1: %s", err);
+	snprintf(res, sizeof(res), "[::1]:%d", simdns_port(s));
+	obs_start(&ob, mkprof(NAME, 0.3, 1, res));
+	assert_true(collect(ob.q, ob.lg, 10, has_rcode, "NOERROR"));
+	d = last_dns(ob.lg);
+	assert_string_equal(d->resolver, res);
+	assert_string_equal(d->endpoint, "eu20");
+	assert_int_equal(d->ttl, 11);
+	obs_stop(&ob);
+	simdns_stop(s);
+}
+
+static void
 test_error_rcodes(void **state)
 {
 	SimDns *s = sim(30);
@@ -1163,6 +1191,7 @@ main(void)
 	    cmocka_unit_test(test_match_endpoint),
 	    cmocka_unit_test(test_no_name_no_threads),
 	    cmocka_unit_test(test_noerror_chain_and_flip),
+	    cmocka_unit_test(test_ipv6_resolver),
 	    cmocka_unit_test(test_error_rcodes),
 	    cmocka_unit_test(test_garbage_and_truncated),
 	    cmocka_unit_test(test_silent_does_not_delay_healthy),
