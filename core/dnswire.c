@@ -292,6 +292,10 @@ dnswire_check_reply(const DnsMessage *m, uint16_t id, const char *qname,
 		seterr(err, errcap, "unexpected opcode %d", m->opcode);
 		return -1;
 	}
+	if (m->qdcount == 0 && m->rcode != DNSWIRE_RCODE_NOERROR &&
+	    m->ancount == 0)
+		return 0; /* an error without the question (RFC 1035 allows
+		             it, e.g. FORMERR): the ID is all there is */
 	if (m->qdcount != 1) {
 		seterr(err, errcap, "%d questions in the response (expected 1)",
 		    m->qdcount);

@@ -84,7 +84,8 @@ int dnswire_parse(
 /*
  * Check that m is a response to the query (id, qname, qtype): QR set,
  * same ID, opcode 0, exactly one question equal to ours (case-insensitive,
- * class IN). Returns 0, or -1 with err naming the mismatch.
+ * class IN) — or, for an error rcode with no answers, no question at
+ * all. Returns 0, or -1 with err naming the mismatch.
  */
 int dnswire_check_reply(const DnsMessage *m, uint16_t id, const char *qname,
     uint16_t qtype, char *err, size_t errcap);

@@ -354,6 +354,24 @@ test_check_reply(void **state)
 	assert_int_equal(dnswire_check_reply(m, 9, "www.example.com",
 	                     DNSWIRE_T_AAAA, err, sizeof(err)),
 	    -1);
+	/* An error reply without the question is accepted; a NOERROR one or
+	 * one with answers is not. */
+	m->qdcount = 0;
+	m->rcode = DNSWIRE_RCODE_FORMERR;
+	m->ancount = 0;
+	assert_int_equal(dnswire_check_reply(m, 9, "www.example.com",
+	                     DNSWIRE_T_A, err, sizeof(err)),
+	    0);
+	m->ancount = 1;
+	assert_int_equal(dnswire_check_reply(m, 9, "www.example.com",
+	                     DNSWIRE_T_A, err, sizeof(err)),
+	    -1);
+	m->ancount = 0;
+	m->rcode = DNSWIRE_RCODE_NOERROR;
+	assert_int_equal(dnswire_check_reply(m, 9, "www.example.com",
+	                     DNSWIRE_T_A, err, sizeof(err)),
+	    -1);
+	m->qdcount = 1;
 	m->qr = false;
 	assert_int_equal(dnswire_check_reply(m, 9, "www.example.com",
 	                     DNSWIRE_T_A, err, sizeof(err)),
