@@ -250,6 +250,7 @@ open_dialog_window(App *a)
 		return;
 	Rect r = dialog_rect(a);
 	a->dlg = newwin(r.h, r.w, r.y, r.x);
+	leaveok(a->dlg, TRUE);
 	a->dlg_dirty = true;
 }
 
@@ -266,6 +267,8 @@ relayout(App *a)
 		for (int p = 0; p < PANE__COUNT; p++) {
 			Rect r = a->layout.pane[p];
 			a->win[p] = newwin(r.h, r.w, r.y, r.x);
+			/* the cursor is hidden: never spend bytes moving it */
+			leaveok(a->win[p], TRUE);
 		}
 		open_dialog_window(a);
 	}
@@ -890,6 +893,7 @@ start_curses(App *a)
 	intrflush(stdscr, FALSE);
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
+	leaveok(stdscr, TRUE);
 	set_escdelay(25);
 	curs_set(0);
 	a->color = has_colors() && !(nc && *nc);

@@ -248,7 +248,7 @@ draw_axis(WINDOW *w, const UiState *u, int y, int lw, int64_t now_slot)
 			}
 			continue;
 		}
-		text_put(w, y, lw + c, 1, 0, axis, NULL, " ");
+		text_put(w, y, lw + c, 1, 0, A_NORMAL, NULL, " ");
 	}
 }
 
