@@ -9,5 +9,7 @@
 #include <stdio.h>
 
 void cmd_usage(FILE *f);
+/* drtop sim: simulated regions until SIGINT/SIGTERM (tui/cmd_sim.c). */
+int cmd_sim(int argc, char **argv);
 
 #endif

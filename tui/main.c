@@ -36,6 +36,7 @@ typedef struct {
 
 /* One line per mode; the table ends with a NULL name. */
 static const Command commands[] = {
+    {"sim", cmd_sim},
     {NULL, NULL},
 };
 
