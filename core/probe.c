@@ -114,7 +114,7 @@ on_header(char *buf, size_t size, size_t nmemb, void *arg)
 	return len;
 }
 
-static bool
+static void
 line_feed(ProbeCtx *c, const char *buf, size_t len)
 {
 	size_t room = sizeof(c->line) - c->line_len;
@@ -124,33 +124,31 @@ line_feed(ProbeCtx *c, const char *buf, size_t len)
 	c->line_len += take;
 	if (memchr(buf, '\n', take) != NULL || c->line_len == sizeof(c->line))
 		c->line_done = true;
-	return c->line_done;
 }
 
+/*
+ * The body goes to the matcher and the identify line, never to memory;
+ * at BODYMATCH_CAP the transfer is stopped (returning 0 gives
+ * CURLE_WRITE_ERROR, excused by c->aborted). A smaller body is read to
+ * its end even when the verdict is already known, so that a connection
+ * cut mid-body is still seen as `reset`.
+ */
 static size_t
 on_body(char *buf, size_t size, size_t nmemb, void *arg)
 {
 	ProbeCtx *c = arg;
 	size_t len = size * nmemb;
-	bool decided = true;
-	curl_off_t clen = -1;
 
 	c->body_bytes += len;
 	if (c->need_line && !c->line_done)
-		decided = line_feed(c, buf, len) && decided;
+		line_feed(c, buf, len);
 	if (c->need_body)
-		decided = bodymatch_feed(&c->bm, buf, len) && decided;
-	if (c->body_bytes >= BODYMATCH_CAP)
-		goto abort;
-	if (!decided || c->ep->monitor.reuse_connections)
-		return len; /* keep the connection usable: read to the end */
-	/* Nothing more is needed: stop unless this was the last chunk. */
-	curl_easy_getinfo(c->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &clen);
-	if (clen >= 0 && (uint64_t)clen <= c->body_bytes)
-		return len;
-abort:
-	c->aborted = true;
-	return 0; /* CURLE_WRITE_ERROR, excused by c->aborted */
+		bodymatch_feed(&c->bm, buf, len);
+	if (c->body_bytes >= BODYMATCH_CAP) {
+		c->aborted = true;
+		return 0;
+	}
+	return len;
 }
 
 /* ---- construction ---- */
