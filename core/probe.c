@@ -428,14 +428,14 @@ probe_finish(Prober *pr, ProbeCtx *c, CURLcode code)
 		pe->ms.ttfb = -1;
 	str_copy(pe->served_by, sizeof(pe->served_by), c->served_by);
 	probe_detach(pr, c);
-	queue_try_push(pr->q, &ev);
-	if (c->tls)
-		cert_check(pr, c, ev.t);
-
+	/* Counters first: whoever sees the event sees them updated. */
 	pthread_mutex_lock(&pr->stats_lock);
 	pr->stats.done++;
 	pr->stats.errors[verdict]++;
 	pthread_mutex_unlock(&pr->stats_lock);
+	queue_try_push(pr->q, &ev);
+	if (c->tls)
+		cert_check(pr, c, ev.t);
 }
 
 static void

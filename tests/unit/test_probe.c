@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,7 +147,7 @@ typedef struct {
 	char last_request[4096]; /* lock */
 	int requests, connections; /* lock */
 	const char *response; /* fixed; NULL = answer the region line */
-	volatile int stop;
+	_Atomic int stop; /* main thread sets, server thread polls */
 } RecServer;
 
 static int
@@ -171,7 +172,7 @@ rec_main(void *arg)
 {
 	RecServer *s = arg;
 
-	while (!s->stop) {
+	while (!atomic_load(&s->stop)) {
 		struct pollfd pf = {.fd = s->fd, .events = POLLIN};
 		char buf[4096];
 		size_t got = 0;
@@ -230,7 +231,7 @@ rec_start(RecServer *s, const char *response)
 static void
 rec_stop(RecServer *s)
 {
-	s->stop = 1;
+	atomic_store(&s->stop, 1);
 	pthread_join(s->thread, NULL);
 	close(s->fd);
 	pthread_mutex_destroy(&s->lock);
