@@ -8,7 +8,9 @@
  * - Loop: apply control flags, start every due probe, curl_multi_perform,
  *   reap finished transfers (push events), then curl_multi_poll with a
  *   timeout up to the next due probe (libcurl shortens it for its own
- *   timers). No fdset/select, no fixed-period polling.
+ *   timers) and a timerfd armed at that instant as an extra fd, for
+ *   sub-millisecond start accuracy. No fdset/select, no fixed-period
+ *   polling.
  * - Handles: one easy handle per endpoint, configured once in
  *   prober_new() (everything is created before the thread starts) and
  *   re-added for each probe; its ProbeCtx is in CURLOPT_PRIVATE. An
@@ -33,7 +35,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/timerfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bodymatch.h"
 #include "classify.h"
@@ -79,6 +83,8 @@ struct Prober {
 	ProbeCtx *ctx;
 	int n;
 	Schedule sched; /* probe thread */
+	int tfd; /* timerfd armed at the next due slot; -1 = none */
+	double armed; /* due time tfd is armed for (probe thread) */
 	pthread_t thread;
 	bool started; /* main thread */
 	_Atomic bool stop;
@@ -259,6 +265,9 @@ prober_new(const Profile *p, Queue *q, double t0, char *err, size_t errcap)
 	atomic_init(&pr->nflight, 0);
 	pthread_mutex_init(&pr->stats_lock, NULL);
 	schedule_init(&pr->sched);
+	/* Without a timerfd the poll timeout alone (ms) wakes the thread. */
+	pr->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	pr->armed = -1;
 	pr->ctx = xcalloc(pr->n > 0 ? (size_t)pr->n : 1, sizeof(*pr->ctx));
 	pr->multi = curl_multi_init();
 	if (pr->multi == NULL) {
@@ -499,20 +508,49 @@ start_due(Prober *pr)
 	}
 }
 
-static int
-poll_timeout_ms(Prober *pr)
+/*
+ * Sleep in curl_multi_poll until the next due slot. The timeout is in
+ * whole milliseconds (rounded up: never early); a timerfd armed at the
+ * exact due time (CLOCK_MONOTONIC, as mono_now) is passed as an extra
+ * fd so the wake-up is not late by up to a millisecond of rounding.
+ */
+static void
+sleep_until_due(Prober *pr)
 {
 	ScheduleItem it;
-	double wait;
+	struct curl_waitfd wfd = {.fd = pr->tfd, .events = CURL_WAIT_POLLIN};
+	int timeout = 1000, nfd = 0;
 
-	if (!schedule_peek(&pr->sched, &it))
-		return 1000;
-	wait = (it.due - mono_now()) * 1000.0;
-	if (wait <= 0)
-		return 0;
-	if (wait > 1000)
-		return 1000;
-	return (int)ceil(wait); /* wake at or just after the due time */
+	if (schedule_peek(&pr->sched, &it)) {
+		double wait = (it.due - mono_now()) * 1000.0;
+
+		timeout = wait <= 0 ? 0 : wait > 1000 ? 1000 : (int)ceil(wait);
+		if (pr->tfd >= 0 && timeout > 0) {
+			if (it.due != pr->armed) {
+				struct itimerspec ts = {{0, 0}, {0, 0}};
+
+				ts.it_value.tv_sec = (time_t)it.due;
+				ts.it_value.tv_nsec =
+				    (long)((it.due -
+				               (double)ts.it_value.tv_sec) *
+				        1e9);
+				if (timerfd_settime(pr->tfd, TFD_TIMER_ABSTIME,
+				        &ts, NULL) == 0)
+					pr->armed = it.due;
+			}
+			if (it.due == pr->armed)
+				nfd = 1;
+		}
+	}
+	curl_multi_poll(
+	    pr->multi, nfd ? &wfd : NULL, (unsigned)nfd, timeout, NULL);
+	if (nfd && (wfd.revents & CURL_WAIT_POLLIN)) {
+		uint64_t ticks;
+		ssize_t r = read(pr->tfd, &ticks, sizeof(ticks));
+
+		(void)r; /* EAGAIN: nothing to clear */
+		pr->armed = -1;
+	}
 }
 
 static void *
@@ -535,7 +573,7 @@ prober_main(void *arg)
 		reap(pr);
 		if (atomic_load(&pr->stop))
 			break;
-		curl_multi_poll(pr->multi, NULL, 0, poll_timeout_ms(pr), NULL);
+		sleep_until_due(pr);
 	}
 	return NULL;
 }
@@ -659,6 +697,8 @@ prober_free(Prober *pr)
 	}
 	if (pr->multi)
 		curl_multi_cleanup(pr->multi);
+	if (pr->tfd >= 0)
+		close(pr->tfd);
 	schedule_fini(&pr->sched);
 	pthread_mutex_destroy(&pr->stats_lock);
 	free(pr->ctx);
