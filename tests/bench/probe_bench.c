@@ -5,7 +5,7 @@
  * use: the curl command line (one process per probe) and Prometheus's
  * blackbox_exporter (driven over HTTP on its /probe endpoint).
  *
- * Run by tests/bench/run.sh, which starts `drtop sim` (a separate
+ * Run by tests/bench/probe_bench.sh (from run.sh), which starts `drtop sim` (a separate
  * process, so its CPU is not counted here) and the exporter.
  *
  * usage: probe_bench [--endpoints N] [--interval S] [--duration S]
