@@ -465,7 +465,9 @@ test_disable_reprobe_fresh(void **state)
 	assert_true(ev.u.probe.ok);
 	/* Disable "fast"; after the in-flight one (if any) no more. */
 	prober_set_disabled(r.pr, 0, true);
-	/* Let the thread apply it: wait for one more "off" probe. */
+	/* Let the thread apply it, and a "fast" request already sent reach
+	 * the server: two more "off" probes (0.2 s apart). */
+	assert_true(next_event(r.q, EV_PROBE, "off", 10, &ev));
 	assert_true(next_event(r.q, EV_PROBE, "off", 10, &ev));
 	int before = rec_count(&a, NULL);
 	for (int i = 0; i < 3; i++)
@@ -807,6 +809,59 @@ test_sim_faults(void **state)
 	sim_stop(sim);
 }
 
+/* One probe per endpoint at a time: a 1 s answer with a 0.3 s interval
+ * gives one probe per second, not three overlapping; when the answer is
+ * fast again the grid resumes without a burst of missed slots. */
+static void
+test_no_overlap_no_burst(void **state)
+{
+	SimRegionSpec rs = {.name = "slow", .port = 0};
+	SimConfig cfg = {.regions = &rs, .nregions = 1, .control_port = -1};
+	char err[256];
+	Run r;
+	Event ev;
+
+	(void)state;
+	Sim *sim = sim_start(&cfg, err, sizeof(err));
+	if (sim == NULL)
+		fail_msg("sim_start: %s", err);
+	set_fault(sim, "slow", "slow 1000");
+	EpSpec e = {.name = "slow",
+	    .url = sim_region_url(sim, 0),
+	    .interval = 0.3,
+	    .timeout = 3};
+	run_start(&r, &e, 1);
+	double prev = -1;
+	for (int i = 0; i < 3; i++) {
+		assert_true(next_event(r.q, EV_PROBE, "slow", 20, &ev));
+		assert_true(ev.u.probe.ok);
+		assert_true(ev.u.probe.ms.total >= 990);
+		assert_true(prober_in_flight(r.pr) <= 1);
+		if (prev >= 0) /* each waited for the one before */
+			assert_true(ev.t - prev >= 0.95);
+		prev = ev.t;
+	}
+	set_fault(sim, "slow", "ok");
+	/* Drain the slow probe that may still run, then count. */
+	for (int i = 0; i < 2; i++) {
+		assert_true(next_event(r.q, EV_PROBE, "slow", 20, &ev));
+		if (ev.u.probe.ms.total < 900)
+			break;
+	}
+	double t0 = ev.t;
+	int n = 0;
+	while (next_event(r.q, EV_PROBE, "slow", 5, &ev) && ev.t - t0 < 1.5)
+		n++;
+	/* 1.5 s / 0.3 s = 5 slots; a burst would show many more. */
+	assert_in_range(n, 2, 7);
+	ProberStats st;
+	prober_stats(r.pr, &st);
+	assert_int_equal(st.errors[PERR_NONE], st.done);
+	assert_true(st.late_count >= 5);
+	run_stop(&r);
+	sim_stop(sim);
+}
+
 static void
 test_new_errors(void **state)
 {
@@ -843,6 +898,7 @@ main(void)
 	    cmocka_unit_test(test_tcp),
 	    cmocka_unit_test(test_tls),
 	    cmocka_unit_test(test_sim_faults),
+	    cmocka_unit_test(test_no_overlap_no_burst),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
