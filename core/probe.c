@@ -177,6 +177,11 @@ ctx_setup(Prober *pr, ProbeCtx *c, char *err, size_t errcap)
 		snprintf(err, errcap, "probe: %s: no URL to probe", e->name);
 		return -1;
 	}
+	if (!(m->interval > 0) || !(m->timeout > 0)) {
+		snprintf(err, errcap,
+		    "probe: %s: interval and timeout must be > 0", e->name);
+		return -1;
+	}
 	c->tcp = m->protocol == PROTO_TCP;
 	c->tls = m->protocol == PROTO_HTTPS;
 	c->need_body = !c->tcp && m->body_contains && m->body_contains[0];

@@ -873,9 +873,14 @@ test_new_errors(void **state)
 	(void)state;
 	assert_null(prober_new(p, q, 0, err, sizeof(err)));
 	assert_non_null(strstr(err, "nourl"));
-	/* A prober that never started frees cleanly. */
+	/* A zero interval would spin the scheduler: refused. */
 	free(p->endpoints[0].url);
 	p->endpoints[0].url = xstrdup("http://127.0.0.1:1/");
+	p->endpoints[0].monitor.interval = 0;
+	assert_null(prober_new(p, q, 0, err, sizeof(err)));
+	assert_non_null(strstr(err, "interval"));
+	p->endpoints[0].monitor.interval = 30;
+	/* A prober that never started frees cleanly. */
 	Prober *pr = prober_new(p, q, 0, err, sizeof(err));
 	assert_non_null(pr);
 	assert_int_equal(prober_in_flight(pr), 0);
