@@ -55,7 +55,8 @@ Prober *prober_new(
 int prober_start(Prober *pr);
 
 /*
- * Thread-safe control; each wakes the probe thread and returns at once.
+ * Thread-safe control (any thread, until prober_free begins); each sets
+ * a flag, wakes the probe thread with curl_multi_wakeup and returns.
  * reprobe: probe endpoint idx now, off its schedule (no effect while
  * its probe is in flight or it is disabled). set_disabled: a disabled
  * endpoint is never probed; a probe in flight is abandoned without an
@@ -67,7 +68,8 @@ void prober_set_disabled(Prober *pr, int idx, bool disabled);
 /* Probes in flight right now (any thread). */
 int prober_in_flight(Prober *pr);
 
-/* A consistent copy of the counters (any thread). */
+/* A consistent copy of the counters (any thread, once prober_start has
+ * returned; cpu is 0 before). */
 void prober_stats(Prober *pr, ProberStats *out);
 
 /* The q-quantile (0..1) of the lateness histogram in seconds (the upper
