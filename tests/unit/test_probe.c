@@ -862,6 +862,46 @@ test_no_overlap_no_burst(void **state)
 	sim_stop(sim);
 }
 
+/* reuse_connections: after the first probe the connection is reused
+ * (curl reports no connect phase: connect is null); fresh connections
+ * always connect. */
+static void
+test_reuse_connections(void **state)
+{
+	SimRegionSpec rs = {.name = "eu20", .port = 0};
+	SimConfig cfg = {.regions = &rs, .nregions = 1, .control_port = -1};
+	char err[256];
+	Run r;
+	Event ev;
+
+	(void)state;
+	Sim *sim = sim_start(&cfg, err, sizeof(err));
+	if (sim == NULL)
+		fail_msg("sim_start: %s", err);
+	EpSpec e[] = {
+	    {.name = "reuse",
+	        .url = sim_region_url(sim, 0),
+	        .interval = 0.2,
+	        .reuse = true},
+	    {.name = "fresh", .url = sim_region_url(sim, 0), .interval = 0.2},
+	};
+	run_start(&r, e, 2);
+	int reused = 0;
+	for (int i = 0; i < 4; i++) {
+		assert_true(next_event(r.q, EV_PROBE, "reuse", 20, &ev));
+		assert_true(ev.u.probe.ok);
+		reused += ev.u.probe.ms.connect < 0;
+	}
+	assert_true(reused >= 2);
+	for (int i = 0; i < 4; i++) {
+		assert_true(next_event(r.q, EV_PROBE, "fresh", 20, &ev));
+		assert_true(ev.u.probe.ok);
+		assert_true(ev.u.probe.ms.connect >= 0);
+	}
+	run_stop(&r);
+	sim_stop(sim);
+}
+
 static void
 test_new_errors(void **state)
 {
@@ -904,6 +944,7 @@ main(void)
 	    cmocka_unit_test(test_tls),
 	    cmocka_unit_test(test_sim_faults),
 	    cmocka_unit_test(test_no_overlap_no_burst),
+	    cmocka_unit_test(test_reuse_connections),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
