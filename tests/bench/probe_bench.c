@@ -142,7 +142,7 @@ run_curl(char **urls, int nurls, int count, int par)
 			pid_t pid;
 
 			if (posix_spawnp(&pid, "curl", NULL, NULL,
-				(char *const *)argv, environ) != 0)
+			        (char *const *)argv, environ) != 0)
 				return (Result){0};
 			running++;
 			started++;
@@ -178,7 +178,7 @@ proc_cpu(int pid)
 	p = strrchr(buf, ')'); /* after the command name */
 	if (p == NULL ||
 	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-		&ut, &stime) != 2)
+	        &ut, &stime) != 2)
 		return -1;
 	return (double)(ut + stime) / (double)sysconf(_SC_CLK_TCK);
 }
@@ -236,7 +236,8 @@ run_blackbox(int port, int pid, char **urls, int nurls, double duration)
 
 			if (msg->msg != CURLMSG_DONE)
 				continue;
-			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &c);
+			curl_easy_getinfo(
+			    msg->easy_handle, CURLINFO_PRIVATE, &c);
 			r.probes++;
 			r.ok += msg->data.result == CURLE_OK &&
 			    bodymatch_found(&c->bm);
@@ -282,8 +283,7 @@ int
 main(int argc, char **argv)
 {
 	int n = 1000, curl_count = 300, bb_port = 0, bb_pid = 0, nurls;
-	double interval = 1, duration = 8, cap_interval = 0.1,
-	       cap_duration = 5;
+	double interval = 1, duration = 8, cap_interval = 0.1, cap_duration = 5;
 	char **urls;
 	int i;
 
@@ -341,8 +341,8 @@ main(int argc, char **argv)
 	printf("\nprobes: fresh connection per probe, loopback, %d sim "
 	       "regions in a separate process\n",
 	    nurls);
-	printf("%-34s %8s %7s %10s %12s\n", "tool", "probes", "ok",
-	    "probes/s", "cpu_us/probe");
+	printf("%-34s %8s %7s %10s %12s\n", "tool", "probes", "ok", "probes/s",
+	    "cpu_us/probe");
 	print_row(&rs);
 	print_row(&rc);
 	print_row(&cl);
@@ -350,8 +350,7 @@ main(int argc, char **argv)
 	printf("probe thread alone: %.1f us/probe @ %gs, %.1f us/probe @ "
 	       "%gs\n",
 	    sched_st.done ? sched_st.cpu / (double)sched_st.done * 1e6 : 0,
-	    interval,
-	    cap_st.done ? cap_st.cpu / (double)cap_st.done * 1e6 : 0,
+	    interval, cap_st.done ? cap_st.cpu / (double)cap_st.done * 1e6 : 0,
 	    cap_interval);
 	printf("start lateness @ %gs, %d endpoints (%llu starts): p50 %.3f ms "
 	       " p99 %.3f ms  max %.3f ms   (target p99 < 2 ms)\n",

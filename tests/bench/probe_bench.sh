@@ -32,7 +32,7 @@ wait_for() {
 }
 
 echo "== probes"
-cc -std=c11 -D_GNU_SOURCE -O2 -g -Icore \
+cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -g -Icore \
 	$(pkg-config --cflags libcurl libcjson) \
 	-o "$build/bench/probe_bench" tests/bench/probe_bench.c \
 	"$build/libdrtop.a" $(pkg-config --libs libcurl libcjson) \
