@@ -902,6 +902,41 @@ test_reuse_connections(void **state)
 	sim_stop(sim);
 }
 
+/* Threads of this process whose blocked set holds SIGHUP, SIGINT,
+ * SIGPIPE, SIGTERM and SIGWINCH, from /proc/self/task/ * /status. */
+static int
+blocked_threads(void)
+{
+	const unsigned long long want = (1ull << (SIGHUP - 1)) |
+	    (1ull << (SIGINT - 1)) | (1ull << (SIGPIPE - 1)) |
+	    (1ull << (SIGTERM - 1)) | (1ull << (SIGWINCH - 1));
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *de;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL) {
+		char path[300], line[256];
+		unsigned long long blk;
+		FILE *f;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/status",
+		    de->d_name);
+		f = fopen(path, "r");
+		if (f == NULL)
+			continue;
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "SigBlk: %llx", &blk) == 1 &&
+			    (blk & want) == want)
+				n++;
+		fclose(f);
+	}
+	closedir(d);
+	return n;
+}
+
 static void
 test_new_errors(void **state)
 {
@@ -924,6 +959,14 @@ test_new_errors(void **state)
 	Prober *pr = prober_new(p, q, 0, err, sizeof(err));
 	assert_non_null(pr);
 	assert_int_equal(prober_in_flight(pr), 0);
+	prober_free(pr);
+	/* The probe thread runs with the console's signals blocked, and
+	 * the main thread's mask is left as it was. */
+	pr = prober_new(p, q, 0, err, sizeof(err));
+	assert_non_null(pr);
+	assert_int_equal(blocked_threads(), 0);
+	assert_int_equal(prober_start(pr), 0);
+	assert_int_equal(blocked_threads(), 1);
 	prober_free(pr);
 	prober_free(NULL);
 	queue_free(q);
