@@ -130,3 +130,14 @@ view_box(WINDOW *w, const UiState *u, const char *title)
 		    g->ellipsis, buf);
 	}
 }
+
+void
+view_ms(double ms, char *buf, size_t cap)
+{
+	if (ms < 0)
+		snprintf(buf, cap, "%s", "");
+	else if (ms < 9.95)
+		snprintf(buf, cap, "%.1f", ms);
+	else
+		snprintf(buf, cap, "%.0f", ms);
+}

@@ -168,8 +168,8 @@ draw_row(WINDOW *w, int y, const UiState *u, const Cols *c, int i)
 	        : base,
 	    u, buf, false);
 	buf[0] = '\0';
-	if (es && es->median_ms >= 0)
-		snprintf(buf, sizeof(buf), "%.0f", es->median_ms);
+	if (es)
+		view_ms(es->median_ms, buf, sizeof(buf));
 	put_col(w, y, &x, c->lat, base, u, buf, true);
 	put_col(w, y, &x, c->served, base, u,
 	    es && es->has_probe ? es->last_probe.served_by : "", false);

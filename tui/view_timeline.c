@@ -326,9 +326,11 @@ draw(WINDOW *w, const UiState *u, bool full)
 		/* the row label: name and median latency */
 		const EndpointSnap *es = &u->snap->endpoints[i];
 		bool sel = i == u->selected && u->focus == PANE_TIMELINE;
-		char ms[16] = "";
-		if (es->median_ms >= 0)
-			snprintf(ms, sizeof(ms), "%.0fms", es->median_ms);
+		char ms[24] = "";
+		if (es->median_ms >= 0) {
+			view_ms(es->median_ms, ms, sizeof(ms) - 2);
+			strcat(ms, "ms");
+		}
 		attr_t a = sel ? theme_attr(ROLE_SELECTED)
 		               : theme_attr(view_state_role(es->state));
 		text_put(w, y, 0, lw - 1, lw - 1, a, u->g->ellipsis,

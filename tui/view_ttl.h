@@ -1,9 +1,9 @@
 /*
  * view_ttl: the DNS panel. Per resolver: the endpoint the name points at,
- * the TTL left and the last rcode; after a route change the mm:ss
- * countdown to the worst-case cache drain with a progress bar, each
- * resolver's convergence time as it happens, and the snapshot's note
- * about clients that cache beyond the TTL.
+ * the TTL left and the last rcode (shown when it is not NOERROR);
+ * after a route change the mm:ss countdown to the worst-case cache drain
+ * with a progress bar, each resolver's convergence time as it happens,
+ * and the snapshot's note about clients that cache beyond the TTL.
  */
 #ifndef DRTOP_VIEW_TTL_H
 #define DRTOP_VIEW_TTL_H

@@ -49,7 +49,7 @@ def ascii_run(name, args, env=None):
         b = scr.capture_bytes()
         check("%s: console is pure ASCII" % name, not high_bytes(b), high_bytes(b))
         check("%s: ASCII lines and map dots" % name,
-              b"-" in b and b"." in b and b"+" in b)
+              b"----" in b and b"..." in b)
         check("%s: state words still there" % name,
               b"ONLINE" in b and b"DEGRADED" in b)
         scr.keys("?")
@@ -57,6 +57,8 @@ def ascii_run(name, args, env=None):
         b = scr.capture_bytes()
         check("%s: help is pure ASCII" % name,
               b"Help: keys" in b and not high_bytes(b), high_bytes(b))
+        check("%s: the help box is drawn with + - |" % name,
+              b"+-" in b and b"-+" in b and b"|" in b)
         scr.keys("Escape", "Enter")
         scr.wait_for(lambda x: "Last probes" in x, 10)
         b = scr.capture_bytes()
