@@ -87,6 +87,19 @@ def run(scr, record):
           endpoint_rows(s)[0].lstrip().startswith(("\u25b8", ">")),
           endpoint_rows(s)[:1])
 
+    # f asks first and shows what would run; Esc leaves the route alone
+    scr.keys("f")
+    f = scr.wait_for(lambda x: "Fail over" in x and "Type us21" in x, 10)
+    check("f: failover dialog for eu20 -> us21", f is not None,
+          getattr(scr, "last", ""))
+    if f is not None:
+        check("f: says what runs (the demo has no action)",
+              "No failover action is configured" in f, f)
+    scr.keys("Escape")
+    f = scr.wait_for(lambda x: "Fail over" not in x, 10)
+    check("f: Esc cancels, traffic stays on eu20",
+          f is not None and "eu20" in f.splitlines()[0], f and f.splitlines()[0])
+
     prof = session_profile(record)
     check("record: session header with the profile", prof is not None)
     eu = [e for e in (prof or {}).get("endpoints", []) if e.get("name") == "eu20"]
