@@ -10,4 +10,7 @@
 
 void cmd_usage(FILE *f);
 
+/* drtop report [--format md|json|html] [-o FILE] [--set K=V]... LOG */
+int cmd_report(int argc, char **argv);
+
 #endif

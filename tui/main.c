@@ -36,6 +36,7 @@ typedef struct {
 
 /* One line per mode; the table ends with a NULL name. */
 static const Command commands[] = {
+    {"report", cmd_report},
     {NULL, NULL},
 };
 
