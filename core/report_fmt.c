@@ -680,24 +680,44 @@ svg_text(FILE *f, double x, double y, const char *cls, const char *anchor,
 	fputs("</text>\n", f);
 }
 
-/* One endpoint's probe strip: runs of same-state cells as single rects. */
+/*
+ * One endpoint's probe strip. Each probe colours the cells from its time
+ * up to the next probe (at most three average intervals), so the strip
+ * reads as the state over time; a cell with any failure is red. Runs of
+ * same-state cells become single rects.
+ */
+static int
+cell_of(const Axis *a, double t, int ncells)
+{
+	int c = (int)((ax_x(a, t) - SVG_LEFT) / SVG_CELL);
+	return c < 0 ? 0 : c >= ncells ? ncells - 1 : c;
+}
+
 static void
 svg_strip(FILE *f, const Axis *a, const ReportEndpoint *e, double y)
 {
 	int ncells = (int)((SVG_W - SVG_LEFT - SVG_RIGHT) / SVG_CELL);
 	unsigned char *cell =
 	    xcalloc((size_t)ncells, 1); /* 0 none 1 ok 2 bad */
+	double avg = e->nprobes > 1
+	    ? (e->probes[e->nprobes - 1].t - e->probes[0].t) /
+	        (double)(e->nprobes - 1)
+	    : 0;
 
 	for (size_t i = 0; i < e->nprobes; i++) {
-		int c = (int)((ax_x(a, e->probes[i].t) - SVG_LEFT) / SVG_CELL);
-		if (c < 0)
-			c = 0;
-		if (c >= ncells)
-			c = ncells - 1;
-		if (!e->probes[i].ok)
-			cell[c] = 2;
-		else if (cell[c] == 0)
-			cell[c] = 1;
+		double t = e->probes[i].t, until = t;
+		if (i + 1 < e->nprobes)
+			until = fmin(e->probes[i + 1].t, t + 3 * avg);
+		int c0 = cell_of(a, t, ncells), c1 = cell_of(a, until, ncells);
+		if (c1 > c0 && i + 1 < e->nprobes &&
+		    until == e->probes[i + 1].t)
+			c1--; /* the next probe owns its own cell */
+		for (int c = c0; c <= c1; c++) {
+			if (!e->probes[i].ok)
+				cell[c] = 2;
+			else if (cell[c] == 0)
+				cell[c] = 1;
+		}
 	}
 	for (int i = 0; i < ncells;) {
 		int j = i;
