@@ -127,6 +127,29 @@ Profile *profile_load(const char *path, ErrList *errs);
 Profile *profile_parse(const char *json, size_t len, const char *fname,
     const char *basedir, ErrList *errs);
 
+/*
+ * Flags for the _flags variants:
+ * PROFILE_ENV_OPTIONAL: a ${env:NAME} whose variable is not set is a
+ *   warning, not an error (`drtop check` on a jump host without the
+ *   secrets); the header keeps the template text as its value.
+ * PROFILE_NO_ENV: no substitution at all (re-parsing profile_to_json()
+ *   output, whose values are already substituted or redacted).
+ */
+#define PROFILE_ENV_OPTIONAL 0x1
+#define PROFILE_NO_ENV 0x2
+
+/*
+ * profile_load/profile_parse with flags. Warnings (same form as errors,
+ * with "warning: " before the message) go to warns when it is not NULL;
+ * they never make the load fail. More than 200 errors are summarised in
+ * one last line. Main thread (or any one thread) only: not reentrant
+ * with respect to getenv().
+ */
+Profile *profile_load_flags(
+    const char *path, int flags, ErrList *errs, ErrList *warns);
+Profile *profile_parse_flags(const char *json, size_t len, const char *fname,
+    const char *basedir, int flags, ErrList *errs, ErrList *warns);
+
 /* profile_free(NULL) is safe. */
 void profile_free(Profile *p);
 
@@ -134,6 +157,11 @@ void profile_free(Profile *p);
  * The profile as one line of JSON (no newline, malloc'd), with effective
  * values. With redact, header values are replaced by "<redacted>"; the
  * session header and `check` always pass redact = true.
+ *
+ * The text is itself a valid profile with every default written out:
+ * profile_parse_flags(text, ..., PROFILE_NO_ENV, ...) of it gives back
+ * the same profile (redacted values become the literal "<redacted>"),
+ * which is how replay and report rebuild a profile from a log header.
  */
 char *profile_to_json(const Profile *p, bool redact);
 
@@ -147,11 +175,23 @@ bool profile_status_expected(const Monitor *m, int status);
  * interval * (tolerated_failures + 1) + timeout. */
 double profile_detection_bound(const Endpoint *e);
 
+/* Worst-case seconds from a fault until a client follows the new DNS
+ * answer: profile_detection_bound(e) + p->dns.ttl. */
+double profile_worst_failover(const Profile *p, const Endpoint *e);
+
 /*
  * Apply one what-if override "KEY=VALUE" (e.g.
  * "monitor.tolerated_failures=0", "routing.failback=auto",
  * "endpoints.eu20.monitor.interval=5", "dns.ttl=30") to a loaded profile.
  * A monitor.* key applies to every endpoint. Returns 0, or -1 with err.
+ *
+ * Keys: monitor.<field>, endpoints.<name>.monitor.<field>,
+ * endpoints.<name>.{priority,weight,disabled}, routing.<field>,
+ * dns.{ttl,interval}, drill.rto_target. VALUE is read as JSON when it
+ * parses (5, true, ["200","401"], "x"), else as a plain string (auto).
+ * The result is validated exactly as the loader does; on error p is
+ * unchanged. On success the Endpoint/Monitor pointers inside p are
+ * replaced (do not hold them across the call).
  */
 int profile_set(Profile *p, const char *assignment, char *err, size_t errcap);
 

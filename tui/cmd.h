@@ -10,6 +10,10 @@
 
 void cmd_usage(FILE *f);
 
+/* drtop check PROFILE: 0 valid (summary on stdout, warnings on stderr),
+ * 2 invalid or bad usage (every error on stderr). */
+int cmd_check(int argc, char **argv);
+
 /* drtop report [--format md|json|html] [-o FILE] [--set K=V]... LOG */
 int cmd_report(int argc, char **argv);
 

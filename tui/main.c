@@ -36,6 +36,7 @@ typedef struct {
 
 /* One line per mode; the table ends with a NULL name. */
 static const Command commands[] = {
+    {"check", cmd_check},
     {"report", cmd_report},
     {NULL, NULL},
 };

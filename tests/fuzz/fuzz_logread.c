@@ -4,7 +4,7 @@
  * is a whole log file. Also a differential check: whenever the probe
  * fast path accepts a line, the general decoder must accept it too and
  * yield the same event.
- *   make -C tests/fuzz && ./build/fuzz/fuzz_logread -max_total_time=60
+ *   make -f tests/fuzz/Makefile fuzz-logread FUZZ_TIME=60
  */
 #include <stdint.h>
 #include <stdio.h>

@@ -1,0 +1,186 @@
+"""drtop check: the examples validate, bad profiles name every bad field,
+hostile input never crashes it, secrets never reach its output."""
+import glob
+import os
+import random
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from drtest import DRTOP, ROOT, check, done, run, tmpdir, write_json  # noqa
+
+SECRET = "Basic czNjcjN0LXRva2VuLTk0MjE3"
+
+
+def env_without(*names, **extra):
+    env = {k: v for k, v in os.environ.items() if k not in names}
+    env.update(extra)
+    return env
+
+
+def check_run(path, env=None):
+    return run([DRTOP, "check", path], env=env or os.environ.copy())
+
+
+# --- the examples -------------------------------------------------------
+examples = sorted(glob.glob(os.path.join(ROOT, "examples", "*.json")))
+check("three examples or more", len(examples) >= 3, examples)
+for ex in examples:
+    name = os.path.basename(ex)
+    r = check_run(ex, env_without("CPI_HEALTH_TOKEN"))
+    check("example %s is valid" % name, r.returncode == 0,
+          r.stderr + r.stdout[-500:])
+    check("example %s summary has detection and failover bounds" % name,
+          "detection   <=" in r.stdout and "until clients follow" in r.stdout
+          and r.stdout.rstrip().splitlines()[-1].startswith("OK: "),
+          r.stdout[-300:])
+
+cpi = os.path.join(ROOT, "examples", "cpi-two-region.json")
+r = check_run(cpi, env_without("CPI_HEALTH_TOKEN"))
+check("cpi without its token: exit 0", r.returncode == 0, r.stderr)
+check("cpi without its token: warning names variable and path",
+      "monitor.headers.Authorization: warning: environment variable "
+      "CPI_HEALTH_TOKEN is not set" in r.stderr, r.stderr)
+check("cpi summary: service, TTL, routing",
+      "cpi-prod" in r.stdout and "TTL 60 s" in r.stdout
+      and "priority, failback manual" in r.stdout, r.stdout[:400])
+check("cpi summary: expected 401 and 200, header name only",
+      "expect      401, 200" in r.stdout
+      and "headers     Authorization (values hidden)" in r.stdout, r.stdout)
+# eu20: 30 x (2 + 1) + 10 = 100 s; + TTL 60 = 160 s.
+check("cpi detection bound 100 s, worst case 160 s",
+      "detection   <= 100 s" in r.stdout and "failover    <= 160 s" in r.stdout,
+      r.stdout)
+
+r = check_run(cpi, env_without("CPI_HEALTH_TOKEN", CPI_HEALTH_TOKEN=SECRET))
+check("cpi with its token: exit 0, no warning",
+      r.returncode == 0 and "warning" not in r.stderr, r.stderr)
+check("cpi with its token: the value never appears",
+      SECRET not in r.stdout and SECRET not in r.stderr
+      and "czNjcjN0" not in r.stdout + r.stderr)
+
+demo = os.path.join(ROOT, "examples", "demo.json")
+r = check_run(demo)
+# 1 x (1 + 1) + 0.5 = 2.5 s; + TTL 30 = 32.5 s.
+check("demo: detection 2.5 s, worst case 32.5 s, three regions",
+      r.returncode == 0 and r.stdout.count("detection   <= 2.5 s") == 3
+      and "worst-case failover a client sees: 32.5 s" in r.stdout, r.stdout)
+check("demo: identify by header and the echo action shown in full",
+      "response header X-Region" in r.stdout
+      and "/bin/echo 'failover {from} -> {to}'" in r.stdout, r.stdout)
+check("demo: drill dir relative to the profile",
+      os.path.join(ROOT, "examples", "drills") in r.stdout, r.stdout)
+
+# --- a bad profile: every bad field named -------------------------------
+d = tmpdir()
+bad = write_json(os.path.join(d, "bad.json"), {
+    "service": "svc",
+    "dns": {"name": "svc.example.com", "ttl": -1},
+    "routing": {"method": "round-robin"},
+    "monitor": {"tolerated_failure": 2, "interval": 0.01,
+                "headers": {"Authorization": SECRET}},
+    "endpoints": [
+        {"name": "eu20", "target": "https://eu20.example.com"},
+        {"name": "us21", "target": "https://us21.example.com",
+         "monitor": {"expected_status": ["2xx"], "timeout": 0}},
+        {"name": "eu20", "target": "ftp://x.example.com", "lat": 100,
+         "lon": 0},
+        {"name": "bad name!", "target": "tcp://db.example.com"},
+    ],
+    "actions": {"failover": {"argv": []}},
+})
+r = check_run(bad)
+check("bad profile: exit 2", r.returncode == 2, r.returncode)
+check("bad profile: nothing on stdout", r.stdout == "", r.stdout[:200])
+for path in ["dns.ttl", "routing.method", "monitor.tolerated_failure",
+             "monitor.interval", "endpoints[1].monitor.expected_status[0]",
+             "endpoints[1].monitor.timeout", "endpoints[2].name",
+             "endpoints[2].target", "endpoints[2].lat", "endpoints[3].name",
+             "endpoints[3].target", "actions.failover.argv"]:
+    check("bad profile names %s" % path,
+          ("%s: %s: " % (bad, path)) in r.stderr, r.stderr)
+check("bad profile: DESIGN.md's 2xx message",
+      '%s: endpoints[1].monitor.expected_status[0]: "2xx" is not a status '
+      'range (use "200-299")' % bad in r.stderr, r.stderr)
+check("bad profile: did you mean",
+      'did you mean "tolerated_failures"?' in r.stderr, r.stderr)
+check("bad profile: the header value never appears",
+      SECRET not in r.stderr + r.stdout)
+
+# A missing variable outside check mode is still only a warning in check.
+envp = write_json(os.path.join(d, "env.json"), {
+    "service": "s", "monitor": {"headers": {"X-Key": "${env:DRTOP_NOPE_1}"}},
+    "endpoints": [{"name": "a", "target": "http://127.0.0.1:9/"}]})
+r = check_run(envp, env_without("DRTOP_NOPE_1"))
+check("missing env var in check: warning, exit 0",
+      r.returncode == 0 and "DRTOP_NOPE_1" in r.stderr
+      and "warning" in r.stderr, r.stderr)
+
+# --- malformed and hostile input ----------------------------------------
+def hostile(name, data, want=None):
+    p = os.path.join(d, name)
+    with open(p, "wb") as f:
+        f.write(data)
+    r = run([DRTOP, "check", p], timeout=60)
+    check("hostile %s: exit 2" % name, r.returncode == 2,
+          "rc=%s %s" % (r.returncode, r.stderr[-300:]))
+    if want is not None:
+        check("hostile %s: message" % name, want in r.stderr, r.stderr[-300:])
+    check("hostile %s: short stderr" % name, len(r.stderr) < 64 * 1024,
+          len(r.stderr))
+
+
+hostile("trunc.json", b'{\n  "service": "x",\n  "endpoints": [\n',
+        "trunc.json:4:1: malformed JSON")
+hostile("linecol.json", b'{\n  "a": [1,\n  }', "linecol.json:3:3: malformed JSON near '}'")
+hostile("empty.json", b"", "malformed JSON: empty file")
+hostile("trailing.json", b'{"service":"x"} {"y":1}',
+        "trailing.json:1:17: unexpected text after the JSON object")
+rnd = random.Random(1234)
+hostile("binary.bin", bytes(rnd.getrandbits(8) for _ in range(100000)))
+hostile("nul.json", b'{"service":"a\x00b","endpoints":[]}')
+hostile("deep-arrays.json", b"[" * 200000, "nested more than 1000 levels deep")
+hostile("deep-objects.json", b'{"a":' * 100000 + b"1" + b"}" * 100000,
+        "nested more than 1000 levels deep")
+hostile("huge.json", b" " * (17 << 20) + b"{}", "larger than 16 MiB")
+many_keys = b"{" + b",".join(b'"k%d":%d' % (i, i) for i in range(50000)) + b"}"
+hostile("many-keys.json", many_keys, "more errors not shown")
+long_key = b'{"' + b"x" * 100000 + b'":1}'
+hostile("long-key.json", long_key, "unknown key")
+esc = b'{"service":"\\u001b[2J\\u001b]0;pwned\\u0007","endpoints":[{"name":"a","target":"http://a:1"}]}'
+p = os.path.join(d, "escape.json")
+with open(p, "wb") as f:
+    f.write(esc)
+r = run([DRTOP, "check", p])
+check("terminal escapes refused and never echoed raw",
+      r.returncode == 2 and "\x1b" not in r.stderr + r.stdout
+      and "service: contains a control character" in r.stderr, r.stderr)
+many_eps = {"service": "s", "endpoints": [
+    {"name": "e%d" % i, "target": "http://h%d.example.com:80/" % i}
+    for i in range(4097)]}
+r = check_run(write_json(os.path.join(d, "many.json"), many_eps))
+check("4097 endpoints refused", r.returncode == 2
+      and "endpoints: holds 4097 endpoints (at most 4096)" in r.stderr,
+      r.stderr[-300:])
+many_eps["endpoints"].pop()
+r = check_run(write_json(os.path.join(d, "max.json"), many_eps))
+check("4096 endpoints accepted", r.returncode == 0
+      and "OK: 4096 endpoints" in r.stdout, r.stderr[-300:])
+
+missing = os.path.join(d, "nope.json")
+r = check_run(missing)
+check("missing file: exit 2 and FILE: No such file or directory",
+      r.returncode == 2
+      and r.stderr.strip() == "%s: No such file or directory" % missing,
+      r.stderr)
+r = check_run(d)
+check("directory: exit 2", r.returncode == 2 and "Is a directory" in r.stderr,
+      r.stderr)
+
+# --- usage --------------------------------------------------------------
+for args in ([], [demo, demo], ["--bogus"]):
+    r = run([DRTOP, "check"] + args)
+    check("usage error %r: exit 2 with usage on stderr" % (args,),
+          r.returncode == 2 and "usage:" in r.stderr and r.stdout == "",
+          r.stderr)
+
+done()
