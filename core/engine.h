@@ -8,6 +8,32 @@
  * engine_tick(). Given the same profile and the same input stream it
  * always emits byte-identical output. Single-threaded: one owner (the
  * main loop, a replay reader or a test) calls everything.
+ *
+ * Rules in force (core/health.h, core/routing.h, core/ttl.h say more):
+ *   - The first route (from null, cause auto) comes once every enabled
+ *     endpoint has left `checking`, or at the largest interval + timeout
+ *     over the enabled endpoints, whichever is first. Endpoints still
+ *     `checking` are routed to before failing open.
+ *   - A route event is emitted whenever the target, fail_open or (for
+ *     weighted routing) the shares change; `from` may then equal `to`
+ *     (fail-open entered or left on the same endpoint, a weighted set
+ *     change that keeps the largest share, a manual route that confirms
+ *     the current target). The TTL countdown starts only when from and
+ *     to differ.
+ *   - An operator's route (cause manual) freezes automatic routing until
+ *     a failback or another manual route, or until its target is
+ *     disabled; health keeps being derived meanwhile.
+ *   - snapshot.recommendation is for the banner and never acts:
+ *       "ALL ENDPOINTS DEGRADED: failing open to X"
+ *       "X online again: fail back from Y? press b"      (failback manual)
+ *       "X online again: automatic failback from Y after N s hold-down"
+ *       "X degraded: fail over to Y? press f"            (auto_failover off)
+ *       "X degraded: failed over to Y automatically"     (auto_failover on)
+ *       "MANUAL ROUTE TO X IS degraded: traffic stays there; ..."
+ *       "manual route to X in force; Y is online: fail back? press b"
+ *   - snapshot.version changes on every engine_feed of an input event
+ *     (not of a passed-through derived one) and on any call that changes
+ *     state; engine_tick moving `now` alone does not bump it.
  */
 #ifndef DRTOP_ENGINE_H
 #define DRTOP_ENGINE_H
@@ -95,6 +121,18 @@ typedef struct {
 	ResolverSnap resolvers[PROFILE_MAX_RESOLVERS];
 	TtlSnap ttl;
 	uint64_t events_in; /* input events consumed */
+	/* Added by the engine: an automatic failback is waiting for
+	 * hold_down and happens at this t unless health changes; < 0 = none */
+	double failback_at;
+	/* Added by the engine: the recommendation as data, for the keys.
+	 * rec_key is 'f' (failover: run the failover action from rec_from to
+	 * rec_to, then engine_route_manual(rec_to, CAUSE_MANUAL)), 'b'
+	 * (failback: the failback action from rec_from to rec_to, then
+	 * engine_route_manual(NULL, CAUSE_FAILBACK)) or 0 (nothing to press).
+	 * rec_from/rec_to are "" when the text names no such endpoint. */
+	char rec_key;
+	char rec_from[EV_NAME_MAX];
+	char rec_to[EV_NAME_MAX];
 } Snapshot;
 
 typedef struct Engine Engine;
@@ -123,6 +161,9 @@ void engine_tick(Engine *e, double now, const EventSink *sink);
  * back to the rules' choice (to may be NULL: the best-priority online
  * endpoint). Emits the route event to sink. Returns 0, or -1 with err
  * (unknown endpoint, already routed there).
+ * A manual route to the current target with no override in force is
+ * accepted: it makes the current route an override (route event with
+ * from == to). A disabled target, or cause CAUSE_AUTO, is an error.
  */
 int engine_route_manual(Engine *e, double t, const char *to, RouteCause cause,
     const EventSink *sink, char *err, size_t errcap);
@@ -130,6 +171,11 @@ int engine_route_manual(Engine *e, double t, const char *to, RouteCause cause,
 /* Disable or re-enable an endpoint (emits a health event). */
 void engine_set_disabled(Engine *e, double t, const char *name, bool disabled,
     const EventSink *sink);
+
+/* True for the types the engine derives (health, route, converged,
+ * diverged). A replay that wants them re-derived (e.g. under --set)
+ * feeds every other type and drops these. */
+bool engine_derives(EventType t);
 
 /* The current snapshot; valid until the next call into the engine. */
 const Snapshot *engine_snapshot(const Engine *e);

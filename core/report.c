@@ -172,7 +172,8 @@ read_profile(Report *r, const char *json)
 		str_copy(r->service, sizeof(r->service), v->valuestring);
 	drill = cJSON_GetObjectItemCaseSensitive(root, "drill");
 	v = cJSON_GetObjectItemCaseSensitive(drill, "rto_target");
-	if (cJSON_IsNumber(v) && isfinite(v->valuedouble) && v->valuedouble >= 0)
+	if (cJSON_IsNumber(v) && isfinite(v->valuedouble) &&
+	    v->valuedouble >= 0)
 		r->rto_target = v->valuedouble;
 	v = cJSON_GetObjectItemCaseSensitive(root, "endpoints");
 	cJSON_ArrayForEach (e, v) {

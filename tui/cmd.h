@@ -9,6 +9,8 @@
 #include <stdio.h>
 
 void cmd_usage(FILE *f);
+/* drtop sim: simulated regions until SIGINT/SIGTERM (tui/cmd_sim.c). */
+int cmd_sim(int argc, char **argv);
 
 /* drtop check PROFILE: 0 valid (summary on stdout, warnings on stderr),
  * 2 invalid or bad usage (every error on stderr). */

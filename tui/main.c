@@ -37,6 +37,7 @@ typedef struct {
 /* One line per mode; the table ends with a NULL name. */
 static const Command commands[] = {
     {"check", cmd_check},
+    {"sim", cmd_sim},
     {"report", cmd_report},
     {NULL, NULL},
 };

@@ -110,3 +110,50 @@ def _cleanup():
             p.wait()
     for d in _tmpdirs:
         subprocess.run(["rm", "-rf", d])
+
+
+def sim_start(args=("--control", "0", "--base-port", "0"), timeout=10):
+    """Start `drtop sim ARGS` and wait (bounded) for its "ready" line.
+
+    Returns (proc, regions, control): regions maps each name to its URL
+    in priority order, control is the control URL or None. proc is
+    stopped at exit like any spawn(); when "ready" did not come, regions
+    is empty (read proc.stderr for the reason).
+    """
+    import select
+    p = spawn([DRTOP, "sim"] + list(args), stdout=subprocess.PIPE,
+              stderr=subprocess.PIPE)
+    out = b""
+    end = time.monotonic() + timeout
+    while b"ready\n" not in out and time.monotonic() < end:
+        r, _, _ = select.select([p.stdout], [], [],
+                                max(0, end - time.monotonic()))
+        if not r:
+            break
+        chunk = os.read(p.stdout.fileno(), 4096)
+        if not chunk:
+            break
+        out += chunk
+    regions, control = {}, None
+    if b"ready\n" in out:
+        for line in out.decode().splitlines():
+            w = line.split()
+            if len(w) == 3 and w[0] == "region":
+                regions[w[1]] = w[2]
+            elif len(w) == 2 and w[0] == "control":
+                control = w[1]
+    return p, regions, control
+
+
+def sim_fault(control, region, text, timeout=10):
+    """Set region's fault ("status 500", "refuse", ...) through drtop
+    sim's control interface; returns (HTTP status, parsed JSON body)."""
+    import urllib.error
+    import urllib.request
+    req = urllib.request.Request("%s/regions/%s/fault" % (control, region),
+                                 data=text.encode(), method="POST")
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, json.loads(r.read().decode())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read().decode() or "{}")

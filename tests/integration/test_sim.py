@@ -1,0 +1,172 @@
+"""drtop sim as a user runs it: the printed lines, the control interface,
+answers that change with the faults, clean exits, and usage errors."""
+import json
+import os
+import signal
+import socket
+import sys
+import urllib.error
+import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+import drtest  # noqa: E402
+from drtest import check  # noqa: E402
+
+TIMEOUT = 10  # seconds; generous for a shared 2-core machine
+
+
+def start_sim(args):
+    """Start drtop sim (bounded wait for "ready"); return (proc,
+    regions {name: url} in printed order, control url, ready)."""
+    p, regions, control = drtest.sim_start(args, timeout=TIMEOUT)
+    return p, regions, control, bool(regions)
+
+
+def http(method, url, body=None):
+    """(status, headers, body text); HTTP errors are answers too."""
+    data = body.encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method=method)
+    try:
+        with urllib.request.urlopen(req, timeout=TIMEOUT) as r:
+            return r.status, dict(r.headers), r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read().decode()
+
+
+def refused(url):
+    host, port = url.split("//")[1].split("/")[0].split(":")
+    s = socket.socket()
+    s.settimeout(TIMEOUT)
+    try:
+        s.connect((host, int(port)))
+        return False
+    except ConnectionRefusedError:
+        return True
+    finally:
+        s.close()
+
+
+def main():
+    log = os.path.join(drtest.tmpdir(), "sim.log")
+    p, regions, control, ready = start_sim(["--control", "0",
+                                            "--base-port", "0",
+                                            "--debug-log", log])
+    check("sim prints ready", ready)
+    check("sim prints the default regions in order",
+          list(regions) == ["eu20", "us21", "ap10"], regions)
+    check("sim prints a loopback control URL",
+          control is not None and control.startswith("http://127.0.0.1:"),
+          control)
+    if not (ready and control and len(regions) == 3):
+        drtest.stop(p)
+        drtest.done()
+
+    st, hdr, body = http("GET", regions["us21"])
+    check("region answers 200 with its name", st == 200 and
+          body.splitlines()[0] == "us21" and hdr.get("X-Region") == "us21",
+          (st, hdr, body))
+
+    st, _, body = http("GET", control + "/regions")
+    state = json.loads(body)
+    check("control lists the regions",
+          st == 200 and [r["name"] for r in state["regions"]] ==
+          ["eu20", "us21", "ap10"] and
+          all(r["fault"] == "ok" for r in state["regions"]), body)
+    check("control shows the URLs that were printed",
+          [r["url"] for r in state["regions"]] == list(regions.values()))
+    check("control shows the traffic manager choice",
+          state["tm"] == {"forced": None, "choice": "eu20",
+                          "healthy": True}, state.get("tm"))
+    check("requests are counted",
+          state["regions"][1]["requests"] == 1, state["regions"])
+
+    st, body = drtest.sim_fault(control, "eu20", "status 500")
+    check("POST fault answers the new state",
+          st == 200 and body["fault"] == "status 500", body)
+    st, _, body = http("GET", regions["eu20"])
+    check("the region now answers 500", st == 500, st)
+    st, _, body = http("GET", control + "/")
+    check("the traffic manager moves to the next healthy region",
+          json.loads(body)["tm"]["choice"] == "us21", body)
+
+    st, _, _ = http("POST", control + "/regions/eu20/fault", "refuse")
+    check("refuse closes the port", st == 200 and refused(regions["eu20"]))
+    st, _, _ = http("GET", control + "/regions/eu20/fault?set=ok")
+    st2, _, body = http("GET", regions["eu20"])
+    check("ok listens again on the same port",
+          st == 200 and st2 == 200 and body.startswith("eu20"), (st, st2))
+
+    st, _, body = http("POST", control + "/regions/eu20/fault", "status 42")
+    check("a bad fault text is a 400 with a message",
+          st == 400 and "200-599" in json.loads(body)["error"], body)
+    st, _, body = http("POST", control + "/regions/mars/fault", "ok")
+    check("an unknown region is a 404", st == 404, (st, body))
+
+    st, _, body = http("POST", control + "/tm/force", "ap10")
+    check("tm force", st == 200 and json.loads(body) ==
+          {"forced": "ap10", "choice": "ap10", "healthy": True}, body)
+    st, _, body = http("POST", control + "/tm/force", "auto")
+    check("tm auto", st == 200 and json.loads(body)["forced"] is None, body)
+
+    rc = drtest.stop(p, signal.SIGTERM)
+    check("SIGTERM exits 0", rc == 0, rc)
+    check("SIGTERM leaves nothing on stderr", p.stderr.read() == b"")
+    with open(log) as f:
+        lines = [line.split(" ", 1)[1].rstrip("\n") for line in f]
+    want = ["sim: region eu20 " + regions["eu20"],
+            "sim: eu20: fault status 500", "sim: eu20: fault refuse",
+            "sim: eu20: fault ok", "sim: tm: forced ap10",
+            "sim: tm: automatic", "sim: stopped"]
+    check("--debug-log records every change",
+          all(w in lines for w in want) and
+          not any("status 42" in line for line in lines), lines)
+
+    r = drtest.run([drtest.DRTOP, "sim", "--control", "0", "--base-port",
+                    "0", "--debug-log", "/nonexistent/dir/sim.log"],
+                   timeout=TIMEOUT)
+    check("an unwritable --debug-log exits 1 naming it",
+          r.returncode == 1 and "/nonexistent/dir/sim.log" in r.stderr,
+          (r.returncode, r.stderr))
+
+    # SIGINT too, with explicit ports and an IPv6 loopback bind.
+    p, regions, control, ready = start_sim(
+        ["--regions", "a1,b2", "--control", "0", "--base-port", "0",
+         "--bind", "::1"])
+    ok6 = ready and list(regions) == ["a1", "b2"] and \
+        all(u.startswith("http://[::1]:") for u in regions.values())
+    check("--regions and --bind ::1", ok6, regions)
+    rc = drtest.stop(p, signal.SIGINT)
+    check("SIGINT exits 0", rc == 0, rc)
+
+    # A port in use is a runtime failure naming the port.
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen(1)
+    port = busy.getsockname()[1]
+    r = drtest.run([drtest.DRTOP, "sim", "--control", "0", "--base-port",
+                    str(port)], timeout=TIMEOUT)
+    check("port in use exits 1 naming the port",
+          r.returncode == 1 and (":%d" % port) in r.stderr,
+          (r.returncode, r.stderr))
+    busy.close()
+
+    for args, what in [
+            (["--bogus"], "unknown flag"),
+            (["--control"], "missing value"),
+            (["--control", "x"], "bad port"),
+            (["--base-port", "70000"], "port out of range"),
+            (["--base-port", "65535", "--regions", "a,b"], "ports overflow"),
+            (["--regions", ""], "no regions"),
+            (["--regions", "a,a"], "duplicate region"),
+            (["--regions", "bad name"], "bad region name"),
+            (["--bind", "0.0.0.0"], "non-loopback bind"),
+            (["--bind", "192.168.1.1"], "non-loopback bind (private)"),
+            (["--bind", "localhost"], "non-numeric bind")]:
+        r = drtest.run([drtest.DRTOP, "sim"] + args, timeout=TIMEOUT)
+        check("bad usage exits 2: %s" % what,
+              r.returncode == 2 and r.stderr.startswith("drtop sim:") and
+              r.stdout == "", (r.returncode, r.stderr))
+    drtest.done()
+
+
+main()

@@ -1,0 +1,268 @@
+/*
+ * cmd_sim: `drtop sim` runs the simulated regions (core/sim) standalone
+ * until SIGINT or SIGTERM. It prints one line per region, the control
+ * URL and "ready", so scripts can read the ports from stdout.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "cmd.h"
+#include "sim.h"
+#include "util.h"
+
+#define SIM_DEFAULT_REGIONS "eu20,us21,ap10"
+#define SIM_DEFAULT_CONTROL 18080
+#define SIM_DEFAULT_BASE 18081
+#define SIM_MAX_REGIONS 4096
+
+static volatile sig_atomic_t sim_quit;
+
+/* --debug-log: one timestamped line per change (stdio locks the FILE,
+ * so the server thread and the main thread can both write). */
+static void
+log_line(void *ctx, const char *msg)
+{
+	FILE *f = ctx;
+	struct timespec ts;
+	struct tm tm;
+	char when[32];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	fprintf(f, "%s.%03ldZ sim: %s\n", when, ts.tv_nsec / 1000000, msg);
+	fflush(f);
+}
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	sim_quit = 1;
+}
+
+static int usage_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+static int
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("drtop sim: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nusage: drtop sim [--regions a,b,c] [--control PORT] "
+	      "[--base-port N] [--bind 127.0.0.1]\n",
+	    stderr);
+	return 2;
+}
+
+/* A port 0-65535; -1 when text is not one. */
+static int
+parse_port(const char *text)
+{
+	char *end;
+	long v;
+
+	if (text == NULL || *text < '0' || *text > '9')
+		return -1;
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (errno != 0 || *end != '\0' || v < 0 || v > 65535)
+		return -1;
+	return (int)v;
+}
+
+/* Many regions and clients need many descriptors: lift the soft limit. */
+static void
+raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+/* Split list on commas into names (pointers into list). */
+static int
+split_regions(char *list, char **names, int cap)
+{
+	int n = 0;
+	char *save = NULL;
+
+	for (char *tok = strtok_r(list, ",", &save); tok != NULL;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (n == cap)
+			return -1;
+		names[n++] = tok;
+	}
+	return n;
+}
+
+int
+cmd_sim(int argc, char **argv)
+{
+	const char *regions_arg = SIM_DEFAULT_REGIONS;
+	const char *bind = "127.0.0.1";
+	const char *log_path = NULL;
+	FILE *log = NULL;
+	int control = SIM_DEFAULT_CONTROL;
+	int base = SIM_DEFAULT_BASE;
+	char err[512];
+	int rc = 1;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			printf("usage: drtop sim [--regions a,b,c] "
+			       "[--control PORT] [--base-port N] "
+			       "[--bind 127.0.0.1]\n");
+			return 0;
+		}
+		if (strcmp(a, "--regions") != 0 &&
+		    strcmp(a, "--control") != 0 &&
+		    strcmp(a, "--base-port") != 0 && strcmp(a, "--bind") != 0 &&
+		    strcmp(a, "--debug-log") != 0)
+			return usage_error("unknown argument \"%s\"", a);
+		if (v == NULL)
+			return usage_error("%s needs a value", a);
+		i++;
+		if (strcmp(a, "--regions") == 0)
+			regions_arg = v;
+		else if (strcmp(a, "--bind") == 0)
+			bind = v;
+		else if (strcmp(a, "--debug-log") == 0)
+			log_path = v;
+		else if (strcmp(a, "--control") == 0) {
+			if ((control = parse_port(v)) < 0)
+				return usage_error(
+				    "--control \"%s\": not a port (0-65535)",
+				    v);
+		} else if (strcmp(a, "--base-port") == 0) {
+			if ((base = parse_port(v)) < 0)
+				return usage_error(
+				    "--base-port \"%s\": not a port (0-65535)",
+				    v);
+		}
+	}
+	if (!sim_addr_is_loopback(bind))
+		return usage_error("--bind \"%s\": only loopback addresses "
+		                   "(127.0.0.0/8 or ::1) are allowed",
+		    bind);
+
+	char *list = xstrdup(regions_arg);
+	char **names = xcalloc(SIM_MAX_REGIONS, sizeof(*names));
+	SimRegionSpec *specs = xcalloc(SIM_MAX_REGIONS, sizeof(*specs));
+	Sim *sim = NULL;
+	int n = split_regions(list, names, SIM_MAX_REGIONS);
+	if (n <= 0) {
+		rc = usage_error("--regions \"%s\": give 1 to 4096 names "
+		                 "separated by commas",
+		    regions_arg);
+		goto out;
+	}
+	if (base != 0 && base + n - 1 > 65535) {
+		snprintf(err, sizeof(err),
+		    "--base-port %d: the last region's port would be %d, "
+		    "above 65535",
+		    base, base + n - 1);
+		rc = usage_error("%s", err);
+		goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		specs[i].name = names[i];
+		specs[i].port = base == 0 ? 0 : base + i;
+	}
+	SimConfig cfg = {
+	    .regions = specs,
+	    .nregions = n,
+	    .control_port = control,
+	    .bind = bind,
+	};
+	if (sim_config_check(&cfg, err, sizeof(err)) != 0) {
+		rc = usage_error("%s", err);
+		goto out;
+	}
+	if (log_path != NULL) {
+		log = fopen(log_path, "a");
+		if (log == NULL) {
+			fprintf(stderr, "drtop sim: %s: %s\n", log_path,
+			    strerror(errno));
+			rc = 1;
+			goto out;
+		}
+		cfg.log = log_line;
+		cfg.log_ctx = log;
+	}
+
+	/* Signals: handlers only set a flag; they stay blocked except
+	 * inside sigsuspend, so no wake-up is lost. */
+	sigset_t block, old;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	raise_fd_limit();
+
+	sim = sim_start(&cfg, err, sizeof(err));
+	if (sim == NULL) {
+		fprintf(stderr, "drtop sim: %s\n", err);
+		rc = 1;
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		goto out;
+	}
+	for (int i = 0; i < sim_region_count(sim); i++)
+		printf("region %s %s\n", sim_region_name(sim, i),
+		    sim_region_url(sim, i));
+	if (sim_control_port(sim) >= 0) {
+		const char *b = sim_bind_addr(sim);
+		bool v6 = strchr(b, ':') != NULL;
+		printf("control http://%s%s%s:%d\n", v6 ? "[" : "", b,
+		    v6 ? "]" : "", sim_control_port(sim));
+	}
+	printf("ready\n");
+	fflush(stdout);
+	if (log != NULL)
+		for (int i = 0; i < sim_region_count(sim); i++) {
+			snprintf(err, sizeof(err), "region %s %s",
+			    sim_region_name(sim, i), sim_region_url(sim, i));
+			log_line(log, err);
+		}
+
+	sigset_t wait_mask = old;
+	sigdelset(&wait_mask, SIGINT);
+	sigdelset(&wait_mask, SIGTERM);
+	while (!sim_quit)
+		sigsuspend(&wait_mask);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	rc = 0;
+out:
+	sim_stop(sim);
+	if (log != NULL) {
+		if (rc == 0)
+			log_line(log, "stopped");
+		fclose(log);
+	}
+	free(specs);
+	free(names);
+	free(list);
+	return rc;
+}
