@@ -180,6 +180,32 @@ void report_free(Report *r);
 int report_endpoint_index(const Report *r, const char *name);
 int report_resolver_index(const Report *r, const char *name);
 
+/*
+ * What-if (`drtop report --set KEY=VALUE`): re-run the engine over the
+ * recorded input events (probe, dns, action, drill start/fault/end,
+ * marker, error, cert) with the header's profile modified by sets
+ * (profile_set), and compute the report of what the engine derives
+ * instead of what was recorded. Recorded health, route, converged and
+ * diverged events and the derived drill phases (detected, failover,
+ * converged, restored) are dropped; recorded operator routes (cause
+ * manual or failback) are replayed as operator routes at their time.
+ *
+ * report_whatif_new returns NULL with err set when the header has no
+ * profile, the profile does not load, or an assignment is rejected
+ * ("--set KEY=VALUE: reason"). Feed every event of the log in order;
+ * report_whatif_finish returns the finished what-if Report (caller
+ * frees it with report_free) and frees w.
+ */
+typedef struct ReportWhatIfRun ReportWhatIfRun;
+
+ReportWhatIfRun *report_whatif_new(const SessionHeader *hdr,
+    const char *log_path, const char *const *sets, int nsets, char *err,
+    size_t cap);
+void report_whatif_feed(ReportWhatIfRun *w, const Event *ev);
+Report *report_whatif_finish(ReportWhatIfRun *w);
+/* Abandon a run; NULL is safe. */
+void report_whatif_free(ReportWhatIfRun *w);
+
 /* Nearest-rank percentile (0 < p <= 100) of n values, which it reorders;
  * NAN when n == 0. Exposed for tests. */
 double report_percentile(double *v, size_t n, double p);

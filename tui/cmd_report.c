@@ -58,10 +58,13 @@ is_opt(const char *arg, const char *opt)
 	return strncmp(arg, opt, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
 }
 
-/* Read the whole log into a finished report; NULL with exit status. */
+/* Read the whole log into a finished report (and, with sets, a what-if
+ * report into *whatif); NULL with the exit status. */
 static Report *
-build(const char *path, int *status)
+build(const char *path, const char *const *sets, int nsets, Report **whatif,
+    int *status)
 {
+	ReportWhatIfRun *w = NULL;
 	char err[1024];
 	SessionHeader hdr;
 	LogRead *lr;
@@ -79,13 +82,28 @@ build(const char *path, int *status)
 	if (getenv("DRTOP_NO_FASTPROBE") != NULL)
 		logread_set_fast(lr, false);
 	r = report_new(&hdr, path);
+	if (nsets > 0) {
+		w = report_whatif_new(
+		    &hdr, path, sets, nsets, err, sizeof(err));
+		if (w == NULL) {
+			fprintf(stderr, "drtop report: %s\n", err);
+			report_free(r);
+			r = NULL;
+			*status = 2;
+			goto out;
+		}
+	}
 	ev = xmalloc(sizeof(*ev));
-	while ((rc = logread_next(lr, ev, err, sizeof(err))) == 1)
+	while ((rc = logread_next(lr, ev, err, sizeof(err))) == 1) {
 		report_feed(r, ev);
+		if (w != NULL)
+			report_whatif_feed(w, ev);
+	}
 	free(ev);
 	if (rc < 0) {
 		fprintf(stderr, "%s\n", err);
 		report_free(r);
+		report_whatif_free(w);
 		r = NULL;
 		*status = 2;
 		goto out;
@@ -98,6 +116,8 @@ build(const char *path, int *status)
 	}
 	r->log_skipped = logread_skipped(lr);
 	report_finish(r);
+	if (w != NULL)
+		*whatif = report_whatif_finish(w);
 out:
 	logread_close(lr);
 	session_header_fini(&hdr);
@@ -110,7 +130,8 @@ cmd_report(int argc, char **argv)
 	const char *sets[REPORT_MAX_SETS];
 	const char *out = NULL, *log = NULL, *v;
 	int fmt = REPORT_FMT_MD, nsets = 0, status = 0;
-	Report *r;
+	Report *r, *whatif = NULL;
+	ReportWhatIf wi = {NULL, sets, 0};
 	FILE *f;
 
 	for (int i = 1; i < argc; i++) {
@@ -149,23 +170,20 @@ cmd_report(int argc, char **argv)
 	}
 	if (log == NULL)
 		return usage_error("%s", "no LOG given");
-	if (nsets > 0) {
-		fprintf(stderr,
-		    "drtop report: --set (what-if) is not available yet in "
-		    "this build: %s\n",
-		    sets[0]);
-		return 2;
-	}
-	r = build(log, &status);
+	r = build(log, sets, nsets, &whatif, &status);
 	if (r == NULL)
 		return status;
 	f = out ? fopen(out, "w") : stdout;
 	if (f == NULL) {
 		fprintf(stderr, "drtop report: %s: %s\n", out, strerror(errno));
 		report_free(r);
+		report_free(whatif);
 		return 1;
 	}
-	if (report_write(r, NULL, (ReportFormat)fmt, f) != 0 || fflush(f) != 0)
+	wi.report = whatif;
+	wi.nsets = nsets;
+	if (report_write(r, whatif ? &wi : NULL, (ReportFormat)fmt, f) != 0 ||
+	    fflush(f) != 0)
 		status = 1;
 	if (out != NULL && fclose(f) != 0)
 		status = 1;
@@ -173,5 +191,6 @@ cmd_report(int argc, char **argv)
 		fprintf(stderr, "drtop report: %s: write failed\n",
 		    out ? out : "stdout");
 	report_free(r);
+	report_free(whatif);
 	return status;
 }

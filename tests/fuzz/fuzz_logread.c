@@ -1,7 +1,8 @@
 /*
  * libFuzzer harness for the event log reader (logread + fastprobe) and
  * everything downstream of it (report, the three renderers). The input
- * is a whole log file. Also a differential check: whenever the probe
+ * is a whole log file; when its header's profile loads, a what-if run
+ * (engine re-run) goes along. Also a differential check: whenever the probe
  * fast path accepts a line, the general decoder must accept it too and
  * yield the same event.
  *   make -f tests/fuzz/Makefile fuzz-logread FUZZ_TIME=60
@@ -50,7 +51,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char path[64], err[512];
 	SessionHeader h;
 	LogRead *lr;
-	Report *r;
+	static const char *const sets[] = {"monitor.tolerated_failures=0"};
+	ReportWhatIfRun *w;
+	Report *r, *wr = NULL;
+	ReportWhatIf wi = {NULL, sets, 1};
 	Event ev;
 	FILE *devnull;
 	int fd;
@@ -67,17 +71,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	lr = logread_open(path, &h, err, sizeof(err));
 	if (lr != NULL) {
 		r = report_new(&h, path);
-		while (logread_next(lr, &ev, err, sizeof(err)) == 1)
+		w = report_whatif_new(&h, path, sets, 1, err, sizeof(err));
+		while (logread_next(lr, &ev, err, sizeof(err)) == 1) {
 			report_feed(r, &ev);
+			if (w != NULL)
+				report_whatif_feed(w, &ev);
+		}
 		report_finish(r);
+		if (w != NULL)
+			wi.report = wr = report_whatif_finish(w);
 		devnull = fopen("/dev/null", "w");
 		if (devnull != NULL) {
 			report_write(r, NULL, REPORT_FMT_JSON, devnull);
 			report_write(r, NULL, REPORT_FMT_MD, devnull);
-			report_write(r, NULL, REPORT_FMT_HTML, devnull);
+			report_write(r, &wi, REPORT_FMT_HTML, devnull);
 			fclose(devnull);
 		}
 		report_free(r);
+		report_free(wr);
 		logread_close(lr);
 		session_header_fini(&h);
 	}
