@@ -740,7 +740,7 @@ write_svg(const Report *r, FILE *f)
 	Axis a = {0, 1};
 	int nstrips =
 	    r->nendpoints < SVG_MAX_STRIPS ? r->nendpoints : SVG_MAX_STRIPS;
-	double top = 40, y, h;
+	double top = 64, y, h;
 	char buf[EV_TEXT_MAX + 64];
 
 	/* The axis spans every event and every phase. */
@@ -782,6 +782,7 @@ write_svg(const Report *r, FILE *f)
 
 	/* Rows: route, markers, endpoints, resolvers. */
 	y = top;
+	double label_end = 0; /* right end of the last route label drawn */
 	svg_text(f, SVG_LEFT - 6, y + 11, "lbl", "end", "route");
 	for (size_t i = 0; i < r->nroutes; i++) {
 		const ReportRoute *x = &r->routes[i];
@@ -795,7 +796,14 @@ write_svg(const Report *r, FILE *f)
 		fprintf(f, "<path d=\"M%.1f %.1f l5 6 l-5 6 l-5 -6 z\"/></g>\n",
 		    px, y);
 		snprintf(buf, sizeof(buf), "→ %s", x->to);
-		svg_text(f, px + 7, y + 11, "rtext", "start", buf);
+		double w = 6 * (double)strlen(x->to) + 14;
+		if (px + 7 > label_end && px + 7 + w <= SVG_W) {
+			svg_text(f, px + 7, y + 11, "rtext", "start", buf);
+			label_end = px + 7 + w;
+		} else if (px - 7 - w > label_end && px + 7 + w > SVG_W) {
+			svg_text(f, px - 7, y + 11, "rtext", "end", buf);
+			label_end = px;
+		}
 	}
 	y += SVG_ROW;
 	svg_text(f, SVG_LEFT - 6, y + 11, "lbl", "end", "markers");
@@ -837,11 +845,23 @@ write_svg(const Report *r, FILE *f)
 		y += SVG_ROW;
 	}
 
-	/* Phases: vertical lines over every row, labels staggered on top. */
-	for (int i = 0, k = 0; i < DRILL__COUNT; i++) {
-		if (isnan(r->phase[i]))
-			continue;
+	/* Phases: vertical lines over every row; labels in time order, each
+	 * in the first of four rows on top where it does not overlap. */
+	int order[DRILL__COUNT], n = 0;
+	double rowend[4] = {-1e9, -1e9, -1e9, -1e9};
+	for (int i = 0; i < DRILL__COUNT; i++)
+		if (!isnan(r->phase[i])) {
+			int j = n++;
+			while (j > 0 && r->phase[order[j - 1]] > r->phase[i]) {
+				order[j] = order[j - 1];
+				j--;
+			}
+			order[j] = i;
+		}
+	for (int k = 0; k < n; k++) {
+		int i = order[k], row = 0;
 		double x = ax_x(&a, r->phase[i]);
+		double w = 6.5 * (double)strlen(phase_label(i)) + 6;
 		fprintf(f,
 		    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
 		    "class=\"phase%s\"><title>%s at t=%.3f (%s)</title>"
@@ -849,8 +869,15 @@ write_svg(const Report *r, FILE *f)
 		    x, top - 4, x, h - 22, r->recorded[i] ? "" : " derived",
 		    phase_label(i), r->phase[i],
 		    r->recorded[i] ? "recorded" : "derived");
-		svg_text(f, x, 12 + 13 * (k++ % 2), "ptext", "middle",
-		    phase_label(i));
+		for (int q = 0; q < 4; q++)
+			if (x - w / 2 > rowend[q]) {
+				row = q;
+				break;
+			} else if (rowend[q] < rowend[row])
+				row = q;
+		rowend[row] = x + w / 2;
+		svg_text(f, fmin(fmax(x, w / 2), SVG_W - w / 2), 12 + 13 * row,
+		    "ptext", "middle", phase_label(i));
 	}
 	if (r->nendpoints > nstrips) {
 		snprintf(buf, sizeof(buf), "%d more endpoints not drawn",
