@@ -74,6 +74,22 @@ put_header(Recorder *r)
 	return 0;
 }
 
+/* Make the new file's directory entry durable too (best effort). */
+static void
+sync_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir =
+	    slash ? xstrndup(path, (size_t)(slash - path + 1)) : xstrdup(".");
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+	free(dir);
+}
+
 Recorder *
 recorder_open(const char *path, const char *session_line, char *err, size_t cap)
 {
@@ -92,6 +108,8 @@ recorder_open(const char *path, const char *session_line, char *err, size_t cap)
 	r->path = xstrdup(path);
 	r->header = xstrdup(session_line);
 	r->seekable = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+	if (r->seekable)
+		sync_dir(path);
 	if (put_header(r) == 0 && fsync(r->fd) != 0 && errno != EINVAL &&
 	    errno != EROFS)
 		rec_fail(r, "fsync", errno);
