@@ -1555,6 +1555,31 @@ action_free(Action *a)
 	memset(a, 0, sizeof(*a));
 }
 
+/* Warn about "{word}" that is not one of the templates (a typo such as
+ * {form} would reach the command unsubstituted). JSON text such as
+ * {"Comment": ...} is left alone. */
+static void
+check_placeholders(Ctx *c, const char *path, const char *arg)
+{
+	static const char *const known[] = {"from", "to", "service", NULL};
+
+	for (const char *o = strchr(arg, '{'); o != NULL;
+	     o = strchr(o + 1, '{')) {
+		size_t n = strspn(o + 1, "abcdefghijklmnopqrstuvwxyz_");
+		char word[32];
+
+		if (n == 0 || n >= sizeof(word) || o[1 + n] != '}')
+			continue;
+		memcpy(word, o + 1, n);
+		word[n] = '\0';
+		if (key_index(known, word) < 0)
+			pwarn(c, path,
+			    "{%s} is not a template ({from}, {to} and "
+			    "{service} are); it is passed as written",
+			    word);
+	}
+}
+
 static bool
 parse_step(Ctx *c, const cJSON *obj, const char *path, bool runbook,
     const char *dir, ActionStep *s)
@@ -1628,6 +1653,7 @@ parse_step(Ctx *c, const cJSON *obj, const char *path, bool runbook,
 			s->argv[s->argc++] = join_dir(dir, str);
 		else
 			s->argv[s->argc++] = xstrdup(str);
+		check_placeholders(c, ip, str);
 	}
 	return c->nerr == before;
 }
@@ -1704,12 +1730,30 @@ parse_drill(Ctx *c, const cJSON *obj, Profile *p)
 static const char *const top_keys[] = {"service", "dns", "routing", "monitor",
     "endpoints", "actions", "drill", NULL};
 
+/* A tcp probe only connects: HTTP settings would be silently ignored. */
+static void
+warn_tcp(Ctx *c, const char *ep, const Monitor *m, unsigned set)
+{
+	static const int http_only[] = {
+	    MF_EXPECTED, MF_HEADERS, MF_BODY, MF_IDENTIFY};
+
+	if (m->protocol != PROTO_TCP)
+		return;
+	for (size_t i = 0; i < ARRAY_LEN(http_only); i++)
+		if (set & (1u << http_only[i]))
+			pwarn(c, ep,
+			    "monitor.%s is ignored: a tcp probe only opens a "
+			    "connection",
+			    monitor_keys[http_only[i]]);
+}
+
 static void
 parse_endpoints(Ctx *c, const cJSON *arr, const MonSpec *top, Profile *p)
 {
 	char ep[PATH_CAP], mp[PATH_CAP];
 	int n = cJSON_GetArraySize(arr), i = 0;
 	bool *prio_set, top_checked = false;
+	int enabled = 0;
 
 	if (!cJSON_IsArray(arr)) {
 		perr(c, "endpoints", "must be an array of endpoints, not %s",
@@ -1753,8 +1797,23 @@ parse_endpoints(Ctx *c, const cJSON *arr, const MonSpec *top, Profile *p)
 		}
 		if (e->monitor.path == NULL)
 			e->monitor.path = xstrdup("/");
+		/* Inherited HTTP settings only matter when the top level
+		 * itself says tcp; mixed profiles inherit them harmlessly. */
+		if (e->monitor.protocol == PROTO_TCP)
+			warn_tcp(c, ep, &e->monitor,
+			    own.set |
+			        ((top->set & (1u << MF_PROTOCOL)) &&
+			                    top->m.protocol == PROTO_TCP
+			                ? top->set
+			                : 0));
+		if (!e->disabled)
+			enabled++;
 		monitor_fini(&own.m);
 	}
+	if (enabled == 0)
+		pwarn(c, "endpoints",
+		    "every endpoint is disabled: nothing is probed or routed "
+		    "to");
 	check_unique(c, p, prio_set);
 	free(prio_set);
 }
@@ -2338,8 +2397,9 @@ set_unknown(char *err, size_t cap, const char *what, const char *field,
 			best = d, bi = i;
 	}
 	if (bi >= 0)
-		snprintf(err, cap, "--set %s: unknown key (did you mean %s?)",
-		    what, known[bi]);
+		snprintf(err, cap,
+		    "--set %s: unknown key (did you mean \"%s\"?)", what,
+		    known[bi]);
 	else
 		snprintf(err, cap, "--set %s: unknown key", what);
 }

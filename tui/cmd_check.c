@@ -5,8 +5,10 @@
  * with it: effective monitor settings, the detection bound and the
  * worst-case failover a client sees. Header values are never printed.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "profile.h"
@@ -75,11 +77,9 @@ print_endpoint(FILE *f, const Profile *p, const Endpoint *e)
 	fprintf(f, "    probe       %s%s%s%s\n", e->url,
 	    e->connect_to ? "  via " : "", e->connect_to ? e->connect_to : "",
 	    e->insecure ? "  (TLS not verified)" : "");
-	if (p->routing.method == ROUTE_WEIGHTED)
-		fprintf(
-		    f, "    weight      %s\n", secs(a, sizeof(a), e->weight));
-	else
-		fprintf(f, "    priority    %d\n", e->priority);
+	/* Both, so the numbers are there when routing.method changes. */
+	fprintf(f, "    priority    %d, weight %s\n", e->priority,
+	    secs(a, sizeof(a), e->weight));
 	fprintf(f,
 	    "    monitor     every %s s, timeout %s s, tolerated failures "
 	    "%d, rise %d, %s connection\n",
@@ -210,21 +210,53 @@ print_summary(FILE *f, const Profile *p)
 	    secs(a, sizeof(a), worst));
 }
 
+/* A program given by path that cannot run here is worth a warning (the
+ * profile may be checked on another host than the one that runs it). */
+static void
+warn_programs(const Profile *p, const char *label, const Action *a)
+{
+	for (int i = 0; i < a->nsteps; i++) {
+		const char *prog = a->steps[i].argv[0];
+
+		if (strchr(prog, '/') != NULL && access(prog, X_OK) != 0)
+			fprintf(stderr,
+			    "%s: actions.%s: warning: %s is not an executable "
+			    "file here (%s)\n",
+			    p->file, label, prog, strerror(errno));
+	}
+}
+
 int
 cmd_check(int argc, char **argv)
 {
 	ErrList errs, warns;
 	Profile *p;
+	const char *path = NULL;
+	int npaths = 0;
 
-	if (argc != 2 || argv[1][0] == '\0' ||
-	    (argv[1][0] == '-' && argv[1][1] != '\0')) {
+	for (int i = 1; i < argc; i++) {
+		/* Every mode takes --debug-log; check has nothing to log. */
+		if (strcmp(argv[i], "--debug-log") == 0 && i + 1 < argc) {
+			i++;
+			continue;
+		}
+		if (argv[i][0] == '-' || argv[i][0] == '\0') {
+			fprintf(stderr, "drtop check: unknown option '%s'\n",
+			    argv[i]);
+			cmd_usage(stderr);
+			return 2;
+		}
+		path = argv[i];
+		npaths++;
+	}
+	if (npaths != 1) {
 		fputs("drtop check: expected exactly one PROFILE\n", stderr);
 		cmd_usage(stderr);
 		return 2;
 	}
 	errlist_init(&errs);
 	errlist_init(&warns);
-	p = profile_load_flags(argv[1], PROFILE_ENV_OPTIONAL, &errs, &warns);
+	p = profile_load_flags(path, PROFILE_ENV_OPTIONAL, &errs, &warns);
 	errlist_print(&warns, stderr);
 	if (p == NULL) {
 		errlist_print(&errs, stderr);
@@ -232,6 +264,8 @@ cmd_check(int argc, char **argv)
 		errlist_fini(&warns);
 		return 2;
 	}
+	warn_programs(p, "failover", &p->failover);
+	warn_programs(p, "failback", &p->failback);
 	print_summary(stdout, p);
 	fflush(stdout);
 	profile_free(p);

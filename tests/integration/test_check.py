@@ -67,6 +67,9 @@ check("demo: detection 2.5 s, worst case 32.5 s, three regions",
 check("demo: identify by header and the echo action shown in full",
       "response header X-Region" in r.stdout
       and "/bin/echo 'failover {from} -> {to}'" in r.stdout, r.stdout)
+check("demo: priority and weight per endpoint",
+      "priority    1, weight 1" in r.stdout
+      and "priority    3, weight 1" in r.stdout, r.stdout)
 check("demo: drill dir relative to the profile",
       os.path.join(ROOT, "examples", "drills") in r.stdout, r.stdout)
 
@@ -114,6 +117,25 @@ r = check_run(envp, env_without("DRTOP_NOPE_1"))
 check("missing env var in check: warning, exit 0",
       r.returncode == 0 and "DRTOP_NOPE_1" in r.stderr
       and "warning" in r.stderr, r.stderr)
+
+# Warnings: exit 0, said on stderr, summary still printed.
+warnp = write_json(os.path.join(d, "warn.json"), {
+    "service": "s",
+    "endpoints": [{"name": "db", "target": "tcp://127.0.0.1:5432",
+                   "monitor": {"expected_status": ["200"]}}],
+    "actions": {"failover": {"argv": ["./no-such-script.sh", "{form}"]}}})
+r = check_run(warnp)
+check("warnings: exit 0 with a summary", r.returncode == 0
+      and "OK: 1 endpoint;" in r.stdout, r.stderr)
+check("warnings: tcp ignores expected_status",
+      "%s: endpoints[0]: warning: monitor.expected_status is ignored" % warnp
+      in r.stderr, r.stderr)
+check("warnings: unknown template {form}",
+      "%s: actions.failover.argv[1]: warning: {form} is not a template"
+      % warnp in r.stderr, r.stderr)
+check("warnings: missing program",
+      "actions.failover: warning: %s/no-such-script.sh is not an executable"
+      " file here" % d in r.stderr, r.stderr)
 
 # --- malformed and hostile input ----------------------------------------
 def hostile(name, data, want=None):
@@ -177,7 +199,11 @@ check("directory: exit 2", r.returncode == 2 and "Is a directory" in r.stderr,
       r.stderr)
 
 # --- usage --------------------------------------------------------------
-for args in ([], [demo, demo], ["--bogus"]):
+r = run([DRTOP, "check", "--debug-log", os.path.join(d, "dbg.log"), demo])
+check("check takes --debug-log like every mode", r.returncode == 0
+      and "OK: 3 endpoints" in r.stdout, r.stderr)
+for args in ([], [demo, demo], ["--bogus"], ["--bogus", demo],
+             ["--debug-log"]):
     r = run([DRTOP, "check"] + args)
     check("usage error %r: exit 2 with usage on stderr" % (args,),
           r.returncode == 2 and "usage:" in r.stderr and r.stdout == "",

@@ -691,6 +691,41 @@ test_env(void **state)
 }
 
 static void
+test_warnings(void **state)
+{
+	ErrList e, w;
+	Profile *p;
+
+	(void)state;
+	p = parse_flags(
+	    "{'service':'s','monitor':{'expected_status':['204']},"
+	    "'endpoints':[{'name':'a','target':'tcp://h:1','disabled':true,"
+	    "'monitor':{'body_contains':'x'}},"
+	    "{'name':'b','target':'tcp://h:2','disabled':true}],"
+	    "'actions':{'failover':{'argv':['x','{form}',"
+	    "'{\\'k\\':{to}}','{service}-{from}']}}}",
+	    0, &e, &w);
+	print_errs(&e);
+	assert_non_null(p);
+	print_errs(&w);
+	assert_int_equal(w.count, 3);
+	assert_string_equal(w.msgs[0],
+	    "p.json: endpoints[0]: warning: monitor.body_contains is ignored: "
+	    "a tcp probe only opens a connection");
+	assert_string_equal(w.msgs[1],
+	    "p.json: endpoints: warning: every endpoint is disabled: nothing "
+	    "is probed or routed to");
+	assert_string_equal(w.msgs[2],
+	    "p.json: actions.failover.argv[1]: warning: {form} is not a "
+	    "template ({from}, {to} and {service} are); it is passed as "
+	    "written");
+	/* Warnings never fail a load, and without a list they are dropped. */
+	profile_free(p);
+	errlist_fini(&e);
+	errlist_fini(&w);
+}
+
+static void
 test_redaction_and_roundtrip(void **state)
 {
 	ErrList e;
@@ -931,7 +966,7 @@ test_set(void **state)
 	    -1);
 	assert_string_equal(err,
 	    "--set monitor.tolerated_failure: unknown key "
-	    "(did you mean tolerated_failures?)");
+	    "(did you mean \"tolerated_failures\"?)");
 	assert_int_equal(
 	    profile_set(p, "endpoints.zz.monitor.interval=5", err, sizeof(err)),
 	    -1);
@@ -965,6 +1000,7 @@ main(void)
 	    cmocka_unit_test(test_all_errors_at_once),
 	    cmocka_unit_test(test_error_flood_capped),
 	    cmocka_unit_test(test_env),
+	    cmocka_unit_test(test_warnings),
 	    cmocka_unit_test(test_redaction_and_roundtrip),
 	    cmocka_unit_test(test_malformed_json),
 	    cmocka_unit_test(test_load_file),
