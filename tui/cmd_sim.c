@@ -14,12 +14,15 @@
 
 #include "cmd.h"
 #include "sim.h"
+#include "simworld.h"
 #include "util.h"
 
 #define SIM_DEFAULT_REGIONS "eu20,us21,ap10"
 #define SIM_DEFAULT_CONTROL 18080
 #define SIM_DEFAULT_BASE 18081
 #define SIM_MAX_REGIONS 4096
+#define SIM_DEFAULT_DNS 15353
+#define SIM_DEFAULT_TTL 30
 
 static volatile sig_atomic_t sim_quit;
 
@@ -47,6 +50,11 @@ on_signal(int sig)
 	sim_quit = 1;
 }
 
+static const char sim_usage[] =
+    "usage: drtop sim [--regions a,b,c] [--control PORT] [--base-port N]\n"
+    "                 [--bind 127.0.0.1] [--dns-port N|off] [--dns-name NAME]\n"
+    "                 [--ttl S] [--dns-caching] [--debug-log FILE]\n";
+
 static int usage_error(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 
@@ -59,9 +67,8 @@ usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fputs("\nusage: drtop sim [--regions a,b,c] [--control PORT] "
-	      "[--base-port N] [--bind 127.0.0.1]\n",
-	    stderr);
+	fputs("\n", stderr);
+	fputs(sim_usage, stderr);
 	return 2;
 }
 
@@ -118,6 +125,10 @@ cmd_sim(int argc, char **argv)
 	FILE *log = NULL;
 	int control = SIM_DEFAULT_CONTROL;
 	int base = SIM_DEFAULT_BASE;
+	int dns_port = SIM_DEFAULT_DNS;
+	const char *dns_name = SIMWORLD_DNS_NAME;
+	int ttl = SIM_DEFAULT_TTL;
+	bool dns_caching = false;
 	char err[512];
 	int rc = 1;
 
@@ -125,15 +136,19 @@ cmd_sim(int argc, char **argv)
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			printf("usage: drtop sim [--regions a,b,c] "
-			       "[--control PORT] [--base-port N] "
-			       "[--bind 127.0.0.1]\n");
+			fputs(sim_usage, stdout);
 			return 0;
+		}
+		if (strcmp(a, "--dns-caching") == 0) {
+			dns_caching = true;
+			continue;
 		}
 		if (strcmp(a, "--regions") != 0 &&
 		    strcmp(a, "--control") != 0 &&
 		    strcmp(a, "--base-port") != 0 && strcmp(a, "--bind") != 0 &&
-		    strcmp(a, "--debug-log") != 0)
+		    strcmp(a, "--debug-log") != 0 &&
+		    strcmp(a, "--dns-port") != 0 &&
+		    strcmp(a, "--dns-name") != 0 && strcmp(a, "--ttl") != 0)
 			return usage_error("unknown argument \"%s\"", a);
 		if (v == NULL)
 			return usage_error("%s needs a value", a);
@@ -144,7 +159,25 @@ cmd_sim(int argc, char **argv)
 			bind = v;
 		else if (strcmp(a, "--debug-log") == 0)
 			log_path = v;
-		else if (strcmp(a, "--control") == 0) {
+		else if (strcmp(a, "--dns-name") == 0)
+			dns_name = v;
+		else if (strcmp(a, "--dns-port") == 0) {
+			if (strcmp(v, "off") == 0)
+				dns_port = -1;
+			else if ((dns_port = parse_port(v)) < 0)
+				return usage_error(
+				    "--dns-port \"%s\": not a port (0-65535) "
+				    "or off",
+				    v);
+		} else if (strcmp(a, "--ttl") == 0) {
+			char *end;
+			long t = strtol(v, &end, 10);
+			if (*v == '\0' || *end != '\0' || t < 0 || t > 604800)
+				return usage_error(
+				    "--ttl \"%s\": seconds from 0 to 604800",
+				    v);
+			ttl = (int)t;
+		} else if (strcmp(a, "--control") == 0) {
 			if ((control = parse_port(v)) < 0)
 				return usage_error(
 				    "--control \"%s\": not a port (0-65535)",
@@ -164,6 +197,7 @@ cmd_sim(int argc, char **argv)
 	char *list = xstrdup(regions_arg);
 	char **names = xcalloc(SIM_MAX_REGIONS, sizeof(*names));
 	SimRegionSpec *specs = xcalloc(SIM_MAX_REGIONS, sizeof(*specs));
+	SimWorld *world = NULL;
 	Sim *sim = NULL;
 	int n = split_regions(list, names, SIM_MAX_REGIONS);
 	if (n <= 0) {
@@ -222,8 +256,17 @@ cmd_sim(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	raise_fd_limit();
 
-	sim = sim_start(&cfg, err, sizeof(err));
-	if (sim == NULL) {
+	SimWorldConfig wcfg = {
+	    .sim = cfg,
+	    .dns_port = dns_port,
+	    .dns_name = dns_name,
+	    .ttl = ttl,
+	    .caching = dns_caching,
+	};
+	world = simworld_start(&wcfg, err, sizeof(err));
+	if (world != NULL)
+		sim = simworld_sim(world);
+	if (world == NULL) {
 		fprintf(stderr, "drtop sim: %s\n", err);
 		rc = 1;
 		sigprocmask(SIG_SETMASK, &old, NULL);
@@ -237,6 +280,12 @@ cmd_sim(int argc, char **argv)
 		bool v6 = strchr(b, ':') != NULL;
 		printf("control http://%s%s%s:%d\n", v6 ? "[" : "", b,
 		    v6 ? "]" : "", sim_control_port(sim));
+	}
+	if (simworld_dns(world) != NULL) {
+		const char *b = sim_bind_addr(sim);
+		bool v6 = strchr(b, ':') != NULL;
+		printf("dns %s%s%s:%d %s\n", v6 ? "[" : "", b, v6 ? "]" : "",
+		    simdns_port(simworld_dns(world)), dns_name);
 	}
 	printf("ready\n");
 	fflush(stdout);
@@ -255,7 +304,7 @@ cmd_sim(int argc, char **argv)
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	rc = 0;
 out:
-	sim_stop(sim);
+	simworld_stop(world);
 	if (log != NULL) {
 		if (rc == 0)
 			log_line(log, "stopped");

@@ -5,7 +5,7 @@
  * (engine re-run) goes along. Also a differential check: whenever the probe
  * fast path accepts a line, the general decoder must accept it too and
  * yield the same event.
- *   make -f tests/fuzz/Makefile fuzz-logread FUZZ_TIME=60
+ *   make -f tests/fuzz/Makefile fuzz-logread FUZZ_TIME=60 (seeds: corpus_logread/)
  */
 #include <stdint.h>
 #include <stdio.h>

@@ -46,7 +46,59 @@ def refused(url):
         s.close()
 
 
+def dns_checks():
+    """The simulated traffic manager's DNS, driven by the control API."""
+    p, regions, control, ready = start_sim(
+        ["--control", "0", "--base-port", "0", "--ttl", "7"])
+    addr = getattr(p, "dns_addr", None)
+    check("sim prints its DNS address and name",
+          ready and addr is not None and addr.startswith("127.0.0.1:") and
+          p.dns_name == "demo.sim.drtop.test", getattr(p, "dns_name", None))
+    if addr is None:
+        return
+    r = drtest.dns_query(addr, p.dns_name)
+    check("DNS answers NOERROR with a CNAME to eu20 and its A, TTL 7",
+          r is not None and r[0] == 0 and
+          (5, 7, "eu20.sim.drtop.test") in r[1] and
+          any(t == 1 and a.startswith("127.0.0.") for t, _, a in r[1]), r)
+    drtest.sim_fault(control, "eu20", "status 500")
+    r = drtest.dns_query(addr, p.dns_name)
+    check("a failing eu20 moves the answer to us21",
+          r is not None and (5, 7, "us21.sim.drtop.test") in r[1], r)
+    st, _, body = http("POST", control + "/tm/force", "ap10")
+    r = drtest.dns_query(addr, p.dns_name)
+    check("a forced answer (manual failover) is served",
+          st == 200 and r is not None and
+          (5, 7, "ap10.sim.drtop.test") in r[1], (st, r))
+    st, _, body = http("POST", control + "/dns/mode", "servfail")
+    r = drtest.dns_query(addr, p.dns_name)
+    check("POST /dns/mode servfail makes the DNS answer SERVFAIL",
+          st == 200 and json.loads(body)["mode"] == "servfail" and
+          r is not None and r[0] == 2, (st, body, r))
+    st, _, body = http("POST", control + "/dns/mode", "silent")
+    check("silent mode never answers",
+          st == 200 and drtest.dns_query(addr, p.dns_name, timeout=0.5)
+          is None)
+    st, _, body = http("POST", control + "/dns/mode", "sideways")
+    check("an unknown DNS mode is a 400", st == 400, (st, body))
+    http("POST", control + "/dns/mode", "normal")
+    st, _, body = http("POST", control + "/dns/ttl", "3")
+    r = drtest.dns_query(addr, p.dns_name)
+    check("POST /dns/ttl changes the TTL served",
+          st == 200 and r is not None and all(t == 3 for _, t, _ in r[1]),
+          (st, r))
+    st, _, body = http("GET", control + "/dns")
+    check("GET /dns shows the DNS state",
+          st == 200 and json.loads(body)["queries"] >= 5, body)
+    rc = drtest.stop(p)
+    check("sim with DNS stops cleanly on SIGTERM", rc == 0, rc)
+    r = drtest.run([drtest.DRTOP, "sim", "--dns-port", "x"], timeout=TIMEOUT)
+    check("a bad --dns-port is a usage error", r.returncode == 2,
+          r.returncode)
+
+
 def main():
+    dns_checks()
     log = os.path.join(drtest.tmpdir(), "sim.log")
     p, regions, control, ready = start_sim(["--control", "0",
                                             "--base-port", "0",
@@ -122,7 +174,8 @@ def main():
           not any("status 42" in line for line in lines), lines)
 
     r = drtest.run([drtest.DRTOP, "sim", "--control", "0", "--base-port",
-                    "0", "--debug-log", "/nonexistent/dir/sim.log"],
+                    "0", "--dns-port", "0", "--debug-log",
+                    "/nonexistent/dir/sim.log"],
                    timeout=TIMEOUT)
     check("an unwritable --debug-log exits 1 naming it",
           r.returncode == 1 and "/nonexistent/dir/sim.log" in r.stderr,
@@ -144,7 +197,7 @@ def main():
     busy.listen(1)
     port = busy.getsockname()[1]
     r = drtest.run([drtest.DRTOP, "sim", "--control", "0", "--base-port",
-                    str(port)], timeout=TIMEOUT)
+                    str(port), "--dns-port", "0"], timeout=TIMEOUT)
     check("port in use exits 1 naming the port",
           r.returncode == 1 and (":%d" % port) in r.stderr,
           (r.returncode, r.stderr))

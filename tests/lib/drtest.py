@@ -118,10 +118,15 @@ def sim_start(args=("--control", "0", "--base-port", "0"), timeout=10):
     Returns (proc, regions, control): regions maps each name to its URL
     in priority order, control is the control URL or None. proc is
     stopped at exit like any spawn(); when "ready" did not come, regions
-    is empty (read proc.stderr for the reason).
+    is empty (read proc.stderr for the reason). The simulated DNS runs on
+    an ephemeral port unless args name one: proc.dns_addr ("127.0.0.1:N")
+    and proc.dns_name are set from its "dns" line.
     """
     import select
-    p = spawn([DRTOP, "sim"] + list(args), stdout=subprocess.PIPE,
+    args = list(args)
+    if "--dns-port" not in args:
+        args += ["--dns-port", "0"]  # never the fixed 15353 in tests
+    p = spawn([DRTOP, "sim"] + args, stdout=subprocess.PIPE,
               stderr=subprocess.PIPE)
     out = b""
     end = time.monotonic() + timeout
@@ -142,6 +147,8 @@ def sim_start(args=("--control", "0", "--base-port", "0"), timeout=10):
                 regions[w[1]] = w[2]
             elif len(w) == 2 and w[0] == "control":
                 control = w[1]
+            elif len(w) == 3 and w[0] == "dns":
+                p.dns_addr, p.dns_name = w[1], w[2]
     return p, regions, control
 
 
@@ -157,3 +164,71 @@ def sim_fault(control, region, text, timeout=10):
             return r.status, json.loads(r.read().decode())
     except urllib.error.HTTPError as e:
         return e.code, json.loads(e.read().decode() or "{}")
+
+
+def dns_query(addr, name, qtype=1, timeout=2.0):
+    """Send one DNS query over UDP to "host:port"; returns (rcode,
+    [(type, ttl, rdata text)]) for the answer section, or None on
+    timeout. Enough of RFC 1035 for tests: A (1), CNAME (5), AAAA (28)."""
+    import random
+    import struct
+    host, port = addr.rsplit(":", 1)
+    qid = random.randrange(65536)
+    q = struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 0)
+    for label in name.rstrip(".").split("."):
+        q += bytes([len(label)]) + label.encode()
+    q += b"\0" + struct.pack(">HH", qtype, 1)
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(timeout)
+    try:
+        s.sendto(q, (host.strip("[]"), int(port)))
+        data, _ = s.recvfrom(4096)
+    except socket.timeout:
+        return None
+    finally:
+        s.close()
+
+    def read_name(off):
+        labels, jumps = [], 0
+        while True:
+            n = data[off]
+            if n & 0xC0 == 0xC0:
+                if jumps > 16:
+                    raise ValueError("pointer loop")
+                off, jumps = ((n & 0x3F) << 8) | data[off + 1], jumps + 1
+                continue
+            if n == 0:
+                return ".".join(labels), off + 1
+            labels.append(data[off + 1:off + 1 + n].decode())
+            off += 1 + n
+
+    def skip_name(off):
+        while True:
+            n = data[off]
+            if n & 0xC0 == 0xC0:
+                return off + 2
+            if n == 0:
+                return off + 1
+            off += 1 + n
+
+    rid, flags, qd, an = struct.unpack(">HHHH", data[:8])
+    off = 12
+    for _ in range(qd):
+        off = skip_name(off) + 4
+    answers = []
+    for _ in range(an):
+        off = skip_name(off)
+        rtype, _, ttl, rdlen = struct.unpack(">HHIH", data[off:off + 10])
+        off += 10
+        rdata = data[off:off + rdlen]
+        if rtype == 1:
+            text = socket.inet_ntop(socket.AF_INET, rdata)
+        elif rtype == 28:
+            text = socket.inet_ntop(socket.AF_INET6, rdata)
+        elif rtype == 5:
+            text = read_name(off)[0]
+        else:
+            text = rdata.hex()
+        answers.append((rtype, ttl, text))
+        off += rdlen
+    return flags & 0xF, answers
