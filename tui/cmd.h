@@ -16,6 +16,9 @@ int cmd_sim(int argc, char **argv);
  * 2 invalid or bad usage (every error on stderr). */
 int cmd_check(int argc, char **argv);
 
+/* drtop report [--format md|json|html] [-o FILE] [--set K=V]... LOG */
+int cmd_report(int argc, char **argv);
+
 /* The console: drtop [--theme NAME] [--ascii] [--record FILE]
  * (PROFILE | --demo). Takes main's argc/argv (argv[0] = "drtop"). */
 int cmd_console(int argc, char **argv);

@@ -38,6 +38,7 @@ typedef struct {
 static const Command commands[] = {
     {"check", cmd_check},
     {"sim", cmd_sim},
+    {"report", cmd_report},
     {NULL, NULL},
 };
 

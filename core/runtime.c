@@ -1,0 +1,77 @@
+/*
+ * runtime: the producers of a live session around one queue.
+ *
+ * DESIGN
+ * - The prober and the DNS observer each own their thread(s); this module
+ *   only creates them (everything they need exists before they start),
+ *   forwards the console's requests, and stops them (flag, wake, join)
+ *   in reverse order of creation.
+ * - It holds no shared state of its own: every call is from the main
+ *   thread.
+ */
+#include "runtime.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "dns.h"
+#include "probe.h"
+#include "util.h"
+
+struct Runtime {
+	Prober *prober;
+	DnsObserver *dns; /* NULL when the profile has no dns.name */
+};
+
+Runtime *
+runtime_start(const Profile *p, Queue *q, double t0, char *err, size_t errcap)
+{
+	Runtime *r = xcalloc(1, sizeof(*r));
+
+	r->prober = prober_new(p, q, t0, err, errcap);
+	if (r->prober == NULL)
+		goto fail;
+	if (p->dns.name != NULL) {
+		r->dns = dns_observer_new(p, q, t0, err, errcap);
+		if (r->dns == NULL)
+			goto fail;
+	}
+	if (prober_start(r->prober) != 0) {
+		snprintf(err, errcap, "cannot start the probe thread");
+		goto fail;
+	}
+	if (r->dns != NULL && dns_observer_start(r->dns, err, errcap) != 0)
+		goto fail;
+	return r;
+fail:
+	runtime_stop(r);
+	return NULL;
+}
+
+void
+runtime_reprobe(Runtime *r, int idx)
+{
+	prober_reprobe(r->prober, idx);
+}
+
+void
+runtime_set_disabled(Runtime *r, int idx, bool disabled)
+{
+	prober_set_disabled(r->prober, idx, disabled);
+}
+
+int
+runtime_in_flight(Runtime *r)
+{
+	return prober_in_flight(r->prober);
+}
+
+void
+runtime_stop(Runtime *r)
+{
+	if (r == NULL)
+		return;
+	dns_observer_free(r->dns);
+	prober_free(r->prober);
+	free(r);
+}
