@@ -134,10 +134,12 @@ view_box(WINDOW *w, const UiState *u, const char *title)
 void
 view_ms(double ms, char *buf, size_t cap)
 {
+	/* whole milliseconds: decimals of a median only flicker (and cost
+	 * output) without telling an operator anything */
 	if (ms < 0)
 		snprintf(buf, cap, "%s", "");
-	else if (ms < 9.95)
-		snprintf(buf, cap, "%.1f", ms);
+	else if (ms < 1.0)
+		snprintf(buf, cap, "<1");
 	else
 		snprintf(buf, cap, "%.0f", ms);
 }

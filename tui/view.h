@@ -89,7 +89,7 @@ void view_clock(const UiState *u, double t, char *buf, size_t cap);
 void view_probe_result(const ProbeEvent *p, char *buf, size_t cap);
 /* Clear w and draw a box with a title in the dialog role. */
 void view_box(WINDOW *w, const UiState *u, const char *title);
-/* A latency for a narrow column: "0.4", "12", "1234"; "" when < 0. */
+/* A latency for a narrow column: "<1", "12", "1234"; "" when < 0. */
 void view_ms(double ms, char *buf, size_t cap);
 /* Blank rows y0..h-1 of w. */
 void view_clear_rows(WINDOW *w, int y0);

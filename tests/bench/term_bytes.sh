@@ -3,11 +3,13 @@
 # in steady state by `drtop --demo` and by htop, each alone in a private
 # tmux server at 80x24 and at 200x60, plus CPU seconds per minute; prints
 # the ratios (DESIGN.md's target: drtop at most half of htop's bytes/s).
-# Bounded: 4 runs of (5 s warm-up + SECONDS), default 30.
+# Bounded: 4 runs of (WARM s warm-up, default 5, + SECONDS, default 30).
+# The first sweep of the timeline draws new cells; a WARM longer than one
+# sweep (about 70 s at 80x24) measures the later, cheaper sweeps.
 set -u
 secs=${1:-30}
 bin=${2:-./drtop}
-warm=5
+warm=${WARM:-5}
 sock=drtop-bench-$$
 tmp=$(mktemp -d)
 trap 'tmux -L "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
