@@ -48,6 +48,42 @@ def make_profile(d, regions, dns_addr):
     return drtest.write_json(os.path.join(d, "live.json"), prof)
 
 
+def weighted_and_schematic(d, regions, dns_addr):
+    """Eight endpoints under weighted routing: the map shows shares; at
+    80x24 the map gives way to a row of region boxes."""
+    urls = list(regions.values())
+    eps = []
+    for i in range(8):
+        eps.append({"name": "w%d" % i, "target": urls[i % len(urls)],
+                    "lat": -40.0 + 10 * i, "lon": -160.0 + 40 * i,
+                    "weight": 1 + (i == 0)})
+    prof = drtest.write_json(os.path.join(d, "weighted.json"), {
+        "service": "weighted-test",
+        "routing": {"method": "weighted"},
+        "monitor": {"interval": INTERVAL, "timeout": TIMEOUT},
+        "endpoints": eps})
+    scr = Screen([drtest.DRTOP, prof], x=200, y=60, tmp=d)
+    try:
+        s = scr.wait_for(lambda x: all(endpoint_state(x, "w%d" % i) == "ONLINE"
+                                       for i in range(8)) and
+                         "w0 ONLINE 22%" in x and "w7 ONLINE 11%" in x, START)
+        check("weighted: eight endpoints ONLINE with shares on the map",
+              s is not None, getattr(scr, "last", s))
+        scr.resize(80, 24)
+        s = scr.wait_for(lambda x: "Endpoints" in x and "\u250c" in x, 10)
+        check("80x24 with eight endpoints: region boxes instead of the map",
+              s is not None and
+              not any(0x2800 <= ord(c) <= 0x28FF for c in s), getattr(scr, "last", s))
+        if s:
+            top = "\n".join(s.splitlines()[1:4])
+            check("region boxes west to east with state",
+                  "w0 ONLINE" in top and top.index("w0") < top.index("w1"), top)
+        scr.keys("q")
+        check("weighted: q exits 0", scr.exit_status() == 0)
+    finally:
+        scr.close()
+
+
 def main():
     d = drtest.tmpdir()
     sim, regions, control = drtest.sim_start()
@@ -143,6 +179,8 @@ def main():
             check("record: no secret", SECRET not in f.read())
     finally:
         scr.close()
+
+    weighted_and_schematic(d, regions, sim.dns_addr)
 
     bad = drtest.write_json(os.path.join(d, "bad.json"),
                             {"service": "x", "endpoints": [{"name": "a"}]})
