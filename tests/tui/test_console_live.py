@@ -180,6 +180,7 @@ def main():
     finally:
         scr.close()
 
+    drtest.sim_fault(control, first, "ok")
     weighted_and_schematic(d, regions, sim.dns_addr)
 
     bad = drtest.write_json(os.path.join(d, "bad.json"),
