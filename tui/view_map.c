@@ -91,18 +91,26 @@ is_target(const UiState *u, const char *name)
 	return u->snap->routed && strcmp(u->snap->route_to, name) == 0;
 }
 
+/* "eu20 ONLINE 75%"; without the share when short. */
 static void
-label_of(const UiState *u, int i, char *buf, size_t cap)
+label_short(const UiState *u, int i, bool share, char *buf, size_t cap)
 {
 	const Endpoint *ep = &u->profile->endpoints[i];
 	const EndpointSnap *es = &u->snap->endpoints[i];
 
-	if (u->profile->routing.method == ROUTE_WEIGHTED && es->share > 0)
+	if (share && u->profile->routing.method == ROUTE_WEIGHTED &&
+	    es->share > 0)
 		snprintf(buf, cap, "%s %s %.0f%%", ep->name,
 		    view_state_word(es->state), es->share * 100.0);
 	else
 		snprintf(
 		    buf, cap, "%s %s", ep->name, view_state_word(es->state));
+}
+
+static void
+label_of(const UiState *u, int i, char *buf, size_t cap)
+{
+	label_short(u, i, true, buf, cap);
 }
 
 static void
@@ -191,17 +199,34 @@ draw_schematic(WINDOW *w, const UiState *u, int rows, int cols)
 			order[j] = order[j - 1];
 			order[j - 1] = t;
 		}
+	/* shares only when every box fits with them */
+	bool share = true;
+	int need = 1;
+	for (int k = 0; k < n; k++) {
+		char label[96];
+		label_short(u, order[k], true, label, sizeof(label));
+		need += text_width(label) + 2 + 3;
+	}
+	if (need > cols)
+		share = false;
 	for (int k = 0; k < n && x < cols; k++) {
 		int i = order[k];
 		const Endpoint *ep = &u->profile->endpoints[i];
 		bool tgt = is_target(u, ep->name);
 		char label[96], inner[128];
-		label_of(u, i, label, sizeof(label));
+		label_short(u, i, share, label, sizeof(label));
 		snprintf(inner, sizeof(inner), "%s %s",
 		    tgt ? u->g->target : u->g->marker, label);
 		int iw = text_width(inner);
-		if (x + iw + 2 > cols)
+		if (x + iw + 2 > cols) {
+			/* say how many did not fit */
+			char more[32];
+			snprintf(more, sizeof(more), "+%d", n - k);
+			text_put(w, rows >= 3 ? y + 1 : 1,
+			    x + 4 <= cols ? x : cols - 4, 4, 0,
+			    theme_attr(ROLE_DIM), NULL, more);
 			break;
+		}
 		attr_t a = theme_attr(tgt
 		        ? ROLE_TARGET
 		        : view_state_role(u->snap->endpoints[i].state));
