@@ -301,6 +301,41 @@ test_failover_dialog_shows_every_argument(void **state)
 }
 
 static void
+test_small_formats(void **state)
+{
+	char buf[64];
+	ProbeEvent p;
+
+	(void)state;
+	view_ms(-1, buf, sizeof(buf));
+	assert_string_equal(buf, "");
+	view_ms(0.4, buf, sizeof(buf));
+	assert_string_equal(buf, "<1");
+	view_ms(12.4, buf, sizeof(buf));
+	assert_string_equal(buf, "12");
+	memset(&p, 0, sizeof(p));
+	p.ok = true;
+	p.status = 200;
+	view_probe_result(&p, buf, sizeof(buf));
+	assert_string_equal(buf, "200");
+	p.ok = false;
+	p.status = 500;
+	p.error = PERR_STATUS;
+	view_probe_result(&p, buf, sizeof(buf));
+	assert_string_equal(buf, "500 status");
+	p.status = 0;
+	p.error = PERR_REFUSED;
+	view_probe_result(&p, buf, sizeof(buf));
+	assert_string_equal(buf, "refused");
+	p.ok = true;
+	p.error = PERR_NONE;
+	view_probe_result(&p, buf, sizeof(buf)); /* tcp: no status */
+	assert_string_equal(buf, "ok");
+	assert_string_equal(view_state_word(HEALTH_DEGRADED), "DEGRADED");
+	assert_int_equal(view_state_role(HEALTH_ONLINE), ROLE_ONLINE);
+}
+
+static void
 test_help_lines(void **state)
 {
 	char lines[96][128];
@@ -328,6 +363,7 @@ main(void)
 	    cmocka_unit_test(test_timeline_codes),
 	    cmocka_unit_test(test_details_never_show_header_values),
 	    cmocka_unit_test(test_failover_dialog_shows_every_argument),
+	    cmocka_unit_test(test_small_formats),
 	    cmocka_unit_test(test_help_lines),
 	};
 	setlocale(LC_CTYPE, "C.UTF-8");
