@@ -18,5 +18,7 @@ int cmd_check(int argc, char **argv);
 
 /* drtop report [--format md|json|html] [-o FILE] [--set K=V]... LOG */
 int cmd_report(int argc, char **argv);
+/* drtop watch --json: headless live session as JSONL (tui/cmd_watch.c). */
+int cmd_watch(int argc, char **argv);
 
 #endif

@@ -39,6 +39,7 @@ static const Command commands[] = {
     {"check", cmd_check},
     {"sim", cmd_sim},
     {"report", cmd_report},
+    {"watch", cmd_watch},
     {NULL, NULL},
 };
 
