@@ -62,8 +62,10 @@ main(int argc, char **argv)
 		if (strcmp(argv[i], "--debug-log") == 0) {
 			char err[512];
 			if (dlog_open(argv[i + 1], err, sizeof(err)) != 0) {
+				/* A file that cannot be opened is a runtime
+				 * failure, like a port in use. */
 				fprintf(stderr, "drtop: --debug-log %s\n", err);
-				return 2;
+				return 1;
 			}
 			dlog("drtop %s: %s started", DRTOP_VERSION,
 			    argc > 1 ? argv[1] : "");
