@@ -18,6 +18,8 @@ int cmd_check(int argc, char **argv);
 
 /* drtop report [--format md|json|html] [-o FILE] [--set K=V]... LOG */
 int cmd_report(int argc, char **argv);
+/* drtop watch --json: headless live session as JSONL (tui/cmd_watch.c). */
+int cmd_watch(int argc, char **argv);
 
 /* The console: drtop [--theme NAME] [--ascii] [--record FILE]
  * (PROFILE | --demo). Takes main's argc/argv (argv[0] = "drtop"). */

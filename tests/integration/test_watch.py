@@ -143,8 +143,9 @@ def detection_and_failover(w, control):
     check("the simulated DNS resolver converges on us21 after the change",
           conv and conv[0]["endpoint"] == "us21" and conv[0]["after"] >= 0,
           conv)
-    dns = [e for e in w.events(type="dns") if e["endpoint"] == "us21"]
-    check("dns events map the answer to us21 with the resolver's TTL",
+    dns = [e for e in w.events(type="dns")
+           if e["endpoint"] == "us21" and e["t"] >= h["t"]]
+    check("dns events map the answer to us21 with the resolver's TTL (5)",
           dns and dns[0]["rcode"] == "NOERROR" and dns[0]["ttl"] == 5 and
           "us21.sim.drtop.test" in dns[0]["answers"], dns[:1])
 
@@ -152,7 +153,7 @@ def detection_and_failover(w, control):
 def manual_failback(w, control):
     drtest.sim_fault(control, "eu20", "ok")
     on = w.wait(INTERVAL * 2 + SLACK, type="health", endpoint="eu20",
-                to="online")
+                to="online", **{"from": "degraded"})
     check("eu20 comes back online after the fault ends", on)
     if not on:
         return
@@ -212,7 +213,7 @@ def auto_failback(d, regions, dns_addr, control):
     away = w.wait(BOUND + SLACK, type="route", to="us21")
     drtest.sim_fault(control, "eu20", "ok")
     on = w.wait(INTERVAL * 2 + SLACK, type="health", endpoint="eu20",
-                to="online")
+                to="online", **{"from": "degraded"})
     back = w.wait(2.0 + INTERVAL * 2 + SLACK, type="route", to="eu20",
                   cause="failback")
     check("auto failback: back to eu20 with cause failback after hold_down",
@@ -226,7 +227,8 @@ def auto_failback(d, regions, dns_addr, control):
 def main():
     d = drtest.tmpdir()
     os.environ["WATCH_TEST_SECRET"] = "s3cr3t-never-printed"
-    sim, regions, control = drtest.sim_start()
+    sim, regions, control = drtest.sim_start(
+        ["--control", "0", "--base-port", "0", "--ttl", "5"])
     if not check("sim started", len(regions) == 3):
         drtest.done()
     path = make_profile(d, regions, sim.dns_addr)
@@ -249,11 +251,17 @@ def main():
 
     auto_failback(d, regions, sim.dns_addr, control)
 
+    dlog = os.path.join(d, "debug.log")
     r = drtest.run([drtest.DRTOP, "watch", "--json", "--duration", "1.5",
-                    path], timeout=20)
+                    "--debug-log", dlog, path], timeout=20)
     n = len([ln for ln in r.stdout.splitlines() if '"probe"' in ln])
     check("--duration ends the run by itself with exit 0 after some probes",
           r.returncode == 0 and n >= 3, (r.returncode, n, r.stderr))
+    with open(dlog) as f:
+        text = f.read()
+    check("--debug-log gets timestamped lines, never the secret",
+          "watch: stopping (duration)" in text and "3 endpoints" in text and
+          "s3cr3t" not in text and text.startswith("20"), text)
     for args, what in [(["--json", os.path.join(d, "missing.json")],
                         "a missing profile"),
                        ([path], "no --json"),
