@@ -79,8 +79,8 @@ typedef struct {
 	unsigned long map_sig;
 	bool quit;
 	EventSink sink;
-	FILE *record;
-	bool record_failed;
+	Recorder *record;
+	unsigned long record_lost; /* shown once more were lost */
 	SCREEN *screen;
 	/* an operator's failover/failback: the route follows the action's
 	 * successful outcome (applied after the drain, not inside the sink) */
@@ -155,14 +155,11 @@ on_event(void *ctx, const Event *ev)
 {
 	App *a = ctx;
 
-	if (a->record && !a->record_failed) {
-		char line[EVENT_JSON_MAX];
-		size_t n = event_to_json(ev, line, sizeof(line));
-		if (n > 0 && fwrite(line, 1, n, a->record) != n) {
-			a->record_failed = true;
-			message(
-			    a, "--record: write failed: %s", strerror(errno));
-		}
+	if (a->record && recorder_write(a->record, ev) != 0 &&
+	    recorder_lost(a->record) != a->record_lost) {
+		a->record_lost = recorder_lost(a->record);
+		message(a, "NOT RECORDED (%lu lost): %s", a->record_lost,
+		    recorder_error(a->record) ? recorder_error(a->record) : "");
 	}
 	if (ev->type == EV_PROBE) {
 		int i = profile_find(a->cfg->profile, ev->u.probe.endpoint);
@@ -1012,8 +1009,6 @@ app_run(const AppConfig *cfg)
 			a->last_draw = now;
 		}
 	}
-	if (a->record)
-		fflush(a->record);
 	if (a->ui.fo_argv)
 		actions_preview_free(a->ui.fo_argv, a->ui.fo_nsteps);
 	destroy_windows(a);

@@ -29,6 +29,7 @@
 #include "engine.h"
 #include "profile.h"
 #include "queue.h"
+#include "recorder.h"
 #include "runtime.h"
 
 typedef struct {
@@ -42,7 +43,7 @@ typedef struct {
 	double start_real; /* real_now() at t = 0 */
 	bool ascii; /* --ascii: pure ASCII whatever the locale */
 	const char *theme; /* --theme NAME or NULL (dark) */
-	FILE *record; /* --record: event lines are appended; may be NULL */
+	Recorder *record; /* --record: every event is written; may be NULL */
 	const char *record_path;
 	FILE *debug_log; /* --debug-log: timestamped lines; may be NULL */
 	double duration; /* > 0: stop after this many seconds (tests) */

@@ -18,6 +18,7 @@
 #include "engine.h"
 #include "profile.h"
 #include "queue.h"
+#include "recorder.h"
 #include "runtime.h"
 #include "sigpipe.h"
 #include "theme.h"
@@ -34,25 +35,28 @@ usage(const char *msg)
 	return 2;
 }
 
-static FILE *
+static Recorder *
 open_record(const char *path, const Profile *p, double start_real, bool demo)
 {
-	FILE *f = fopen(path, "w");
-	char started[40];
+	char started[40], err[512];
 	char *pj, *line;
+	Recorder *r;
 
-	if (f == NULL) {
-		fprintf(stderr, "drtop: %s: %s\n", path, strerror(errno));
-		return NULL;
-	}
 	event_format_utc(start_real, started, sizeof(started));
-	pj = profile_to_json(p, true);
+	pj = profile_to_json(p, true); /* header values redacted */
 	line = event_session_line(started, demo ? "demo" : "live", pj);
-	fputs(line, f);
-	fflush(f);
+	r = recorder_open(path, line, err, sizeof(err));
+	if (r == NULL)
+		fprintf(stderr, "drtop: %s\n", err);
 	free(line);
 	free(pj);
-	return f;
+	return r;
+}
+
+static void
+record_event(void *ctx, const Event *ev)
+{
+	recorder_write(ctx, ev);
 }
 
 int
@@ -68,7 +72,8 @@ cmd_console(int argc, char **argv)
 	Engine *e = NULL;
 	Runtime *rt = NULL;
 	ActionRunner *actions = NULL;
-	FILE *record = NULL, *debug_log = NULL;
+	Recorder *record = NULL;
+	FILE *debug_log = NULL;
 	char err[512];
 	int rc = 1;
 
@@ -186,22 +191,19 @@ out:
 	actions_free(actions);
 	runtime_stop(rt);
 	if (record) {
-		/* pending events of the producers are written too */
-		if (e && q) {
-			Event evs[256];
-			size_t n;
-			char line[EVENT_JSON_MAX];
-			while ((n = queue_drain(q, evs, 256)) > 0)
-				for (size_t i = 0; i < n; i++) {
-					size_t len = event_to_json(
-					    &evs[i], line, sizeof(line));
-					fwrite(line, 1, len, record);
-				}
-		}
-		if (fclose(record) != 0 && rc == 0) {
-			fprintf(stderr, "drtop: %s: %s\n", record_path,
-			    strerror(errno));
-			rc = 1;
+		/* the producers have stopped: what they left in the queue
+		 * still goes through the engine into the log */
+		EventSink sink = {record_event, record};
+		Event evs[256];
+		size_t n;
+		char rerr[512];
+		while (e && q && (n = queue_drain(q, evs, 256)) > 0)
+			for (size_t i = 0; i < n; i++)
+				engine_feed(e, &evs[i], &sink);
+		if (recorder_close(record, rerr, sizeof(rerr)) != 0) {
+			fprintf(stderr, "drtop: --record: %s\n", rerr);
+			if (rc == 0)
+				rc = 1;
 		}
 	}
 	engine_free(e);
