@@ -63,10 +63,6 @@ draw(WINDOW *w, const UiState *u, bool full)
 		    (unsigned long long)u->overflow);
 		x = seg(w, x, cols, ROLE_BANNER, buf);
 	}
-	if (u->record_path) {
-		snprintf(buf, sizeof(buf), " rec %s ", u->record_path);
-		x = seg(w, x, cols, ROLE_STATUS, buf);
-	}
 	if (u->snap->fail_open)
 		x = seg(w, x + 1, cols, ROLE_FAILOPEN, " FAIL-OPEN ");
 	if (u->action_line[0]) {
@@ -78,6 +74,13 @@ draw(WINDOW *w, const UiState *u, bool full)
 		x = seg(w, x + 1, cols, ROLE_BANNER, " ");
 		x = seg(w, x, cols, ROLE_BANNER, u->message);
 		x = seg(w, x, cols, ROLE_BANNER, " ");
+	}
+	if (u->record_path) {
+		/* the file's name is enough here; last, as the least urgent */
+		const char *base = strrchr(u->record_path, '/');
+		snprintf(buf, sizeof(buf), " rec %s ",
+		    base ? base + 1 : u->record_path);
+		x = seg(w, x, cols, ROLE_STATUS, buf);
 	}
 	(void)x;
 	draw_keybar(w, u, cols);

@@ -154,6 +154,25 @@ def run(scr, record):
     s = scr.wait_for(lambda x: "Help: keys" not in x and "Endpoints" in x, 10)
     check("Esc closes help", s is not None)
 
+    # t: next theme, named in the status line
+    scr.keys("t")
+    s = scr.wait_for(lambda x: "theme light" in x, 10)
+    check("t: next theme is light", s is not None,
+          getattr(scr, "last", "").splitlines()[-2:])
+    scr.keys("t", "t", "t")
+    s = scr.wait_for(lambda x: "theme dark" in x, 10)
+    check("t: the cycle comes back to dark", s is not None,
+          getattr(scr, "last", ""))
+
+    # Tab to the event log; Up scrolls it, End follows again
+    scr.keys("Tab", "Tab", "Up")
+    s = scr.wait_for(lambda x: "more below" in x, 10)
+    check("events: Tab focuses the log and Up scrolls it", s is not None,
+          getattr(scr, "last", ""))
+    scr.keys("End", "Tab")
+    s = scr.wait_for(lambda x: "more below" not in x, 10)
+    check("events: End follows again", s is not None)
+
     # details: no header value ever, timings shown
     scr.keys("Enter")
     s = scr.wait_for(lambda x: "Last probes" in x, 10)
