@@ -1,10 +1,12 @@
 #include "landmask.h"
 
+#include "util.h"
+
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
 
-#define RES_MAX 4
+#define RES_MAX 2 /* the generated data's landmask_res */
 
 /* Decoded on first use: one byte per cell. Main thread only. */
 static uint8_t *grid;
@@ -27,6 +29,8 @@ decode(void)
 	static uint8_t cells[360 * RES_MAX * 180 * RES_MAX];
 	int w = landmask_width(), h = landmask_height();
 
+	if (landmask_res > RES_MAX)
+		die("landmask: resolution %d over %d", landmask_res, RES_MAX);
 	for (int y = 0; y < h; y++) {
 		int x = 0, land = 0;
 		for (int i = landmask_row_start[y];

@@ -171,8 +171,12 @@ draw_row(WINDOW *w, int y, const UiState *u, const Cols *c, int i)
 	if (es)
 		view_ms(es->median_ms, buf, sizeof(buf));
 	put_col(w, y, &x, c->lat, base, u, buf, true);
-	put_col(w, y, &x, c->served, base, u,
-	    es && es->has_probe ? es->last_probe.served_by : "", false);
+	/* served by another region than the one probed: say so loudly */
+	const char *sb = es && es->has_probe ? es->last_probe.served_by : "";
+	bool misrouted = *sb && strcmp(sb, ep->name) != 0;
+	put_col(w, y, &x, c->served,
+	    misrouted && !(sel && focused) ? theme_attr(ROLE_DEGRADED) : base,
+	    u, sb, false);
 	if (c->fault) {
 		const char *f = i < 3 && u->faults[i] ? u->faults[i] : "";
 		bool bad = *f && strcmp(f, "ok") != 0;
