@@ -1,9 +1,9 @@
 /*
  * view_endpoints: the endpoint list: name, region, state word, priority,
  * last result, latency, served_by (loud when another region answered),
- * the fault in --demo, the
- * endpoint receiving traffic marked, FAIL-OPEN shown loudly in the
- * title when every endpoint is degraded, and the engine's recommendation
+ * the fault in --demo, the endpoint receiving traffic marked, FAIL-OPEN
+ * shown loudly in the title when every endpoint is degraded, and the
+ * engine's recommendation
  * ("eu20 degraded: fail over to us21? press f") as a banner there.
  */
 #ifndef DRTOP_VIEW_ENDPOINTS_H
