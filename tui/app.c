@@ -32,8 +32,8 @@
 #include "view_ttl.h"
 
 #define DRAW_INTERVAL 0.1 /* seconds between redraws, at most */
-#define DRAIN_BATCH 256
-#define DRAIN_ROUNDS 16 /* batches per loop, so keys stay responsive */
+#define DRAIN_BATCH 64 /* events per drain: 64 x ~2.4 KiB on the stack */
+#define DRAIN_ROUNDS 64 /* batches per loop, so keys stay responsive */
 
 typedef enum {
 	DLG_NONE,
@@ -87,6 +87,7 @@ typedef struct {
 	char pending_kind; /* 'f', 'b' or 0 */
 	char pending_to[EV_NAME_MAX];
 	bool pending_apply;
+	bool backlog; /* the queue held more than one loop drains */
 	bool quit_asked;
 } App;
 
@@ -861,6 +862,10 @@ poll_timeout_ms(const App *a, double now)
 	}
 	if (a->cfg->duration > 0 && a->cfg->duration - t < next)
 		next = a->cfg->duration - t;
+	/* the wake fd fires only when the queue goes from empty to not
+	 * empty: with events left over, come straight back for them */
+	if (a->backlog)
+		return 0;
 	if (next < 0.001)
 		next = 0.001;
 	return (int)ceil(next * 1000.0);
@@ -990,6 +995,7 @@ app_run(const AppConfig *cfg)
 			resize(a);
 		while ((ch = getch()) != ERR && !a->quit)
 			handle_key(a, ch);
+		a->backlog = false;
 		for (int round = 0; round < DRAIN_ROUNDS; round++) {
 			Event evs[DRAIN_BATCH];
 			size_t n = queue_drain(cfg->queue, evs, DRAIN_BATCH);
@@ -997,6 +1003,7 @@ app_run(const AppConfig *cfg)
 				engine_feed(cfg->engine, &evs[i], &a->sink);
 			if (n < DRAIN_BATCH)
 				break;
+			a->backlog = round == DRAIN_ROUNDS - 1;
 		}
 		if (a->pending_apply)
 			apply_route(a);

@@ -194,10 +194,10 @@ out:
 		/* the producers have stopped: what they left in the queue
 		 * still goes through the engine into the log */
 		EventSink sink = {record_event, record};
-		Event evs[256];
+		Event evs[64];
 		size_t n;
 		char rerr[512];
-		while (e && q && (n = queue_drain(q, evs, 256)) > 0)
+		while (e && q && (n = queue_drain(q, evs, 64)) > 0)
 			for (size_t i = 0; i < n; i++)
 				engine_feed(e, &evs[i], &sink);
 		if (recorder_close(record, rerr, sizeof(rerr)) != 0) {
