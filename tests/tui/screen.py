@@ -28,7 +28,10 @@ class Screen:
             e.update(env)
         self.env = e
         quoted = " ".join("'%s'" % a.replace("'", "'\\''") for a in args)
-        inner = "%s; echo $? > '%s'; printf 'drtop-test-prompt$ '; exec sleep 600" % (
+        # like an interactive shell, the wrapper survives a Ctrl-C aimed
+        # at its child (a trapped signal is default again in the child)
+        inner = ("trap : INT; %s; echo $? > '%s'; "
+                 "printf 'drtop-test-prompt$ '; exec sleep 600") % (
             quoted, self.status_file)
         self.tmux("new-session", "-d", "-x", str(x), "-y", str(y),
                   "sh", "-c", inner)

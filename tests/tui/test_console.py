@@ -55,6 +55,20 @@ def main():
     finally:
         scr.close()
 
+    # Ctrl-C in the terminal: SIGINT, same clean exit
+    scr = Screen([drtest.DRTOP, "--demo"], tmp=tmp)
+    try:
+        up = scr.wait_for(lambda s: "Endpoints" in s, START)
+        check("ctrl-c: console up", up is not None)
+        scr.keys("C-c")
+        st = scr.exit_status()
+        check("ctrl-c: exits with status 0", st == 0, st)
+        back = scr.wait_for(lambda s: "drtop-test-prompt$" in s, 10)
+        check("ctrl-c: terminal restored", back is not None and
+              scr.display("#{alternate_on}") == "0")
+    finally:
+        scr.close()
+
     # bad usage and a bad theme are exit 2, before any terminal work
     r = drtest.run([drtest.DRTOP, "--theme", "no-such-theme", "--demo"])
     check("bad theme: exit 2", r.returncode == 2, r.returncode)
