@@ -819,6 +819,8 @@ draw(App *a)
 	if (is_wintouched(stdscr))
 		wnoutrefresh(stdscr); /* never drawn into: keeps getch quiet */
 	if (a->layout.too_small) {
+		if (a->small == NULL) /* newwin failed: nothing to draw on */
+			return;
 		view_small_ops.draw(a->small, &a->ui, true);
 		wnoutrefresh(a->small);
 		a->small_dirty = false;
