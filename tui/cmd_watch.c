@@ -26,6 +26,7 @@
 #include "actions.h"
 #include "autofail.h"
 #include "cmd.h"
+#include "dlog.h"
 #include "engine.h"
 #include "event.h"
 #include "profile.h"
@@ -110,8 +111,11 @@ watch_autofail(Autofail *af, ActionRunner *ar, const Profile *p, Engine *e,
 
 	if (state == ACTIONS_FAILED) {
 		actions_status(ar, &st);
-		if (strcmp(st.by, "auto") == 0)
-			(void)actions_abort(ar, err, sizeof(err));
+		if (strcmp(st.by, "auto") == 0 &&
+		    actions_abort(ar, err, sizeof(err)) == 0)
+			dlog("watch: automatic %s: step %d failed, runbook "
+			     "aborted",
+			    st.name, st.failed_step + 1);
 		return;
 	}
 	if (!autofail_next(af, t, state != ACTIONS_IDLE, &req))
@@ -123,8 +127,12 @@ watch_autofail(Autofail *af, ActionRunner *ar, const Profile *p, Engine *e,
 
 		snprintf(msg, sizeof(msg), "automatic %s from %s to %s: %.100s",
 		    req.name, req.from, req.to, err);
+		dlog("watch: %s", msg);
 		watch_error(e, t, msg, sink);
+		return;
 	}
+	dlog("watch: automatic %s from %s to %s started", req.name, req.from,
+	    req.to);
 }
 
 static int
@@ -168,6 +176,9 @@ cmd_watch(int argc, char **argv)
 				    "--duration takes seconds > 0");
 		} else if (strcmp(argv[i], "--record") == 0 && i + 1 < argc) {
 			record_path = argv[++i];
+		} else if (strcmp(argv[i], "--debug-log") == 0 &&
+		    i + 1 < argc) {
+			i++; /* opened by main */
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			fprintf(stderr, "drtop watch: unknown option %s\n",
 			    argv[i]);
@@ -225,8 +236,11 @@ cmd_watch(int argc, char **argv)
 	rt = runtime_start(p, q, t0, err, sizeof(err));
 	if (rt == NULL) {
 		fprintf(stderr, "drtop watch: %s\n", err);
+		dlog("watch: cannot start: %s", err);
 		goto out;
 	}
+	dlog("watch: %s: %d endpoints, %d resolvers, session %s", profile_path,
+	    p->nendpoints, p->dns.nresolvers, started);
 	end = duration > 0 ? t0 + duration : INFINITY;
 	while (!sigpipe_stop_requested() && !ws.out_broken && !ws.out_failed) {
 		struct pollfd pfd[2] = {
@@ -250,6 +264,11 @@ cmd_watch(int argc, char **argv)
 			    engine_snapshot(e)->now, &sink);
 		fflush(stdout);
 	}
+	dlog("watch: stopping (%s)",
+	    sigpipe_stop_requested() ? "signal"
+	        : ws.out_broken      ? "stdout closed"
+	        : ws.out_failed      ? "stdout write error"
+	                             : "duration");
 	/* Stop the producers (a running action first: its `finished`
 	 * event is queued), then write whatever they had queued. */
 	ws.af = NULL;
