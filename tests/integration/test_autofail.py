@@ -11,7 +11,11 @@ directory.
 (d) an action that exits 3 is reported with exit 3, watch goes on, and it
     is not repeated within hold_down;
 (e) watch stopped while an action runs: the action's `finished` event is
-    written before watch exits."""
+    written before watch exits;
+(f) an automatic runbook whose second step fails is aborted at once (no
+    one can retry it in watch): the third step never runs;
+(g) auto_failover without a failover action: an `error` event, no
+    crash."""
 import json
 import os
 import signal
@@ -316,6 +320,57 @@ def case_stop_while_running(d, regions, dns_addr, control):
     reset(control)
 
 
+def case_runbook(d, regions, dns_addr, control):
+    path, sub = make_profile(d, regions, dns_addr, "f", argv=None)
+    prof = json.load(open(path))
+    ok = script(sub, "step.sh", 'echo "$1" >> steps.txt\nexit "$2"\n')
+    prof["actions"]["failover"] = [
+        {"name": "drain", "argv": [ok, "drain", "0"]},
+        {"name": "switch", "argv": [ok, "switch {to}", "4"]},
+        {"name": "verify", "argv": [ok, "verify", "0"]}]
+    drtest.write_json(path, prof)
+    w = Watch(path)
+    check("(f) first route to eu20", first_route(w))
+    drtest.sim_fault(control, "eu20", "status 500")
+    fin = drtest.wait_for(lambda: [e for e in w.events(
+        type="action", phase="finished") if e.get("step") is None],
+        DETECT + SLACK + 10)
+    steps = w.events(type="action", phase="finished")
+    check("(f) the runbook ends failed at step 2 (exit 4) and is aborted",
+          fin and fin[0]["by"] == "auto" and fin[0].get("error") and
+          "switch" in fin[0]["error"] and
+          [e.get("step") for e in steps] == ["drain", "switch", None] and
+          steps[1]["exit"] == 4, steps)
+    try:
+        ran = open(os.path.join(sub, "steps.txt")).read().splitlines()
+    except FileNotFoundError:
+        ran = []
+    check("(f) the third step never ran", ran == ["drain", "switch us21"],
+          ran)
+    rc = w.stop()
+    check("(f) watch exits 0", rc == 0, rc)
+    reset(control)
+
+
+def case_no_action(d, regions, dns_addr, control):
+    path, sub = make_profile(d, regions, dns_addr, "g", argv=None)
+    prof = json.load(open(path))
+    del prof["actions"]
+    drtest.write_json(path, prof)
+    w = Watch(path)
+    check("(g) first route to eu20", first_route(w))
+    drtest.sim_fault(control, "eu20", "status 500")
+    err = w.wait(DETECT + SLACK, type="error", source="autofail")
+    check("(g) no failover action: an error event names the move",
+          err and "eu20" in err[0]["message"] and
+          "us21" in err[0]["message"] and
+          "no failover action" in err[0]["message"], err)
+    rc = w.stop()
+    check("(g) watch exits 0 and ran no action",
+          rc == 0 and not w.events(type="action"), rc)
+    reset(control)
+
+
 def main():
     d = drtest.tmpdir()
     sim, regions, control = drtest.sim_start(
@@ -327,6 +382,8 @@ def main():
     case_failing(d, regions, sim.dns_addr, control)
     case_flapping(d, regions, sim.dns_addr, control)
     case_stop_while_running(d, regions, sim.dns_addr, control)
+    case_runbook(d, regions, sim.dns_addr, control)
+    case_no_action(d, regions, sim.dns_addr, control)
     drtest.done()
 
 
