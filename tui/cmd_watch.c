@@ -70,18 +70,27 @@ watch_emit(void *ctx, const Event *ev)
 }
 
 /* Feed one queued event to the engine; an operator's successful action
- * (none in watch today, but the rule is the caller's) then routes. */
+ * (none in watch today, but the rule is the caller's) then routes. That
+ * route is the operator's, not the engine's: autofail is told so instead
+ * of being fed it. */
 static void
 watch_feed(Engine *e, const Event *ev, const EventSink *sink)
 {
+	WatchSink *ws = sink->ctx;
+	Autofail *af = ws->af;
 	RouteCause cause;
 	char to[EV_NAME_MAX], err[256];
 
 	engine_feed(e, ev, sink);
-	if (ev->type == EV_ACTION &&
-	    autofail_manual_route(&ev->u.action, &cause, to, sizeof(to)))
-		(void)engine_route_manual(e, ev->t, to[0] != '\0' ? to : NULL,
-		    cause, sink, err, sizeof(err));
+	if (ev->type != EV_ACTION ||
+	    !autofail_manual_route(&ev->u.action, &cause, to, sizeof(to)))
+		return;
+	ws->af = NULL;
+	if (engine_route_manual(e, ev->t, to[0] != '\0' ? to : NULL, cause,
+	        sink, err, sizeof(err)) == 0 &&
+	    af != NULL)
+		autofail_operator_route(af);
+	ws->af = af;
 }
 
 /* An `error` event from watch itself, at t, through the engine. */
