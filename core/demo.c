@@ -8,6 +8,16 @@
  * profile is JSON text with the ports filled in, loaded through
  * profile_parse so it is validated like any user's profile. The demo's
  * fault rotation state belongs to the main thread.
+ *
+ * The built-in failover action is a real process started by the action
+ * runner, as a user's would be: the `curl` command-line tool posting the
+ * target region to the simulator's control interface (`POST /tm/force`,
+ * on an ephemeral loopback port), so the simulated traffic manager
+ * answers with it and the DNS panel shows the failover propagating. The
+ * failback action posts "auto": the traffic manager follows the regions'
+ * health again (the best healthy region by priority). curl gets -q (no
+ * ~/.curlrc) and --noproxy '*' (a proxy from the environment must not
+ * see loopback requests).
  */
 #include "demo.h"
 
@@ -35,10 +45,20 @@ struct Demo {
 	int fault_step[DEMO_REGIONS];
 };
 
+/* The argument vector before the body: curl, quiet but for errors,
+ * failing on an HTTP error status, bounded in time. */
+#define DEMO_CURL                                                              \
+	"\"curl\",\"-q\",\"-fsS\",\"--noproxy\",\"*\",\"--max-time\",\"5\","   \
+	"\"-X\",\"POST\",\"--data-binary\""
+
 static char *
 demo_profile_json(const Demo *d)
 {
 	int dns_port = simdns_port(simworld_dns(d->world));
+	char force[128];
+
+	snprintf(force, sizeof(force), "\"http://127.0.0.1:%d/tm/force\"",
+	    sim_control_port(d->sim));
 
 	return xasprintf(
 	    "{\"service\":\"demo\","
@@ -60,9 +80,14 @@ demo_profile_json(const Demo *d)
 	    "{\"name\":\"ap10\",\"region\":\"Asia Pacific (Sydney)\","
 	    "\"lat\":-33.9,\"lon\":151.2,\"target\":\"%s\",\"priority\":3,"
 	    "\"dns_answers\":[\"ap10." SIMDNS_ZONE "\"]}],"
+	    "\"actions\":{"
+	    "\"failover\":{\"argv\":[" DEMO_CURL ",\"{to}\",%s],"
+	    "\"timeout\":10},"
+	    "\"failback\":{\"argv\":[" DEMO_CURL ",\"auto\",%s],"
+	    "\"timeout\":10}},"
 	    "\"drill\":{\"rto_target\":120,\"dir\":\"drills\"}}",
 	    DEMO_TTL, dns_port, sim_region_url(d->sim, 0),
-	    sim_region_url(d->sim, 1), sim_region_url(d->sim, 2));
+	    sim_region_url(d->sim, 1), sim_region_url(d->sim, 2), force, force);
 }
 
 Demo *
@@ -79,7 +104,7 @@ demo_start(char *err, size_t errcap)
 	memset(&wc, 0, sizeof(wc));
 	wc.sim.regions = specs;
 	wc.sim.nregions = DEMO_REGIONS;
-	wc.sim.control_port = -1;
+	wc.sim.control_port = 0; /* ephemeral, loopback: the actions' */
 	wc.dns_port = 0;
 	wc.ttl = DEMO_TTL;
 	wc.caching = true; /* answers age like a resolver's cache */
@@ -141,6 +166,18 @@ demo_fault_label(const Demo *d, int region)
 	if (region < 0 || region >= DEMO_REGIONS)
 		return "";
 	return rotation[d->fault_step[region]];
+}
+
+bool
+demo_tm_choice(const Demo *d, char *out, size_t cap)
+{
+	return sim_tm_choice(d->sim, out, cap);
+}
+
+int
+demo_control_port(const Demo *d)
+{
+	return sim_control_port(d->sim);
 }
 
 void

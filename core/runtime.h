@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "actions.h"
 #include "profile.h"
 #include "queue.h"
 
@@ -31,7 +32,17 @@ void runtime_set_disabled(Runtime *r, int idx, bool disabled);
 /* Probes in flight right now. */
 int runtime_in_flight(Runtime *r);
 
-/* Stop and join every thread, then free. runtime_stop(NULL) is safe. */
+/*
+ * The session's action runner (core/actions), made in runtime_start()
+ * with the same queue and t0: the console and `watch` start failover and
+ * failback through it; its events reach the queue like every producer's.
+ * Owned by the runtime (never free it); valid until runtime_stop().
+ */
+ActionRunner *runtime_actions(Runtime *r);
+
+/* Stop and join every thread (a running action is stopped first:
+ * SIGTERM, then SIGKILL after the grace period, its `finished` event
+ * queued), then free. then free. runtime_stop(NULL) is safe. */
 void runtime_stop(Runtime *r);
 
 #endif

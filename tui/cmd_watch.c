@@ -3,6 +3,15 @@
  * Headless: runs the prober, the DNS observer and the engine, and prints
  * the session header and every event as JSON Lines on stdout until
  * SIGINT/SIGTERM or the duration ends (exit 0). Startup problems exit 2.
+ *
+ * With routing.auto_failover, the engine's own route changes run the
+ * failover (or failback) action through the runtime's action runner,
+ * by "auto", as core/autofail decides (hold_down, coalescing); its
+ * `action` events come back through the queue and the engine like any
+ * other. The engine already moved the route, so no route event is added
+ * for an automatic action. A runbook step that fails is aborted at once
+ * (nobody is there to retry it). On exit a running action is stopped
+ * and its `finished` event written before watch ends.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +23,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "actions.h"
+#include "autofail.h"
 #include "cmd.h"
 #include "dlog.h"
 #include "engine.h"
@@ -30,6 +41,7 @@
 typedef struct {
 	FILE *out;
 	Recorder *rec;
+	Autofail *af; /* fed every event the engine emits; NULL = none */
 	bool out_broken; /* stdout closed by the reader (EPIPE) */
 	bool out_failed; /* any other write error */
 } WatchSink;
@@ -43,6 +55,8 @@ watch_emit(void *ctx, const Event *ev)
 
 	if (n == 0)
 		return;
+	if (ws->af != NULL)
+		autofail_feed(ws->af, ev);
 	if (ws->rec != NULL)
 		recorder_write(ws->rec, ev);
 	if (ws->out_broken || ws->out_failed)
@@ -53,6 +67,81 @@ watch_emit(void *ctx, const Event *ev)
 		else
 			ws->out_failed = true;
 	}
+}
+
+/* Feed one queued event to the engine; an operator's successful action
+ * (none in watch today, but the rule is the caller's) then routes. That
+ * route is the operator's, not the engine's: autofail is told so instead
+ * of being fed it. */
+static void
+watch_feed(Engine *e, const Event *ev, const EventSink *sink)
+{
+	WatchSink *ws = sink->ctx;
+	Autofail *af = ws->af;
+	RouteCause cause;
+	char to[EV_NAME_MAX], err[256];
+
+	engine_feed(e, ev, sink);
+	if (ev->type != EV_ACTION ||
+	    !autofail_manual_route(&ev->u.action, &cause, to, sizeof(to)))
+		return;
+	ws->af = NULL;
+	if (engine_route_manual(e, ev->t, to[0] != '\0' ? to : NULL, cause,
+	        sink, err, sizeof(err)) == 0 &&
+	    af != NULL)
+		autofail_operator_route(af);
+	ws->af = af;
+}
+
+/* An `error` event from watch itself, at t, through the engine. */
+static void
+watch_error(Engine *e, double t, const char *msg, const EventSink *sink)
+{
+	Event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.t = t;
+	ev.type = EV_ERROR;
+	str_copy(ev.u.error.source, sizeof(ev.u.error.source), "autofail");
+	str_copy(ev.u.error.message, sizeof(ev.u.error.message), msg);
+	engine_feed(e, &ev, sink);
+}
+
+/* Automatic failover: start what autofail asks for; abort a runbook of
+ * ours that waits for a retry nobody can give. */
+static void
+watch_autofail(Autofail *af, ActionRunner *ar, const Profile *p, Engine *e,
+    double t, const EventSink *sink)
+{
+	AutofailRequest req;
+	ActionStatus st;
+	char err[EV_TEXT_MAX];
+	ActionsState state = actions_state(ar);
+
+	if (state == ACTIONS_FAILED) {
+		actions_status(ar, &st);
+		if (strcmp(st.by, "auto") == 0 &&
+		    actions_abort(ar, err, sizeof(err)) == 0)
+			dlog("watch: automatic %s: step %d failed, runbook "
+			     "aborted",
+			    st.name, st.failed_step + 1);
+		return;
+	}
+	if (!autofail_next(af, t, state != ACTIONS_IDLE, &req))
+		return;
+	if (actions_start(ar, req.name,
+	        strcmp(req.name, "failback") == 0 ? &p->failback : &p->failover,
+	        req.from, req.to, "auto", err, sizeof(err)) != 0) {
+		char msg[EV_TEXT_MAX];
+
+		snprintf(msg, sizeof(msg), "automatic %s from %s to %s: %.100s",
+		    req.name, req.from, req.to, err);
+		dlog("watch: %s", msg);
+		watch_error(e, t, msg, sink);
+		return;
+	}
+	dlog("watch: automatic %s from %s to %s started", req.name, req.from,
+	    req.to);
 }
 
 static int
@@ -76,7 +165,8 @@ cmd_watch(int argc, char **argv)
 	Queue *q = NULL;
 	Engine *e = NULL;
 	Runtime *rt = NULL;
-	WatchSink ws = {stdout, NULL, false, false};
+	Autofail *af = NULL;
+	WatchSink ws = {stdout, NULL, NULL, false, false};
 	EventSink sink = {watch_emit, &ws};
 	static Event batch[DRAIN_BATCH];
 	char err[256], started[40], *pjson = NULL, *session = NULL;
@@ -134,6 +224,9 @@ cmd_watch(int argc, char **argv)
 		goto out;
 	}
 	e = engine_new(p);
+	af = autofail_new(p);
+	if (autofail_enabled(af))
+		ws.af = af;
 	t0 = mono_now();
 	event_format_utc(real_now(), started, sizeof(started));
 	pjson = profile_to_json(p, true);
@@ -173,8 +266,11 @@ cmd_watch(int argc, char **argv)
 		now = mono_now();
 		while ((n = queue_drain(q, batch, DRAIN_BATCH)) > 0)
 			for (size_t k = 0; k < n; k++)
-				engine_feed(e, &batch[k], &sink);
+				watch_feed(e, &batch[k], &sink);
 		engine_tick(e, fmin(now, end) - t0, &sink);
+		if (ws.af != NULL)
+			watch_autofail(af, runtime_actions(rt), p, e,
+			    engine_snapshot(e)->now, &sink);
 		fflush(stdout);
 	}
 	dlog("watch: stopping (%s)",
@@ -182,14 +278,16 @@ cmd_watch(int argc, char **argv)
 	        : ws.out_broken      ? "stdout closed"
 	        : ws.out_failed      ? "stdout write error"
 	                             : "duration");
-	/* Stop the producers, then write whatever they had queued. */
+	/* Stop the producers (a running action first: its `finished`
+	 * event is queued), then write whatever they had queued. */
+	ws.af = NULL;
 	runtime_stop(rt);
 	rt = NULL;
 	{
 		size_t n;
 		while ((n = queue_drain(q, batch, DRAIN_BATCH)) > 0)
 			for (size_t k = 0; k < n; k++)
-				engine_feed(e, &batch[k], &sink);
+				watch_feed(e, &batch[k], &sink);
 	}
 	fflush(stdout);
 	if (queue_overflow(q) > 0)
@@ -210,6 +308,7 @@ out:
 			rc = 1;
 	}
 	engine_free(e);
+	autofail_free(af);
 	queue_free(q);
 	free(session);
 	free(pjson);
