@@ -370,12 +370,6 @@ next_theme(App *a)
 	message(a, "no other theme could be loaded");
 }
 
-static double
-session_t(const App *a)
-{
-	return mono_now() - a->cfg->t0;
-}
-
 static void
 selected_action(App *a, KeyAction act)
 {
@@ -417,7 +411,7 @@ confirm(App *a)
 		return;
 	}
 	const char *name = a->cfg->profile->endpoints[i].name;
-	engine_set_disabled(a->cfg->engine, session_t(a), name, dis, &a->sink);
+	engine_set_disabled(a->cfg->engine, a->ui.t, name, dis, &a->sink);
 	if (a->cfg->runtime)
 		runtime_set_disabled(a->cfg->runtime, i, dis);
 	close_dialog(a);
@@ -435,7 +429,7 @@ demo_fault(App *a, int region)
 	if (a->cfg->demo == NULL || region >= p->nendpoints)
 		return;
 	demo_cycle_fault(a->cfg->demo, region, label, sizeof(label));
-	event_init(&ev, EV_MARKER, session_t(a));
+	event_init(&ev, EV_MARKER, a->ui.t);
 	snprintf(ev.u.marker.note, sizeof(ev.u.marker.note),
 	    "demo: %s fault %s", p->endpoints[region].name, label);
 	engine_feed(a->cfg->engine, &ev, &a->sink);
@@ -967,13 +961,13 @@ app_run(const AppConfig *cfg)
 	    a->color ? "colour" : "no colour");
 	relayout(a);
 
+	double now = mono_now();
 	while (!a->quit) {
 		struct pollfd pfd[3] = {
 		    {.fd = STDIN_FILENO, .events = POLLIN},
 		    {.fd = queue_wake_fd(cfg->queue), .events = POLLIN},
 		    {.fd = sigpipe_fd(), .events = POLLIN},
 		};
-		double now = mono_now();
 		int ch;
 
 		if (poll(pfd, 3, poll_timeout_ms(a, now)) < 0 &&
