@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "autofail.h"
 #include "curses.h"
 #include "glyphs.h"
 #include "keys.h"
@@ -84,9 +85,13 @@ typedef struct {
 	SCREEN *screen;
 	/* an operator's failover/failback: the route follows the action's
 	 * successful outcome (applied after the drain, not inside the sink) */
-	char pending_kind; /* 'f', 'b' or 0 */
-	char pending_to[EV_NAME_MAX];
+	RouteCause pending_cause; /* CAUSE_MANUAL or CAUSE_FAILBACK */
+	char pending_to[EV_NAME_MAX]; /* "" = the rules' choice */
 	bool pending_apply;
+	/* routing.auto_failover: the engine's own route changes run the
+	 * action (core/autofail); the operator's routes are not fed to it */
+	Autofail *af;
+	bool operator_routing;
 	bool backlog; /* the queue held more than one loop drains */
 	bool quit_asked;
 } App;
@@ -179,18 +184,24 @@ on_event(void *ctx, const Event *ev)
 				a->dlg_dirty = true;
 		}
 	}
-	if (ev->type == EV_ACTION && a->pending_kind) {
-		bool ok;
+	if (a->af && !a->operator_routing)
+		autofail_feed(a->af, ev);
+	if (ev->type == EV_ACTION) {
+		/* an operator's action succeeded: the route follows it, once
+		 * the drain is over (never from inside the engine's sink) */
 		const ActionEvent *x = &ev->u.action;
-		if (actions_outcome(x, &ok) && strcmp(x->by, "operator") == 0) {
-			if (ok)
-				a->pending_apply = true;
-			else {
-				message(a, "%s failed: the route is unchanged",
-				    x->name);
-				a->pending_kind = 0;
-			}
-		}
+		RouteCause cause;
+		char to[EV_NAME_MAX];
+		bool ok;
+		if (autofail_manual_route(x, &cause, to, sizeof(to))) {
+			a->pending_apply = true;
+			a->pending_cause = cause;
+			str_copy(a->pending_to, sizeof(a->pending_to), to);
+		} else if (actions_outcome(x, &ok) && !ok)
+			message(a, "%s %s failed: %s", x->by, x->name,
+			    strcmp(x->by, "operator") == 0
+			        ? "the route is unchanged"
+			        : "see the event log");
 	}
 	if (ev->type == EV_HEALTH)
 		view_timeline_mark(ev->t, 'H');
@@ -512,20 +523,67 @@ static void
 apply_route(App *a)
 {
 	char err[256];
-	char kind = a->pending_kind;
+	bool manual = a->pending_cause == CAUSE_MANUAL;
+	int rc;
 
-	a->pending_kind = 0;
 	a->pending_apply = false;
-	if (engine_route_manual(a->cfg->engine, a->ui.t,
-	        kind == 'f' ? a->pending_to : NULL,
-	        kind == 'f' ? CAUSE_MANUAL : CAUSE_FAILBACK, &a->sink, err,
-	        sizeof(err)) != 0)
+	a->operator_routing = true;
+	rc = engine_route_manual(a->cfg->engine, a->ui.t,
+	    a->pending_to[0] ? a->pending_to : NULL, a->pending_cause, &a->sink,
+	    err, sizeof(err));
+	a->operator_routing = false;
+	if (rc != 0) {
 		message(a, "route: %s", err);
-	else
-		message(a, "%s: traffic %s %s",
-		    kind == 'f' ? "failed over" : "failed back", a->ui.g->arrow,
-		    kind == 'f' ? a->pending_to
-		                : engine_snapshot(a->cfg->engine)->route_to);
+		return;
+	}
+	if (a->af)
+		autofail_operator_route(a->af);
+	message(a, "%s: traffic %s %s", manual ? "failed over" : "failed back",
+	    a->ui.g->arrow, engine_snapshot(a->cfg->engine)->route_to);
+}
+
+/* routing.auto_failover: start what autofail asks for; abort an
+ * automatic runbook that waits for a retry nobody asked for. */
+static void
+auto_failover(App *a)
+{
+	ActionRunner *ar = a->cfg->actions;
+	const Profile *p = a->cfg->profile;
+	AutofailRequest req;
+	ActionStatus st;
+	char err[EV_TEXT_MAX];
+	ActionsState state;
+
+	if (a->af == NULL || ar == NULL || !autofail_enabled(a->af))
+		return;
+	state = actions_state(ar);
+	if (state == ACTIONS_FAILED) {
+		actions_status(ar, &st);
+		if (strcmp(st.by, "auto") == 0 &&
+		    actions_abort(ar, err, sizeof(err)) == 0)
+			message(a, "automatic %s: step %d failed, aborted",
+			    st.name, st.failed_step + 1);
+		return;
+	}
+	if (!autofail_next(a->af, a->ui.t, state != ACTIONS_IDLE, &req))
+		return;
+	if (actions_start(ar, req.name,
+	        strcmp(req.name, "failback") == 0 ? &p->failback : &p->failover,
+	        req.from, req.to, "auto", err, sizeof(err)) != 0) {
+		Event ev;
+		event_init(&ev, EV_ERROR, a->ui.t);
+		str_copy(
+		    ev.u.error.source, sizeof(ev.u.error.source), "autofail");
+		snprintf(ev.u.error.message, sizeof(ev.u.error.message),
+		    "automatic %s from %s to %s: %.100s", req.name, req.from,
+		    req.to, err);
+		engine_feed(a->cfg->engine, &ev, &a->sink);
+		return;
+	}
+	message(a, "automatic %s %s %s %s started", req.name, req.from,
+	    a->ui.g->arrow, req.to);
+	debug(a, "automatic %s from %s to %s started", req.name, req.from,
+	    req.to);
 }
 
 static void
@@ -540,18 +598,21 @@ run_failover(App *a)
 		a->dlg_dirty = true;
 		return;
 	}
-	a->pending_kind = kind;
-	str_copy(a->pending_to, sizeof(a->pending_to), a->ui.fo_to);
 	if (a->ui.fo_action && a->cfg->actions) {
+		/* the route follows the action's successful outcome */
 		if (actions_start(a->cfg->actions, name, a->ui.fo_action,
 		        a->ui.fo_from, a->ui.fo_to, "operator", err,
-		        sizeof(err)) != 0) {
+		        sizeof(err)) != 0)
 			message(a, "%s: %s", name, err);
-			a->pending_kind = 0;
-		} else
+		else
 			message(a, "%s action started", name);
-	} else
-		a->pending_apply = true; /* nothing to run: route at once */
+	} else {
+		/* nothing to run: drtop's route changes at once */
+		a->pending_apply = true;
+		a->pending_cause = kind == 'f' ? CAUSE_MANUAL : CAUSE_FAILBACK;
+		str_copy(a->pending_to, sizeof(a->pending_to),
+		    kind == 'f' ? a->ui.fo_to : "");
+	}
 	debug(
 	    a, "%s %s -> %s by the operator", name, a->ui.fo_from, a->ui.fo_to);
 	close_dialog(a);
@@ -858,6 +919,8 @@ poll_timeout_ms(const App *a, double now)
 	}
 	if (a->cfg->duration > 0 && a->cfg->duration - t < next)
 		next = a->cfg->duration - t;
+	if (a->af && autofail_due(a->af) >= 0 && autofail_due(a->af) - t < next)
+		next = autofail_due(a->af) - t;
 	/* the wake fd fires only when the queue goes from empty to not
 	 * empty: with events left over, come straight back for them */
 	if (a->backlog)
@@ -935,6 +998,7 @@ app_run(const AppConfig *cfg)
 	a->last_slot = INT64_MIN;
 	view_events_clear();
 	view_timeline_reset();
+	a->af = autofail_new(cfg->profile);
 
 	/* a bad --theme is a usage error, reported before curses starts */
 	errlist_init(&errs);
@@ -943,6 +1007,7 @@ app_run(const AppConfig *cfg)
 		if (cfg->theme && theme_load(&probe, cfg->theme, &errs) != 0) {
 			errlist_print(&errs, stderr);
 			errlist_fini(&errs);
+			autofail_free(a->af);
 			free(a->ui.probes);
 			free(a);
 			return 2;
@@ -950,6 +1015,7 @@ app_run(const AppConfig *cfg)
 	}
 	if (start_curses(a) != 0) {
 		errlist_fini(&errs);
+		autofail_free(a->af);
 		free(a->ui.probes);
 		free(a);
 		return 1;
@@ -1004,6 +1070,7 @@ app_run(const AppConfig *cfg)
 		if (a->pending_apply)
 			apply_route(a);
 		engine_tick(cfg->engine, a->ui.t, &a->sink);
+		auto_failover(a);
 		update_model(a);
 		if (cfg->duration > 0 && a->ui.t >= cfg->duration)
 			break;
@@ -1019,6 +1086,7 @@ app_run(const AppConfig *cfg)
 	endwin();
 	delscreen(a->screen);
 	debug(a, "stopped");
+	autofail_free(a->af);
 	free(a->ui.probes);
 	free(a);
 	return rc;

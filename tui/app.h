@@ -37,7 +37,8 @@ typedef struct {
 	Engine *engine; /* borrowed; fed only by app_run while it runs */
 	Queue *queue; /* borrowed; the producers' events */
 	Runtime *runtime; /* may be NULL (no live producers) */
-	ActionRunner *actions; /* failover/failback runner; may be NULL */
+	ActionRunner *actions; /* runtime_actions(): failover/failback and
+	                          automatic failover; may be NULL */
 	Demo *demo; /* non-NULL in --demo: mode DEMO, keys 1-3 */
 	double t0; /* mono_now() at the session's t = 0 */
 	double start_real; /* real_now() at t = 0 */

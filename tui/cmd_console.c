@@ -71,7 +71,6 @@ cmd_console(int argc, char **argv)
 	Queue *q = NULL;
 	Engine *e = NULL;
 	Runtime *rt = NULL;
-	ActionRunner *actions = NULL;
 	Recorder *record = NULL;
 	FILE *debug_log = NULL;
 	char err[512];
@@ -173,22 +172,16 @@ cmd_console(int argc, char **argv)
 			goto out;
 		cfg.record = record;
 	}
-	/* the operator's failover/failback actions run from the console */
-	actions = actions_new(p, q, cfg.t0);
-	if (actions == NULL) {
-		fprintf(stderr, "drtop: actions: %s\n", strerror(errno));
-		goto out;
-	}
-	cfg.actions = actions;
 	rt = runtime_start(p, q, cfg.t0, err, sizeof(err));
 	if (rt == NULL) {
 		fprintf(stderr, "drtop: %s\n", err);
 		goto out;
 	}
 	cfg.runtime = rt;
+	/* failover/failback run through the session's runner */
+	cfg.actions = runtime_actions(rt);
 	rc = app_run(&cfg);
 out:
-	actions_free(actions);
 	runtime_stop(rt);
 	if (record) {
 		/* the producers have stopped: what they left in the queue

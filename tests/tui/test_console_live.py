@@ -84,6 +84,41 @@ def weighted_and_schematic(d, regions, dns_addr):
         scr.close()
 
 
+def auto_failover(d, regions, dns_addr, control):
+    """routing.auto_failover: the console runs the failover action by
+    itself when the engine moves traffic, and says so."""
+    names = list(regions)
+    eps = [{"name": n, "target": u, "priority": i + 1}
+           for i, (n, u) in enumerate(regions.items())]
+    prof = drtest.write_json(os.path.join(d, "auto.json"), {
+        "service": "auto-test",
+        "routing": {"auto_failover": True, "hold_down": 1},
+        "monitor": {"interval": INTERVAL, "timeout": TIMEOUT,
+                    "tolerated_failures": TOLERATED},
+        "endpoints": eps,
+        "actions": {"failover": {"argv": ["/bin/echo", "auto {from} {to}"]}}})
+    scr = Screen([drtest.DRTOP, prof], tmp=d)
+    try:
+        s = scr.wait_for(lambda x: all(endpoint_state(x, n) == "ONLINE"
+                                       for n in names), START)
+        check("auto: every endpoint ONLINE", s is not None,
+              getattr(scr, "last", ""))
+        drtest.sim_fault(control, names[0], "refuse")
+        s = scr.wait_for(lambda x: "started by auto" in x and
+                         "finished, exit 0" in x, BOUND + SLACK + 10)
+        check("auto: the failover action ran by itself", s is not None,
+              getattr(scr, "last", ""))
+        if s:
+            check("auto: traffic and the action follow the engine's route",
+                  names[1] in s.splitlines()[0] and
+                  "auto %s %s" % (names[0], names[1]) in s, s)
+        scr.keys("q")
+        check("auto: q exits 0", scr.exit_status() == 0)
+    finally:
+        scr.close()
+        drtest.sim_fault(control, names[0], "ok")
+
+
 def main():
     d = drtest.tmpdir()
     sim, regions, control = drtest.sim_start()
@@ -182,6 +217,7 @@ def main():
 
     drtest.sim_fault(control, first, "ok")
     weighted_and_schematic(d, regions, sim.dns_addr)
+    auto_failover(d, regions, sim.dns_addr, control)
 
     bad = drtest.write_json(os.path.join(d, "bad.json"),
                             {"service": "x", "endpoints": [{"name": "a"}]})
