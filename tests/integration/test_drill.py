@@ -343,8 +343,17 @@ def replay_checks(log, trunc, garbage):
                                                         r.stderr))
     r = drtest.run([drtest.DRTOP, "replay", "--check", garbage])
     check("replay --check: garbage in the middle exits 2 with its line",
-          r.returncode == 2 and "garbage.jsonl:" in r.stderr,
+          r.returncode == 2 and "garbage.jsonl:7:" in r.stderr,
           (r.returncode, r.stderr))
+    for args, what in [(["--check"], "no log"),
+                       (["--check", "--speed", "100", log], "speed 100"),
+                       (["--check", "--set", "monitor.bogus=1", log],
+                        "an unknown --set key"),
+                       (["--check", "--bogus", log], "an unknown option"),
+                       (["--check", log + ".missing"], "a missing log")]:
+        r = drtest.run([drtest.DRTOP, "replay"] + args)
+        check("replay with %s exits 2" % what, r.returncode == 2 and
+              r.stderr, (r.returncode, r.stderr))
 
 
 def kill_nine(d, profile, control):
@@ -396,7 +405,7 @@ def main():
     drtest.sim_fault(control, "eu20", "ok")
     if log:
         res = report_checks(d, log)
-        if res and False:  # enabled with drtop replay --check
+        if res:
             replay_checks(log, *res)
     kill_nine(d, profile, control)
     drtest.done()

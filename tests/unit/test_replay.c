@@ -572,6 +572,60 @@ test_bad_logs(void **state)
 	replay_free(r);
 }
 
+/* The log with its first converged event's `after` moved by delta. */
+static void
+write_after(const char *path, double delta)
+{
+	FILE *in = fopen(log_path, "r"), *o = fopen(path, "w");
+	char *line = NULL, err[128], buf[EVENT_JSON_MAX];
+	size_t cap = 0;
+	ssize_t len;
+	bool done = false;
+	Event ev;
+
+	assert_non_null(in);
+	assert_non_null(o);
+	while ((len = getline(&line, &cap, in)) > 0) {
+		if (!done && strstr(line, "\"converged\"") != NULL &&
+		    event_from_json(line, (size_t)len, &ev, err, sizeof(err)) ==
+		        1) {
+			ev.u.conv.after += delta;
+			assert_true(event_to_json(&ev, buf, sizeof(buf)) > 0);
+			fputs(buf, o);
+			done = true;
+			continue;
+		}
+		fputs(line, o);
+	}
+	assert_true(done);
+	free(line);
+	fclose(in);
+	fclose(o);
+}
+
+/* A microsecond of rounding in `after` is the log's resolution; a
+ * millisecond is a difference. */
+static void
+test_rounding(void **state)
+{
+	char path[160];
+	ReplayCheck c;
+	Replay *r;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/round.jsonl", dir);
+	for (int k = 0; k < 2; k++) {
+		write_after(path, k == 0 ? 1e-6 : 1e-3);
+		r = open_ok(path, NULL, 0);
+		replay_seek_end(r, NULL);
+		replay_check(r, &c);
+		assert_int_equal(c.mismatches, k == 0 ? 0 : 1);
+		if (k == 1)
+			assert_non_null(strstr(c.first, "converged"));
+		replay_free(r);
+	}
+}
+
 static int
 setup(void **state)
 {
@@ -603,6 +657,7 @@ main(void)
 	    cmocka_unit_test(test_seeks),
 	    cmocka_unit_test(test_whatif),
 	    cmocka_unit_test(test_bad_logs),
+	    cmocka_unit_test(test_rounding),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
