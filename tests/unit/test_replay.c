@@ -364,7 +364,8 @@ test_seeks(void **state)
 	double t[256];
 	int n = stops(log_path, t, 256);
 	Replay *r = open_ok(log_path, NULL, 0);
-	Snapshot at[256];
+	Snapshot at[256]; /* endpoints not kept: they belong to the engine */
+	HealthState states[256][3];
 	Text x = {NULL, 0, 0, 0, false};
 	EventSink sink = {text_add, &x};
 
@@ -375,6 +376,10 @@ test_seeks(void **state)
 		assert_true(replay_seek_next(r, REPLAY_SEEK_DEFAULT, &sink));
 		assert_float_equal(replay_position(r), t[i], 0);
 		at[i] = *replay_snapshot(r);
+		assert_int_equal(at[i].nendpoints, 3);
+		for (int k = 0; k < 3; k++)
+			states[i][k] = at[i].endpoints[k].state;
+		at[i].endpoints = NULL;
 	}
 	assert_false(replay_seek_next(r, REPLAY_SEEK_DEFAULT, &sink));
 	assert_true(replay_at_end(r));
@@ -392,8 +397,7 @@ test_seeks(void **state)
 		assert_int_equal(s->routed, at[i].routed);
 		assert_string_equal(s->route_to, at[i].route_to);
 		for (int k = 0; k < s->nendpoints; k++)
-			assert_int_equal(
-			    s->endpoints[k].state, at[i].endpoints[k].state);
+			assert_int_equal(s->endpoints[k].state, states[i][k]);
 	}
 	assert_false(replay_seek_prev(r, REPLAY_SEEK_DEFAULT, NULL));
 	assert_float_equal(replay_position(r), replay_first_t(r), 0);
