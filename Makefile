@@ -16,6 +16,12 @@ CFLAGS_ALL := -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -MMD -MP -Icore \
 	$(PKG_CFLAGS) $(CFLAGS)
 LDLIBS_ALL := $(PKG_LIBS) -lresolv -lpthread -lm $(LDLIBS)
 
+# `make SAN=thread BUILD=build-tsan` builds with ThreadSanitizer.
+ifeq ($(SAN),thread)
+CFLAGS_ALL += -fsanitize=thread -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=thread
+OPT = -O1 -g
+endif
 # `make SAN=1 BUILD=build-asan` builds everything with ASan + UBSan.
 ifeq ($(SAN),1)
 CFLAGS_ALL += -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -39,7 +45,7 @@ else
 BIN := $(BUILD)/drtop
 endif
 
-.PHONY: all deps demo test test-asan test-unit bench install clean \
+.PHONY: all deps demo test test-asan test-tsan test-unit bench install clean \
 	fmt fmt-check check-layers tests
 
 all: $(BIN)
@@ -85,6 +91,17 @@ test-asan: deps
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		sh tests/run.sh build-asan build-asan/drtop
+
+# ThreadSanitizer over the threaded modules: the queue, the probe thread,
+# the DNS observer, the simulator, the action runner, and their shutdown.
+TSAN_TESTS := test_queue test_probe test_dns test_simdns test_sim \
+	test_actions test_demo
+test-tsan: deps
+	@$(MAKE) --no-print-directory SAN=thread BUILD=build-tsan \
+		$(TSAN_TESTS:%=build-tsan/tests/%)
+	@TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+		sh tests/run.sh --unit-only --only "$(TSAN_TESTS)" build-tsan \
+		build-tsan/drtop
 
 bench: deps
 	@$(MAKE) --no-print-directory all

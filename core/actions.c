@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "argsubst.h"
+#include "thread.h"
 #include "util.h"
 
 extern char **environ;
@@ -730,19 +731,10 @@ worker(void *arg)
 static int
 start_worker(ActionRunner *r, char *err, size_t cap)
 {
-	sigset_t block, old;
 	int rc;
 
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGWINCH);
-	sigaddset(&block, SIGPIPE);
 	drain_fd(r->ctl[0]);
-	pthread_sigmask(SIG_BLOCK, &block, &old);
-	rc = pthread_create(&r->thread, NULL, worker, r);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	rc = thread_start(&r->thread, worker, r);
 	if (rc != 0) {
 		snprintf(err, cap, "%s: cannot start a thread: %s", r->name,
 		    strerror(rc));

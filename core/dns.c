@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "dnswire.h"
+#include "thread.h"
 #include "util.h"
 
 #define MAX_ROUNDS 8 /* re-queries of a dangling CNAME target */
@@ -726,7 +727,6 @@ int
 dns_observer_start(DnsObserver *o, char *err, size_t errcap)
 {
 	int fds[2];
-	sigset_t block, old;
 
 	if (o->nres == 0)
 		return 0;
@@ -736,19 +736,10 @@ dns_observer_start(DnsObserver *o, char *err, size_t errcap)
 	}
 	o->stop_r = fds[0];
 	o->stop_w = fds[1];
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGWINCH);
-	sigaddset(&block, SIGPIPE);
 	for (int i = 0; i < o->nres; i++) {
 		int rc;
 
-		pthread_sigmask(SIG_BLOCK, &block, &old);
-		rc = pthread_create(
-		    &o->res[i].thread, NULL, resolver_main, &o->res[i]);
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		rc = thread_start(&o->res[i].thread, resolver_main, &o->res[i]);
 		if (rc != 0) {
 			snprintf(err, errcap,
 			    "dns: cannot start the thread for resolver %s: %s",

@@ -42,6 +42,7 @@
 #include "bodymatch.h"
 #include "classify.h"
 #include "schedule.h"
+#include "thread.h"
 #include "util.h"
 
 #define LINE_MAX_BYTES 64 /* first body line kept for identify */
@@ -586,22 +587,13 @@ prober_main(void *arg)
 int
 prober_start(Prober *pr)
 {
-	sigset_t block, old;
 	int rc;
 
 	if (pr->started) {
 		errno = EINVAL;
 		return -1;
 	}
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGWINCH);
-	sigaddset(&block, SIGPIPE);
-	pthread_sigmask(SIG_BLOCK, &block, &old);
-	rc = pthread_create(&pr->thread, NULL, prober_main, pr);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	rc = thread_start(&pr->thread, prober_main, pr);
 	if (rc != 0) {
 		errno = rc;
 		return -1;

@@ -35,6 +35,7 @@
 
 #include "jsonw.h"
 #include "sim.h"
+#include "thread.h"
 #include "util.h"
 
 #define SIM_HEADER_MAX (16 * 1024) /* request line + headers */
@@ -1423,7 +1424,6 @@ Sim *
 sim_start(const SimConfig *cfg, char *err, size_t cap)
 {
 	Sim *s;
-	sigset_t block, old;
 
 	if (sim_config_check(cfg, err, cap) != 0)
 		return NULL;
@@ -1490,15 +1490,7 @@ sim_start(const SimConfig *cfg, char *err, size_t cap)
 			goto fail;
 		}
 	}
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGWINCH);
-	sigaddset(&block, SIGPIPE);
-	pthread_sigmask(SIG_BLOCK, &block, &old);
-	int rc = pthread_create(&s->thread, NULL, server_main, s);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	int rc = thread_start(&s->thread, server_main, s);
 	if (rc != 0) {
 		snprintf(err, cap, "sim: thread: %s", strerror(rc));
 		goto fail;

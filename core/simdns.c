@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "dnswire.h"
+#include "thread.h"
 #include "util.h"
 
 #define REGION_MAX 64
@@ -331,7 +332,6 @@ simdns_start(const SimDnsConfig *cfg, char *err, size_t errcap)
 	SimDns *s;
 	int fds[2];
 	uint8_t probe[300];
-	sigset_t all, old;
 	int rc;
 
 	if (!cfg->name || !cfg->choose ||
@@ -378,15 +378,7 @@ simdns_start(const SimDnsConfig *cfg, char *err, size_t errcap)
 	}
 	s->stop_r = fds[0];
 	s->stop_w = fds[1];
-	sigemptyset(&all);
-	sigaddset(&all, SIGINT);
-	sigaddset(&all, SIGTERM);
-	sigaddset(&all, SIGHUP);
-	sigaddset(&all, SIGWINCH);
-	sigaddset(&all, SIGPIPE);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	rc = pthread_create(&s->thread, NULL, simdns_main, s);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	rc = thread_start(&s->thread, simdns_main, s);
 	if (rc != 0) {
 		snprintf(err, errcap, "simdns: cannot start thread: %s",
 		    strerror(rc));

@@ -3,10 +3,12 @@
 # (Python scripts for /usr/bin/python3 that print "ok - NAME" or
 # "not ok - NAME" per check). Ends with one summary line:
 #   tests: N passed, N failed
-# Usage: tests/run.sh [--unit-only] BUILD_DIR DRTOP_BINARY
+# Usage: tests/run.sh [--unit-only] [--only "test_a test_b"] BUILD_DIR DRTOP_BINARY
 set -u
 unit_only=0
+only=""
 [ "${1:-}" = "--unit-only" ] && { unit_only=1; shift; }
+[ "${1:-}" = "--only" ] && { only=" $2 "; shift 2; }
 build=${1:-build}
 bin=${2:-./drtop}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -44,6 +46,9 @@ run_one() {
 for t in "$root/$build"/tests/test_*; do
 	[ -x "$t" ] || continue
 	case "$t" in *.d|*.o) continue ;; esac
+	if [ -n "$only" ]; then
+		case "$only" in *" $(basename "$t") "*) ;; *) continue ;; esac
+	fi
 	run_one "unit/$(basename "$t")" "$t"
 done
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "dlog.h"
 #include "engine.h"
 #include "event.h"
 #include "profile.h"
@@ -94,6 +95,9 @@ cmd_watch(int argc, char **argv)
 				    "--duration takes seconds > 0");
 		} else if (strcmp(argv[i], "--record") == 0 && i + 1 < argc) {
 			record_path = argv[++i];
+		} else if (strcmp(argv[i], "--debug-log") == 0 &&
+		    i + 1 < argc) {
+			i++; /* opened by main */
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			fprintf(stderr, "drtop watch: unknown option %s\n",
 			    argv[i]);
@@ -148,8 +152,11 @@ cmd_watch(int argc, char **argv)
 	rt = runtime_start(p, q, t0, err, sizeof(err));
 	if (rt == NULL) {
 		fprintf(stderr, "drtop watch: %s\n", err);
+		dlog("watch: cannot start: %s", err);
 		goto out;
 	}
+	dlog("watch: %s: %d endpoints, %d resolvers, session %s", profile_path,
+	    p->nendpoints, p->dns.nresolvers, started);
 	end = duration > 0 ? t0 + duration : INFINITY;
 	while (!sigpipe_stop_requested() && !ws.out_broken && !ws.out_failed) {
 		struct pollfd pfd[2] = {
@@ -170,6 +177,11 @@ cmd_watch(int argc, char **argv)
 		engine_tick(e, fmin(now, end) - t0, &sink);
 		fflush(stdout);
 	}
+	dlog("watch: stopping (%s)",
+	    sigpipe_stop_requested() ? "signal"
+	        : ws.out_broken      ? "stdout closed"
+	        : ws.out_failed      ? "stdout write error"
+	                             : "duration");
 	/* Stop the producers, then write whatever they had queued. */
 	runtime_stop(rt);
 	rt = NULL;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "dlog.h"
 #include "probe.h"
 #include "util.h"
 
@@ -56,6 +57,21 @@ main(int argc, char **argv)
 		printf("drtop %s\n", DRTOP_VERSION);
 		return 0;
 	}
+	/* Every mode takes --debug-log FILE; modes skip it in their own
+	 * parsing. */
+	for (int i = 1; i + 1 < argc; i++)
+		if (strcmp(argv[i], "--debug-log") == 0) {
+			char err[512];
+			if (dlog_open(argv[i + 1], err, sizeof(err)) != 0) {
+				/* A file that cannot be opened is a runtime
+				 * failure, like a port in use. */
+				fprintf(stderr, "drtop: --debug-log %s\n", err);
+				return 1;
+			}
+			dlog("drtop %s: %s started", DRTOP_VERSION,
+			    argc > 1 ? argv[1] : "");
+			break;
+		}
 	if (probe_global_init() != 0) {
 		fprintf(stderr, "drtop: libcurl failed to initialise\n");
 		return 1;
@@ -64,6 +80,8 @@ main(int argc, char **argv)
 		if (strcmp(argv[1], commands[i].name) == 0) {
 			int rc = commands[i].run(argc - 1, argv + 1);
 			probe_global_cleanup();
+			dlog("%s exited with status %d", commands[i].name, rc);
+			dlog_close();
 			return rc;
 		}
 	probe_global_cleanup();

@@ -119,8 +119,10 @@ def main():
         "service": "dns-drill",
         "dns": {"name": "cpi.dr.test", "ttl": 2, "resolvers": [resolver],
                 "interval": 0.3},
-        "monitor": {"protocol": "tcp", "interval": 0.2, "timeout": 0.2,
-                    "tolerated_failures": 0},
+        # tolerated 2: one slow accept on a loaded machine (ASan, a
+        # shared CI box) must not fail us21 too and send traffic back.
+        "monitor": {"protocol": "tcp", "interval": 0.3, "timeout": 0.3,
+                    "tolerated_failures": 2},
         "endpoints": [
             {"name": "eu20", "target": "tcp://127.0.0.1:%d" % eu.port,
              "priority": 1, "dns_answers": ["127.0.0.21"]},

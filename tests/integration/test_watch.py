@@ -251,11 +251,17 @@ def main():
 
     auto_failback(d, regions, sim.dns_addr, control)
 
+    dlog = os.path.join(d, "debug.log")
     r = drtest.run([drtest.DRTOP, "watch", "--json", "--duration", "1.5",
-                    path], timeout=20)
+                    "--debug-log", dlog, path], timeout=20)
     n = len([ln for ln in r.stdout.splitlines() if '"probe"' in ln])
     check("--duration ends the run by itself with exit 0 after some probes",
           r.returncode == 0 and n >= 3, (r.returncode, n, r.stderr))
+    with open(dlog) as f:
+        text = f.read()
+    check("--debug-log gets timestamped lines, never the secret",
+          "watch: stopping (duration)" in text and "3 endpoints" in text and
+          "s3cr3t" not in text and text.startswith("20"), text)
     for args, what in [(["--json", os.path.join(d, "missing.json")],
                         "a missing profile"),
                        ([path], "no --json"),
