@@ -166,6 +166,9 @@ cmd_replay(int argc, char **argv)
 
 		if (strcmp(argv[i], "--check") == 0) {
 			check = true;
+		} else if (opt_value(argc, argv, &i, "--debug-log", &missing) !=
+		    NULL) {
+			/* opened by main */
 		} else if ((v = opt_value(
 		                argc, argv, &i, "--speed", &missing)) != NULL) {
 			char *end;
