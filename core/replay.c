@@ -71,30 +71,6 @@ struct Replay {
 
 /* ---- the determinism check --------------------------------------------- */
 
-/*
- * The log keeps times to the microsecond, the live engine computed
- * `after` (a difference of two times) from unrounded ones: a replay,
- * which only has the rounded times, may differ from it by a microsecond
- * or two. That is the log's resolution, not a different derivation.
- */
-static bool
-same_but_rounding(const Event *rec, const Event *re)
-{
-	Event x;
-	char a[EVENT_JSON_MAX], b[EVENT_JSON_MAX];
-	size_t na, nb;
-
-	if (rec->type != re->type ||
-	    (rec->type != EV_CONVERGED && rec->type != EV_DIVERGED) ||
-	    !(fabs(rec->u.conv.after - re->u.conv.after) <= 2.5e-6))
-		return false;
-	x = *re;
-	x.u.conv.after = rec->u.conv.after;
-	na = event_to_json(rec, a, sizeof(a));
-	nb = event_to_json(&x, b, sizeof(b));
-	return na == nb && memcmp(a, b, na) == 0;
-}
-
 static void
 compare(Replay *r, const Event *rec, const Event *re, long line)
 {
@@ -102,7 +78,7 @@ compare(Replay *r, const Event *rec, const Event *re, long line)
 	size_t na = event_to_json(rec, a, sizeof(a));
 	size_t nb = event_to_json(re, b, sizeof(b));
 
-	if ((na == nb && memcmp(a, b, na) == 0) || same_but_rounding(rec, re))
+	if ((na == nb && memcmp(a, b, na) == 0))
 		return;
 	r->c_mismatch++;
 	if (r->first_line != 0)
