@@ -16,12 +16,11 @@ import random
 import signal
 import subprocess
 import sys
-import threading
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 import drtest  # noqa: E402
-from drtest import check  # noqa: E402
+from drtest import Watch, check  # noqa: E402
 
 INTERVAL = 0.5
 TIMEOUT = 0.4
@@ -33,36 +32,7 @@ BOUND = INTERVAL * (TOLERATED + 1) + TIMEOUT
 RTO_TARGET = 30
 
 
-class Watch:
-    """`drtop watch --json --record FILE PROFILE`, stdout collected."""
 
-    def __init__(self, profile, record):
-        self.p = drtest.spawn([drtest.DRTOP, "watch", "--json", "--record",
-                               record, profile],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        self.lines = []
-        self.lock = threading.Lock()
-        self.t = threading.Thread(target=self._read, daemon=True)
-        self.t.start()
-
-    def _read(self):
-        for raw in self.p.stdout:
-            try:
-                obj = json.loads(raw)
-            except ValueError:
-                continue
-            with self.lock:
-                self.lines.append(obj)
-
-    def events(self, **match):
-        with self.lock:
-            evs = list(self.lines)
-        return [e for e in evs
-                if all(e.get(k) == v for k, v in match.items())]
-
-    def wait(self, timeout, pred):
-        return drtest.wait_for(lambda: [e for e in self.events() if pred(e)],
-                               timeout)
 
 
 def make_profile(d, regions, dns_addr):
@@ -208,7 +178,7 @@ def close(a, b, eps):
 def record_drill(d, profile, control):
     """The headless drill; returns the log path, or None."""
     log = os.path.join(d, "drill.jsonl")
-    w = Watch(profile, log)
+    w = Watch(profile, ["--record", log])
     first = w.wait(10 + SLACK, lambda e: e.get("type") == "route")
     check("drill: a first route to eu20", first and first[0]["to"] == "eu20",
           first)
