@@ -14,6 +14,8 @@
  */
 #include "engine.h"
 
+#include <math.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -574,9 +576,17 @@ settle(Engine *e, double t, const EventSink *sink)
 	}
 }
 
+/*
+ * Every time the engine uses is rounded to the microsecond, the
+ * resolution of the event log, so a live session and its replay from the
+ * log derive exactly the same events (rounding a time read back from the
+ * log changes nothing). Times never go backwards.
+ */
 static double
 advance(Engine *e, double t)
 {
+	if (isfinite(t))
+		t = round(t * 1e6) / 1e6;
 	if (t > e->snap.now)
 		e->snap.now = t;
 	return e->snap.now;

@@ -20,6 +20,9 @@ int cmd_check(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 /* drtop watch --json: headless live session as JSONL (tui/cmd_watch.c). */
 int cmd_watch(int argc, char **argv);
+/* drtop replay --check [--set K=V]... LOG: headless determinism check
+ * (tui/cmd_replay.c); 0 equal, 1 not, 2 bad usage or log. */
+int cmd_replay(int argc, char **argv);
 
 /* The console: drtop [--theme NAME] [--ascii] [--record FILE]
  * (PROFILE | --demo). Takes main's argc/argv (argv[0] = "drtop"). */

@@ -41,6 +41,7 @@ static const Command commands[] = {
     {"sim", cmd_sim},
     {"report", cmd_report},
     {"watch", cmd_watch},
+    {"replay", cmd_replay},
     {NULL, NULL},
 };
 

@@ -20,14 +20,12 @@ import json
 import os
 import signal
 import stat
-import subprocess
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 import drtest  # noqa: E402
-from drtest import check  # noqa: E402
+from drtest import Watch, check  # noqa: E402
 
 INTERVAL = 0.2
 TIMEOUT = 0.15
@@ -35,41 +33,7 @@ SLACK = 4.0  # seconds of scheduling slack on a loaded 2-core machine
 DETECT = INTERVAL * 2 + TIMEOUT  # tolerated_failures 1
 
 
-class Watch:
-    """A running `drtop watch --json`, its events collected by a thread."""
 
-    def __init__(self, profile_path):
-        self.p = drtest.spawn([drtest.DRTOP, "watch", "--json", profile_path],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        self.lines = []
-        self.bad = []
-        self.lock = threading.Lock()
-        self.t = threading.Thread(target=self._read, daemon=True)
-        self.t.start()
-
-    def _read(self):
-        for raw in self.p.stdout:
-            try:
-                obj = json.loads(raw)
-            except ValueError:
-                self.bad.append(raw)
-                continue
-            with self.lock:
-                self.lines.append(obj)
-
-    def events(self, **match):
-        with self.lock:
-            evs = list(self.lines)
-        return [e for e in evs
-                if all(e.get(k) == v for k, v in match.items())]
-
-    def wait(self, timeout, **match):
-        return drtest.wait_for(lambda: self.events(**match), timeout)
-
-    def stop(self, sig=signal.SIGTERM):
-        rc = drtest.stop(self.p, sig, timeout=20)
-        self.t.join(5)
-        return rc
 
 
 def script(d, name, body):

@@ -8,15 +8,12 @@ after hold_down), memory under a huge body, and the exit codes."""
 import json
 import os
 import signal
-import subprocess
 import sys
-import threading
 import time
-from datetime import datetime, timezone
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 import drtest  # noqa: E402
-from drtest import check  # noqa: E402
+from drtest import Watch, check  # noqa: E402
 
 INTERVAL = 0.5
 TIMEOUT = 0.4
@@ -25,49 +22,7 @@ SLACK = 3.0  # seconds of scheduling slack on a loaded 2-core machine
 BOUND = INTERVAL * (TOLERATED + 1) + TIMEOUT
 
 
-class Watch:
-    """A running `drtop watch --json`, its events collected by a thread."""
 
-    def __init__(self, profile_path, extra=()):
-        self.p = drtest.spawn([drtest.DRTOP, "watch", "--json"] +
-                              list(extra) + [profile_path],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        self.lines = []
-        self.bad = []
-        self.lock = threading.Lock()
-        self.t = threading.Thread(target=self._read, daemon=True)
-        self.t.start()
-
-    def _read(self):
-        for raw in self.p.stdout:
-            try:
-                obj = json.loads(raw)
-            except ValueError:
-                self.bad.append(raw)
-                continue
-            with self.lock:
-                self.lines.append(obj)
-
-    def events(self, **match):
-        with self.lock:
-            evs = list(self.lines)
-        return [e for e in evs
-                if all(e.get(k) == v for k, v in match.items())]
-
-    def wait(self, timeout, **match):
-        return drtest.wait_for(lambda: self.events(**match), timeout)
-
-    def session_t(self):
-        """Seconds since the session started, by the header's clock."""
-        hdr = self.lines[0]
-        started = datetime.strptime(hdr["started"], "%Y-%m-%dT%H:%M:%S.%fZ")
-        started = started.replace(tzinfo=timezone.utc).timestamp()
-        return time.time() - started
-
-    def stop(self, sig=signal.SIGINT):
-        rc = drtest.stop(self.p, sig)
-        self.t.join(5)
-        return rc
 
 
 def make_profile(d, regions, dns_addr, failback="manual", hold_down=2.0,

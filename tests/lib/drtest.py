@@ -232,3 +232,56 @@ def dns_query(addr, name, qtype=1, timeout=2.0):
         answers.append((rtype, ttl, text))
         off += rdlen
     return flags & 0xF, answers
+
+
+class Watch:
+    """A running `drtop watch --json [EXTRA...] PROFILE`, its stdout events
+    collected by a thread. Lines that are not JSON are kept in .bad."""
+
+    def __init__(self, profile_path, extra=()):
+        import threading
+        self.p = spawn([DRTOP, "watch", "--json"] + list(extra) +
+                       [profile_path],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.lines = []
+        self.bad = []
+        self.lock = threading.Lock()
+        self.t = threading.Thread(target=self._read, daemon=True)
+        self.t.start()
+
+    def _read(self):
+        for raw in self.p.stdout:
+            try:
+                obj = json.loads(raw)
+            except ValueError:
+                self.bad.append(raw)
+                continue
+            with self.lock:
+                self.lines.append(obj)
+
+    def events(self, **match):
+        """Events so far whose fields equal every given one."""
+        with self.lock:
+            evs = list(self.lines)
+        return [e for e in evs
+                if all(e.get(k) == v for k, v in match.items())]
+
+    def wait(self, timeout, pred=None, **match):
+        """Wait (bounded) for matching events; returns them or []."""
+        def found():
+            return [e for e in self.events(**match)
+                    if pred is None or pred(e)]
+        return wait_for(found, timeout) or []
+
+    def session_t(self):
+        """Seconds since the session started, by the header's clock."""
+        from datetime import datetime, timezone
+        hdr = self.lines[0]
+        started = datetime.strptime(hdr["started"], "%Y-%m-%dT%H:%M:%S.%fZ")
+        started = started.replace(tzinfo=timezone.utc).timestamp()
+        return time.time() - started
+
+    def stop(self, sig=signal.SIGTERM, timeout=20):
+        rc = stop(self.p, sig, timeout=timeout)
+        self.t.join(5)
+        return rc
