@@ -811,7 +811,8 @@ update_model(App *a)
 			a->dlg_dirty = true;
 	}
 	second = (long)floor(a->cfg->start_real + a->ui.t);
-	if (second != a->last_second) {
+	bool new_second = second != a->last_second;
+	if (new_second) {
 		a->last_second = second;
 		a->dirty[PANE_STATUS] = true;
 		a->dirty[PANE_TTL] = true;
@@ -821,7 +822,11 @@ update_model(App *a)
 		a->last_slot = slot;
 		a->dirty[PANE_TIMELINE] = true;
 	}
-	int inf = a->cfg->runtime ? runtime_in_flight(a->cfg->runtime) : 0;
+	/* probes in flight are sampled with the clock, once a second: a
+	 * value that flickers with every probe tells nobody anything */
+	int inf = a->ui.in_flight;
+	if (new_second && a->cfg->runtime)
+		inf = runtime_in_flight(a->cfg->runtime);
 	uint64_t ovf = queue_overflow(a->cfg->queue);
 	if (inf != a->ui.in_flight || ovf != a->ui.overflow) {
 		a->ui.in_flight = inf;
