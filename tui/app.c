@@ -910,22 +910,26 @@ draw(App *a)
 static int
 poll_timeout_ms(const App *a, double now)
 {
-	double t = now - a->cfg->t0;
-	double next = 1.0 - fmod(a->cfg->start_real + t, 1.0); /* clock */
+	double speed = a->cfg->speed > 0 ? a->cfg->speed : 1.0;
+	double t = (now - a->cfg->t0) * speed;
+	/* what is due, in session seconds: the clock's next second, the
+	 * timeline's next slot, the end, an automatic action */
+	double next = 1.0 - fmod(a->cfg->start_real + t, 1.0);
 	double slot = view_timeline_slot(a->cfg->profile);
 	double to_slot = slot - fmod(t, slot);
 
 	if (to_slot < next)
 		next = to_slot;
+	if (a->cfg->duration > 0 && a->cfg->duration - t < next)
+		next = a->cfg->duration - t;
+	if (a->af && autofail_due(a->af) >= 0 && autofail_due(a->af) - t < next)
+		next = autofail_due(a->af) - t;
+	next /= speed; /* wall seconds from here on */
 	if (anything_dirty(a)) {
 		double d = a->last_draw + DRAW_INTERVAL - now;
 		if (d < next)
 			next = d;
 	}
-	if (a->cfg->duration > 0 && a->cfg->duration - t < next)
-		next = a->cfg->duration - t;
-	if (a->af && autofail_due(a->af) >= 0 && autofail_due(a->af) - t < next)
-		next = autofail_due(a->af) - t;
 	/* the wake fd fires only when the queue goes from empty to not
 	 * empty: with events left over, come straight back for them */
 	if (a->backlog)
@@ -990,6 +994,7 @@ app_run(const AppConfig *cfg)
 	a->ui.g = glyphs_select(utf8);
 	a->ui.profile = cfg->profile;
 	a->ui.demo = cfg->demo != NULL;
+	a->ui.mode = cfg->mode ? cfg->mode : cfg->demo ? "DEMO" : "LIVE";
 	a->ui.start_real = cfg->start_real;
 	a->ui.selected = cfg->profile->nendpoints > 0 ? 0 : -1;
 	a->ui.focus = PANE_ENDPOINTS;
@@ -1047,7 +1052,7 @@ app_run(const AppConfig *cfg)
 			break;
 		}
 		now = mono_now(); /* the one clock read of this iteration */
-		a->ui.t = now - cfg->t0;
+		a->ui.t = (now - cfg->t0) * (cfg->speed > 0 ? cfg->speed : 1.0);
 		if (pfd[2].revents & POLLIN)
 			sigpipe_consume();
 		if (sigpipe_stop_requested()) {

@@ -47,7 +47,13 @@ typedef struct {
 	Recorder *record; /* --record: every event is written; may be NULL */
 	const char *record_path;
 	FILE *debug_log; /* --debug-log: timestamped lines; may be NULL */
-	double duration; /* > 0: stop after this many seconds (tests) */
+	double duration; /* > 0: stop at this session time (tests) */
+	/* For a replay (or any other feeder of the queue): the word in the
+	 * status line instead of LIVE/DEMO, and how fast session time runs
+	 * against the monotonic clock (t = (mono_now() - t0) * speed; <= 0
+	 * means 1). start_real is then the log's `started`. */
+	const char *mode;
+	double speed;
 } AppConfig;
 
 /*

@@ -35,6 +35,7 @@ typedef struct {
 	const Glyphs *g;
 	const Layout *layout;
 	bool demo;
+	const char *mode; /* "LIVE", "DEMO", or the caller's ("REPLAY") */
 	bool color; /* colour pairs in use */
 	const char *theme_name;
 	int selected; /* endpoint index, or -1 when there is none */

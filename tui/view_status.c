@@ -54,7 +54,8 @@ draw(WINDOW *w, const UiState *u, bool full)
 	text_put(w, 0, 0, cols, cols, theme_attr(ROLE_STATUS), NULL, "");
 	snprintf(buf, sizeof(buf), " drtop %s ", u->profile->service);
 	x = seg(w, x, cols, ROLE_STATUS, buf);
-	x = seg(w, x, cols, ROLE_MODE, u->demo ? " DEMO " : " LIVE ");
+	snprintf(buf, sizeof(buf), " %s ", u->mode);
+	x = seg(w, x, cols, ROLE_MODE, buf);
 	view_clock(u, u->t, clock, sizeof(clock));
 	snprintf(buf, sizeof(buf), " %s  in flight %d ", clock, u->in_flight);
 	x = seg(w, x, cols, ROLE_STATUS, buf);
