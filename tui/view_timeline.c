@@ -333,10 +333,13 @@ draw(WINDOW *w, const UiState *u, bool full)
 		}
 		attr_t a = sel ? theme_attr(ROLE_SELECTED)
 		               : theme_attr(view_state_role(es->state));
-		text_put(w, y, 0, lw - 1, lw - 1, a, u->g->ellipsis,
-		    u->profile->endpoints[i].name);
 		int mw = text_width(ms);
-		if (mw < lw - 1)
+		int nw = mw + 2 < lw - 1 ? lw - 2 - mw : lw - 1;
+		/* the name, cut to leave room for the latency */
+		text_put(w, y, 0, lw - 1, lw - 1, a, NULL, "");
+		text_put(w, y, 0, nw, 0, a, u->g->ellipsis,
+		    u->profile->endpoints[i].name);
+		if (mw + 2 < lw - 1)
 			text_put(w, y, lw - 1 - mw, mw, 0,
 			    sel ? a : theme_attr(ROLE_DIM), NULL, ms);
 		text_put(
