@@ -218,7 +218,13 @@ cmd_watch(int argc, char **argv)
 		    strerror(errno));
 		goto out;
 	}
-	q = queue_new(1024 + 8 * (size_t)p->nendpoints);
+	/*
+	 * The loop drains at least every 100 ms; one probe event per
+	 * endpoint per interval plus DNS and action events fit many times
+	 * over. Each slot is an Event (~2.4 KiB), so the capacity is most of
+	 * a large session's memory: 1,000 endpoints take ~7 MiB here.
+	 */
+	q = queue_new(1024 + 2 * (size_t)p->nendpoints);
 	if (q == NULL) {
 		fprintf(stderr, "drtop watch: %s\n", strerror(errno));
 		goto out;
