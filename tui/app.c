@@ -13,6 +13,7 @@
 
 #include "autofail.h"
 #include "curses.h"
+#include "dlog.h"
 #include "glyphs.h"
 #include "keys.h"
 #include "layout.h"
@@ -94,7 +95,17 @@ typedef struct {
 	bool operator_routing;
 	bool backlog; /* the queue held more than one loop drains */
 	bool quit_asked;
+	char mode_buf[48]; /* "REPLAY x2", "REPLAY PAUSED" */
+	double prev_now; /* the previous iteration's clock (replay) */
 } App;
+
+/* The model the views draw: the engine's or the replay's. */
+static const Snapshot *
+snap(const App *a)
+{
+	return a->cfg->replay ? replay_snapshot(a->cfg->replay)
+	                      : engine_snapshot(a->cfg->engine);
+}
 
 /* Set while curses owns the terminal; read by the die hook. */
 static volatile sig_atomic_t curses_on;
@@ -114,18 +125,14 @@ static void debug(const App *a, const char *fmt, ...)
 static void
 debug(const App *a, const char *fmt, ...)
 {
+	char line[512];
 	va_list ap;
-	char when[32];
 
-	if (a->cfg->debug_log == NULL)
-		return;
-	event_format_utc(real_now(), when, sizeof(when));
-	fprintf(a->cfg->debug_log, "%s console: ", when);
+	(void)a;
 	va_start(ap, fmt);
-	vfprintf(a->cfg->debug_log, fmt, ap);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	fputc('\n', a->cfg->debug_log);
-	fflush(a->cfg->debug_log);
+	dlog("console: %s", line); /* a no-op without --debug-log */
 }
 
 static void
@@ -193,7 +200,8 @@ on_event(void *ctx, const Event *ev)
 		RouteCause cause;
 		char to[EV_NAME_MAX];
 		bool ok;
-		if (autofail_manual_route(x, &cause, to, sizeof(to))) {
+		if (a->cfg->engine &&
+		    autofail_manual_route(x, &cause, to, sizeof(to))) {
 			a->pending_apply = true;
 			a->pending_cause = cause;
 			str_copy(a->pending_to, sizeof(a->pending_to), to);
@@ -390,7 +398,7 @@ selected_action(App *a, KeyAction act)
 	if (i < 0 || i >= p->nendpoints)
 		return;
 	const Endpoint *ep = &p->endpoints[i];
-	const Snapshot *s = engine_snapshot(a->cfg->engine);
+	const Snapshot *s = snap(a);
 	bool disabled =
 	    i < s->nendpoints && s->endpoints[i].state == HEALTH_DISABLED;
 
@@ -453,7 +461,7 @@ static const char *
 best_online(const App *a, const char *except)
 {
 	const Profile *p = a->cfg->profile;
-	const Snapshot *s = engine_snapshot(a->cfg->engine);
+	const Snapshot *s = snap(a);
 	const Endpoint *best = NULL;
 
 	for (int i = 0; i < p->nendpoints && i < s->nendpoints; i++) {
@@ -471,7 +479,7 @@ static void
 open_failover(App *a, char kind)
 {
 	const Profile *p = a->cfg->profile;
-	const Snapshot *s = engine_snapshot(a->cfg->engine);
+	const Snapshot *s = snap(a);
 	const char *from = s->route_to, *to = NULL;
 	int n = 0;
 
@@ -539,7 +547,7 @@ apply_route(App *a)
 	if (a->af)
 		autofail_operator_route(a->af);
 	message(a, "%s: traffic %s %s", manual ? "failed over" : "failed back",
-	    a->ui.g->arrow, engine_snapshot(a->cfg->engine)->route_to);
+	    a->ui.g->arrow, snap(a)->route_to);
 }
 
 /* routing.auto_failover: start what autofail asks for; abort an
@@ -648,6 +656,62 @@ focus_next(App *a, int dir)
 	a->dirty[a->ui.focus] = true;
 }
 
+/* A replay that starts over re-feeds everything: what the views built
+ * from the earlier output is forgotten first (replay.h). */
+static void
+forget_views(App *a)
+{
+	view_events_clear();
+	view_timeline_reset();
+	memset(a->ui.probes, 0,
+	    ((size_t)a->cfg->profile->nendpoints + 1) * sizeof(ProbeLog));
+	a->last_version = (uint64_t)-1;
+	a->map_sig = 0;
+	mark_all(a, true);
+}
+
+static void
+replay_key(App *a, KeyAction act)
+{
+	Replay *r = a->cfg->replay;
+
+	switch (act) {
+	case KA_PAUSE:
+		if (replay_paused(r))
+			replay_resume(r);
+		else
+			replay_pause(r);
+		break;
+	case KA_FASTER:
+		replay_faster(r);
+		break;
+	case KA_SLOWER:
+		replay_slower(r);
+		break;
+	case KA_SEEK_NEXT:
+		if (!replay_seek_next(r, REPLAY_SEEK_DEFAULT, &a->sink))
+			message(a, "no later change: at the end");
+		break;
+	case KA_SEEK_PREV:
+		forget_views(a);
+		if (!replay_seek_prev(r, REPLAY_SEEK_DEFAULT, &a->sink))
+			message(a, "no earlier change: at the start");
+		break;
+	case KA_SEEK_START:
+		forget_views(a);
+		replay_seek_start(r, &a->sink);
+		break;
+	case KA_SEEK_END:
+		replay_seek_end(r, &a->sink);
+		break;
+	default:
+		return;
+	}
+	a->ui.t = replay_position(r);
+	a->dirty[PANE_STATUS] = true;
+	a->dirty[PANE_TIMELINE] = true;
+}
+
 static void
 handle_key(App *a, int ch)
 {
@@ -708,8 +772,20 @@ handle_key(App *a, int ch)
 	act = keys_lookup(KCTX_MAIN, ch);
 	if (act == KA_NONE && a->cfg->demo)
 		act = keys_lookup(KCTX_DEMO, ch);
+	if (act == KA_NONE && a->cfg->replay)
+		act = keys_lookup(KCTX_REPLAY, ch);
 	if (a->layout.too_small && act != KA_QUIT)
 		return;
+	if (a->cfg->replay && act >= KA_PAUSE && act <= KA_SEEK_END) {
+		replay_key(a, act);
+		return;
+	}
+	if (a->cfg->replay &&
+	    (act == KA_FAILOVER || act == KA_FAILBACK || act == KA_REPROBE ||
+	        act == KA_DISABLE)) {
+		message(a, "a replay is read-only");
+		return;
+	}
 	if (act != KA_QUIT)
 		a->quit_asked = false;
 	switch (act) {
@@ -790,7 +866,7 @@ map_signature(const Snapshot *s)
 static void
 update_model(App *a)
 {
-	const Snapshot *s = engine_snapshot(a->cfg->engine);
+	const Snapshot *s = snap(a);
 	long second;
 	int64_t slot;
 
@@ -827,7 +903,7 @@ update_model(App *a)
 	int inf = a->ui.in_flight;
 	if (new_second && a->cfg->runtime)
 		inf = runtime_in_flight(a->cfg->runtime);
-	uint64_t ovf = queue_overflow(a->cfg->queue);
+	uint64_t ovf = a->cfg->queue ? queue_overflow(a->cfg->queue) : 0;
 	if (inf != a->ui.in_flight || ovf != a->ui.overflow) {
 		a->ui.in_flight = inf;
 		a->ui.overflow = ovf;
@@ -851,6 +927,20 @@ update_model(App *a)
 		if (strcmp(line, a->ui.action_line) != 0) {
 			str_copy(
 			    a->ui.action_line, sizeof(a->ui.action_line), line);
+			a->dirty[PANE_STATUS] = true;
+		}
+	}
+	if (a->cfg->replay) {
+		Replay *r = a->cfg->replay;
+		char m[48];
+		if (replay_at_end(r))
+			snprintf(m, sizeof(m), "REPLAY END");
+		else if (replay_paused(r))
+			snprintf(m, sizeof(m), "REPLAY PAUSED");
+		else
+			snprintf(m, sizeof(m), "REPLAY x%g", replay_speed(r));
+		if (strcmp(m, a->mode_buf) != 0) {
+			str_copy(a->mode_buf, sizeof(a->mode_buf), m);
 			a->dirty[PANE_STATUS] = true;
 		}
 	}
@@ -910,6 +1000,16 @@ draw(App *a)
 static int
 poll_timeout_ms(const App *a, double now)
 {
+	if (a->cfg->replay) {
+		/* playing: advance in draw-sized steps; paused: idle */
+		double d = replay_paused(a->cfg->replay) ||
+		        replay_at_end(a->cfg->replay)
+		    ? 1.0
+		    : DRAW_INTERVAL;
+		if (anything_dirty(a) && a->last_draw + DRAW_INTERVAL - now < d)
+			d = a->last_draw + DRAW_INTERVAL - now;
+		return d < 0.001 ? 1 : (int)ceil(d * 1000.0);
+	}
 	double speed = a->cfg->speed > 0 ? a->cfg->speed : 1.0;
 	double t = (now - a->cfg->t0) * speed;
 	/* what is due, in session seconds: the clock's next second, the
@@ -995,6 +1095,13 @@ app_run(const AppConfig *cfg)
 	a->ui.profile = cfg->profile;
 	a->ui.demo = cfg->demo != NULL;
 	a->ui.mode = cfg->mode ? cfg->mode : cfg->demo ? "DEMO" : "LIVE";
+	a->ui.extra_kctx = cfg->demo ? KCTX_DEMO
+	    : cfg->replay            ? KCTX_REPLAY
+	                             : KCTX_MAIN;
+	if (cfg->replay) {
+		str_copy(a->mode_buf, sizeof(a->mode_buf), "REPLAY");
+		a->ui.mode = a->mode_buf;
+	}
 	a->ui.start_real = cfg->start_real;
 	a->ui.selected = cfg->profile->nendpoints > 0 ? 0 : -1;
 	a->ui.focus = PANE_ENDPOINTS;
@@ -1002,13 +1109,13 @@ app_run(const AppConfig *cfg)
 	a->ui.record_path = cfg->record_path;
 	a->ui.probes =
 	    xcalloc((size_t)cfg->profile->nendpoints + 1, sizeof(ProbeLog));
-	a->ui.snap = engine_snapshot(cfg->engine);
+	a->ui.snap = snap(a);
 	a->last_version = (uint64_t)-1;
 	a->last_second = -1;
 	a->last_slot = INT64_MIN;
 	view_events_clear();
 	view_timeline_reset();
-	a->af = autofail_new(cfg->profile);
+	a->af = cfg->replay ? NULL : autofail_new(cfg->profile);
 
 	/* a bad --theme is a usage error, reported before curses starts */
 	errlist_init(&errs);
@@ -1038,10 +1145,12 @@ app_run(const AppConfig *cfg)
 	relayout(a);
 
 	double now = mono_now();
+	a->prev_now = now;
 	while (!a->quit) {
 		struct pollfd pfd[3] = {
 		    {.fd = STDIN_FILENO, .events = POLLIN},
-		    {.fd = queue_wake_fd(cfg->queue), .events = POLLIN},
+		    {.fd = cfg->queue ? queue_wake_fd(cfg->queue) : -1,
+		        .events = POLLIN},
 		    {.fd = sigpipe_fd(), .events = POLLIN},
 		};
 		int ch;
@@ -1052,7 +1161,15 @@ app_run(const AppConfig *cfg)
 			break;
 		}
 		now = mono_now(); /* the one clock read of this iteration */
-		a->ui.t = (now - cfg->t0) * (cfg->speed > 0 ? cfg->speed : 1.0);
+		if (cfg->replay) {
+			/* the replay's position is the session time */
+			replay_advance(
+			    cfg->replay, now - a->prev_now, &a->sink);
+			a->ui.t = replay_position(cfg->replay);
+		} else
+			a->ui.t = (now - cfg->t0) *
+			    (cfg->speed > 0 ? cfg->speed : 1.0);
+		a->prev_now = now;
 		if (pfd[2].revents & POLLIN)
 			sigpipe_consume();
 		if (sigpipe_stop_requested()) {
@@ -1068,7 +1185,8 @@ app_run(const AppConfig *cfg)
 		while ((ch = getch()) != ERR && !a->quit)
 			handle_key(a, ch);
 		a->backlog = false;
-		for (int round = 0; round < DRAIN_ROUNDS; round++) {
+		for (int round = 0; cfg->queue && round < DRAIN_ROUNDS;
+		     round++) {
 			Event evs[DRAIN_BATCH];
 			size_t n = queue_drain(cfg->queue, evs, DRAIN_BATCH);
 			for (size_t i = 0; i < n; i++)
@@ -1079,8 +1197,11 @@ app_run(const AppConfig *cfg)
 		}
 		if (a->pending_apply)
 			apply_route(a);
-		engine_tick(cfg->engine, a->ui.t, &a->sink);
+		if (cfg->engine)
+			engine_tick(cfg->engine, a->ui.t, &a->sink);
 		auto_failover(a);
+		if (cfg->replay)
+			a->ui.t = replay_position(cfg->replay);
 		update_model(a);
 		if (cfg->duration > 0 && a->ui.t >= cfg->duration)
 			break;

@@ -30,12 +30,16 @@
 #include "profile.h"
 #include "queue.h"
 #include "recorder.h"
+#include "replay.h"
 #include "runtime.h"
 
 typedef struct {
 	const Profile *profile; /* borrowed */
 	Engine *engine; /* borrowed; fed only by app_run while it runs */
 	Queue *queue; /* borrowed; the producers' events */
+	/* A replay instead of engine + queue (both NULL then): the console
+	 * plays it at its speed, read-only (no probes, routes or actions). */
+	Replay *replay;
 	Runtime *runtime; /* may be NULL (no live producers) */
 	ActionRunner *actions; /* runtime_actions(): failover/failback and
 	                          automatic failover; may be NULL */
@@ -46,7 +50,6 @@ typedef struct {
 	const char *theme; /* --theme NAME or NULL (dark) */
 	Recorder *record; /* --record: every event is written; may be NULL */
 	const char *record_path;
-	FILE *debug_log; /* --debug-log: timestamped lines; may be NULL */
 	double duration; /* > 0: stop at this session time (tests) */
 	/* For a replay (or any other feeder of the queue): the word in the
 	 * status line instead of LIVE/DEMO, and how fast session time runs

@@ -28,4 +28,9 @@ int cmd_replay(int argc, char **argv);
  * (PROFILE | --demo). Takes main's argc/argv (argv[0] = "drtop"). */
 int cmd_console(int argc, char **argv);
 
+/* The console on a drill log: drtop replay [--speed X] [--set K=V]...
+ * [--theme NAME] [--ascii] LOG (argv[0] = "replay"). For cmd_replay
+ * without --check. */
+int cmd_console_replay(int argc, char **argv);
+
 #endif

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "actions.h"
 #include "app.h"
@@ -19,6 +20,7 @@
 #include "profile.h"
 #include "queue.h"
 #include "recorder.h"
+#include "replay.h"
 #include "runtime.h"
 #include "sigpipe.h"
 #include "theme.h"
@@ -62,7 +64,7 @@ record_event(void *ctx, const Event *ev)
 int
 cmd_console(int argc, char **argv)
 {
-	const char *theme = NULL, *record_path = NULL, *debug_path = NULL;
+	const char *theme = NULL, *record_path = NULL;
 	const char *profile_path = NULL;
 	bool demo_mode = false, ascii = false;
 	Demo *demo = NULL;
@@ -72,7 +74,6 @@ cmd_console(int argc, char **argv)
 	Engine *e = NULL;
 	Runtime *rt = NULL;
 	Recorder *record = NULL;
-	FILE *debug_log = NULL;
 	char err[512];
 	int rc = 1;
 
@@ -87,7 +88,7 @@ cmd_console(int argc, char **argv)
 		else if (strcmp(a, "--record") == 0 && i + 1 < argc)
 			record_path = argv[++i];
 		else if (strcmp(a, "--debug-log") == 0 && i + 1 < argc)
-			debug_path = argv[++i];
+			i++; /* opened by main (core/dlog) */
 		else if (a[0] == '-' && a[1] != '\0') {
 			fprintf(stderr, "drtop: unknown option %s\n", a);
 			return usage(NULL);
@@ -138,15 +139,6 @@ cmd_console(int argc, char **argv)
 		errlist_fini(&errs);
 		p = owned;
 	}
-	if (debug_path) {
-		debug_log = fopen(debug_path, "a");
-		if (debug_log == NULL) {
-			fprintf(stderr, "drtop: %s: %s\n", debug_path,
-			    strerror(errno));
-			rc = 2;
-			goto out;
-		}
-	}
 	q = queue_new(QUEUE_CAPACITY);
 	if (q == NULL) {
 		fprintf(stderr, "drtop: event queue: %s\n", strerror(errno));
@@ -162,7 +154,6 @@ cmd_console(int argc, char **argv)
 	    .ascii = ascii,
 	    .theme = theme,
 	    .record_path = record_path,
-	    .debug_log = debug_log,
 	};
 	cfg.t0 = mono_now();
 	cfg.start_real = real_now();
@@ -203,7 +194,101 @@ out:
 	queue_free(q);
 	demo_stop(demo);
 	profile_free(owned);
-	if (debug_log)
-		fclose(debug_log);
+	return rc;
+}
+
+/* "2026-11-21T08:00:00.000Z" as CLOCK_REALTIME seconds; 0 when it is
+ * not that form. */
+static double
+parse_started(const char *s)
+{
+	struct tm tm;
+	int ms = 0;
+	char *end;
+
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (end == NULL)
+		return 0;
+	if (*end == '.')
+		ms = atoi(end + 1);
+	return (double)timegm(&tm) + ms / 1000.0;
+}
+
+int
+cmd_console_replay(int argc, char **argv)
+{
+	const char *theme = NULL, *log = NULL;
+	const char *sets[64];
+	int nsets = 0, rc = 1;
+	bool ascii = false;
+	double speed = 1.0;
+	Replay *r = NULL;
+	char err[1024];
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--ascii") == 0)
+			ascii = true;
+		else if (strcmp(a, "--theme") == 0 && i + 1 < argc)
+			theme = argv[++i];
+		else if (strcmp(a, "--debug-log") == 0 && i + 1 < argc)
+			i++; /* opened by main (core/dlog) */
+		else if (strcmp(a, "--speed") == 0 && i + 1 < argc) {
+			char *end;
+			speed = strtod(argv[++i], &end);
+			if (*end != '\0' ||
+			    !(speed >= REPLAY_SPEED_MIN &&
+			        speed <= REPLAY_SPEED_MAX))
+				return usage(
+				    "--speed: a number from 0.25 to 64");
+		} else if (strcmp(a, "--set") == 0 && i + 1 < argc) {
+			if (nsets == (int)ARRAY_LEN(sets))
+				return usage("too many --set");
+			sets[nsets++] = argv[++i];
+		} else if (a[0] == '-' && a[1] != '\0') {
+			fprintf(stderr, "drtop replay: unknown option %s\n", a);
+			return usage(NULL);
+		} else if (log == NULL)
+			log = a;
+		else
+			return usage("one log at a time");
+	}
+	if (log == NULL)
+		return usage("replay needs a LOG");
+	if (theme) {
+		Theme t;
+		ErrList errs;
+		errlist_init(&errs);
+		if (theme_load(&t, theme, &errs) != 0) {
+			errlist_print(&errs, stderr);
+			errlist_fini(&errs);
+			return 2;
+		}
+		errlist_fini(&errs);
+	}
+	r = replay_open(log, sets, nsets, err, sizeof(err));
+	if (r == NULL) {
+		fprintf(stderr, "drtop: %s\n", err);
+		return 2;
+	}
+	replay_set_speed(r, speed);
+	setlocale(LC_CTYPE, "");
+	if (sigpipe_install() != 0) {
+		fprintf(stderr, "drtop: signals: %s\n", strerror(errno));
+		goto out;
+	}
+	die_set_hook(app_die_hook);
+	AppConfig cfg = {
+	    .profile = replay_profile(r),
+	    .replay = r,
+	    .ascii = ascii,
+	    .theme = theme,
+	    .t0 = mono_now(),
+	    .start_real = parse_started(replay_header(r)->started),
+	};
+	rc = app_run(&cfg);
+out:
+	replay_free(r);
 	return rc;
 }

@@ -45,6 +45,17 @@ static const KeyBinding demo_keys[] = {
     {'3', KA_FAULT3, "3", NULL, "cycle region 3's fault"},
 };
 
+static const KeyBinding replay_keys[] = {
+    {' ', KA_PAUSE, "Space", "Space pause", "pause or resume the replay"},
+    {'+', KA_FASTER, "+", "+/- speed", "twice as fast"},
+    {'-', KA_SLOWER, "-", NULL, "half as fast"},
+    {']', KA_SEEK_NEXT, "]", "[/] change",
+        "jump to the next health, route or drill event"},
+    {'[', KA_SEEK_PREV, "[", NULL, "jump back to the previous one"},
+    {'0', KA_SEEK_START, "0", NULL, "back to the start"},
+    {'$', KA_SEEK_END, "$", NULL, "to the end of the log"},
+};
+
 static const KeyBinding dialog_keys[] = {
     {KEY_ESC, KA_CLOSE, "Esc", "Esc close", "close the dialog"},
     {'q', KA_CLOSE, "q", NULL, NULL},
@@ -78,6 +89,7 @@ static const struct {
 } tables[KCTX__COUNT] = {
     [KCTX_MAIN] = {main_keys, ARRAY_LEN(main_keys), "Console"},
     [KCTX_DEMO] = {demo_keys, ARRAY_LEN(demo_keys), "Demo"},
+    [KCTX_REPLAY] = {replay_keys, ARRAY_LEN(replay_keys), "Replay"},
     [KCTX_DIALOG] = {dialog_keys, ARRAY_LEN(dialog_keys), "Dialogs"},
     [KCTX_CONFIRM] = {confirm_keys, ARRAY_LEN(confirm_keys),
         "Confirmation (type the endpoint's name)"},
@@ -158,7 +170,7 @@ bar_add(
 }
 
 size_t
-keys_bar(KeyContext ctx, bool demo, int width, char *buf, size_t cap)
+keys_bar(KeyContext ctx, KeyContext extra, int width, char *buf, size_t cap)
 {
 	size_t n, len = 0;
 	const KeyBinding *t = keys_table(ctx, &n);
@@ -166,10 +178,10 @@ keys_bar(KeyContext ctx, bool demo, int width, char *buf, size_t cap)
 	if (cap == 0)
 		return 0;
 	buf[0] = '\0';
-	if (ctx == KCTX_MAIN && demo) {
-		/* the demo's keys go first: they are what a demo is for */
+	if (ctx == KCTX_MAIN && (extra == KCTX_DEMO || extra == KCTX_REPLAY)) {
+		/* the demo's (replay's) keys go first: they are what it is for */
 		size_t dn;
-		const KeyBinding *d = keys_table(KCTX_DEMO, &dn);
+		const KeyBinding *d = keys_table(extra, &dn);
 		len = bar_add(d, dn, width, buf, cap, len);
 	}
 	return bar_add(t, n, width, buf, cap, len);

@@ -31,6 +31,13 @@ typedef enum {
 	KA_ERASE,
 	KA_FAILOVER,
 	KA_FAILBACK,
+	KA_PAUSE,
+	KA_FASTER,
+	KA_SLOWER,
+	KA_SEEK_NEXT,
+	KA_SEEK_PREV,
+	KA_SEEK_START,
+	KA_SEEK_END,
 	KA_FAULT1,
 	KA_FAULT2,
 	KA_FAULT3,
@@ -40,6 +47,7 @@ typedef enum {
 typedef enum {
 	KCTX_MAIN, /* the console's panes */
 	KCTX_DEMO, /* added in --demo */
+	KCTX_REPLAY, /* added in replay */
 	KCTX_DIALOG, /* help and details */
 	KCTX_CONFIRM, /* typing a name to confirm; other keys are text */
 	KCTX__COUNT
@@ -71,10 +79,12 @@ const char *keys_context_title(KeyContext ctx);
 int keys_help(KeyContext ctx, char (*lines)[128], int max);
 
 /*
- * The key bar for ctx (and KCTX_DEMO too when demo): "name label" pairs
+ * The key bar for ctx (and KCTX_DEMO or KCTX_REPLAY first when extra is
+ * that context): "name label" pairs
  * separated by two blanks, only as many whole pairs as fit in width
  * columns. Returns the length written into buf.
  */
-size_t keys_bar(KeyContext ctx, bool demo, int width, char *buf, size_t cap);
+size_t keys_bar(
+    KeyContext ctx, KeyContext extra, int width, char *buf, size_t cap);
 
 #endif

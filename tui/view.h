@@ -50,6 +50,7 @@ typedef struct {
 	double message_until;
 	ProbeLog *probes; /* nendpoints entries */
 	KeyContext kctx; /* the context keys go to: drives the key bar */
+	KeyContext extra_kctx; /* KCTX_DEMO, KCTX_REPLAY, or KCTX_MAIN */
 	/* dialogs */
 	int dialog_scroll;
 	int confirm_idx; /* endpoint the confirmation is for */

@@ -6,14 +6,15 @@
 #include "text.h"
 
 int
-view_help_lines(bool demo, char (*lines)[128], bool *heading, int max)
+view_help_lines(KeyContext extra, char (*lines)[128], bool *heading, int max)
 {
 	static const KeyContext order[] = {
 	    KCTX_MAIN, KCTX_DEMO, KCTX_DIALOG, KCTX_CONFIRM};
 	int n = 0;
 
 	for (size_t i = 0; i < ARRAY_LEN(order) && n < max; i++) {
-		if (order[i] == KCTX_DEMO && !demo)
+		if ((order[i] == KCTX_DEMO || order[i] == KCTX_REPLAY) &&
+		    order[i] != extra)
 			continue;
 		if (n > 0 && n < max) {
 			heading[n] = false;
@@ -44,7 +45,7 @@ draw(WINDOW *w, const UiState *u, bool full)
 {
 	char lines[96][128];
 	bool heading[96];
-	int n = view_help_lines(u->demo, lines, heading, 96);
+	int n = view_help_lines(u->extra_kctx, lines, heading, 96);
 	int h = getmaxy(w), cols = getmaxx(w);
 	int rows = h - 2;
 	int first = u->dialog_scroll;

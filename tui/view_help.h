@@ -9,8 +9,10 @@
 
 extern const ViewOps view_help_ops;
 
-/* The help text's lines into lines, heading[i] true for a context's
- * title; returns the count. */
-int view_help_lines(bool demo, char (*lines)[128], bool *heading, int max);
+/* The help text's lines into lines (extra: KCTX_DEMO or KCTX_REPLAY
+ * adds that context), heading[i] true for a context's title; returns
+ * the count. */
+int view_help_lines(
+    KeyContext extra, char (*lines)[128], bool *heading, int max);
 
 #endif

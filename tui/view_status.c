@@ -20,7 +20,7 @@ draw_keybar(WINDOW *w, const UiState *u, int cols)
 	const char *p;
 	int x = 1;
 
-	keys_bar(u->kctx, u->demo, cols - 2, bar, sizeof(bar));
+	keys_bar(u->kctx, u->extra_kctx, cols - 2, bar, sizeof(bar));
 	wmove(w, 1, 0);
 	wclrtoeol(w);
 	p = bar;

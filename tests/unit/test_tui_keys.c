@@ -36,6 +36,8 @@ test_lookup(void **state)
 	assert_int_equal(keys_lookup(KCTX_CONFIRM, 'q'), KA_NONE);
 	assert_int_equal(keys_lookup(KCTX_DEMO, '1'), KA_FAULT1);
 	assert_int_equal(keys_lookup(KCTX_DEMO, '3'), KA_FAULT3);
+	assert_int_equal(keys_lookup(KCTX_REPLAY, ' '), KA_PAUSE);
+	assert_int_equal(keys_lookup(KCTX_REPLAY, ']'), KA_SEEK_NEXT);
 }
 
 static void
@@ -74,18 +76,18 @@ test_bar_fits(void **state)
 	size_t len;
 
 	(void)state;
-	len = keys_bar(KCTX_MAIN, true, 79, buf, sizeof(buf));
+	len = keys_bar(KCTX_MAIN, KCTX_DEMO, 79, buf, sizeof(buf));
 	assert_int_equal(len, strlen(buf));
 	assert_true(len <= 79);
 	assert_non_null(strstr(buf, "1-3 fault"));
 	assert_non_null(strstr(buf, "q quit"));
 	assert_non_null(strstr(buf, "? help"));
-	len = keys_bar(KCTX_MAIN, false, 200, buf, sizeof(buf));
+	len = keys_bar(KCTX_MAIN, KCTX_MAIN, 200, buf, sizeof(buf));
 	assert_null(strstr(buf, "fault"));
 	assert_non_null(strstr(buf, "j/k select"));
-	len = keys_bar(KCTX_MAIN, false, 20, buf, sizeof(buf));
+	len = keys_bar(KCTX_MAIN, KCTX_MAIN, 20, buf, sizeof(buf));
 	assert_true(len <= 20 && len > 0);
-	len = keys_bar(KCTX_MAIN, false, 3, buf, sizeof(buf));
+	len = keys_bar(KCTX_MAIN, KCTX_MAIN, 3, buf, sizeof(buf));
 	assert_int_equal(len, 0);
 	assert_string_equal(buf, "");
 }

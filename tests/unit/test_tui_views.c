@@ -343,8 +343,8 @@ test_help_lines(void **state)
 	int n, demo_n, headings = 0;
 
 	(void)state;
-	n = view_help_lines(false, lines, heading, 96);
-	demo_n = view_help_lines(true, lines, heading, 96);
+	n = view_help_lines(KCTX_MAIN, lines, heading, 96);
+	demo_n = view_help_lines(KCTX_DEMO, lines, heading, 96);
 	assert_true(demo_n > n);
 	for (int i = 0; i < demo_n; i++)
 		headings += heading[i];
