@@ -172,6 +172,14 @@ def main():
         check("ttl is dnsmasq's local-ttl (2), not the profile's",
               first["ttl"] == 2, first)
 
+    # Traffic must be on eu20 before it breaks: a first route (from null)
+    # never gives `converged`, and on a slow start (ASan, a loaded CI
+    # machine) eu20 could otherwise fail before the first route is chosen.
+    start = ([e for e in events if e.get("type") == "route"] or
+             [until(lambda e: e.get("type") == "route", 15)])[0]
+    check("the first route goes to eu20", start is not None and
+          start["to"] == "eu20" and start["from"] is None, start)
+
     # Fault eu20, wait for routing to move, then flip DNS.
     eu.close()
     route = until(lambda e: e.get("type") == "route" and
