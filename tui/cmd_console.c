@@ -33,10 +33,13 @@ usage(const char *msg)
 {
 	if (msg)
 		fprintf(stderr, "drtop: %s\n", msg);
-	cmd_usage(stderr);
+	fputs("usage: drtop [--theme NAME] [--ascii] [--record FILE] "
+	      "(PROFILE | --demo)\n"
+	      "       drtop replay [--speed X] [--set KEY=VALUE]... LOG\n"
+	      "       drtop --help (every mode)\n",
+	    stderr);
 	return 2;
 }
-
 static Recorder *
 open_record(const char *path, const Profile *p, double start_real, bool demo)
 {
