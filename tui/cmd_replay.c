@@ -8,8 +8,8 @@
  *    "mismatches":0,"tail":0,"first_line":null,"first":null,
  *    "events":N,"whatif":false}
  * Exit 0 when equal, 1 when not (a what-if under --set usually is not),
- * 2 for bad usage or a bad log. Without --check, replay is the console's
- * (not built here).
+ * 2 for bad usage or a bad log. Without --check, the log plays in the
+ * console (cmd_console_replay in tui/cmd_console.c).
  */
 #include <math.h>
 #include <stdarg.h>
@@ -161,11 +161,17 @@ cmd_replay(int argc, char **argv)
 	bool check = false;
 	int nsets = 0;
 
+	/* Without --check the log plays in the console, which parses its
+	 * own options (--ascii, --theme as well as these). */
+	for (int i = 1; i < argc && !check; i++)
+		check = strcmp(argv[i], "--check") == 0;
+	if (!check)
+		return cmd_console_replay(argc, argv);
 	for (int i = 1; i < argc; i++) {
 		bool missing = false;
 
 		if (strcmp(argv[i], "--check") == 0) {
-			check = true;
+			/* seen above */
 		} else if (opt_value(argc, argv, &i, "--debug-log", &missing) !=
 		    NULL) {
 			/* opened by main */
@@ -195,8 +201,5 @@ cmd_replay(int argc, char **argv)
 	}
 	if (path == NULL)
 		return usage_error("no log given");
-	if (!check)
-		return usage_error("the console replay is not built yet; "
-		                   "--check replays headless");
 	return run_check(path, sets, nsets, speed);
 }

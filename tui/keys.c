@@ -52,8 +52,10 @@ static const KeyBinding replay_keys[] = {
     {']', KA_SEEK_NEXT, "]", "[/] change",
         "jump to the next health, route or drill event"},
     {'[', KA_SEEK_PREV, "[", NULL, "jump back to the previous one"},
-    {'0', KA_SEEK_START, "0", NULL, "back to the start"},
-    {'$', KA_SEEK_END, "$", NULL, "to the end of the log"},
+    {'g', KA_SEEK_START, "g", "g/G start/end", "back to the start"},
+    {'G', KA_SEEK_END, "G", NULL, "to the end of the log"},
+    {'0', KA_SEEK_START, NULL, NULL, NULL},
+    {'$', KA_SEEK_END, NULL, NULL, NULL},
 };
 
 static const KeyBinding dialog_keys[] = {
