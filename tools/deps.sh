@@ -16,6 +16,7 @@ need_cmd make make
 need_cmd tmux tmux
 need_cmd dnsmasq dnsmasq-base
 need_cmd openssl openssl
+need_cmd pgrep procps
 need_cmd curl curl # the demo's failover action (core/demo.c)
 [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import pyte' 2>/dev/null ||
 	missing="$missing python3-pyte"
