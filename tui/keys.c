@@ -36,6 +36,11 @@ static const KeyBinding main_keys[] = {
     {KEY_NPAGE, KA_PGDN, "PgDn", NULL, "scroll a page down"},
     {KEY_HOME, KA_HOME, "Home", NULL, "first row"},
     {KEY_END, KA_END, "End", NULL, "last row (the event log follows again)"},
+    {'D', KA_DRILL, "D", "D drill",
+        "start a recorded drill (asks for a name); D again ends it"},
+    {'i', KA_MARK_FAULT, "i", NULL,
+        "mark the drill's fault now (asks for an optional note)"},
+    {'m', KA_MARKER, "m", NULL, "add a marker to the log (asks for a note)"},
 };
 
 static const KeyBinding demo_keys[] = {

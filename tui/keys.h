@@ -41,6 +41,9 @@ typedef enum {
 	KA_FAULT1,
 	KA_FAULT2,
 	KA_FAULT3,
+	KA_DRILL, /* D: start or end a recorded drill */
+	KA_MARK_FAULT, /* i: mark the drill's fault */
+	KA_MARKER, /* m: a free-text marker */
 	KA__COUNT
 } KeyAction;
 
