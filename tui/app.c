@@ -908,6 +908,8 @@ handle_key(App *a, int ch)
 		return;
 	}
 	act = keys_lookup(KCTX_MAIN, ch);
+	if (act == KA_NONE)
+		act = keys_lookup(KCTX_DRILL, ch);
 	if (act == KA_NONE && a->cfg->demo)
 		act = keys_lookup(KCTX_DEMO, ch);
 	if (act == KA_NONE && a->cfg->replay)

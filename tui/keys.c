@@ -36,6 +36,9 @@ static const KeyBinding main_keys[] = {
     {KEY_NPAGE, KA_PGDN, "PgDn", NULL, "scroll a page down"},
     {KEY_HOME, KA_HOME, "Home", NULL, "first row"},
     {KEY_END, KA_END, "End", NULL, "last row (the event log follows again)"},
+};
+
+static const KeyBinding drill_keys[] = {
     {'D', KA_DRILL, "D", "D drill",
         "start a recorded drill (asks for a name); D again ends it"},
     {'i', KA_MARK_FAULT, "i", NULL,
@@ -100,6 +103,7 @@ static const struct {
     [KCTX_DIALOG] = {dialog_keys, ARRAY_LEN(dialog_keys), "Dialogs"},
     [KCTX_CONFIRM] = {confirm_keys, ARRAY_LEN(confirm_keys),
         "Confirmation (type the endpoint's name)"},
+    [KCTX_DRILL] = {drill_keys, ARRAY_LEN(drill_keys), "Drills"},
 };
 
 const KeyBinding *

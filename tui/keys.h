@@ -53,6 +53,7 @@ typedef enum {
 	KCTX_REPLAY, /* added in replay */
 	KCTX_DIALOG, /* help and details */
 	KCTX_CONFIRM, /* typing a name to confirm; other keys are text */
+	KCTX_DRILL, /* D, i, m: after KCTX_MAIN, in the console and demo */
 	KCTX__COUNT
 } KeyContext;
 

@@ -38,10 +38,24 @@ def all_online(s):
     return s if all(endpoint_state(s, n) == "ONLINE" for n in NAMES) else None
 
 
-def console(work, tmp, x=160, y=40):
+def console(work, tmp, x=160, y=40, extra=()):
     drtop = os.path.abspath(drtest.DRTOP)
-    return Screen(["sh", "-c", 'cd "$1" && exec "$2" --demo', "sh", work,
-                   drtop], x=x, y=y, tmp=tmp)
+    return Screen(["sh", "-c", 'cd "$1" && shift && exec "$@" --demo', "sh",
+                   work, drtop] + list(extra), x=x, y=y, tmp=tmp)
+
+
+def read_events(path):
+    out = []
+    with open(path) as f:
+        for line in f:
+            out.append(json.loads(line))
+    return out
+
+
+def drill_events(evs):
+    return [(e.get("phase"), e.get("note")) for e in evs
+            if e.get("type") == "drill" and
+            e.get("phase") in ("start", "fault", "end")]
 
 
 def drill_files(work):
@@ -84,7 +98,114 @@ def main():
               drill_files(work2))
     finally:
         scr.close()
+
+    # drill.dir unusable (a file named drills): an error on the status
+    # line, the console keeps running; then a drill with i and --record
+    work3 = os.path.join(tmp, "work3")
+    os.mkdir(work3)
+    with open(os.path.join(work3, "drills"), "w") as f:
+        f.write("not a directory\n")
+    record = os.path.join(tmp, "session.jsonl")
+    scr = console(work3, tmp, extra=["--record", record])
+    try:
+        errors_and_record(scr, work3, record)
+    finally:
+        scr.close()
+
+    # a write error (the file size limit, like a full disk, with SIGXFSZ
+    # ignored): shown on the status line, the console keeps running
+    work4 = os.path.join(tmp, "work4")
+    os.mkdir(work4)
+    drtop = os.path.abspath(drtest.DRTOP)
+    scr = Screen(["sh", "-c", 'cd "$1" && trap "" XFSZ && ulimit -f 16 && '
+                  'exec "$2" --demo', "sh", work4, drtop], x=160, y=40,
+                 tmp=tmp)
+    try:
+        write_error(scr, work4)
+    finally:
+        scr.close()
     drtest.done()
+
+
+def write_error(scr, work):
+    s = scr.wait_for(lambda x: "Endpoints" in x, START)
+    check("write error: console up", s is not None, getattr(scr, "last", ""))
+    scr.keys("D")
+    scr.wait_for(lambda x: "Start a drill" in x, 10)
+    scr.keys("-l", "full")
+    scr.keys("Enter")
+    scr.keys("1")
+    s = scr.wait_for(lambda x: "NOT RECORDED" in x, SLACK + 20)
+    check("write error: NOT RECORDED with the reason on the status line",
+          s is not None and "DRILL REC full" in s,
+          status_line(getattr(scr, "last", "")))
+    scr.keys("q")
+    check("write error: the console still quits with 0",
+          scr.exit_status() == 0)
+    files = drill_files(work)
+    ok = len(files) == 1
+    if ok:
+        with open(files[0], "rb") as f:
+            data = f.read()
+        ok = data.endswith(b"\n") and all(
+            json.loads(l) is not None for l in data.splitlines())
+    check("write error: the drill log holds whole lines only", ok, files)
+
+
+def errors_and_record(scr, work, record):
+    s = scr.wait_for(lambda x: "Endpoints" in x, START)
+    check("unusable dir: console up", s is not None, getattr(scr, "last", ""))
+    scr.keys("D")
+    scr.wait_for(lambda x: "Start a drill" in x, 10)
+    scr.keys("-l", "nodir")
+    scr.keys("Enter")
+    s = scr.wait_for(lambda x: "DRILL NOT STARTED" in x, 10)
+    check("unusable dir: the status line shows the error", s is not None,
+          status_line(getattr(scr, "last", "")))
+    check("unusable dir: no DRILL REC", s is not None and "DRILL REC" not in s)
+    clock = re.search(r"\d\d:\d\d:\d\d", status_line(s or ""))
+    s2 = scr.wait_for(lambda x: clock is not None and clock.group(0) not in
+                      status_line(x), 10)
+    check("unusable dir: the console keeps running (clock ticks)",
+          s2 is not None, status_line(getattr(scr, "last", "")))
+
+    os.unlink(os.path.join(work, "drills"))
+    scr.keys("D")
+    scr.wait_for(lambda x: "Start a drill" in x, 10)
+    scr.keys("-l", "second")
+    scr.keys("Enter")
+    s = scr.wait_for(lambda x: "DRILL REC second" in x, 10)
+    check("drill.dir is created when missing", s is not None and
+          len(drill_files(work)) == 1, status_line(getattr(scr, "last", "")))
+    scr.keys("i")
+    s = scr.wait_for(lambda x: "Mark the fault" in x, 10)
+    check("i asks for a note", s is not None, getattr(scr, "last", ""))
+    scr.keys("-l", "pulled the plug")
+    scr.keys("Enter")
+    s = scr.wait_for(lambda x: re.search(r"DRILL REC second .*fault \+", x),
+                     10)
+    check("i: the fault phase shows in the status line", s is not None,
+          status_line(getattr(scr, "last", "")))
+    scr.keys("D")
+    s = scr.wait_for(lambda x: "drill second ended" in x, 10)
+    check("D ends the second drill", s is not None,
+          status_line(getattr(scr, "last", "")))
+    scr.keys("q")
+    check("record: q exits 0", scr.exit_status() == 0)
+    files = drill_files(work)
+    if len(files) != 1:
+        check("record: one drill log", False, files)
+        return
+    want = [("start", "second"), ("fault", "pulled the plug"), ("end", "")]
+    try:
+        dl = drill_events(read_events(files[0]))
+        rl = drill_events(read_events(record))
+    except (OSError, ValueError) as e:
+        check("record: both logs parse", False, e)
+        return
+    check("drill log: start, fault with the note, end",
+          [(p, n or "") for p, n in dl] == want, dl)
+    check("--record got the same drill events", rl == dl, (rl, dl))
 
 
 def run(scr, work):
