@@ -14,6 +14,7 @@
 #include "autofail.h"
 #include "curses.h"
 #include "dlog.h"
+#include "drillctl.h"
 #include "glyphs.h"
 #include "keys.h"
 #include "layout.h"
@@ -23,6 +24,7 @@
 #include "view.h"
 #include "view_confirm.h"
 #include "view_details.h"
+#include "view_drill.h"
 #include "view_endpoints.h"
 #include "view_events.h"
 #include "view_failover.h"
@@ -42,7 +44,8 @@ typedef enum {
 	DLG_HELP,
 	DLG_DETAILS,
 	DLG_CONFIRM,
-	DLG_FAILOVER
+	DLG_FAILOVER,
+	DLG_DRILL
 } Dialog;
 
 static const ViewOps *const pane_ops[PANE__COUNT] = {
@@ -60,6 +63,7 @@ static const ViewOps *const dialog_ops[] = {
     [DLG_DETAILS] = &view_details_ops,
     [DLG_CONFIRM] = &view_confirm_ops,
     [DLG_FAILOVER] = &view_failover_ops,
+    [DLG_DRILL] = &view_drill_ops,
 };
 
 typedef struct {
@@ -97,6 +101,7 @@ typedef struct {
 	bool quit_asked;
 	char mode_buf[48]; /* "REPLAY x2", "REPLAY PAUSED" */
 	double prev_now; /* the previous iteration's clock (replay) */
+	DrillCtl *dc; /* D, i, m: the drill log and tracker; NULL in replay */
 } App;
 
 /* The model the views draw: the engine's or the replay's. */
@@ -217,6 +222,9 @@ on_event(void *ctx, const Event *ev)
 		view_timeline_mark(ev->t, 'R');
 	if (view_events_add(&a->ui, ev))
 		a->dirty[PANE_EVENTS] = true;
+	/* last: the drill log, and the phases this event caused */
+	if (a->dc)
+		drillctl_on_event(a->dc, ev, &a->sink);
 }
 
 static void
@@ -245,6 +253,8 @@ dialog_rect(const App *a)
 		return layout_dialog(&a->layout, 28, 96);
 	case DLG_CONFIRM:
 		return layout_dialog(&a->layout, 8, 64);
+	case DLG_DRILL:
+		return layout_dialog(&a->layout, 7, 64);
 	case DLG_FAILOVER: {
 		char lines[200][256];
 		int w = a->layout.cols - 2 < 90 ? a->layout.cols - 2 : 90;
@@ -438,6 +448,8 @@ confirm(App *a)
 	debug(a, "%s %s by the operator", name, dis ? "disabled" : "enabled");
 }
 
+static void drill_demo_fault(App *a, int region, const char *label);
+
 static void
 demo_fault(App *a, int region)
 {
@@ -453,6 +465,7 @@ demo_fault(App *a, int region)
 	    "demo: %s fault %s", p->endpoints[region].name, label);
 	engine_feed(a->cfg->engine, &ev, &a->sink);
 	message(a, "%s fault: %s", p->endpoints[region].name, label);
+	drill_demo_fault(a, region, label);
 	a->dirty[PANE_ENDPOINTS] = true;
 }
 
@@ -712,6 +725,127 @@ replay_key(App *a, KeyAction act)
 	a->dirty[PANE_TIMELINE] = true;
 }
 
+/* Drills (D, i, m): the glue between the keys, the engine and
+ * tui/drillctl. Every drill event goes through the engine, so --record,
+ * the event log and the drill log all get it. */
+static void
+drill_stop(App *a)
+{
+	char err[512] = "";
+	Event ev;
+
+	if (a->dc == NULL || !drillctl_active(a->dc))
+		return;
+	ev = drillctl_end(a->dc, a->ui.t);
+	engine_feed(a->cfg->engine, &ev, &a->sink);
+	if (drillctl_finish(a->dc, err, sizeof(err)) != 0)
+		message(a, "drill log incomplete: %s", err);
+	else
+		message(a, "drill log written: %s", drillctl_path(a->dc));
+	debug(a, "drill ended: %s", drillctl_path(a->dc));
+}
+
+static void
+drill_key(App *a, KeyAction act)
+{
+	if (a->dc == NULL) {
+		message(a, "a replay is read-only: no drills");
+		return;
+	}
+	if (act == KA_DRILL && drillctl_active(a->dc)) {
+		drill_stop(a);
+		return;
+	}
+	if (act != KA_DRILL && act != KA_MARKER && !drillctl_active(a->dc))
+		message(
+		    a, "no drill is running: the fault mark is logged only");
+	a->ui.drill_ask = act == KA_DRILL ? 'D'
+	    : act == KA_MARK_FAULT        ? 'i'
+	                                  : 'm';
+	a->ui.drill_text[0] = '\0';
+	open_dialog(a, DLG_DRILL);
+	a->ui.kctx = KCTX_CONFIRM; /* the key bar: Esc, Enter */
+}
+
+static void
+drill_submit(App *a)
+{
+	char err[512];
+	const char *text = a->ui.drill_text;
+	Event ev;
+
+	if (a->ui.drill_ask == 'D') {
+		if (drillctl_active(a->dc))
+			return;
+		if (drillctl_start(
+		        a->dc, a->ui.t, text, &ev, err, sizeof(err)) != 0) {
+			message(a, "DRILL NOT STARTED: %s", err);
+			snprintf(a->ui.drill_line, sizeof(a->ui.drill_line),
+			    "DRILL NOT STARTED: %.200s", err);
+			a->ui.drill_error = true;
+			a->dirty[PANE_STATUS] = true;
+			debug(a, "drill not started: %s", err);
+			return;
+		}
+		debug(a, "drill started: %s", drillctl_path(a->dc));
+	} else if (a->ui.drill_ask == 'i')
+		ev = drillctl_fault(a->dc, a->ui.t, text);
+	else
+		ev = drillctl_marker(a->dc, a->ui.t, text);
+	engine_feed(a->cfg->engine, &ev, &a->sink);
+}
+
+static void
+drill_dialog_key(App *a, int ch)
+{
+	KeyAction act = keys_lookup(KCTX_CONFIRM, ch);
+
+	if (act == KA_CLOSE) {
+		close_dialog(a);
+		message(a, "cancelled");
+	} else if (act == KA_CONFIRM) {
+		close_dialog(a);
+		drill_submit(a);
+	} else if (view_drill_edit(&a->ui, act, ch))
+		a->dlg_dirty = true;
+}
+
+/* The demo switched region's fault to label: the drill's first fault is
+ * marked with it. */
+static void
+drill_demo_fault(App *a, int region, const char *label)
+{
+	char note[EV_TEXT_MAX];
+	Event ev;
+
+	if (a->dc == NULL || strcmp(label, "ok") == 0)
+		return;
+	snprintf(note, sizeof(note), "demo: %s %s",
+	    a->cfg->profile->endpoints[region].name, label);
+	if (drillctl_demo_fault(a->dc, a->ui.t, note, &ev))
+		engine_feed(a->cfg->engine, &ev, &a->sink);
+}
+
+/* The status line's drill text, when it changed. */
+static void
+drill_update(App *a)
+{
+	char line[sizeof(a->ui.drill_line)];
+	bool error = false;
+
+	if (a->dc == NULL)
+		return;
+	drillctl_status(a->dc, a->ui.t, line, sizeof(line), &error);
+	if (strncmp(a->ui.drill_line, "DRILL NOT STARTED", 17) == 0 &&
+	    !drillctl_active(a->dc))
+		return; /* the error stays until a drill starts */
+	if (strcmp(line, a->ui.drill_line) != 0 || error != a->ui.drill_error) {
+		str_copy(a->ui.drill_line, sizeof(a->ui.drill_line), line);
+		a->ui.drill_error = error;
+		a->dirty[PANE_STATUS] = true;
+	}
+}
+
 static void
 handle_key(App *a, int ch)
 {
@@ -722,6 +856,10 @@ handle_key(App *a, int ch)
 			clearok(curscr, TRUE);
 			relayout(a);
 		}
+		return;
+	}
+	if (a->dialog == DLG_DRILL) {
+		drill_dialog_key(a, ch);
 		return;
 	}
 	if (a->dialog == DLG_CONFIRM || a->dialog == DLG_FAILOVER) {
@@ -770,6 +908,8 @@ handle_key(App *a, int ch)
 		return;
 	}
 	act = keys_lookup(KCTX_MAIN, ch);
+	if (act == KA_NONE)
+		act = keys_lookup(KCTX_DRILL, ch);
 	if (act == KA_NONE && a->cfg->demo)
 		act = keys_lookup(KCTX_DEMO, ch);
 	if (act == KA_NONE && a->cfg->replay)
@@ -830,6 +970,11 @@ handle_key(App *a, int ch)
 	case KA_FAULT2:
 	case KA_FAULT3:
 		demo_fault(a, act - KA_FAULT1);
+		break;
+	case KA_DRILL:
+	case KA_MARK_FAULT:
+	case KA_MARKER:
+		drill_key(a, act);
 		break;
 	case KA_NONE:
 		break;
@@ -947,6 +1092,7 @@ update_model(App *a)
 	if (a->cfg->demo)
 		for (int i = 0; i < 3; i++)
 			a->ui.faults[i] = demo_fault_label(a->cfg->demo, i);
+	drill_update(a);
 }
 
 static bool
@@ -1116,6 +1262,9 @@ app_run(const AppConfig *cfg)
 	view_events_clear();
 	view_timeline_reset();
 	a->af = cfg->replay ? NULL : autofail_new(cfg->profile);
+	a->dc = cfg->engine
+	    ? drillctl_new(cfg->profile, cfg->start_real, cfg->demo != NULL)
+	    : NULL;
 
 	/* a bad --theme is a usage error, reported before curses starts */
 	errlist_init(&errs);
@@ -1210,6 +1359,8 @@ app_run(const AppConfig *cfg)
 			a->last_draw = now;
 		}
 	}
+	drill_stop(a); /* a drill still running ends with the session */
+	drillctl_free(a->dc);
 	if (a->ui.fo_argv)
 		actions_preview_free(a->ui.fo_argv, a->ui.fo_nsteps);
 	destroy_windows(a);

@@ -38,6 +38,14 @@ static const KeyBinding main_keys[] = {
     {KEY_END, KA_END, "End", NULL, "last row (the event log follows again)"},
 };
 
+static const KeyBinding drill_keys[] = {
+    {'D', KA_DRILL, "D", "D drill",
+        "start a recorded drill (asks for a name); D again ends it"},
+    {'i', KA_MARK_FAULT, "i", NULL,
+        "mark the drill's fault now (asks for an optional note)"},
+    {'m', KA_MARKER, "m", NULL, "add a marker to the log (asks for a note)"},
+};
+
 static const KeyBinding demo_keys[] = {
     {'1', KA_FAULT1, "1", "1-3 fault",
         "cycle region 1's fault: ok, 500, refuse, blackhole"},
@@ -95,6 +103,7 @@ static const struct {
     [KCTX_DIALOG] = {dialog_keys, ARRAY_LEN(dialog_keys), "Dialogs"},
     [KCTX_CONFIRM] = {confirm_keys, ARRAY_LEN(confirm_keys),
         "Confirmation (type the endpoint's name)"},
+    [KCTX_DRILL] = {drill_keys, ARRAY_LEN(drill_keys), "Drills"},
 };
 
 const KeyBinding *

@@ -41,6 +41,9 @@ typedef enum {
 	KA_FAULT1,
 	KA_FAULT2,
 	KA_FAULT3,
+	KA_DRILL, /* D: start or end a recorded drill */
+	KA_MARK_FAULT, /* i: mark the drill's fault */
+	KA_MARKER, /* m: a free-text marker */
 	KA__COUNT
 } KeyAction;
 
@@ -50,6 +53,7 @@ typedef enum {
 	KCTX_REPLAY, /* added in replay */
 	KCTX_DIALOG, /* help and details */
 	KCTX_CONFIRM, /* typing a name to confirm; other keys are text */
+	KCTX_DRILL, /* D, i, m: after KCTX_MAIN, in the console and demo */
 	KCTX__COUNT
 } KeyContext;
 

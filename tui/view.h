@@ -63,6 +63,11 @@ typedef struct {
 	char ***fo_argv; /* actions_preview() of it, fo_nsteps vectors */
 	int fo_nsteps;
 	char action_line[EV_TEXT_MAX]; /* "failover running 3s"; "" = idle */
+	/* drill recording (tui/drillctl, view_drill) */
+	char drill_line[240]; /* "DRILL REC name 01:23 ..."; "" = none yet */
+	bool drill_error; /* drill_line reports a write error */
+	char drill_ask; /* the prompt: 'D' name, 'i' fault note, 'm' marker */
+	char drill_text[EV_TEXT_MAX / 2]; /* what was typed into it */
 } UiState;
 
 typedef struct {

@@ -64,6 +64,14 @@ draw(WINDOW *w, const UiState *u, bool full)
 		    (unsigned long long)u->overflow);
 		x = seg(w, x, cols, ROLE_BANNER, buf);
 	}
+	if (u->drill_line[0]) {
+		Role r = u->drill_error ? ROLE_BANNER
+		    : strncmp(u->drill_line, "DRILL REC", 9) == 0
+		    ? ROLE_FAILOPEN
+		    : ROLE_MODE;
+		snprintf(buf, sizeof(buf), " %s ", u->drill_line);
+		x = seg(w, x + 1, cols, r, buf);
+	}
 	if (u->snap->fail_open)
 		x = seg(w, x + 1, cols, ROLE_FAILOPEN, " FAIL-OPEN ");
 	if (u->action_line[0]) {

@@ -348,7 +348,8 @@ test_help_lines(void **state)
 	assert_true(demo_n > n);
 	for (int i = 0; i < demo_n; i++)
 		headings += heading[i];
-	assert_int_equal(headings, 4);
+	/* Console, Demo, Drills, Dialogs, Confirmation */
+	assert_int_equal(headings, 5);
 	assert_true(heading[0]);
 	assert_string_equal(lines[0], "Console");
 }
