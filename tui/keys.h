@@ -41,6 +41,9 @@ typedef enum {
 	KA_FAULT1,
 	KA_FAULT2,
 	KA_FAULT3,
+	KA_RETRY,
+	KA_ABORT,
+	KA_DISMISS,
 	KA__COUNT
 } KeyAction;
 
@@ -50,6 +53,7 @@ typedef enum {
 	KCTX_REPLAY, /* added in replay */
 	KCTX_DIALOG, /* help and details */
 	KCTX_CONFIRM, /* typing a name to confirm; other keys are text */
+	KCTX_RUNBOOK, /* the action panel: R/A shown only when a step failed */
 	KCTX__COUNT
 } KeyContext;
 
@@ -79,8 +83,8 @@ const char *keys_context_title(KeyContext ctx);
 int keys_help(KeyContext ctx, char (*lines)[128], int max);
 
 /*
- * The key bar for ctx (and KCTX_DEMO or KCTX_REPLAY first when extra is
- * that context): "name label" pairs
+ * The key bar for ctx (and KCTX_DEMO, KCTX_REPLAY or KCTX_RUNBOOK first
+ * when extra is that context): "name label" pairs
  * separated by two blanks, only as many whole pairs as fit in width
  * columns. Returns the length written into buf.
  */

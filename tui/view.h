@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "actions.h"
 #include "curses.h"
 #include "engine.h"
 #include "glyphs.h"
@@ -63,6 +64,11 @@ typedef struct {
 	char ***fo_argv; /* actions_preview() of it, fo_nsteps vectors */
 	int fo_nsteps;
 	char action_line[EV_TEXT_MAX]; /* "failover running 3s"; "" = idle */
+	int fo_stage; /* 0: type the target's name; 1: type yes (the
+	                 target is not ONLINE: a second confirmation) */
+	/* the action panel (view_action), drawn over the map while shown */
+	bool act_show;
+	ActionStatus act; /* the runner's status, refreshed each loop */
 } UiState;
 
 typedef struct {
