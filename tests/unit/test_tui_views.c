@@ -296,6 +296,49 @@ test_failover_dialog_shows_every_argument(void **state)
 	assert_false(view_failover_matches(&u));
 	strcpy(u.confirm_text, "us21");
 	assert_true(view_failover_matches(&u));
+
+	/* with a snapshot: states, latency, TTL and every warning */
+	EndpointSnap eps[2];
+	Snapshot snap;
+	memset(eps, 0, sizeof(eps));
+	memset(&snap, 0, sizeof(snap));
+	eps[0].state = HEALTH_ONLINE;
+	eps[0].last_probe.ms.total = 42;
+	eps[1].state = HEALTH_DEGRADED;
+	eps[1].last_probe.ms.total = -1;
+	snap.nendpoints = 2;
+	snap.endpoints = eps;
+	snap.routed = true;
+	strcpy(snap.route_to, "us21");
+	snap.fail_open = true;
+	u.snap = &snap;
+	u.act.state = ACTIONS_RUNNING;
+	strcpy(u.act.name, "failover");
+	n = view_failover_lines(&u, 78, lines, 64);
+	memset(joined, 0, sizeof(joined));
+	for (int i = 0; i < n; i++) {
+		strcat(joined, lines[i]);
+		strcat(joined, "|");
+	}
+	assert_non_null(strstr(joined,
+	    "Traffic: eu20 ONLINE 42 ms -> us21 DEGRADED, no latency yet"));
+	assert_non_null(strstr(joined, "TTL 60s: clients follow within ~60s"));
+	assert_non_null(strstr(joined, "WARNING: us21 is DEGRADED"));
+	assert_non_null(strstr(joined, "WARNING: us21 is the current route"));
+	assert_non_null(strstr(joined, "WARNING: failover is running"));
+	assert_non_null(strstr(joined, "WARNING: all regions degraded"));
+	assert_null(strstr(joined, "no failover action configured"));
+	/* not ONLINE: the name moves to a second confirmation */
+	assert_true(view_failover_second(&u));
+	assert_int_equal(u.fo_stage, 1);
+	assert_false(view_failover_matches(&u));
+	strcpy(u.confirm_text, "us21");
+	assert_false(view_failover_matches(&u));
+	strcpy(u.confirm_text, "yes");
+	assert_true(view_failover_matches(&u));
+	assert_false(view_failover_second(&u));
+	n = view_failover_lines(&u, 78, lines, 64);
+	assert_non_null(strstr(lines[n - 1], "us21 is DEGRADED: type yes"));
 	actions_preview_free(u.fo_argv, nsteps);
 	profile_free(p);
 }
@@ -348,7 +391,7 @@ test_help_lines(void **state)
 	assert_true(demo_n > n);
 	for (int i = 0; i < demo_n; i++)
 		headings += heading[i];
-	assert_int_equal(headings, 4);
+	assert_int_equal(headings, 5);
 	assert_true(heading[0]);
 	assert_string_equal(lines[0], "Console");
 }
