@@ -98,50 +98,53 @@ add(char (*lines)[256], int n, int max, const char *fmt, ...)
 	return n + 1;
 }
 
+/* "exit 3", "signal 9", "not run": short; the error goes on its own line */
 static void
 describe(const ActionResult *res, char *buf, size_t cap)
 {
 	if (res->signal)
-		snprintf(buf, cap, "killed by signal %d%s%s", res->signal,
-		    res->error[0] ? ": " : "", res->error);
+		snprintf(buf, cap, "signal %d", res->signal);
 	else if (res->exit_code >= 0)
-		snprintf(buf, cap, "exit %d%s%s", res->exit_code,
-		    res->error[0] ? ": " : "", res->error);
+		snprintf(buf, cap, "exit %d", res->exit_code);
 	else
-		snprintf(buf, cap, "%s", res->error[0] ? res->error : "failed");
+		snprintf(buf, cap, "not run");
 }
 
 int
 view_action_lines(const UiState *u, int width, char (*lines)[256], int max)
 {
 	const ActionStatus *st = &u->act;
-	char res[EV_TEXT_MAX + 48];
+	const char *arrow = u->g ? u->g->arrow : "->";
+	char res[32];
 	int n = 0;
 
-	(void)width;
+	(void)width; /* text_put cuts what does not fit; lines are short */
 	if (!st->has_run)
 		return add(lines, n, max, "no action has run");
 	if (st->state == ACTIONS_RUNNING) {
+		n = add(lines, n, max, "%s %s %s %s running %.0fs", st->name,
+		    st->from, arrow, st->to, st->elapsed);
 		if (st->runbook)
-			n = add(lines, n, max,
-			    "%s %s -> %s running: step %d/%d %s, %.0fs",
-			    st->name, st->from, st->to, st->step + 1,
-			    st->nsteps, st->step_name, st->elapsed);
-		else
-			n = add(lines, n, max, "%s %s -> %s running, %.0fs",
-			    st->name, st->from, st->to, st->elapsed);
+			n = add(lines, n, max, "step %d/%d %s, %.0fs",
+			    st->step + 1, st->nsteps, st->step_name,
+			    st->step_elapsed);
 	} else if (st->state == ACTIONS_FAILED) {
 		describe(&st->step_result, res, sizeof(res));
-		n = add(lines, n, max, "%s: step %d/%d \"%s\" FAILED (%s)",
-		    st->name, st->failed_step + 1, st->nsteps, st->step_name,
-		    res);
-		n = add(lines, n, max,
-		    "R retries the step, A aborts the runbook. It printed:");
+		n = add(lines, n, max, "%s %s %s %s: step %d/%d FAILED",
+		    st->name, st->from, arrow, st->to, st->failed_step + 1,
+		    st->nsteps);
+		n = add(lines, n, max, "\"%s\": %s%s%s", st->step_name, res,
+		    st->step_result.error[0] ? ": " : "",
+		    st->step_result.error);
+		n = add(lines, n, max, "R retries the step, A aborts. Output:");
 	} else if (st->has_result) {
 		describe(&st->result, res, sizeof(res));
-		n = add(lines, n, max, "%s %s -> %s %s: %s, %.1fs%s", st->name,
-		    st->from, st->to, st->result.ok ? "done" : "FAILED", res,
-		    st->elapsed, "  (Esc hides)");
+		n = add(lines, n, max, "%s %s %s %s %s: %s, %.1fs", st->name,
+		    st->from, arrow, st->to, st->result.ok ? "done" : "FAILED",
+		    res, st->elapsed);
+		if (st->result.error[0])
+			n = add(lines, n, max, "%s", st->result.error);
+		n = add(lines, n, max, "Esc hides this. Output:");
 	}
 	if (st->nlines == 0)
 		return add(lines, n, max, "  (no output)");
