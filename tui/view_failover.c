@@ -215,23 +215,30 @@ draw(WINDOW *w, const UiState *u, bool full)
 {
 	char lines[200][256];
 	int h = getmaxy(w), cols = getmaxx(w);
-	int rows = h - 5; /* box, input line, match line */
+	/* box, the pinned prompt, input line, match line */
+	int rows = h - 6;
 	int n = view_failover_lines(u, cols - 4, lines, 200);
+	int body = n > 0 ? n - 1 : 0; /* the last line is the prompt */
 	int first = u->dialog_scroll;
 
 	(void)full;
-	if (first > n - rows)
-		first = n - rows;
+	if (first > body - rows)
+		first = body - rows;
 	if (first < 0)
 		first = 0;
 	view_box(w, u, u->fo_kind == 'b' ? "Fail back" : "Fail over");
-	for (int r = 0; r < rows && first + r < n; r++)
+	for (int r = 0; r < rows && first + r < body; r++)
 		text_put(w, 1 + r, 2, cols - 4, 0,
 		    theme_attr(r + first == 0 ? ROLE_TITLE : ROLE_DIALOG), NULL,
 		    lines[first + r]);
-	if (first + rows < n)
-		text_put(w, h - 4, cols - 16, 14, 0, theme_attr(ROLE_BANNER),
+	if (first + rows < body)
+		text_put(w, h - 1, cols - 16, 14, 0, theme_attr(ROLE_BANNER),
 		    NULL, " Down: more ");
+	/* the prompt never scrolls away */
+	if (n > 0)
+		text_put(w, h - 4, 2, cols - 4, 0,
+		    theme_attr(u->fo_stage ? ROLE_DEGRADED : ROLE_TITLE), NULL,
+		    lines[n - 1]);
 	text_put(
 	    w, h - 3, 2, cols - 4, cols - 4, theme_attr(ROLE_INPUT), NULL, "");
 	text_put(w, h - 3, 2, cols - 4, 0, theme_attr(ROLE_INPUT), NULL,
