@@ -170,7 +170,12 @@ def runbook(d, regions):
     first, second, third = names[0], names[1], names[2]
     s1, s3 = os.path.join(d, "step1"), os.path.join(d, "step3")
     gate = os.path.join(d, "gate")
-    st1 = script(d, "s1.sh", 'echo prepared >> "%s"\n' % s1)
+    go = os.path.join(d, "go")
+    # step 1 prints, then waits (bounded: 60 s) for the test's go file
+    st1 = script(d, "s1.sh", 'echo "preparing $DRTOP_TO"\n'
+                 'i=0; while [ ! -f "%s" ] && [ $i -lt 600 ]; do '
+                 'sleep 0.1; i=$((i+1)); done\n'
+                 'echo prepared >> "%s"\n' % (go, s1))
     st2 = script(d, "s2.sh", 'echo "checking the gate"\n'
                  'if [ -f "%s" ]; then echo gate open; exit 0; fi\n'
                  'echo "gate file missing for $DRTOP_TO"\nexit 3\n' % gate)
@@ -190,6 +195,16 @@ def runbook(d, regions):
         s = scr.wait_for(lambda x: "Type %s" % second in x, 10)
         check("runbook: dialog", s is not None, getattr(scr, "last", ""))
         scr.keys(*list(second), "Enter")
+        s = scr.wait_for(lambda x: "running" in x and
+                         "step 1/3 prepare" in x and
+                         "preparing %s" % second in x, 20)
+        check("runbook: the panel shows the running step and its live output",
+              s is not None, getattr(scr, "last", ""))
+        check("runbook: nothing after step 1 while it runs",
+              lines_of(s1) == [] and lines_of(s3) == [],
+              (lines_of(s1), lines_of(s3)))
+        with open(go, "w") as f:
+            f.write("go\n")
         s = scr.wait_for(lambda x: "FAILED" in x and
                          "gate file missing for %s" % second in x, 20)
         check("runbook: the panel names the failed step and its output",
