@@ -22,6 +22,7 @@
 #include "text.h"
 #include "theme.h"
 #include "view.h"
+#include "view_action.h"
 #include "view_confirm.h"
 #include "view_details.h"
 #include "view_drill.h"
@@ -496,10 +497,6 @@ open_failover(App *a, char kind)
 	const char *from = s->route_to, *to = NULL;
 	int n = 0;
 
-	if (a->cfg->actions && actions_state(a->cfg->actions) != ACTIONS_IDLE) {
-		message(a, "an action is running: one at a time");
-		return;
-	}
 	if (!s->routed) {
 		message(a, "no route yet");
 		return;
@@ -537,6 +534,7 @@ open_failover(App *a, char kind)
 	    : NULL;
 	a->ui.fo_nsteps = n;
 	a->ui.confirm_text[0] = '\0';
+	a->ui.fo_stage = 0;
 	open_dialog(a, DLG_FAILOVER);
 }
 
@@ -615,8 +613,17 @@ run_failover(App *a)
 	const char *name = kind == 'f' ? "failover" : "failback";
 
 	if (!view_failover_matches(&a->ui)) {
-		message(a, "type %s exactly, or Esc", a->ui.fo_to);
+		message(a, "type %s exactly, or Esc",
+		    a->ui.fo_stage ? "yes" : a->ui.fo_to);
 		a->dlg_dirty = true;
+		return;
+	}
+	if (a->cfg->actions && actions_state(a->cfg->actions) != ACTIONS_IDLE) {
+		message(a, "an action is running: one at a time (Esc)");
+		return;
+	}
+	if (view_failover_second(&a->ui)) { /* target not ONLINE: ask again */
+		open_dialog_window(a);
 		return;
 	}
 	if (a->ui.fo_action && a->cfg->actions) {
@@ -907,6 +914,17 @@ handle_key(App *a, int ch)
 		}
 		return;
 	}
+	if (a->cfg->actions && !a->cfg->replay && !a->layout.too_small) {
+		char note[EV_TEXT_MAX + 32];
+		if (view_action_key(
+		        &a->ui, a->cfg->actions, ch, note, sizeof(note))) {
+			if (note[0])
+				message(a, "%s", note);
+			a->dirty[PANE_MAP] = a->full[PANE_MAP] = true;
+			a->dirty[PANE_STATUS] = true;
+			return;
+		}
+	}
 	act = keys_lookup(KCTX_MAIN, ch);
 	if (act == KA_NONE)
 		act = keys_lookup(KCTX_DRILL, ch);
@@ -1075,6 +1093,12 @@ update_model(App *a)
 			a->dirty[PANE_STATUS] = true;
 		}
 	}
+	if (a->cfg->actions && view_action_update(&a->ui, a->cfg->actions)) {
+		a->dirty[PANE_MAP] = a->full[PANE_MAP] = true;
+		a->dirty[PANE_STATUS] = true;
+		if (a->dialog == DLG_FAILOVER)
+			a->dlg_dirty = true;
+	}
 	if (a->cfg->replay) {
 		Replay *r = a->cfg->replay;
 		char m[48];
@@ -1128,7 +1152,9 @@ draw(App *a)
 			continue;
 		if (a->full[p])
 			werase(a->win[p]);
-		pane_ops[p]->draw(a->win[p], &a->ui, a->full[p]);
+		(p == PANE_MAP && a->ui.act_show ? &view_action_ops
+		                                 : pane_ops[p])
+		    ->draw(a->win[p], &a->ui, a->full[p]);
 		wnoutrefresh(a->win[p]);
 		a->dirty[p] = a->full[p] = false;
 		any = true;

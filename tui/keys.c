@@ -92,6 +92,16 @@ static const KeyBinding confirm_keys[] = {
     {8, KA_ERASE, NULL, NULL, NULL},
 };
 
+/* The action panel's keys (view_action): main context, no dialog open. */
+static const KeyBinding runbook_keys[] = {
+    {'R', KA_RETRY, "R", "R retry step",
+        "runbook: retry the failed step (then the steps after it)"},
+    {'A', KA_ABORT, "A", "A abort",
+        "abort the failed runbook, or stop the running action"},
+    {KEY_ESC, KA_DISMISS, "Esc", NULL,
+        "hide the action's result panel (the map comes back)"},
+};
+
 static const struct {
 	const KeyBinding *rows;
 	size_t n;
@@ -104,6 +114,8 @@ static const struct {
     [KCTX_CONFIRM] = {confirm_keys, ARRAY_LEN(confirm_keys),
         "Confirmation (type the endpoint's name)"},
     [KCTX_DRILL] = {drill_keys, ARRAY_LEN(drill_keys), "Drills"},
+    [KCTX_RUNBOOK] = {runbook_keys, ARRAY_LEN(runbook_keys),
+        "Action panel (R and A in the key bar once a step failed)"},
 };
 
 const KeyBinding *
@@ -189,7 +201,9 @@ keys_bar(KeyContext ctx, KeyContext extra, int width, char *buf, size_t cap)
 	if (cap == 0)
 		return 0;
 	buf[0] = '\0';
-	if (ctx == KCTX_MAIN && (extra == KCTX_DEMO || extra == KCTX_REPLAY)) {
+	if (ctx == KCTX_MAIN &&
+	    (extra == KCTX_DEMO || extra == KCTX_REPLAY ||
+	        extra == KCTX_RUNBOOK)) {
 		/* the demo's (replay's) keys go first: they are what it is for */
 		size_t dn;
 		const KeyBinding *d = keys_table(extra, &dn);

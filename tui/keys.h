@@ -44,6 +44,9 @@ typedef enum {
 	KA_DRILL, /* D: start or end a recorded drill */
 	KA_MARK_FAULT, /* i: mark the drill's fault */
 	KA_MARKER, /* m: a free-text marker */
+	KA_RETRY,
+	KA_ABORT,
+	KA_DISMISS,
 	KA__COUNT
 } KeyAction;
 
@@ -54,6 +57,7 @@ typedef enum {
 	KCTX_DIALOG, /* help and details */
 	KCTX_CONFIRM, /* typing a name to confirm; other keys are text */
 	KCTX_DRILL, /* D, i, m: after KCTX_MAIN, in the console and demo */
+	KCTX_RUNBOOK, /* the action panel: R/A shown only when a step failed */
 	KCTX__COUNT
 } KeyContext;
 
@@ -83,8 +87,8 @@ const char *keys_context_title(KeyContext ctx);
 int keys_help(KeyContext ctx, char (*lines)[128], int max);
 
 /*
- * The key bar for ctx (and KCTX_DEMO or KCTX_REPLAY first when extra is
- * that context): "name label" pairs
+ * The key bar for ctx (and KCTX_DEMO, KCTX_REPLAY or KCTX_RUNBOOK first
+ * when extra is that context): "name label" pairs
  * separated by two blanks, only as many whole pairs as fit in width
  * columns. Returns the length written into buf.
  */

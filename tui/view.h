@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "actions.h"
 #include "curses.h"
 #include "engine.h"
 #include "glyphs.h"
@@ -68,6 +69,11 @@ typedef struct {
 	bool drill_error; /* drill_line reports a write error */
 	char drill_ask; /* the prompt: 'D' name, 'i' fault note, 'm' marker */
 	char drill_text[EV_TEXT_MAX / 2]; /* what was typed into it */
+	int fo_stage; /* 0: type the target's name; 1: type yes (the
+	                 target is not ONLINE: a second confirmation) */
+	/* the action panel (view_action), drawn over the map while shown */
+	bool act_show;
+	ActionStatus act; /* the runner's status, refreshed each loop */
 } UiState;
 
 typedef struct {

@@ -8,7 +8,57 @@
 bool
 view_failover_matches(const UiState *u)
 {
+	if (u->fo_stage == 1)
+		return strcmp(u->confirm_text, "yes") == 0;
 	return u->fo_to[0] && strcmp(u->confirm_text, u->fo_to) == 0;
+}
+
+/* The snapshot entry of endpoint name, or NULL. */
+static const EndpointSnap *
+ep_snap(const UiState *u, const char *name)
+{
+	int i = u->profile ? profile_find(u->profile, name) : -1;
+
+	if (i < 0 || u->snap == NULL || i >= u->snap->nendpoints)
+		return NULL;
+	return &u->snap->endpoints[i];
+}
+
+const char *
+view_failover_target_state(const UiState *u)
+{
+	const EndpointSnap *e = ep_snap(u, u->fo_to);
+
+	return e ? view_state_word(e->state) : "";
+}
+
+bool
+view_failover_second(UiState *u)
+{
+	const EndpointSnap *e = ep_snap(u, u->fo_to);
+
+	if (u->fo_stage != 0 || e == NULL || e->state == HEALTH_ONLINE)
+		return false;
+	u->fo_stage = 1;
+	u->confirm_text[0] = '\0';
+	return true;
+}
+
+/* "eu20 ONLINE 42 ms" */
+static void
+ep_line(const UiState *u, const char *name, char *buf, size_t cap)
+{
+	const EndpointSnap *e = ep_snap(u, name);
+	double ms = e ? e->last_probe.ms.total : -1;
+
+	if (e == NULL)
+		snprintf(buf, cap, "%s", name);
+	else if (ms >= 0)
+		snprintf(buf, cap, "%s %s %.0f ms", name,
+		    view_state_word(e->state), ms);
+	else
+		snprintf(buf, cap, "%s %s, no latency yet", name,
+		    view_state_word(e->state));
 }
 
 /* Append s to lines, wrapped at width display columns between whole
@@ -79,9 +129,46 @@ view_failover_lines(const UiState *u, int width, char (*lines)[256], int max)
 	char buf[256];
 	const char *what = u->fo_kind == 'b' ? "failback" : "failover";
 
-	snprintf(buf, sizeof(buf), "Traffic: %s %s %s", u->fo_from, u->g->arrow,
-	    u->fo_to);
+	char from[96], to[96];
+	int ttl = u->profile ? u->profile->dns.ttl : 0;
+	const EndpointSnap *te = ep_snap(u, u->fo_to);
+
+	ep_line(u, u->fo_from, from, sizeof(from));
+	ep_line(u, u->fo_to, to, sizeof(to));
+	snprintf(buf, sizeof(buf), "Traffic: %s %s %s", from, u->g->arrow, to);
 	n = add_wrapped(lines, n, max, width, "", 2, buf);
+	snprintf(buf, sizeof(buf),
+	    "TTL %ds: clients follow within ~%ds after DNS changes.", ttl, ttl);
+	n = add_wrapped(lines, n, max, width, "", 2, buf);
+	/* every warning that applies, one per line */
+	if (te && te->state != HEALTH_ONLINE) {
+		snprintf(buf, sizeof(buf),
+		    "WARNING: %s is %s, not ONLINE (asks twice).", u->fo_to,
+		    view_state_word(te->state));
+		n = add_wrapped(lines, n, max, width, "", 2, buf);
+	}
+	if (u->snap && u->snap->routed &&
+	    strcmp(u->snap->route_to, u->fo_to) == 0) {
+		snprintf(buf, sizeof(buf),
+		    "WARNING: %s is the current route already.", u->fo_to);
+		n = add_wrapped(lines, n, max, width, "", 2, buf);
+	}
+	if (u->fo_action == NULL || u->fo_nsteps == 0) {
+		snprintf(buf, sizeof(buf), "WARNING: no %s action configured.",
+		    what);
+		n = add_wrapped(lines, n, max, width, "", 2, buf);
+	}
+	if (u->act.state != ACTIONS_IDLE) {
+		snprintf(buf, sizeof(buf),
+		    "WARNING: %s is %s: this cannot be confirmed now.",
+		    u->act.name, actions_state_name(u->act.state));
+		n = add_wrapped(lines, n, max, width, "", 2, buf);
+	}
+	if (u->snap && u->snap->fail_open) {
+		snprintf(buf, sizeof(buf),
+		    "WARNING: all regions degraded (fail-open).");
+		n = add_wrapped(lines, n, max, width, "", 2, buf);
+	}
 	if (u->fo_action == NULL || u->fo_nsteps == 0) {
 		snprintf(buf, sizeof(buf),
 		    "No %s action is configured: only drtop's route changes; "
@@ -112,8 +199,13 @@ view_failover_lines(const UiState *u, int width, char (*lines)[256], int max)
 	}
 	if (n < max)
 		lines[n++][0] = '\0';
-	snprintf(buf, sizeof(buf), "Type %s and press Enter; Esc cancels.",
-	    u->fo_to);
+	if (u->fo_stage == 1)
+		snprintf(buf, sizeof(buf),
+		    "%s is %s: type yes to fail over anyway; Esc cancels.",
+		    u->fo_to, view_failover_target_state(u));
+	else
+		snprintf(buf, sizeof(buf),
+		    "Type %s and press Enter; Esc cancels.", u->fo_to);
 	n = add_wrapped(lines, n, max, width, "", 0, buf);
 	return n;
 }
@@ -123,23 +215,30 @@ draw(WINDOW *w, const UiState *u, bool full)
 {
 	char lines[200][256];
 	int h = getmaxy(w), cols = getmaxx(w);
-	int rows = h - 5; /* box, input line, match line */
+	/* box, the pinned prompt, input line, match line */
+	int rows = h - 6;
 	int n = view_failover_lines(u, cols - 4, lines, 200);
+	int body = n > 0 ? n - 1 : 0; /* the last line is the prompt */
 	int first = u->dialog_scroll;
 
 	(void)full;
-	if (first > n - rows)
-		first = n - rows;
+	if (first > body - rows)
+		first = body - rows;
 	if (first < 0)
 		first = 0;
 	view_box(w, u, u->fo_kind == 'b' ? "Fail back" : "Fail over");
-	for (int r = 0; r < rows && first + r < n; r++)
+	for (int r = 0; r < rows && first + r < body; r++)
 		text_put(w, 1 + r, 2, cols - 4, 0,
 		    theme_attr(r + first == 0 ? ROLE_TITLE : ROLE_DIALOG), NULL,
 		    lines[first + r]);
-	if (first + rows < n)
-		text_put(w, h - 4, cols - 16, 14, 0, theme_attr(ROLE_BANNER),
+	if (first + rows < body)
+		text_put(w, h - 1, cols - 16, 14, 0, theme_attr(ROLE_BANNER),
 		    NULL, " Down: more ");
+	/* the prompt never scrolls away */
+	if (n > 0)
+		text_put(w, h - 4, 2, cols - 4, 0,
+		    theme_attr(u->fo_stage ? ROLE_DEGRADED : ROLE_TITLE), NULL,
+		    lines[n - 1]);
 	text_put(
 	    w, h - 3, 2, cols - 4, cols - 4, theme_attr(ROLE_INPUT), NULL, "");
 	text_put(w, h - 3, 2, cols - 4, 0, theme_attr(ROLE_INPUT), NULL,

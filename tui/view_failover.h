@@ -2,8 +2,13 @@
  * view_failover: the failover (and failback) confirmation. It shows the
  * route change and every argument of every step of the action that will
  * run, one argument per line, wrapped and never truncated: the operator
- * must see exactly what runs. The operator types the target endpoint's
- * name; Enter runs it, Esc cancels; Up/Down scroll a long runbook.
+ * must see exactly what runs, with both endpoints' state and latency,
+ * the TTL and the expected client drain, and every warning that applies
+ * (target not ONLINE, target is the current route, no action, an action
+ * running: then it cannot confirm, all regions degraded). The operator
+ * types the target endpoint's name; a target that is not ONLINE then
+ * asks a second time (type yes). Enter runs it, Esc cancels; Up/Down
+ * scroll a long runbook.
  */
 #ifndef DRTOP_VIEW_FAILOVER_H
 #define DRTOP_VIEW_FAILOVER_H
@@ -17,7 +22,16 @@ extern const ViewOps view_failover_ops;
 int view_failover_lines(
     const UiState *u, int width, char (*lines)[256], int max);
 
-/* True when the typed text is the target endpoint's name. */
+/* True when the typed text is the target endpoint's name (stage 0), or
+ * "yes" at the second confirmation (stage 1). */
 bool view_failover_matches(const UiState *u);
+
+/* True when the target is not ONLINE and the name was typed (stage 0):
+ * the dialog then moves to stage 1 (type yes) and the caller must not
+ * run yet. */
+bool view_failover_second(UiState *u);
+
+/* The target's state word, or "" when it is not in the snapshot. */
+const char *view_failover_target_state(const UiState *u);
 
 #endif

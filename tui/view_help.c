@@ -8,8 +8,8 @@
 int
 view_help_lines(KeyContext extra, char (*lines)[128], bool *heading, int max)
 {
-	static const KeyContext order[] = {
-	    KCTX_MAIN, KCTX_DEMO, KCTX_DRILL, KCTX_DIALOG, KCTX_CONFIRM};
+	static const KeyContext order[] = {KCTX_MAIN, KCTX_DEMO, KCTX_DRILL,
+	    KCTX_DIALOG, KCTX_CONFIRM, KCTX_RUNBOOK};
 	int n = 0;
 
 	for (size_t i = 0; i < ARRAY_LEN(order) && n < max; i++) {

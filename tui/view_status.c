@@ -20,7 +20,12 @@ draw_keybar(WINDOW *w, const UiState *u, int cols)
 	const char *p;
 	int x = 1;
 
-	keys_bar(u->kctx, u->extra_kctx, cols - 2, bar, sizeof(bar));
+	/* a failed runbook step: R and A go first */
+	keys_bar(u->kctx,
+	    u->act.state == ACTIONS_FAILED && u->kctx == KCTX_MAIN
+	        ? KCTX_RUNBOOK
+	        : u->extra_kctx,
+	    cols - 2, bar, sizeof(bar));
 	wmove(w, 1, 0);
 	wclrtoeol(w);
 	p = bar;

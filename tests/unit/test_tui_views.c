@@ -17,6 +17,7 @@
 #include "profile.h"
 #include "text.h"
 #include "view.h"
+#include "view_action.h"
 #include "view_details.h"
 #include "view_events.h"
 #include "view_failover.h"
@@ -296,6 +297,49 @@ test_failover_dialog_shows_every_argument(void **state)
 	assert_false(view_failover_matches(&u));
 	strcpy(u.confirm_text, "us21");
 	assert_true(view_failover_matches(&u));
+
+	/* with a snapshot: states, latency, TTL and every warning */
+	EndpointSnap eps[2];
+	Snapshot snap;
+	memset(eps, 0, sizeof(eps));
+	memset(&snap, 0, sizeof(snap));
+	eps[0].state = HEALTH_ONLINE;
+	eps[0].last_probe.ms.total = 42;
+	eps[1].state = HEALTH_DEGRADED;
+	eps[1].last_probe.ms.total = -1;
+	snap.nendpoints = 2;
+	snap.endpoints = eps;
+	snap.routed = true;
+	strcpy(snap.route_to, "us21");
+	snap.fail_open = true;
+	u.snap = &snap;
+	u.act.state = ACTIONS_RUNNING;
+	strcpy(u.act.name, "failover");
+	n = view_failover_lines(&u, 78, lines, 64);
+	memset(joined, 0, sizeof(joined));
+	for (int i = 0; i < n; i++) {
+		strcat(joined, lines[i]);
+		strcat(joined, "|");
+	}
+	assert_non_null(strstr(joined,
+	    "Traffic: eu20 ONLINE 42 ms -> us21 DEGRADED, no latency yet"));
+	assert_non_null(strstr(joined, "TTL 60s: clients follow within ~60s"));
+	assert_non_null(strstr(joined, "WARNING: us21 is DEGRADED"));
+	assert_non_null(strstr(joined, "WARNING: us21 is the current route"));
+	assert_non_null(strstr(joined, "WARNING: failover is running"));
+	assert_non_null(strstr(joined, "WARNING: all regions degraded"));
+	assert_null(strstr(joined, "no failover action configured"));
+	/* not ONLINE: the name moves to a second confirmation */
+	assert_true(view_failover_second(&u));
+	assert_int_equal(u.fo_stage, 1);
+	assert_false(view_failover_matches(&u));
+	strcpy(u.confirm_text, "us21");
+	assert_false(view_failover_matches(&u));
+	strcpy(u.confirm_text, "yes");
+	assert_true(view_failover_matches(&u));
+	assert_false(view_failover_second(&u));
+	n = view_failover_lines(&u, 78, lines, 64);
+	assert_non_null(strstr(lines[n - 1], "us21 is DEGRADED: type yes"));
 	actions_preview_free(u.fo_argv, nsteps);
 	profile_free(p);
 }
@@ -336,6 +380,65 @@ test_small_formats(void **state)
 }
 
 static void
+test_action_panel_lines(void **state)
+{
+	UiState u;
+	char lines[16][256];
+	int n;
+
+	(void)state;
+	memset(&u, 0, sizeof(u));
+	u.g = glyphs_select(false);
+	n = view_action_lines(&u, 60, lines, 16);
+	assert_int_equal(n, 1);
+	assert_string_equal(lines[0], "no action has run");
+
+	ActionStatus *st = &u.act;
+	st->has_run = true;
+	strcpy(st->name, "failover");
+	strcpy(st->from, "eu20");
+	strcpy(st->to, "us21");
+	st->runbook = true;
+	st->nsteps = 3;
+	st->state = ACTIONS_RUNNING;
+	st->step = 1;
+	strcpy(st->step_name, "switch dns");
+	st->elapsed = 4.2;
+	st->step_elapsed = 1.4;
+	st->nlines = 2;
+	strcpy(st->lines[0], "one");
+	strcpy(st->lines[1], "two");
+	n = view_action_lines(&u, 60, lines, 16);
+	assert_int_equal(n, 4);
+	assert_string_equal(lines[0], "failover eu20 -> us21 running 4s");
+	assert_string_equal(lines[1], "step 2/3 switch dns, 1s");
+	assert_string_equal(lines[3], "  two");
+
+	st->state = ACTIONS_FAILED;
+	st->failed_step = 1;
+	st->step_result.exit_code = 3;
+	n = view_action_lines(&u, 60, lines, 16);
+	assert_string_equal(lines[0], "failover eu20 -> us21: step 2/3 FAILED");
+	assert_string_equal(lines[1], "\"switch dns\": exit 3");
+	assert_non_null(strstr(lines[2], "R retries"));
+	assert_string_equal(lines[n - 1], "  two");
+	/* only the last lines that fit */
+	n = view_action_lines(&u, 60, lines, 4);
+	assert_int_equal(n, 4);
+	assert_string_equal(lines[3], "  two");
+
+	st->state = ACTIONS_IDLE;
+	st->has_result = true;
+	st->result.exit_code = -1;
+	st->result.signal = 9;
+	strcpy(st->result.error, "timeout after 10s");
+	n = view_action_lines(&u, 60, lines, 16);
+	assert_string_equal(
+	    lines[0], "failover eu20 -> us21 FAILED: signal 9, 4.2s");
+	assert_string_equal(lines[1], "timeout after 10s");
+}
+
+static void
 test_help_lines(void **state)
 {
 	char lines[96][128];
@@ -348,8 +451,8 @@ test_help_lines(void **state)
 	assert_true(demo_n > n);
 	for (int i = 0; i < demo_n; i++)
 		headings += heading[i];
-	/* Console, Demo, Drills, Dialogs, Confirmation */
-	assert_int_equal(headings, 5);
+	/* Console, Demo, Drills, Dialogs, Confirmation, Action panel */
+	assert_int_equal(headings, 6);
 	assert_true(heading[0]);
 	assert_string_equal(lines[0], "Console");
 }
@@ -365,6 +468,7 @@ main(void)
 	    cmocka_unit_test(test_details_never_show_header_values),
 	    cmocka_unit_test(test_failover_dialog_shows_every_argument),
 	    cmocka_unit_test(test_small_formats),
+	    cmocka_unit_test(test_action_panel_lines),
 	    cmocka_unit_test(test_help_lines),
 	};
 	setlocale(LC_CTYPE, "C.UTF-8");
