@@ -100,7 +100,7 @@ typedef struct {
 	bool operator_routing;
 	bool backlog; /* the queue held more than one loop drains */
 	bool quit_asked;
-	char mode_buf[48]; /* "REPLAY x2", "REPLAY PAUSED" */
+	char mode_buf[48]; /* "REPLAY x2 00:12/01:30", "REPLAY PAUSED ..." */
 	double prev_now; /* the previous iteration's clock (replay) */
 	DrillCtl *dc; /* D, i, m: the drill log and tracker; NULL in replay */
 } App;
@@ -1101,13 +1101,20 @@ update_model(App *a)
 	}
 	if (a->cfg->replay) {
 		Replay *r = a->cfg->replay;
-		char m[48];
+		char m[48], at[24];
+		/* Where in the log, as mm:ss of mm:ss (whole seconds, so
+		 * the status line changes once a second at most). */
+		int pos = (int)fmax(0, replay_position(r) - replay_first_t(r));
+		int len = (int)fmax(0, replay_duration(r));
+		snprintf(at, sizeof(at), "%02d:%02d/%02d:%02d", pos / 60 % 100,
+		    pos % 60, len / 60 % 100, len % 60);
 		if (replay_at_end(r))
-			snprintf(m, sizeof(m), "REPLAY END");
+			snprintf(m, sizeof(m), "REPLAY END %s", at);
 		else if (replay_paused(r))
-			snprintf(m, sizeof(m), "REPLAY PAUSED");
+			snprintf(m, sizeof(m), "REPLAY PAUSED %s", at);
 		else
-			snprintf(m, sizeof(m), "REPLAY x%g", replay_speed(r));
+			snprintf(
+			    m, sizeof(m), "REPLAY x%g %s", replay_speed(r), at);
 		if (strcmp(m, a->mode_buf) != 0) {
 			str_copy(a->mode_buf, sizeof(a->mode_buf), m);
 			a->dirty[PANE_STATUS] = true;

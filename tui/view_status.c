@@ -62,7 +62,12 @@ draw(WINDOW *w, const UiState *u, bool full)
 	snprintf(buf, sizeof(buf), " %s ", u->mode);
 	x = seg(w, x, cols, ROLE_MODE, buf);
 	view_clock(u, u->t, clock, sizeof(clock));
-	snprintf(buf, sizeof(buf), " %s  in flight %d ", clock, u->in_flight);
+	/* A replay probes nothing: its clock only (room for messages). */
+	if (strncmp(u->mode, "REPLAY", 6) == 0)
+		snprintf(buf, sizeof(buf), " %s ", clock);
+	else
+		snprintf(buf, sizeof(buf), " %s  in flight %d ", clock,
+		    u->in_flight);
 	x = seg(w, x, cols, ROLE_STATUS, buf);
 	if (u->overflow > 0) {
 		snprintf(buf, sizeof(buf), " queue overflow %llu ",

@@ -4,6 +4,7 @@ the status line shows the mode and speed, Space pauses, G jumps to the
 end (eu20 DEGRADED, traffic on us21), g goes back to the start, actions
 are refused as read-only, `--ascii` stays ASCII, and q exits 0."""
 import os
+import re
 import signal
 import sys
 
@@ -63,6 +64,10 @@ def main():
     check("G jumps to the end: eu20 DEGRADED, REPLAY END", s is not None,
           getattr(scr, "last", ""))
     if s is not None:
+        m = re.search(r"REPLAY END (\d\d:\d\d)/(\d\d:\d\d)", s)
+        check("the status line shows the position: at the end it equals "
+              "the log's length", m is not None and m.group(1) ==
+              m.group(2) and m.group(2) != "00:00", m and m.group(0))
         check("the map's title shows traffic on us21",
               any("traffic" in ln and "us21" in ln for ln in s.splitlines()),
               s)
@@ -71,6 +76,9 @@ def main():
                      "REPLAY END" not in t, 10)
     check("g goes back to the start (eu20 not degraded yet)", s is not None,
           getattr(scr, "last", ""))
+    check("after g the position is back near 00:00",
+          s is not None and re.search(r"REPLAY \S+ 00:0\d/", s),
+          s and [ln for ln in s.splitlines() if "REPLAY" in ln])
     scr.keys("f")
     s = scr.wait_for(lambda t: "read-only" in t, 5)
     check("f in a replay says the replay is read-only", s is not None,
