@@ -59,11 +59,7 @@ argsubst(const char *tmpl, const ArgVars *v)
 		const char *val;
 		size_t n;
 
-		if ((s[0] == '{' && s[1] == '{') ||
-		    (s[0] == '}' && s[1] == '}')) {
-			buf_add(&b, s, 1);
-			s += 2;
-		} else if (s[0] == '{' && (val = lookup(s, v, &n)) != NULL) {
+		if (s[0] == '{' && (val = lookup(s, v, &n)) != NULL) {
 			buf_add(&b, val, strlen(val));
 			s += n;
 		} else {
@@ -120,11 +116,6 @@ argsubst_check(const char *tmpl, char *err, size_t errcap)
 	while (*s != '\0') {
 		size_t n;
 
-		if ((s[0] == '{' && s[1] == '{') ||
-		    (s[0] == '}' && s[1] == '}')) {
-			s += 2;
-			continue;
-		}
 		if (s[0] == '{' && lookup(s, &none, &n) != NULL) {
 			s += n;
 			continue;
@@ -135,9 +126,9 @@ argsubst_check(const char *tmpl, char *err, size_t errcap)
 				n++;
 			if (s[n] == '}') {
 				snprintf(err, errcap,
-				    "unknown placeholder %.*s: use {from}, "
-				    "{to}, {service}, or {{ and }} for "
-				    "literal braces",
+				    "unknown placeholder %.*s (the templates "
+				    "are "
+				    "{from}, {to} and {service})",
 				    (int)(n + 1), s);
 				return -1;
 			}

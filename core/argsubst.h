@@ -6,9 +6,9 @@
  *   one argument; the result is always exactly one argument, whatever
  *   the value holds (spaces, quotes, `$(...)`, newlines): nothing is
  *   split, globbed or interpreted, and no shell ever sees it.
- * - `{{` is a literal `{` and `}}` a literal `}`.
- * - Anything else in braces (`{x}`, `{"a":1}`, a lone `{`) is copied
- *   verbatim. argsubst_check() lets a profile loader reject unknown
+ * - Everything else is copied verbatim, braces included (`{x}`,
+ *   `{"a":{"b":1}}`, a lone `{`): JSON arguments such as a Route 53
+ *   change batch arrive as written. There is no escape syntax. argsubst_check() lets a profile loader reject unknown
  *   placeholder names (`{form}`) early instead.
  * - One pass: a value that itself contains `{to}` is not substituted
  *   again.
@@ -45,8 +45,8 @@ void argsubst_argv_free(char **argv);
  * Check one template for placeholders drtop does not know: a brace
  * pair around a lower-case identifier ([a-z_][a-z0-9_]*) other than
  * from, to and service. Returns 0 when the template is fine, -1 with
- * err set ("unknown placeholder {form}: use {from}, {to}, {service}, or
- * {{ and }} for literal braces") otherwise.
+ * err set ("unknown placeholder {form} (the templates are {from}, {to}
+ * and {service})") otherwise.
  */
 int argsubst_check(const char *tmpl, char *err, size_t errcap);
 

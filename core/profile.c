@@ -6,6 +6,8 @@
  */
 #include "profile.h"
 
+#include "argsubst.h"
+
 #include <arpa/inet.h>
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
@@ -1556,28 +1558,15 @@ action_free(Action *a)
 }
 
 /* Warn about "{word}" that is not one of the templates (a typo such as
- * {form} would reach the command unsubstituted). JSON text such as
- * {"Comment": ...} is left alone. */
+ * {form} would reach the command unsubstituted); core/argsubst owns the
+ * template syntax. */
 static void
 check_placeholders(Ctx *c, const char *path, const char *arg)
 {
-	static const char *const known[] = {"from", "to", "service", NULL};
+	char err[160];
 
-	for (const char *o = strchr(arg, '{'); o != NULL;
-	     o = strchr(o + 1, '{')) {
-		size_t n = strspn(o + 1, "abcdefghijklmnopqrstuvwxyz_");
-		char word[32];
-
-		if (n == 0 || n >= sizeof(word) || o[1 + n] != '}')
-			continue;
-		memcpy(word, o + 1, n);
-		word[n] = '\0';
-		if (key_index(known, word) < 0)
-			pwarn(c, path,
-			    "{%s} is not a template ({from}, {to} and "
-			    "{service} are); it is passed as written",
-			    word);
-	}
+	if (argsubst_check(arg, err, sizeof(err)) != 0)
+		pwarn(c, path, "%s; it is passed as written", err);
 }
 
 static bool

@@ -131,7 +131,7 @@ check("warnings: tcp ignores expected_status",
       "%s: endpoints[0]: warning: monitor.expected_status is ignored" % warnp
       in r.stderr, r.stderr)
 check("warnings: unknown template {form}",
-      "%s: actions.failover.argv[1]: warning: {form} is not a template"
+      "%s: actions.failover.argv[1]: warning: unknown placeholder {form}"
       % warnp in r.stderr, r.stderr)
 check("warnings: missing program",
       "actions.failover: warning: %s/no-such-script.sh is not an executable"

@@ -392,7 +392,7 @@ test_argv_verbatim_env_cwd(void **state)
 	    "$(echo x)", "`echo y`", "a;b", "a|b", "*", "line1\nline2",
 	    "gr\xc3\xbc\xc3\x9f \xe2\x82\xac \xf0\x9f\x98\x80", "",
 	    "  lead and trail  ", "\\n\\t", ">out.txt", "$HOME",
-	    "eu20->us21@cpi-prod", "{to}", "{x}"};
+	    "eu20->us21@cpi-prod", "{us21}", "{x}"};
 	char **argv = vec(NULL);
 	Queue *q = queue_new(4096);
 	Profile p = mk_profile();

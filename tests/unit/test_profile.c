@@ -716,9 +716,9 @@ test_warnings(void **state)
 	    "p.json: endpoints: warning: every endpoint is disabled: nothing "
 	    "is probed or routed to");
 	assert_string_equal(w.msgs[2],
-	    "p.json: actions.failover.argv[1]: warning: {form} is not a "
-	    "template ({from}, {to} and {service} are); it is passed as "
-	    "written");
+	    "p.json: actions.failover.argv[1]: warning: unknown placeholder "
+	    "{form} (the templates are {from}, {to} and {service}); it is "
+	    "passed as written");
 	/* Warnings never fail a load, and without a list they are dropped. */
 	profile_free(p);
 	errlist_fini(&e);
