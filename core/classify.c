@@ -47,15 +47,6 @@ classify_curl(int curlcode, bool we_aborted)
 	}
 }
 
-bool
-classify_status_expected(const StatusRange *r, int n, int status)
-{
-	for (int i = 0; i < n; i++)
-		if (status >= r[i].lo && status <= r[i].hi)
-			return true;
-	return false;
-}
-
 ProbeError
 classify_verdict(ProbeError transport, bool tcp, bool status_ok, bool body_ok)
 {

@@ -29,9 +29,6 @@
  */
 ProbeError classify_curl(int curlcode, bool we_aborted);
 
-/* True when status lies in one of the n inclusive ranges. */
-bool classify_status_expected(const StatusRange *r, int n, int status);
-
 /*
  * The verdict of a probe, PERR_NONE meaning ok. A transport error wins;
  * a tcp probe that connected is ok; otherwise a status outside the

@@ -426,7 +426,7 @@ probe_finish(Prober *pr, ProbeCtx *c, CURLcode code)
 	curl_easy_getinfo(c->easy, CURLINFO_TOTAL_TIME_T, &ct.total);
 
 	transport = classify_curl(code, c->aborted);
-	status_ok = classify_status_expected(m->expected, m->nexpected, status);
+	status_ok = profile_status_expected(m, status);
 	body_ok = !c->need_body || bodymatch_found(&c->bm);
 	verdict = classify_verdict(transport, c->tcp, status_ok, body_ok);
 	if (c->need_line && c->line_len > 0)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "classify.h"
+#include "profile.h"
 
 static void
 test_curl_codes(void **state)
@@ -47,22 +48,26 @@ test_curl_codes(void **state)
 static void
 test_status_ranges(void **state)
 {
-	StatusRange r[] = {{200, 299}, {401, 401}};
+	/* The prober asks the profile (profile_status_expected): the
+	 * boundaries of what it accepts. */
+	Monitor m = {.expected = {{200, 299}, {401, 401}}, .nexpected = 2};
+	Monitor none = {.nexpected = 0};
+	Monitor only401 = {.expected = {{401, 401}}, .nexpected = 1};
 
 	(void)state;
-	assert_true(classify_status_expected(r, 2, 200));
-	assert_true(classify_status_expected(r, 2, 204));
-	assert_true(classify_status_expected(r, 2, 299));
-	assert_true(classify_status_expected(r, 2, 401));
-	assert_false(classify_status_expected(r, 2, 199));
-	assert_false(classify_status_expected(r, 2, 300));
-	assert_false(classify_status_expected(r, 2, 301));
-	assert_false(classify_status_expected(r, 2, 400));
-	assert_false(classify_status_expected(r, 2, 402));
-	assert_false(classify_status_expected(r, 2, 500));
-	assert_false(classify_status_expected(r, 2, 0));
-	assert_false(classify_status_expected(r, 0, 200));
-	assert_true(classify_status_expected(r + 1, 1, 401));
+	assert_true(profile_status_expected(&m, 200));
+	assert_true(profile_status_expected(&m, 204));
+	assert_true(profile_status_expected(&m, 299));
+	assert_true(profile_status_expected(&m, 401));
+	assert_false(profile_status_expected(&m, 199));
+	assert_false(profile_status_expected(&m, 300));
+	assert_false(profile_status_expected(&m, 301));
+	assert_false(profile_status_expected(&m, 400));
+	assert_false(profile_status_expected(&m, 402));
+	assert_false(profile_status_expected(&m, 500));
+	assert_false(profile_status_expected(&m, 0));
+	assert_false(profile_status_expected(&none, 200));
+	assert_true(profile_status_expected(&only401, 401));
 }
 
 static void
