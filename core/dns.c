@@ -94,76 +94,14 @@ system_resolver(
 	return rc;
 }
 
-static bool
-parse_port(const char *s, int *port)
-{
-	char *end;
-	long v;
-
-	if (*s < '0' || *s > '9')
-		return false;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || v < 1 || v > 65535)
-		return false;
-	*port = (int)v;
-	return true;
-}
-
 int
 dns_resolver_parse(const char *spec, struct sockaddr_storage *ss, socklen_t *sl,
     char *err, size_t errcap)
 {
-	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
-	char host[INET6_ADDRSTRLEN + 1];
-	const char *colon, *port_s = NULL;
-	int port = 53;
-	size_t hl;
-
-	memset(ss, 0, sizeof(*ss));
 	if (strcmp(spec, "system") == 0)
 		return system_resolver(ss, sl, err, errcap);
-	if (spec[0] == '[') {
-		const char *close = strchr(spec, ']');
-
-		if (!close || close[1] != ':')
-			goto bad;
-		hl = (size_t)(close - spec - 1);
-		port_s = close + 2;
-		if (hl >= sizeof(host))
-			goto bad;
-		memcpy(host, spec + 1, hl);
-		host[hl] = '\0';
-		if (inet_pton(AF_INET6, host, &a6->sin6_addr) != 1)
-			goto bad;
-	} else if (inet_pton(AF_INET6, spec, &a6->sin6_addr) == 1) {
-		str_copy(host, sizeof(host), spec);
-	} else {
-		colon = strchr(spec, ':');
-		hl = colon ? (size_t)(colon - spec) : strlen(spec);
-		if (hl >= sizeof(host))
-			goto bad;
-		memcpy(host, spec, hl);
-		host[hl] = '\0';
-		if (colon)
-			port_s = colon + 1;
-		if (inet_pton(AF_INET, host, &a4->sin_addr) != 1)
-			goto bad;
-		a4->sin_family = AF_INET;
-		if (port_s && !parse_port(port_s, &port))
-			goto bad;
-		a4->sin_port = htons((uint16_t)port);
-		*sl = sizeof(*a4);
+	if (profile_resolver_addr(spec, ss, sl) == 0)
 		return 0;
-	}
-	if (port_s && !parse_port(port_s, &port))
-		goto bad;
-	a6->sin6_family = AF_INET6;
-	a6->sin6_port = htons((uint16_t)port);
-	*sl = sizeof(*a6);
-	return 0;
-bad:
 	snprintf(err, errcap,
 	    "\"%s\" is not a resolver (use \"system\", an IP address, "
 	    "\"ADDR:PORT\" or \"[V6]:PORT\")",

@@ -476,46 +476,66 @@ parse_port(const char *s, int *port)
 	return true;
 }
 
-/* "system", "ip", "ip:port", "[ipv6]" or "[ipv6]:port". */
+int
+profile_resolver_addr(
+    const char *spec, struct sockaddr_storage *ss, socklen_t *sl)
+{
+	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+	char host[INET6_ADDRSTRLEN + 1];
+	const char *colon, *port_s = NULL;
+	int port = 53;
+	size_t hl;
+
+	memset(ss, 0, sizeof(*ss));
+	if (spec[0] == '[') {
+		const char *close = strchr(spec, ']');
+
+		if (close == NULL || close[1] != ':')
+			return -1;
+		hl = (size_t)(close - spec - 1);
+		port_s = close + 2;
+		if (hl >= sizeof(host))
+			return -1;
+		memcpy(host, spec + 1, hl);
+		host[hl] = '\0';
+		if (inet_pton(AF_INET6, host, &a6->sin6_addr) != 1)
+			return -1;
+	} else if (inet_pton(AF_INET6, spec, &a6->sin6_addr) != 1) {
+		colon = strchr(spec, ':');
+		hl = colon ? (size_t)(colon - spec) : strlen(spec);
+		if (hl >= sizeof(host))
+			return -1;
+		memcpy(host, spec, hl);
+		host[hl] = '\0';
+		if (colon != NULL)
+			port_s = colon + 1;
+		if (inet_pton(AF_INET, host, &a4->sin_addr) != 1)
+			return -1;
+		if (port_s != NULL && !parse_port(port_s, &port))
+			return -1;
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons((uint16_t)port);
+		*sl = sizeof(*a4);
+		return 0;
+	}
+	if (port_s != NULL && !parse_port(port_s, &port))
+		return -1;
+	a6->sin6_family = AF_INET6;
+	a6->sin6_port = htons((uint16_t)port);
+	*sl = sizeof(*a6);
+	return 0;
+}
+
+/* "system" or an address profile_resolver_addr() takes. */
 static bool
 resolver_ok(const char *s)
 {
-	char host[64];
-	const char *port = NULL;
-	unsigned char addr[16];
-	int pn;
+	struct sockaddr_storage ss;
+	socklen_t sl;
 
-	if (strcmp(s, "system") == 0)
-		return true;
-	if (strlen(s) >= sizeof(host))
-		return false;
-	if (s[0] == '[') {
-		const char *e = strchr(s, ']');
-
-		if (e == NULL)
-			return false;
-		memcpy(host, s + 1, (size_t)(e - s - 1));
-		host[e - s - 1] = '\0';
-		if (e[1] == ':')
-			port = e + 2;
-		else if (e[1] != '\0')
-			return false;
-		if (inet_pton(AF_INET6, host, addr) != 1)
-			return false;
-	} else if (inet_pton(AF_INET6, s, addr) == 1) {
-		return true;
-	} else {
-		const char *colon = strchr(s, ':');
-		size_t n = colon ? (size_t)(colon - s) : strlen(s);
-
-		memcpy(host, s, n);
-		host[n] = '\0';
-		if (colon != NULL)
-			port = colon + 1;
-		if (inet_pton(AF_INET, host, addr) != 1)
-			return false;
-	}
-	return port == NULL || parse_port(port, &pn);
+	return strcmp(s, "system") == 0 ||
+	    profile_resolver_addr(s, &ss, &sl) == 0;
 }
 
 /* "host:port" or "[ipv6]:port". */
@@ -1469,7 +1489,8 @@ parse_dns(Ctx *c, const cJSON *obj, DnsConfig *d)
 				if (!resolver_ok(str)) {
 					perr(c, ip,
 					    "%s is not \"system\", an IP "
-					    "address or ADDRESS:PORT",
+					    "address, ADDRESS:PORT or "
+					    "[IPV6]:PORT",
 					    quote(q, sizeof(q), str));
 					continue;
 				}

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/socket.h>
 
 #include "event.h"
 #include "util.h"
@@ -194,6 +195,15 @@ double profile_worst_failover(const Profile *p, const Endpoint *e);
  * replaced (do not hold them across the call).
  */
 int profile_set(Profile *p, const char *assignment, char *err, size_t errcap);
+
+/*
+ * A resolver address as the profile writes it: "ADDR" (port 53),
+ * "ADDR:PORT", "[V6]:PORT" or a bare IPv6 address (not "system", which
+ * only core/dns resolves). Fills *ss and *sl; returns 0, or -1 when spec
+ * is none of these. Pure; any thread.
+ */
+int profile_resolver_addr(
+    const char *spec, struct sockaddr_storage *ss, socklen_t *sl);
 
 /* Names for messages and JSON. */
 const char *protocol_name(Protocol p);

@@ -343,7 +343,11 @@ static const ErrCase err_cases[] = {
         "p.json: dns.name: \"a..b\" is not a DNS name"},
     {WRAP(",'dns':{'resolvers':['system','1.2.3.4:0']}", MIN_EP),
         "p.json: dns.resolvers[1]: \"1.2.3.4:0\" is not \"system\", an IP "
-        "address or ADDRESS:PORT"},
+        "address, ADDRESS:PORT or [IPV6]:PORT"},
+    /* the DNS observer parses the same way: a bracket needs its port */
+    {WRAP(",'dns':{'resolvers':['[::1]']}", MIN_EP),
+        "p.json: dns.resolvers[0]: \"[::1]\" is not \"system\", an IP "
+        "address, ADDRESS:PORT or [IPV6]:PORT"},
     {WRAP(",'dns':{'resolvers':[]}", MIN_EP),
         "p.json: dns.resolvers: must hold 1 to 8 resolvers (has 0)"},
     {WRAP(",'dns':{'interval':0}", MIN_EP),
