@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <time.h>
 
 #include "cmd.h"
+#include "dlog.h"
 #include "sim.h"
 #include "simworld.h"
 #include "util.h"
@@ -26,21 +26,12 @@
 
 static volatile sig_atomic_t sim_quit;
 
-/* --debug-log: one timestamped line per change (stdio locks the FILE,
- * so the server thread and the main thread can both write). */
+/* --debug-log (opened by main through core/dlog): one line per change. */
 static void
 log_line(void *ctx, const char *msg)
 {
-	FILE *f = ctx;
-	struct timespec ts;
-	struct tm tm;
-	char when[32];
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-	fprintf(f, "%s.%03ldZ sim: %s\n", when, ts.tv_nsec / 1000000, msg);
-	fflush(f);
+	(void)ctx;
+	dlog("sim: %s", msg);
 }
 
 static void
@@ -122,7 +113,6 @@ cmd_sim(int argc, char **argv)
 	const char *regions_arg = SIM_DEFAULT_REGIONS;
 	const char *bind = "127.0.0.1";
 	const char *log_path = NULL;
-	FILE *log = NULL;
 	int control = SIM_DEFAULT_CONTROL;
 	int base = SIM_DEFAULT_BASE;
 	int dns_port = SIM_DEFAULT_DNS;
@@ -228,17 +218,8 @@ cmd_sim(int argc, char **argv)
 		rc = usage_error("%s", err);
 		goto out;
 	}
-	if (log_path != NULL) {
-		log = fopen(log_path, "a");
-		if (log == NULL) {
-			fprintf(stderr, "drtop sim: %s: %s\n", log_path,
-			    strerror(errno));
-			rc = 1;
-			goto out;
-		}
+	if (log_path != NULL)
 		cfg.log = log_line;
-		cfg.log_ctx = log;
-	}
 
 	/* Signals: handlers only set a flag; they stay blocked except
 	 * inside sigsuspend, so no wake-up is lost. */
@@ -289,11 +270,11 @@ cmd_sim(int argc, char **argv)
 	}
 	printf("ready\n");
 	fflush(stdout);
-	if (log != NULL)
+	if (log_path != NULL)
 		for (int i = 0; i < sim_region_count(sim); i++) {
 			snprintf(err, sizeof(err), "region %s %s",
 			    sim_region_name(sim, i), sim_region_url(sim, i));
-			log_line(log, err);
+			log_line(NULL, err);
 		}
 
 	sigset_t wait_mask = old;
@@ -305,11 +286,8 @@ cmd_sim(int argc, char **argv)
 	rc = 0;
 out:
 	simworld_stop(world);
-	if (log != NULL) {
-		if (rc == 0)
-			log_line(log, "stopped");
-		fclose(log);
-	}
+	if (log_path != NULL && rc == 0)
+		log_line(NULL, "stopped");
 	free(specs);
 	free(names);
 	free(list);
