@@ -4,8 +4,7 @@ gives, and `converged` appears once routing has moved to the endpoint the
 record now points at (issue 4's "done when").
 
 The observer's own behaviour is covered in C (tests/unit/test_dns.c); this
-test checks the wiring through `watch` end to end. It skips (no checks)
-when the binary has no `watch` mode yet.
+test checks the wiring through `watch` end to end.
 """
 import json
 import os
@@ -92,21 +91,7 @@ def start_dnsmasq(d, hosts):
     return None, None
 
 
-def has_watch():
-    """False while `watch` is not in the command table: the binary then
-    falls through to the console or prints the usage with status 2."""
-    r = drtest.run([drtest.DRTOP, "watch", "--json", "--duration", "0.1",
-                    "/nonexistent/profile.json"], timeout=20)
-    err = r.stderr
-    return not (r.returncode == 2 and ("not built yet" in err or
-                                       err.startswith("usage:") or
-                                       "unknown mode" in err))
-
-
 def main():
-    if not os.path.exists(drtest.DRTOP) or not has_watch():
-        print("# skipped: %s has no watch mode yet" % drtest.DRTOP)
-        done()
     d = drtest.tmpdir()
     hosts = os.path.join(d, "hosts")
     write_atomic(hosts, "127.0.0.21 cpi.dr.test\n")
