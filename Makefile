@@ -29,7 +29,7 @@ CFLAGS_ALL += -fsanitize=address,undefined -fno-omit-frame-pointer \
 LDFLAGS += -fsanitize=address,undefined
 endif
 
-CORE_SRC := $(sort $(wildcard core/*.c))
+CORE_SRC := $(sort $(wildcard core/*/*.c))
 TUI_SRC := $(sort $(wildcard tui/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
@@ -107,8 +107,8 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@sh tests/bench/run.sh
 
-FMT_FILES = $(wildcard core/*.[ch] tui/*.[ch] tests/unit/*.[ch] \
-	tests/fuzz/*.c)
+FMT_FILES = $(wildcard core/*/*.[ch] tui/*.[ch] tests/unit/*.[ch] \
+	tests/fuzz/*.c tests/bench/*.c)
 fmt:
 	clang-format -i $(FMT_FILES)
 
@@ -116,12 +116,7 @@ fmt-check:
 	clang-format --dry-run -Werror $(FMT_FILES)
 
 check-layers:
-	@bad=$$( { grep -lE '#include *[<"](n?curses|ncursesw/)' core/*.[ch]; \
-		grep -lE '#include *<curl/' tui/*.[ch]; } 2>/dev/null | sort -u); \
-	if [ -n "$$bad" ]; then \
-		echo "layering violated (core/ includes curses or tui/ includes curl):"; \
-		echo "$$bad"; exit 1; \
-	else echo "check-layers: core/ has no curses, tui/ has no curl"; fi
+	@sh tools/check-layers.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

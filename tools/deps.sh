@@ -18,7 +18,7 @@ need_cmd dnsmasq dnsmasq-base
 need_cmd openssl openssl
 need_cmd pgrep procps
 need_cmd clang-format clang-format # make fmt-check (CI)
-need_cmd curl curl # the demo's failover action (core/demo.c)
+need_cmd curl curl # the demo's failover action (core/sim/demo.c)
 [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import pyte' 2>/dev/null ||
 	missing="$missing python3-pyte"
 

@@ -11,10 +11,11 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "autofail.h"
+#include "base/clock.h"
+#include "base/dlog.h"
 #include "curses.h"
-#include "dlog.h"
 #include "drillctl.h"
+#include "engine/autofail.h"
 #include "glyphs.h"
 #include "keys.h"
 #include "layout.h"
@@ -211,7 +212,7 @@ on_event(void *ctx, const Event *ev)
 			a->pending_apply = true;
 			a->pending_cause = cause;
 			str_copy(a->pending_to, sizeof(a->pending_to), to);
-		} else if (actions_outcome(x, &ok) && !ok)
+		} else if (event_action_outcome(x, &ok) && !ok)
 			message(a, "%s %s failed: %s", x->by, x->name,
 			    strcmp(x->by, "operator") == 0
 			        ? "the route is unchanged"

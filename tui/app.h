@@ -24,14 +24,15 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "actions.h"
-#include "demo.h"
-#include "engine.h"
-#include "profile.h"
-#include "queue.h"
-#include "recorder.h"
-#include "replay.h"
-#include "runtime.h"
+#include "actions/actions.h"
+#include "base/clock.h"
+#include "engine/engine.h"
+#include "journal/recorder.h"
+#include "journal/replay.h"
+#include "live/runtime.h"
+#include "model/profile.h"
+#include "model/queue.h"
+#include "sim/demo.h"
 
 typedef struct {
 	const Profile *profile; /* borrowed */

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/util.h"
 #include "cmd.h"
-#include "profile.h"
-#include "util.h"
+#include "model/profile.h"
 
 /* Seconds without trailing zeros ("30", "0.5"). LC_NUMERIC stays "C". */
 static const char *

@@ -12,19 +12,20 @@
 #include <string.h>
 #include <time.h>
 
-#include "actions.h"
+#include "actions/actions.h"
 #include "app.h"
+#include "base/clock.h"
+#include "base/util.h"
 #include "cmd.h"
-#include "demo.h"
-#include "engine.h"
-#include "profile.h"
-#include "queue.h"
-#include "recorder.h"
-#include "replay.h"
-#include "runtime.h"
+#include "engine/engine.h"
+#include "journal/recorder.h"
+#include "journal/replay.h"
+#include "live/runtime.h"
+#include "model/profile.h"
+#include "model/queue.h"
 #include "sigpipe.h"
+#include "sim/demo.h"
 #include "theme.h"
-#include "util.h"
 
 #define QUEUE_CAPACITY 8192
 
@@ -47,7 +48,7 @@ open_record(const char *path, const Profile *p, double start_real, bool demo)
 	char *pj, *line;
 	Recorder *r;
 
-	event_format_utc(start_real, started, sizeof(started));
+	clock_format_utc(start_real, started, sizeof(started));
 	pj = profile_to_json(p, true); /* header values redacted */
 	line = event_session_line(started, demo ? "demo" : "live", pj);
 	r = recorder_open(path, line, err, sizeof(err));

@@ -17,12 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/jsonw.h"
+#include "base/util.h"
 #include "cmd.h"
-#include "engine.h"
-#include "event.h"
-#include "jsonw.h"
-#include "replay.h"
-#include "util.h"
+#include "engine/engine.h"
+#include "journal/replay.h"
+#include "model/event.h"
 
 #define REPLAY_MAX_SETS 32
 

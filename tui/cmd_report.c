@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/util.h"
 #include "cmd.h"
-#include "logread.h"
-#include "report.h"
-#include "report_fmt.h"
-#include "util.h"
+#include "journal/logread.h"
+#include "journal/report.h"
+#include "journal/report_fmt.h"
 
 #define REPORT_MAX_SETS 32
 

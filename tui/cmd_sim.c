@@ -11,11 +11,11 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "base/dlog.h"
+#include "base/util.h"
 #include "cmd.h"
-#include "dlog.h"
-#include "sim.h"
-#include "simworld.h"
-#include "util.h"
+#include "sim/sim.h"
+#include "sim/simworld.h"
 
 #define SIM_DEFAULT_REGIONS "eu20,us21,ap10"
 #define SIM_DEFAULT_CONTROL 18080

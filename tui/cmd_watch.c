@@ -23,18 +23,19 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "actions.h"
-#include "autofail.h"
+#include "actions/actions.h"
+#include "base/clock.h"
+#include "base/dlog.h"
+#include "base/util.h"
 #include "cmd.h"
-#include "dlog.h"
-#include "engine.h"
-#include "event.h"
-#include "profile.h"
-#include "queue.h"
-#include "recorder.h"
-#include "runtime.h"
+#include "engine/autofail.h"
+#include "engine/engine.h"
+#include "journal/recorder.h"
+#include "live/runtime.h"
+#include "model/event.h"
+#include "model/profile.h"
+#include "model/queue.h"
 #include "sigpipe.h"
-#include "util.h"
 
 #define DRAIN_BATCH 256
 
@@ -234,7 +235,7 @@ cmd_watch(int argc, char **argv)
 	if (autofail_enabled(af))
 		ws.af = af;
 	t0 = mono_now();
-	event_format_utc(real_now(), started, sizeof(started));
+	clock_format_utc(real_now(), started, sizeof(started));
 	pjson = profile_to_json(p, true);
 	session = event_session_line(started, "live", pjson);
 	if (record_path != NULL) {

@@ -7,9 +7,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "drill.h"
-#include "recorder.h"
-#include "util.h"
+#include "base/clock.h"
+#include "base/util.h"
+#include "engine/drill.h"
+#include "journal/logfile.h"
+#include "journal/recorder.h"
 
 #define PHASES_MAX 8 /* phases one event can cause (at most four) */
 
@@ -114,14 +116,14 @@ drillctl_start(
 		snprintf(err, cap, "%s: %s", dir, strerror(errno));
 		return -1;
 	}
-	if (!drill_log_name(
+	if (!logfile_drill_name(
 	        c->p->service, c->start_real + t, name, file, sizeof(file)) ||
 	    (size_t)snprintf(path, sizeof(path), "%s/%s", dir, file) >=
 	        sizeof(path)) {
 		snprintf(err, cap, "%s: the drill log's name is too long", dir);
 		return -1;
 	}
-	event_format_utc(c->start_real, started, sizeof(started));
+	clock_format_utc(c->start_real, started, sizeof(started));
 	pj = profile_to_json(c->p, true); /* header values redacted */
 	line = event_session_line(started, c->demo ? "demo" : "live", pj);
 	r = recorder_open(path, line, err, cap);

@@ -17,9 +17,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "engine.h"
-#include "event.h"
-#include "profile.h"
+#include "base/clock.h"
+#include "engine/engine.h"
+#include "model/event.h"
+#include "model/profile.h"
 
 typedef struct DrillCtl DrillCtl;
 

@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/util.h"
 #include "curses.h"
-#include "util.h"
 
 #define KEY_ESC 27
 #define KEY_TAB '\t'

@@ -1,6 +1,6 @@
 #include "landmask.h"
 
-#include "util.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <stdint.h>

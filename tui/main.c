@@ -6,10 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/dlog.h"
+#include "base/util.h"
 #include "cmd.h"
-#include "dlog.h"
-#include "probe.h"
-#include "util.h"
+#include "probe/probe.h"
 
 static const char usage_text[] =
     "usage:\n"

@@ -23,8 +23,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/util.h"
 #include "curses.h"
-#include "util.h"
 
 /* X(name, dark fg, dark bg, dark attrs, mono attrs) */
 #define THEME_ROLES(X)                                                         \

@@ -12,13 +12,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "actions.h"
+#include "actions/actions.h"
 #include "curses.h"
-#include "engine.h"
+#include "engine/engine.h"
 #include "glyphs.h"
 #include "keys.h"
 #include "layout.h"
-#include "profile.h"
+#include "model/profile.h"
 #include "theme.h"
 
 #define UI_PROBES_KEPT 8 /* probes with timings kept per endpoint */

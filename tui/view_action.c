@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/util.h"
 #include "text.h"
-#include "util.h"
 
 /* What the panel showed last: a change of any of these repaints it. */
 static struct {

@@ -18,11 +18,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine.h"
-#include "probe.h"
-#include "queue.h"
-#include "sim.h"
-#include "util.h"
+#include "base/clock.h"
+#include "base/util.h"
+#include "engine/engine.h"
+#include "model/queue.h"
+#include "probe/probe.h"
+#include "sim/sim.h"
 
 #define REGIONS 40
 #define MAX_SAMPLES 200000

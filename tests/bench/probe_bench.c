@@ -22,10 +22,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "bodymatch.h"
-#include "probe.h"
-#include "queue.h"
-#include "util.h"
+#include "base/clock.h"
+#include "base/util.h"
+#include "model/queue.h"
+#include "probe/bodymatch.h"
+#include "probe/probe.h"
 
 extern char **environ;
 

@@ -14,10 +14,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "fastprobe.h"
-#include "logread.h"
-#include "report.h"
-#include "report_fmt.h"
+#include "journal/fastprobe.h"
+#include "journal/logread.h"
+#include "journal/report.h"
+#include "journal/report_fmt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

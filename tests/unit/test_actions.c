@@ -27,8 +27,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "actions.h"
-#include "util.h"
+#include "actions/actions.h"
+#include "base/clock.h"
+#include "base/util.h"
 
 /* Generous: the machine is shared. */
 #define WAIT_S 60.0
@@ -985,12 +986,13 @@ test_runbook_fails_retry_succeeds(void **state)
 		bool ok = true;
 		int outcomes = 0;
 
-		assert_false(actions_outcome(ev, &ok));
+		assert_false(event_action_outcome(ev, &ok));
 		assert_false(ok);
 		for (size_t i = 0; i < g.n; i++)
-			outcomes += actions_outcome(&g.ev[i].u.action, NULL);
+			outcomes +=
+			    event_action_outcome(&g.ev[i].u.action, NULL);
 		assert_int_equal(outcomes, 1);
-		assert_true(actions_outcome(&g.ev[g.n - 1].u.action, &ok));
+		assert_true(event_action_outcome(&g.ev[g.n - 1].u.action, &ok));
 		assert_true(ok);
 	}
 	ev = &g.ev[g.n - 1].u.action;
@@ -1044,7 +1046,7 @@ test_runbook_abort(void **state)
 	{
 		bool ok = true;
 
-		assert_true(actions_outcome(ev, &ok));
+		assert_true(event_action_outcome(ev, &ok));
 		assert_false(ok);
 	}
 	assert_false(exists_in("s3.done"));
@@ -1243,7 +1245,8 @@ expect_paced(char **argv, int want_lines)
 		n = queue_drain(q, buf, ARRAY_LEN(buf));
 		for (size_t i = 0; i < n; i++) {
 			lines += buf[i].u.action.phase == ACT_OUTPUT;
-			done = done || actions_outcome(&buf[i].u.action, NULL);
+			done = done ||
+			    event_action_outcome(&buf[i].u.action, NULL);
 		}
 	}
 	assert_true(done);

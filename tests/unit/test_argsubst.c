@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "argsubst.h"
+#include "model/argsubst.h"
 
 static const ArgVars vars = {
     .from = "eu20", .to = "us21", .service = "cpi-prod"};

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "autofail.h"
-#include "util.h"
+#include "base/util.h"
+#include "engine/autofail.h"
 
 static Profile *
 profile(bool auto_failover, double hold_down, bool with_failback)

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bodymatch.h"
+#include "probe/bodymatch.h"
 
 /* Feed body split at a and b (a <= b <= len) into three chunks. */
 static bool

@@ -9,8 +9,8 @@
 #include <curl/curl.h>
 #include <string.h>
 
-#include "classify.h"
-#include "profile.h"
+#include "model/profile.h"
+#include "probe/classify.h"
 
 static void
 test_curl_codes(void **state)

@@ -17,10 +17,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "actions.h"
-#include "demo.h"
-#include "queue.h"
-#include "util.h"
+#include "actions/actions.h"
+#include "base/clock.h"
+#include "base/util.h"
+#include "model/queue.h"
+#include "sim/demo.h"
 
 /* Generous: the machine is shared. */
 #define WAIT_S 60.0
@@ -121,7 +122,7 @@ run_action(const Profile *p, const char *name, const Action *a,
 					snprintf(out + strlen(out),
 					    cap - strlen(out), "%s\n",
 					    ae->line);
-				if (actions_outcome(ae, NULL)) {
+				if (event_action_outcome(ae, NULL)) {
 					res = *ae;
 					done = true;
 				}

@@ -27,14 +27,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "dns.h"
-#include "dnswire.h"
-#include "simdns.h"
-#include "util.h"
+#include "base/clock.h"
+#include "base/util.h"
+#include "dns/dns.h"
+#include "dns/dnswire.h"
+#include "sim/simdns.h"
 
 #define NAME "demo.sim.drtop.test"
 
-/* --- a hand-built profile (core/profile.c is another module) --- */
+/* --- a hand-built profile (core/model/profile.c is another module) --- */
 
 typedef struct {
 	Profile p;

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dnswire.h"
+#include "dns/dnswire.h"
 
 /* A response for "www.example.com" A built by hand with compression:
  *   www.example.com CNAME edge.example.com   (ttl 300)

@@ -18,12 +18,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "drill.h"
-#include "engine.h"
-#include "logread.h"
-#include "profile.h"
-#include "recorder.h"
-#include "report.h"
+#include "engine/drill.h"
+#include "engine/engine.h"
+#include "journal/logfile.h"
+#include "journal/logread.h"
+#include "journal/recorder.h"
+#include "journal/report.h"
+#include "model/profile.h"
 
 /* ---- a sink that keeps what the tracker emits --------------------------- */
 
@@ -357,18 +358,19 @@ test_log_name(void **state)
 
 	(void)state;
 	/* 2026-11-21T08:00:00Z */
-	assert_true(drill_log_name(
+	assert_true(logfile_drill_name(
 	    "cpi-prod", 1795248000.75, "game day #3", buf, sizeof(buf)));
 	assert_string_equal(buf, "cpi-prod-20261121T080000Z-game_day__3.jsonl");
-	assert_true(
-	    drill_log_name("../x/y", 0, "../../etc/passwd", buf, sizeof(buf)));
+	assert_true(logfile_drill_name(
+	    "../x/y", 0, "../../etc/passwd", buf, sizeof(buf)));
 	assert_string_equal(
 	    buf, "_._x_y-19700101T000000Z-_._.._etc_passwd.jsonl");
-	assert_true(drill_log_name("", 0, NULL, buf, sizeof(buf)));
+	assert_true(logfile_drill_name("", 0, NULL, buf, sizeof(buf)));
 	assert_string_equal(buf, "drtop-19700101T000000Z-drill.jsonl");
-	assert_true(drill_log_name("s", 0, "caf\xc3\xa9", buf, sizeof(buf)));
+	assert_true(
+	    logfile_drill_name("s", 0, "caf\xc3\xa9", buf, sizeof(buf)));
 	assert_string_equal(buf, "s-19700101T000000Z-caf__.jsonl");
-	assert_false(drill_log_name("svc", 0, "n", buf, 10));
+	assert_false(logfile_drill_name("svc", 0, "n", buf, 10));
 	assert_int_equal(strlen(buf), 9);
 }
 

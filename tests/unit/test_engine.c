@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine.h"
-#include "util.h"
+#include "base/util.h"
+#include "engine/engine.h"
 
 /* ---- fixtures ----------------------------------------------------------- */
 

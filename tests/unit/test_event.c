@@ -10,7 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "event.h"
+#include "base/clock.h"
+#include "model/event.h"
 
 static void
 roundtrip(const Event *in, Event *out)
@@ -232,7 +233,7 @@ test_session_header(void **state)
 	char when[32];
 
 	(void)state;
-	event_format_utc(1795248000.25, when, sizeof(when));
+	clock_format_utc(1795248000.25, when, sizeof(when));
 	assert_string_equal(when, "2026-11-21T08:00:00.250Z");
 	line = event_session_line(when, "live", "{\"service\":\"cpi-prod\"}");
 	assert_int_equal(

@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "health.h"
-#include "util.h"
+#include "base/util.h"
+#include "engine/health.h"
 
 static ProbeEvent
 ok_probe(void)

@@ -15,8 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fastprobe.h"
-#include "logread.h"
+#include "journal/fastprobe.h"
+#include "journal/logread.h"
 
 static char dir[64];
 

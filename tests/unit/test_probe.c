@@ -26,9 +26,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "probe.h"
-#include "sim.h"
-#include "util.h"
+#include "base/clock.h"
+#include "base/util.h"
+#include "probe/probe.h"
+#include "sim/sim.h"
 
 extern char **environ;
 

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "profile.h"
+#include "model/profile.h"
 
 #define BASEDIR "/nonexistent/prof"
 

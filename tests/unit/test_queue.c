@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "queue.h"
+#include "model/queue.h"
 
 static Event
 mk(int producer, int seq)

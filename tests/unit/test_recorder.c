@@ -21,9 +21,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "logread.h"
-#include "recorder.h"
-#include "report.h"
+#include "journal/logread.h"
+#include "journal/recorder.h"
+#include "journal/report.h"
 
 static char dir[64];
 

@@ -19,12 +19,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "drill.h"
-#include "engine.h"
-#include "logread.h"
-#include "profile.h"
-#include "recorder.h"
-#include "replay.h"
+#include "engine/drill.h"
+#include "engine/engine.h"
+#include "journal/logread.h"
+#include "journal/recorder.h"
+#include "journal/replay.h"
+#include "model/profile.h"
 
 static char dir[64];
 static char log_path[128];

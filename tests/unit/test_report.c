@@ -17,12 +17,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine.h"
-#include "logread.h"
-#include "profile.h"
-#include "recorder.h"
-#include "report.h"
-#include "report_fmt.h"
+#include "engine/engine.h"
+#include "journal/logread.h"
+#include "journal/recorder.h"
+#include "journal/report.h"
+#include "journal/report_fmt.h"
+#include "model/profile.h"
 
 static char dir[64];
 

@@ -7,8 +7,8 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "routing.h"
-#include "util.h"
+#include "base/util.h"
+#include "engine/routing.h"
 
 #define ON HEALTH_ONLINE
 #define DG HEALTH_DEGRADED

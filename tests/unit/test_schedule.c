@@ -9,7 +9,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "schedule.h"
+#include "probe/schedule.h"
 
 static void
 test_first_due_spread(void **state)

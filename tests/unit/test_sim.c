@@ -25,8 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sim.h"
-#include "util.h"
+#include "base/util.h"
+#include "sim/sim.h"
 
 #define DEADLINE_MS 10000 /* generous: 2 cores shared by many builds */
 

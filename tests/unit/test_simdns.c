@@ -15,9 +15,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "dnswire.h"
-#include "simdns.h"
-#include "util.h"
+#include "base/clock.h"
+#include "base/util.h"
+#include "dns/dnswire.h"
+#include "sim/simdns.h"
 
 #define NAME "demo.sim.drtop.test"
 

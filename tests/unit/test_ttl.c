@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ttl.h"
-#include "util.h"
+#include "base/util.h"
+#include "engine/ttl.h"
 
 static char res_system[] = "system";
 static char res_local[] = "127.0.0.1:5353";

@@ -19,9 +19,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "drill.h"
 #include "drillctl.h"
-#include "profile.h"
+#include "engine/drill.h"
+#include "model/profile.h"
 
 #define OUT_MAX 16
 

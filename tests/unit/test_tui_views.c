@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "actions.h"
-#include "engine.h"
+#include "actions/actions.h"
+#include "engine/engine.h"
 #include "glyphs.h"
-#include "profile.h"
+#include "model/profile.h"
 #include "text.h"
 #include "view.h"
 #include "view_action.h"

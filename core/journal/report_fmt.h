@@ -1,0 +1,41 @@
+/*
+ * report_fmt: renders a finished Report (report.h) as JSON (DESIGN.md
+ * "Reports"), Markdown for an incident ticket, or one self-contained
+ * XHTML file with an inline SVG timeline (phases, per-endpoint probe
+ * strips, route changes, resolver convergence, markers).
+ *
+ * Output is UTF-8; invalid byte sequences and control characters from a
+ * log are replaced, so the HTML always parses as XML and the JSON as
+ * JSON. Numbers are printed with '.' (callers never set LC_NUMERIC).
+ * Any thread; no state.
+ */
+#ifndef DRTOP_REPORT_FMT_H
+#define DRTOP_REPORT_FMT_H
+
+#include <stdio.h>
+
+#include "journal/report.h"
+
+typedef enum { REPORT_FMT_MD, REPORT_FMT_JSON, REPORT_FMT_HTML } ReportFormat;
+
+/* "md", "json", "html" -> format; -1 for anything else. */
+int report_format_from_name(const char *name);
+
+/*
+ * A what-if run to print next to the recorded metrics: the report of the
+ * same log with the engine re-run on modified settings (`--set`).
+ */
+typedef struct {
+	const Report *report;
+	const char *const *sets; /* the KEY=VALUE assignments */
+	int nsets;
+} ReportWhatIf;
+
+/*
+ * Write r (finished) in fmt to f; whatif may be NULL. Returns 0, or -1
+ * when f reported a write error.
+ */
+int report_write(
+    const Report *r, const ReportWhatIf *whatif, ReportFormat fmt, FILE *f);
+
+#endif

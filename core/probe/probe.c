@@ -1,0 +1,704 @@
+/*
+ * DESIGN
+ * - Threads: prober_start() creates one probe thread (signals blocked in
+ *   it). It alone touches the multi handle, every easy handle, every
+ *   ProbeCtx's per-probe fields and the Schedule. Other threads only
+ *   call the control functions, which set _Atomic flags and call
+ *   curl_multi_wakeup() (documented as callable from any thread).
+ * - Loop: apply control flags, start every due probe, curl_multi_perform,
+ *   reap finished transfers (push events), then curl_multi_poll with a
+ *   timeout up to the next due probe (libcurl shortens it for its own
+ *   timers) and a timerfd armed at that instant as an extra fd, for
+ *   sub-millisecond start accuracy. No fdset/select, no fixed-period
+ *   polling.
+ * - Handles: one easy handle per endpoint, configured once in
+ *   prober_new() (everything is created before the thread starts) and
+ *   re-added for each probe; its ProbeCtx is in CURLOPT_PRIVATE. An
+ *   endpoint has at most one transfer at a time: a slot that comes while
+ *   its probe runs is kept as "pending" and starts when it ends (only the
+ *   latest such slot; missed slots are never run in a burst).
+ * - Shared state: ProbeCtx.disabled and .want_reprobe, Prober.stop,
+ *   .control and .nflight are _Atomic; ProberStats is behind stats_lock
+ *   (held only to copy or bump counters). Events go into the queue by
+ *   value; a full queue drops and counts (queue_overflow).
+ * - Stop: flag, wake, join; then the main thread owns the handles again
+ *   and frees them.
+ */
+#include "probe/probe.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/clock.h"
+#include "base/thread.h"
+#include "base/util.h"
+#include "probe/bodymatch.h"
+#include "probe/classify.h"
+#include "probe/schedule.h"
+
+#define LINE_MAX_BYTES 64 /* first body line kept for identify */
+
+typedef struct {
+	Prober *pr;
+	int idx;
+	const Endpoint *ep;
+	CURL *easy;
+	struct curl_slist *headers;
+	struct curl_slist *connect_to;
+	bool tcp, tls;
+	bool need_body; /* body_contains set */
+	bool need_line; /* identify from the body */
+	bool want_header; /* identify from a header */
+	/* Per probe, probe thread only. */
+	BodyMatch bm;
+	char line[LINE_MAX_BYTES];
+	size_t line_len;
+	bool line_done;
+	uint64_t body_bytes;
+	char served_by[EV_NAME_MAX];
+	bool aborted; /* the write callback stopped the body on purpose */
+	bool in_flight;
+	bool pending; /* a slot came while in flight */
+	double pending_due;
+	bool cert_known;
+	int cert_days;
+	/* Any thread. */
+	_Atomic bool disabled;
+	_Atomic bool want_reprobe;
+} ProbeCtx;
+
+struct Prober {
+	const Profile *p;
+	Queue *q;
+	double t0;
+	CURLM *multi;
+	ProbeCtx *ctx;
+	int n;
+	Schedule sched; /* probe thread */
+	int tfd; /* timerfd armed at the next due slot; -1 = none */
+	double armed; /* due time tfd is armed for (probe thread) */
+	pthread_t thread;
+	bool started; /* main thread */
+	_Atomic bool stop;
+	_Atomic bool control; /* some disabled/want_reprobe flag changed */
+	_Atomic int nflight;
+	pthread_mutex_t stats_lock;
+	ProberStats stats; /* stats_lock */
+};
+
+int
+probe_global_init(void)
+{
+	return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
+}
+
+void
+probe_global_cleanup(void)
+{
+	curl_global_cleanup();
+}
+
+/* ---- callbacks (probe thread, inside curl_multi_perform) ---- */
+
+static size_t
+on_header(char *buf, size_t size, size_t nmemb, void *arg)
+{
+	ProbeCtx *c = arg;
+	size_t len = size * nmemb;
+
+	if (c->want_header && c->served_by[0] == '\0')
+		classify_header(buf, len, c->ep->monitor.identify_header,
+		    c->served_by, sizeof(c->served_by));
+	return len;
+}
+
+static void
+line_feed(ProbeCtx *c, const char *buf, size_t len)
+{
+	size_t room = sizeof(c->line) - c->line_len;
+	size_t take = len < room ? len : room;
+
+	memcpy(c->line + c->line_len, buf, take);
+	c->line_len += take;
+	if (memchr(buf, '\n', take) != NULL || c->line_len == sizeof(c->line))
+		c->line_done = true;
+}
+
+/*
+ * The body goes to the matcher and the identify line, never to memory;
+ * at BODYMATCH_CAP the transfer is stopped (returning 0 gives
+ * CURLE_WRITE_ERROR, excused by c->aborted). A smaller body is read to
+ * its end even when the verdict is already known, so that a connection
+ * cut mid-body is still seen as `reset`.
+ */
+static size_t
+on_body(char *buf, size_t size, size_t nmemb, void *arg)
+{
+	ProbeCtx *c = arg;
+	size_t len = size * nmemb;
+
+	c->body_bytes += len;
+	if (c->need_line && !c->line_done)
+		line_feed(c, buf, len);
+	if (c->need_body)
+		bodymatch_feed(&c->bm, buf, len);
+	if (c->body_bytes >= BODYMATCH_CAP) {
+		c->aborted = true;
+		return 0;
+	}
+	return len;
+}
+
+/* ---- construction ---- */
+
+static int
+ctx_setup(Prober *pr, ProbeCtx *c, char *err, size_t errcap)
+{
+	const Endpoint *e = c->ep;
+	const Monitor *m = &e->monitor;
+	char *url = NULL;
+	long ms;
+
+	c->easy = curl_easy_init();
+	if (c->easy == NULL) {
+		snprintf(
+		    err, errcap, "probe: %s: curl_easy_init failed", e->name);
+		return -1;
+	}
+	if (e->url == NULL || e->url[0] == '\0') {
+		snprintf(err, errcap, "probe: %s: no URL to probe", e->name);
+		return -1;
+	}
+	if (!(m->interval > 0) || !(m->timeout > 0)) {
+		snprintf(err, errcap,
+		    "probe: %s: interval and timeout must be > 0", e->name);
+		return -1;
+	}
+	c->tcp = m->protocol == PROTO_TCP;
+	c->tls = m->protocol == PROTO_HTTPS;
+	c->need_body = !c->tcp && m->body_contains && m->body_contains[0];
+	c->need_line = !c->tcp && m->identify == IDENTIFY_BODY;
+	c->want_header = !c->tcp && m->identify == IDENTIFY_HEADER &&
+	    m->identify_header && m->identify_header[0];
+	bodymatch_init(&c->bm, c->need_body ? m->body_contains : NULL);
+	atomic_init(&c->disabled, e->disabled);
+	atomic_init(&c->want_reprobe, false);
+
+	if (c->tcp) {
+		/* libcurl has no tcp:// scheme: connect-only over http://. */
+		const char *rest = strstr(e->url, "://");
+		url = xasprintf("http://%s/", rest ? rest + 3 : e->url);
+		curl_easy_setopt(c->easy, CURLOPT_URL, url);
+		curl_easy_setopt(c->easy, CURLOPT_CONNECT_ONLY, 1L);
+		free(url);
+	} else {
+		curl_easy_setopt(c->easy, CURLOPT_URL, e->url);
+		curl_easy_setopt(c->easy, CURLOPT_HTTPGET, 1L);
+	}
+	curl_easy_setopt(c->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c->easy, CURLOPT_PRIVATE, c);
+	curl_easy_setopt(c->easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c->easy, CURLOPT_VERBOSE, 0L);
+	curl_easy_setopt(c->easy, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c->easy, CURLOPT_USERAGENT, "drtop/" DRTOP_VERSION);
+	ms = (long)ceil(m->timeout * 1000.0);
+	curl_easy_setopt(c->easy, CURLOPT_TIMEOUT_MS, ms > 0 ? ms : 1L);
+	if (!m->reuse_connections) {
+		curl_easy_setopt(c->easy, CURLOPT_FRESH_CONNECT, 1L);
+		curl_easy_setopt(c->easy, CURLOPT_FORBID_REUSE, 1L);
+	}
+	curl_easy_setopt(c->easy, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c->easy, CURLOPT_WRITEDATA, c);
+	curl_easy_setopt(c->easy, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c->easy, CURLOPT_HEADERDATA, c);
+	for (int i = 0; i < m->nheaders; i++) {
+		const Header *h = &m->headers[i];
+		/* "Name;" is curl's way to send a header with no value. */
+		char *line = h->value && h->value[0]
+		    ? xasprintf("%s: %s", h->name, h->value)
+		    : xasprintf("%s;", h->name);
+		struct curl_slist *l = curl_slist_append(c->headers, line);
+
+		/* The line holds a secret: wipe our copy. */
+		memset(line, 0, strlen(line));
+		free(line);
+		if (l == NULL)
+			die("out of memory (curl_slist_append)");
+		c->headers = l;
+	}
+	if (c->headers)
+		curl_easy_setopt(c->easy, CURLOPT_HTTPHEADER, c->headers);
+	if (e->connect_to && e->connect_to[0]) {
+		char *line = xasprintf("::%s", e->connect_to);
+
+		c->connect_to = curl_slist_append(NULL, line);
+		free(line);
+		if (c->connect_to == NULL)
+			die("out of memory (curl_slist_append)");
+		curl_easy_setopt(c->easy, CURLOPT_CONNECT_TO, c->connect_to);
+	}
+	if (c->tls) {
+		curl_easy_setopt(c->easy, CURLOPT_CERTINFO, 1L);
+		curl_easy_setopt(
+		    c->easy, CURLOPT_SSL_VERIFYPEER, e->insecure ? 0L : 1L);
+		curl_easy_setopt(
+		    c->easy, CURLOPT_SSL_VERIFYHOST, e->insecure ? 0L : 2L);
+	}
+	(void)pr;
+	return 0;
+}
+
+Prober *
+prober_new(const Profile *p, Queue *q, double t0, char *err, size_t errcap)
+{
+	Prober *pr = xcalloc(1, sizeof(*pr));
+
+	pr->p = p;
+	pr->q = q;
+	pr->t0 = t0;
+	pr->n = p->nendpoints;
+	atomic_init(&pr->stop, false);
+	atomic_init(&pr->control, false);
+	atomic_init(&pr->nflight, 0);
+	pthread_mutex_init(&pr->stats_lock, NULL);
+	schedule_init(&pr->sched);
+	/* Without a timerfd the poll timeout alone (ms) wakes the thread. */
+	pr->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	pr->armed = -1;
+	pr->ctx = xcalloc(pr->n > 0 ? (size_t)pr->n : 1, sizeof(*pr->ctx));
+	pr->multi = curl_multi_init();
+	if (pr->multi == NULL) {
+		snprintf(err, errcap, "probe: curl_multi_init failed");
+		goto fail;
+	}
+	for (int i = 0; i < pr->n; i++) {
+		ProbeCtx *c = &pr->ctx[i];
+
+		c->pr = pr;
+		c->idx = i;
+		c->ep = &p->endpoints[i];
+		if (ctx_setup(pr, c, err, errcap) < 0)
+			goto fail;
+	}
+	return pr;
+fail:
+	prober_free(pr);
+	return NULL;
+}
+
+/* ---- the probe thread ---- */
+
+static size_t
+late_bin(double late)
+{
+	double us = late * 1e6;
+
+	if (us < 0)
+		us = 0;
+	if (us < 1000)
+		return (size_t)us;
+	if (us < 11000)
+		return 1000 + (size_t)((us - 1000) / 10);
+	if (us < 1011000)
+		return 2000 + (size_t)((us - 11000) / 1000);
+	return PROBER_LATE_BINS - 1;
+}
+
+static double
+bin_upper(size_t i)
+{
+	if (i < 1000)
+		return (double)(i + 1) / 1e6;
+	if (i < 2000)
+		return (1000.0 + (double)(i - 1000 + 1) * 10) / 1e6;
+	return (11000.0 + (double)(i - 2000 + 1) * 1000) / 1e6;
+}
+
+static void
+probe_start(Prober *pr, ProbeCtx *c, double due, bool scheduled)
+{
+	double now = mono_now();
+	CURLMcode rc;
+
+	bodymatch_reset(&c->bm);
+	c->line_len = 0;
+	c->line_done = false;
+	c->body_bytes = 0;
+	c->served_by[0] = '\0';
+	c->aborted = false;
+	c->pending = false;
+	rc = curl_multi_add_handle(pr->multi, c->easy);
+	if (rc != CURLM_OK) {
+		Event ev;
+
+		event_init(&ev, EV_ERROR, mono_now() - pr->t0);
+		str_copy(ev.u.error.source, sizeof(ev.u.error.source), "probe");
+		snprintf(ev.u.error.message, sizeof(ev.u.error.message),
+		    "%s: cannot start a probe: %s", c->ep->name,
+		    curl_multi_strerror(rc));
+		queue_try_push(pr->q, &ev);
+		return;
+	}
+	c->in_flight = true;
+	atomic_fetch_add(&pr->nflight, 1);
+	pthread_mutex_lock(&pr->stats_lock);
+	pr->stats.started++;
+	if (scheduled) {
+		double late = now - due;
+
+		pr->stats.late_hist[late_bin(late)]++;
+		pr->stats.late_count++;
+		if (late > pr->stats.late_max)
+			pr->stats.late_max = late;
+	}
+	pthread_mutex_unlock(&pr->stats_lock);
+}
+
+/* Take the transfer out of the multi handle (probe thread). */
+static void
+probe_detach(Prober *pr, ProbeCtx *c)
+{
+	curl_multi_remove_handle(pr->multi, c->easy);
+	c->in_flight = false;
+	atomic_fetch_sub(&pr->nflight, 1);
+}
+
+static void
+cert_check(Prober *pr, ProbeCtx *c, double t)
+{
+	struct curl_certinfo *ci = NULL;
+	const char *expire = NULL, *subject = NULL;
+	int days;
+	Event ev;
+
+	if (curl_easy_getinfo(c->easy, CURLINFO_CERTINFO, &ci) != CURLE_OK ||
+	    ci == NULL || ci->num_of_certs < 1)
+		return;
+	for (struct curl_slist *l = ci->certinfo[0]; l; l = l->next) {
+		if (str_starts(l->data, "Expire date:"))
+			expire = l->data + strlen("Expire date:");
+		else if (str_starts(l->data, "Subject:"))
+			subject = l->data + strlen("Subject:");
+	}
+	if (expire == NULL || !classify_cert_days(expire, real_now(), &days))
+		return;
+	if (c->cert_known && c->cert_days == days)
+		return;
+	c->cert_known = true;
+	c->cert_days = days;
+	event_init(&ev, EV_CERT, t);
+	str_copy(ev.u.cert.endpoint, sizeof(ev.u.cert.endpoint), c->ep->name);
+	ev.u.cert.days_left = days;
+	ev.u.cert.warning = days < 14;
+	if (subject)
+		str_copy(ev.u.cert.subject, sizeof(ev.u.cert.subject), subject);
+	queue_try_push(pr->q, &ev);
+}
+
+static void
+probe_finish(Prober *pr, ProbeCtx *c, CURLcode code)
+{
+	const Monitor *m = &c->ep->monitor;
+	ClassifyTimes ct = {0};
+	long status = 0;
+	ProbeError transport, verdict;
+	bool status_ok, body_ok;
+	Event ev;
+	ProbeEvent *pe = &ev.u.probe;
+
+	curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(c->easy, CURLINFO_NAMELOOKUP_TIME_T, &ct.namelookup);
+	curl_easy_getinfo(c->easy, CURLINFO_CONNECT_TIME_T, &ct.connect);
+	curl_easy_getinfo(c->easy, CURLINFO_APPCONNECT_TIME_T, &ct.appconnect);
+	curl_easy_getinfo(
+	    c->easy, CURLINFO_PRETRANSFER_TIME_T, &ct.pretransfer);
+	curl_easy_getinfo(
+	    c->easy, CURLINFO_STARTTRANSFER_TIME_T, &ct.starttransfer);
+	curl_easy_getinfo(c->easy, CURLINFO_TOTAL_TIME_T, &ct.total);
+
+	transport = classify_curl(code, c->aborted);
+	status_ok = profile_status_expected(m, status);
+	body_ok = !c->need_body || bodymatch_found(&c->bm);
+	verdict = classify_verdict(transport, c->tcp, status_ok, body_ok);
+	if (c->need_line && c->line_len > 0)
+		classify_first_line(
+		    c->line, c->line_len, c->served_by, sizeof(c->served_by));
+
+	event_init(&ev, EV_PROBE, mono_now() - pr->t0);
+	str_copy(pe->endpoint, sizeof(pe->endpoint), c->ep->name);
+	pe->ok = verdict == PERR_NONE;
+	pe->status = c->tcp ? 0 : (int)status;
+	pe->error = verdict;
+	classify_times(&ct, c->tls, &pe->ms);
+	if (c->tcp)
+		pe->ms.ttfb = -1;
+	str_copy(pe->served_by, sizeof(pe->served_by), c->served_by);
+	probe_detach(pr, c);
+	/* Counters first: whoever sees the event sees them updated. */
+	pthread_mutex_lock(&pr->stats_lock);
+	pr->stats.done++;
+	pr->stats.errors[verdict]++;
+	pthread_mutex_unlock(&pr->stats_lock);
+	queue_try_push(pr->q, &ev);
+	if (c->tls)
+		cert_check(pr, c, ev.t);
+}
+
+static void
+reap(Prober *pr)
+{
+	CURLMsg *msg;
+	int left;
+
+	while ((msg = curl_multi_info_read(pr->multi, &left)) != NULL) {
+		ProbeCtx *c = NULL;
+
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &c);
+		probe_finish(pr, c, msg->data.result);
+		/* A slot came while it ran: start it now, late. */
+		if (c->pending && !atomic_load(&c->disabled))
+			probe_start(pr, c, c->pending_due, true);
+	}
+}
+
+static void
+apply_control(Prober *pr)
+{
+	for (int i = 0; i < pr->n; i++) {
+		ProbeCtx *c = &pr->ctx[i];
+		bool off = atomic_load(&c->disabled);
+
+		if (off) {
+			c->pending = false;
+			if (c->in_flight)
+				probe_detach(pr, c); /* abandoned: no event */
+		}
+		if (atomic_exchange(&c->want_reprobe, false) && !off &&
+		    !c->in_flight)
+			probe_start(pr, c, 0, false);
+	}
+}
+
+static void
+start_due(Prober *pr)
+{
+	ScheduleItem it;
+	double now = mono_now();
+
+	while (schedule_peek(&pr->sched, &it) && it.due <= now) {
+		ProbeCtx *c = &pr->ctx[it.idx];
+
+		schedule_pop(&pr->sched, &it);
+		schedule_push(&pr->sched,
+		    schedule_next_due(it.due, c->ep->monitor.interval, now),
+		    it.idx);
+		if (atomic_load(&c->disabled))
+			continue;
+		if (c->in_flight) {
+			c->pending = true;
+			c->pending_due = it.due;
+			continue;
+		}
+		probe_start(pr, c, it.due, true);
+	}
+}
+
+/*
+ * Sleep in curl_multi_poll until the next due slot. The timeout is in
+ * whole milliseconds (rounded up: never early); a timerfd armed at the
+ * exact due time (CLOCK_MONOTONIC, as mono_now) is passed as an extra
+ * fd so the wake-up is not late by up to a millisecond of rounding.
+ */
+static void
+sleep_until_due(Prober *pr)
+{
+	ScheduleItem it;
+	struct curl_waitfd wfd = {.fd = pr->tfd, .events = CURL_WAIT_POLLIN};
+	int timeout = 1000, nfd = 0;
+
+	if (schedule_peek(&pr->sched, &it)) {
+		double wait = (it.due - mono_now()) * 1000.0;
+
+		timeout = wait <= 0 ? 0 : wait > 1000 ? 1000 : (int)ceil(wait);
+		if (pr->tfd >= 0 && timeout > 0) {
+			if (it.due != pr->armed) {
+				struct itimerspec ts = {{0, 0}, {0, 0}};
+
+				ts.it_value.tv_sec = (time_t)it.due;
+				ts.it_value.tv_nsec =
+				    (long)((it.due -
+				               (double)ts.it_value.tv_sec) *
+				        1e9);
+				if (timerfd_settime(pr->tfd, TFD_TIMER_ABSTIME,
+				        &ts, NULL) == 0)
+					pr->armed = it.due;
+			}
+			if (it.due == pr->armed)
+				nfd = 1;
+		}
+	}
+	curl_multi_poll(
+	    pr->multi, nfd ? &wfd : NULL, (unsigned)nfd, timeout, NULL);
+	if (nfd && (wfd.revents & CURL_WAIT_POLLIN)) {
+		uint64_t ticks;
+		ssize_t r = read(pr->tfd, &ticks, sizeof(ticks));
+
+		(void)r; /* EAGAIN: nothing to clear */
+		pr->armed = -1;
+	}
+}
+
+static void *
+prober_main(void *arg)
+{
+	Prober *pr = arg;
+	double start = mono_now();
+	int running;
+
+	for (int i = 0; i < pr->n; i++)
+		schedule_push(&pr->sched,
+		    schedule_first_due(
+		        start, pr->ctx[i].ep->monitor.interval, i, pr->n),
+		    i);
+	while (!atomic_load(&pr->stop)) {
+		if (atomic_exchange(&pr->control, false))
+			apply_control(pr);
+		start_due(pr);
+		curl_multi_perform(pr->multi, &running);
+		reap(pr);
+		if (atomic_load(&pr->stop))
+			break;
+		sleep_until_due(pr);
+	}
+	return NULL;
+}
+
+int
+prober_start(Prober *pr)
+{
+	int rc;
+
+	if (pr->started) {
+		errno = EINVAL;
+		return -1;
+	}
+	rc = thread_start(&pr->thread, prober_main, pr);
+	if (rc != 0) {
+		errno = rc;
+		return -1;
+	}
+	pr->started = true;
+	return 0;
+}
+
+/* ---- control and stats (any thread) ---- */
+
+static void
+wake(Prober *pr)
+{
+	atomic_store(&pr->control, true);
+	curl_multi_wakeup(pr->multi);
+}
+
+void
+prober_reprobe(Prober *pr, int idx)
+{
+	if (pr == NULL || idx < 0 || idx >= pr->n)
+		return;
+	atomic_store(&pr->ctx[idx].want_reprobe, true);
+	wake(pr);
+}
+
+void
+prober_set_disabled(Prober *pr, int idx, bool disabled)
+{
+	if (pr == NULL || idx < 0 || idx >= pr->n)
+		return;
+	atomic_store(&pr->ctx[idx].disabled, disabled);
+	wake(pr);
+}
+
+int
+prober_in_flight(Prober *pr)
+{
+	return atomic_load(&pr->nflight);
+}
+
+void
+prober_stats(Prober *pr, ProberStats *out)
+{
+	struct timespec ts;
+	clockid_t cid;
+
+	pthread_mutex_lock(&pr->stats_lock);
+	*out = pr->stats;
+	pthread_mutex_unlock(&pr->stats_lock);
+	out->cpu = 0;
+	if (pr->started && pthread_getcpuclockid(pr->thread, &cid) == 0 &&
+	    clock_gettime(cid, &ts) == 0)
+		out->cpu = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+double
+prober_stats_lateness(const ProberStats *s, double q)
+{
+	uint64_t want, seen = 0;
+
+	if (s->late_count == 0)
+		return 0;
+	if (q >= 1.0)
+		return s->late_max;
+	want = (uint64_t)ceil(q * (double)s->late_count);
+	if (want == 0)
+		want = 1;
+	for (size_t i = 0; i < PROBER_LATE_BINS; i++) {
+		seen += s->late_hist[i];
+		if (seen >= want)
+			return i == PROBER_LATE_BINS - 1 ? s->late_max
+			                                 : bin_upper(i);
+	}
+	return s->late_max;
+}
+
+void
+prober_free(Prober *pr)
+{
+	if (pr == NULL)
+		return;
+	if (pr->started) {
+		atomic_store(&pr->stop, true);
+		curl_multi_wakeup(pr->multi);
+		pthread_join(pr->thread, NULL);
+	}
+	for (int i = 0; i < pr->n; i++) {
+		ProbeCtx *c = &pr->ctx[i];
+
+		if (c->in_flight)
+			probe_detach(pr, c);
+		if (c->easy)
+			curl_easy_cleanup(c->easy);
+		curl_slist_free_all(c->headers);
+		curl_slist_free_all(c->connect_to);
+		bodymatch_fini(&c->bm);
+	}
+	if (pr->multi)
+		curl_multi_cleanup(pr->multi);
+	if (pr->tfd >= 0)
+		close(pr->tfd);
+	schedule_fini(&pr->sched);
+	pthread_mutex_destroy(&pr->stats_lock);
+	free(pr->ctx);
+	free(pr);
+}
