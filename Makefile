@@ -68,10 +68,16 @@ $(TUI_LIB): $(TUI_LIB_OBJ)
 $(BIN): $(TUI_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(TUI_OBJ) $(LIB) $(LDLIBS_ALL)
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB) $(TUI_LIB)
+# tests/unit/helpers.c: what the unit tests share (linked into each).
+TEST_HELPERS := $(BUILD)/tests/helpers.o
+$(TEST_HELPERS): tests/unit/helpers.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Itui $(LDFLAGS) -o $@ $< $(TUI_LIB) $(LIB) \
-		$(CMOCKA_LIBS) $(LDLIBS_ALL)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(BUILD)/tests/%: tests/unit/%.c $(TEST_HELPERS) $(LIB) $(TUI_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itui $(LDFLAGS) -o $@ $< $(TEST_HELPERS) \
+		$(TUI_LIB) $(LIB) $(CMOCKA_LIBS) $(LDLIBS_ALL)
 
 tests: $(BIN) $(UNIT_BIN)
 
@@ -128,4 +134,4 @@ install: all
 clean:
 	rm -rf build build-asan build-tsan drtop
 
--include $(CORE_OBJ:.o=.d) $(TUI_OBJ:.o=.d)
+-include $(CORE_OBJ:.o=.d) $(TUI_OBJ:.o=.d) $(TEST_HELPERS:.o=.d)

@@ -31,6 +31,9 @@ run_one() {
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		f=1	# crashed, timed out or failed before reporting
 		echo "not ok - $name exited with status $rc" >>"$log"
+	elif [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then
+		f=1	# a test that checked nothing proves nothing
+		echo "not ok - $name ran no checks" >>"$log"
 	fi
 	passed=$((passed + p))
 	failed=$((failed + f))

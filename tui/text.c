@@ -5,6 +5,8 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "base/utf8.h"
+
 static bool ascii_mode;
 
 void
@@ -13,43 +15,18 @@ text_set_ascii(bool ascii)
 	ascii_mode = ascii;
 }
 
-bool
-text_is_ascii(void)
-{
-	return ascii_mode;
-}
-
-/* Decode one UTF-8 sequence at s; returns its length (>= 1) and the
- * code point in *cp, or U+FFFD for an invalid byte (length 1). */
+/* Decode one character at s: its length (>= 1) and code point, or
+ * U+FFFD for a byte that does not start a valid sequence (length 1). */
 static int
-utf8_next(const unsigned char *s, unsigned *cp)
+next_cp(const unsigned char *s, unsigned *cp)
 {
-	unsigned c = s[0];
-	int n;
+	size_t n = utf8_next((const char *)s, cp);
 
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2, c &= 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3, c &= 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4, c &= 0x07;
-	else {
+	if (n == 0) {
 		*cp = 0xfffd;
 		return 1;
 	}
-	for (int i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80) {
-			*cp = 0xfffd;
-			return 1;
-		}
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	*cp = c;
-	return n;
+	return (int)n;
 }
 
 /* Columns code point cp takes on screen, and whether it is drawn as is
@@ -81,7 +58,7 @@ text_width(const char *s)
 	while (*p) {
 		unsigned cp;
 		bool as_is;
-		p += utf8_next(p, &cp);
+		p += next_cp(p, &cp);
 		w += cp_width(cp, &as_is);
 	}
 	return w;
@@ -102,7 +79,7 @@ text_fit(const char *s, int maxw, const char *ellipsis, char *out, size_t cap)
 	while (*p) {
 		unsigned cp;
 		bool as_is;
-		int n = utf8_next(p, &cp);
+		int n = next_cp(p, &cp);
 		int cw = cp_width(cp, &as_is);
 		size_t need = as_is ? (size_t)n : 1;
 		if (w + cw > room || o + need + 1 > cap)
@@ -141,7 +118,7 @@ text_put(WINDOW *w, int y, int x, int maxw, int pad, attr_t attr,
 	p = (const unsigned char *)buf;
 	while (*p && n + 1 < sizeof(wbuf) / sizeof(wbuf[0])) {
 		unsigned cp;
-		p += utf8_next(p, &cp);
+		p += next_cp(p, &cp);
 		wbuf[n++] = (wchar_t)cp;
 	}
 	wbuf[n] = L'\0';
@@ -153,16 +130,4 @@ text_put(WINDOW *w, int y, int x, int maxw, int pad, attr_t attr,
 	}
 	wattr_set(w, A_NORMAL, 0, NULL);
 	return used;
-}
-
-int
-text_putf(WINDOW *w, int y, int x, int maxw, attr_t attr, const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	return text_put(w, y, x, maxw, 0, attr, NULL, buf);
 }

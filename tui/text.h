@@ -17,7 +17,6 @@
 
 /* Choose once at start (before drawing): true = replace non-ASCII. */
 void text_set_ascii(bool ascii);
-bool text_is_ascii(void);
 
 /* Display width of UTF-8 s (control characters and invalid bytes count
  * one column each, as they are drawn as '?'). */
@@ -39,9 +38,5 @@ int text_fit(
  */
 int text_put(WINDOW *w, int y, int x, int maxw, int pad, attr_t attr,
     const char *ellipsis, const char *s);
-
-/* printf into a buffer, then text_put. */
-int text_putf(WINDOW *w, int y, int x, int maxw, attr_t attr, const char *fmt,
-    ...) __attribute__((format(printf, 6, 7)));
 
 #endif

@@ -17,6 +17,7 @@
 
 #include "base/clock.h"
 #include "base/thread.h"
+#include "base/utf8.h"
 #include "base/util.h"
 #include "model/argsubst.h"
 
@@ -214,60 +215,6 @@ typedef struct {
 	uint64_t kept, dropped;
 } Output;
 
-/* Length of the valid UTF-8 sequence at s (len bytes left), 0 if none. */
-static size_t
-utf8_len(const unsigned char *s, size_t len)
-{
-	size_t n;
-	unsigned char lo = 0x80, hi = 0xBF;
-
-	if (s[0] >= 0xC2 && s[0] <= 0xDF)
-		n = 2;
-	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-		n = 3;
-	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-		n = 4;
-	else
-		return 0;
-	if (s[0] == 0xE0)
-		lo = 0xA0; /* overlong */
-	else if (s[0] == 0xED)
-		hi = 0x9F; /* surrogates */
-	else if (s[0] == 0xF0)
-		lo = 0x90; /* overlong */
-	else if (s[0] == 0xF4)
-		hi = 0x8F; /* > U+10FFFF */
-	if (n > len || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t k = 2; k < n; k++)
-		if ((s[k] & 0xC0) != 0x80)
-			return 0;
-	return n;
-}
-
-/* Replace control characters (but tab) and invalid UTF-8 bytes with '?',
- * in place, so an output line is safe for a terminal and for JSON. */
-static void
-sanitize(char *s, size_t len)
-{
-	unsigned char *u = (unsigned char *)s;
-	size_t i = 0;
-
-	while (i < len) {
-		size_t n;
-
-		if (u[i] < 0x80) {
-			if ((u[i] < 0x20 && u[i] != '\t') || u[i] == 0x7f)
-				u[i] = '?';
-			i++;
-		} else if ((n = utf8_len(u + i, len - i)) > 0) {
-			i += n;
-		} else {
-			u[i++] = '?';
-		}
-	}
-}
-
 static void
 tail_add(ActionRunner *r, const char *text, bool sent)
 {
@@ -295,7 +242,7 @@ line_done(ActionRunner *r, Output *o, const char *step, size_t len)
 
 	memcpy(text, o->cur, len);
 	text[len] = '\0';
-	sanitize(text, len);
+	utf8_sanitize(text, len, '?');
 	if (sent) {
 		emit(r, ACT_OUTPUT, step, text, NULL);
 		if (++o->lines_sent >= ACTIONS_OUTPUT_MAX_LINES)

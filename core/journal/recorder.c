@@ -190,12 +190,6 @@ recorder_written(const Recorder *r)
 	return r->written;
 }
 
-const char *
-recorder_path(const Recorder *r)
-{
-	return r->path;
-}
-
 int
 recorder_close(Recorder *r, char *err, size_t cap)
 {

@@ -57,9 +57,6 @@ unsigned long recorder_lost(const Recorder *r);
 /* Events written whole so far. */
 unsigned long recorder_written(const Recorder *r);
 
-/* The path given to recorder_open. */
-const char *recorder_path(const Recorder *r);
-
 /*
  * fsync and close. Returns 0, or -1 when the final fsync/close failed or
  * any write ever failed (err, if not NULL, gets the last error).

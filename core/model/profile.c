@@ -6,6 +6,7 @@
  */
 #include "model/profile.h"
 
+#include "base/utf8.h"
 #include "model/argsubst.h"
 
 #include <arpa/inet.h>
@@ -87,53 +88,6 @@ pwarn(Ctx *c, const char *path, const char *fmt, ...)
 
 /* ---- text helpers ---- */
 
-/* Length of the valid UTF-8 sequence at s, or 0. Rejects overlongs,
- * surrogates and C1 controls (U+0080..U+009F). */
-static int
-utf8_seq(const unsigned char *s)
-{
-	unsigned c = s[0];
-	int n;
-	unsigned cp;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF)
-		n = 2, cp = c & 0x1F;
-	else if (c >= 0xE0 && c <= 0xEF)
-		n = 3, cp = c & 0x0F;
-	else if (c >= 0xF0 && c <= 0xF4)
-		n = 4, cp = c & 0x07;
-	else
-		return 0;
-	for (int i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3F);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) ||
-	    (cp >= 0x80 && cp <= 0x9F))
-		return 0;
-	return n;
-}
-
-/* Valid UTF-8 without control characters: safe to print on a terminal. */
-static bool
-text_ok(const char *s)
-{
-	const unsigned char *u = (const unsigned char *)s;
-
-	while (*u != '\0') {
-		int n = utf8_seq(u);
-
-		if (n == 0 || *u < 0x20 || *u == 0x7F)
-			return false;
-		u += n;
-	}
-	return true;
-}
-
 /* s as a quoted, escaped, shortened string for messages. */
 static const char *
 quote(char *out, size_t cap, const char *s)
@@ -143,12 +97,13 @@ quote(char *out, size_t cap, const char *s)
 
 	out[o++] = '"';
 	while (*u != '\0' && o < limit) {
-		int n = utf8_seq(u);
+		unsigned cp = 0;
+		size_t n = utf8_next((const char *)u, &cp);
 
 		if (*u == '"' || *u == '\\') {
 			out[o++] = '\\';
 			out[o++] = (char)*u++;
-		} else if (n == 0 || *u < 0x20 || *u == 0x7F) {
+		} else if (n == 0 || utf8_is_control(cp)) {
 			o += (size_t)snprintf(out + o, cap - o, "\\x%02x", *u);
 			u++;
 		} else {
@@ -392,7 +347,7 @@ get_str(
 		perr(c, path, "is longer than %zu bytes", maxlen);
 		return false;
 	}
-	if (!text_ok(it->valuestring)) {
+	if (!utf8_printable(it->valuestring)) {
 		perr(c, path, "contains a control character or invalid UTF-8");
 		return false;
 	}

@@ -170,12 +170,6 @@ simworld_dns(const SimWorld *w)
 	return w->dns; /* written only by simworld_start/stop (owner) */
 }
 
-const char *
-simworld_dns_name(const SimWorld *w)
-{
-	return w->dns_name;
-}
-
 void
 simworld_stop(SimWorld *w)
 {

@@ -33,7 +33,6 @@ SimWorld *simworld_start(const SimWorldConfig *cfg, char *err, size_t cap);
 Sim *simworld_sim(const SimWorld *w);
 /* NULL when started without DNS. */
 SimDns *simworld_dns(const SimWorld *w);
-const char *simworld_dns_name(const SimWorld *w);
 /* Stop DNS, then regions. simworld_stop(NULL) is safe. */
 void simworld_stop(SimWorld *w);
 

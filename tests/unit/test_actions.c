@@ -30,6 +30,7 @@
 #include "actions/actions.h"
 #include "base/clock.h"
 #include "base/util.h"
+#include "helpers.h"
 
 /* Generous: the machine is shared. */
 #define WAIT_S 60.0
@@ -66,27 +67,18 @@ helper(const char *name)
 static int
 setup(void **state)
 {
-	char tmpl[] = "/tmp/drtop-actions-XXXXXX";
-
 	(void)state;
 	if (root[0] == '\0')
 		find_root();
-	if (mkdtemp(tmpl) == NULL)
-		return -1;
-	if (realpath(tmpl, dir) == NULL)
-		return -1;
+	th_tmpdir_make(dir, sizeof(dir), "actions");
 	return 0;
 }
 
 static int
 teardown(void **state)
 {
-	char *cmd = xasprintf("rm -rf '%s'", dir);
-	int rc = system(cmd);
-
 	(void)state;
-	free(cmd);
-	return rc == 0 ? 0 : -1;
+	return th_tmpdir_remove(dir);
 }
 
 static char *

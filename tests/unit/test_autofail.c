@@ -14,6 +14,7 @@
 
 #include "base/util.h"
 #include "engine/autofail.h"
+#include "helpers.h"
 
 static Profile *
 profile(bool auto_failover, double hold_down, bool with_failback)
@@ -41,24 +42,10 @@ profile(bool auto_failover, double hold_down, bool with_failback)
 	return p;
 }
 
-static Event
-route(double t, const char *from, const char *to, RouteCause cause)
-{
-	Event ev;
-
-	memset(&ev, 0, sizeof(ev));
-	ev.t = t;
-	ev.type = EV_ROUTE;
-	str_copy(ev.u.route.from, sizeof(ev.u.route.from), from);
-	str_copy(ev.u.route.to, sizeof(ev.u.route.to), to);
-	ev.u.route.cause = cause;
-	return ev;
-}
-
 static void
 feed(Autofail *a, double t, const char *from, const char *to, RouteCause c)
 {
-	Event ev = route(t, from, to, c);
+	Event ev = th_route(t, from, to, c);
 
 	autofail_feed(a, &ev);
 }

@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 #include <string.h>
 
+#include "helpers.h"
 #include "model/profile.h"
 #include "probe/classify.h"
 
@@ -157,20 +158,20 @@ test_times(void **state)
 
 	(void)state;
 	classify_times(&t, true, &ms);
-	assert_float_equal(ms.dns, 0.4, 1e-9);
-	assert_float_equal(ms.connect, 1.1, 1e-9);
-	assert_float_equal(ms.tls, 6.2, 1e-9);
-	assert_float_equal(ms.ttfb, 20.3, 1e-9);
-	assert_float_equal(ms.total, 28.7, 1e-9);
+	assert_double_equal(ms.dns, 0.4, 1e-9);
+	assert_double_equal(ms.connect, 1.1, 1e-9);
+	assert_double_equal(ms.tls, 6.2, 1e-9);
+	assert_double_equal(ms.ttfb, 20.3, 1e-9);
+	assert_double_equal(ms.total, 28.7, 1e-9);
 	/* http: no tls phase. */
 	classify_times(&t, false, &ms);
 	assert_true(ms.tls < 0);
 	/* Refused: resolved, never connected, no first byte. */
 	ClassifyTimes r = {.namelookup = 30, .total = 200};
 	classify_times(&r, true, &ms);
-	assert_float_equal(ms.dns, 0.03, 1e-9);
+	assert_double_equal(ms.dns, 0.03, 1e-9);
 	assert_true(ms.connect < 0 && ms.tls < 0 && ms.ttfb < 0);
-	assert_float_equal(ms.total, 0.2, 1e-9);
+	assert_double_equal(ms.total, 0.2, 1e-9);
 }
 
 static void

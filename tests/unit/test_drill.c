@@ -20,6 +20,7 @@
 
 #include "engine/drill.h"
 #include "engine/engine.h"
+#include "helpers.h"
 #include "journal/logfile.h"
 #include "journal/logread.h"
 #include "journal/recorder.h"
@@ -57,47 +58,32 @@ feed(const Event *ev)
 static void
 probe(double t, const char *ep, bool ok)
 {
-	Event ev;
+	Event ev = th_probe(t, ep, ok, PERR_STATUS, -1);
 
-	event_init(&ev, EV_PROBE, t);
-	str_copy(ev.u.probe.endpoint, EV_NAME_MAX, ep);
-	ev.u.probe.ok = ok;
-	ev.u.probe.status = ok ? 200 : 500;
-	ev.u.probe.error = ok ? PERR_NONE : PERR_STATUS;
 	feed(&ev);
 }
 
 static void
 health(double t, const char *ep, HealthState from, HealthState to)
 {
-	Event ev;
+	Event ev = th_health(t, ep, from, to, NULL);
 
-	event_init(&ev, EV_HEALTH, t);
-	str_copy(ev.u.health.endpoint, EV_NAME_MAX, ep);
-	ev.u.health.from = from;
-	ev.u.health.to = to;
 	feed(&ev);
 }
 
 static void
 route(double t, const char *from, const char *to)
 {
-	Event ev;
+	Event ev = th_route(t, from, to, CAUSE_AUTO);
 
-	event_init(&ev, EV_ROUTE, t);
-	str_copy(ev.u.route.from, EV_NAME_MAX, from);
-	str_copy(ev.u.route.to, EV_NAME_MAX, to);
 	feed(&ev);
 }
 
 static void
 converged(double t, const char *res, const char *ep)
 {
-	Event ev;
+	Event ev = th_converged(t, res, ep, -1);
 
-	event_init(&ev, EV_CONVERGED, t);
-	str_copy(ev.u.conv.resolver, EV_RESOLVER_MAX, res);
-	str_copy(ev.u.conv.endpoint, EV_NAME_MAX, ep);
 	feed(&ev);
 }
 
@@ -167,7 +153,7 @@ test_every_phase(void **state)
 	assert_int_equal(ev.type, EV_DRILL);
 	assert_int_equal(ev.u.drill.phase, DRILL_START);
 	assert_string_equal(ev.u.drill.note, "game day");
-	assert_float_equal(ev.t, 2, 0);
+	assert_double_equal(ev.t, 2, 0);
 	probe(3, "a", true);
 	ev = drill_fault(&d, 4, "kill a");
 	assert_int_equal(ev.u.drill.phase, DRILL_FAULT);
@@ -183,7 +169,7 @@ test_every_phase(void **state)
 	converged(8, R2, "b");
 	drill_snapshot(&d, 8.5, &s);
 	assert_true(s.recording);
-	assert_float_equal(s.elapsed, 6.5, 1e-9);
+	assert_double_equal(s.elapsed, 6.5, 1e-9);
 	assert_false(s.reached[DRILL_CONVERGED]);
 	converged(9, R1, "b");
 	converged(10, R1, "b"); /* again: nothing */
@@ -204,14 +190,14 @@ test_every_phase(void **state)
 
 	drill_snapshot(&d, 20, &s);
 	assert_false(s.recording);
-	assert_float_equal(s.elapsed, 11, 1e-9);
+	assert_double_equal(s.elapsed, 11, 1e-9);
 	assert_string_equal(s.fault_endpoint, "a");
 	assert_string_equal(s.new_endpoint, "b");
 	assert_true(s.have_fault);
-	assert_float_equal(s.fault_t, 4, 0);
+	assert_double_equal(s.fault_t, 4, 0);
 	for (int p = 0; p < DRILL__COUNT; p++)
 		assert_true(s.reached[p]);
-	assert_float_equal(s.at[DRILL_CONVERGED], 9, 0);
+	assert_double_equal(s.at[DRILL_CONVERGED], 9, 0);
 	drill_status(&s, status, sizeof(status));
 	assert_string_equal(status,
 	    "drill game day 00:11 ended  fault +0.0s  detected +2.0s  "
@@ -328,7 +314,7 @@ test_without_fault(void **state)
 	drill_snapshot(&d, 7, &s);
 	assert_true(s.have_fault);
 	assert_false(s.reached[DRILL_FAULT]);
-	assert_float_equal(s.fault_t, 4, 0);
+	assert_double_equal(s.fault_t, 4, 0);
 	drill_status(&s, status, sizeof(status));
 	assert_string_equal(status,
 	    "DRILL REC drill 00:05  detected +1.0s  failover +1.0s  "
@@ -336,7 +322,7 @@ test_without_fault(void **state)
 
 	/* A mark after a phase was derived changes nothing. */
 	drill_fault(&d, 8, NULL);
-	assert_float_equal(d.fault_t, 4, 0);
+	assert_double_equal(d.fault_t, 4, 0);
 	assert_true(d.reached[DRILL_FAULT]);
 
 	/* A new drill forgets the last one's phases, keeps the route. */
@@ -539,21 +525,21 @@ test_agrees_with_report(void **state)
 			assert_true(d.reached[ph]);
 			assert_true(rec_r->recorded[ph]);
 			assert_false(der_r->recorded[ph]);
-			assert_float_equal(rec_r->phase[ph], d.at[ph], 0);
-			assert_float_equal(der_r->phase[ph], d.at[ph], 0);
+			assert_double_equal(rec_r->phase[ph], d.at[ph], 0);
+			assert_double_equal(der_r->phase[ph], d.at[ph], 0);
 		}
-		assert_float_equal(der_r->phase[DRILL_FAULT], d.fault_t, 0);
+		assert_double_equal(der_r->phase[DRILL_FAULT], d.fault_t, 0);
 		assert_string_equal(der_r->fault_endpoint, d.fault_ep);
 		assert_string_equal(der_r->new_endpoint, d.new_ep);
-		assert_float_equal(rec_r->detect_s, der_r->detect_s, 0);
-		assert_float_equal(rec_r->failover_s, der_r->failover_s, 0);
-		assert_float_equal(
+		assert_double_equal(rec_r->detect_s, der_r->detect_s, 0);
+		assert_double_equal(rec_r->failover_s, der_r->failover_s, 0);
+		assert_double_equal(
 		    rec_r->converged_all_s, der_r->converged_all_s, 0);
-		assert_float_equal(rec_r->restored_s, der_r->restored_s, 0);
+		assert_double_equal(rec_r->restored_s, der_r->restored_s, 0);
 		/* Hand-checked: eu20 fails from its probe at 16.3;
 		 * three failures (tolerated 2) at 1 s intervals. */
-		assert_float_equal(d.at[DRILL_DETECTED], 18.3, 1e-9);
-		assert_float_equal(d.fault_t, k == 0 ? 15.0 : 16.3, 1e-9);
+		assert_double_equal(d.at[DRILL_DETECTED], 18.3, 1e-9);
+		assert_double_equal(d.fault_t, k == 0 ? 15.0 : 16.3, 1e-9);
 		report_free(rec_r);
 		report_free(der_r);
 	}
@@ -575,18 +561,15 @@ static int
 setup(void **state)
 {
 	(void)state;
-	strcpy(dir, "/tmp/drtop-drill-XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
+	th_tmpdir_make(dir, sizeof(dir), "drill");
+	return 0;
 }
 
 static int
 teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return th_tmpdir_remove(dir);
 }
 
 int

@@ -14,6 +14,7 @@
 
 #include "base/util.h"
 #include "engine/engine.h"
+#include "helpers.h"
 
 /* ---- fixtures ----------------------------------------------------------- */
 
@@ -134,14 +135,8 @@ probe(Fx *f, double t, const char *name, bool ok)
 static void
 dns(Fx *f, double t, const char *resolver, const char *endpoint, int ttl)
 {
-	Event ev;
+	Event ev = th_dns(t, resolver, endpoint, ttl);
 
-	event_init(&ev, EV_DNS, t);
-	str_copy(ev.u.dns.resolver, sizeof(ev.u.dns.resolver), resolver);
-	str_copy(ev.u.dns.name, sizeof(ev.u.dns.name), "cpi.example.com");
-	str_copy(ev.u.dns.rcode, sizeof(ev.u.dns.rcode), "NOERROR");
-	str_copy(ev.u.dns.endpoint, sizeof(ev.u.dns.endpoint), endpoint);
-	ev.u.dns.ttl = ttl;
 	engine_feed(f->e, &ev, &f->sink);
 }
 

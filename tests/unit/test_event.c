@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/clock.h"
+#include "helpers.h"
 #include "model/event.h"
 
 static void
@@ -52,7 +53,7 @@ test_probe_roundtrip(void **state)
 	assert_false(out.u.probe.ok);
 	assert_int_equal(out.u.probe.status, 500);
 	assert_int_equal(out.u.probe.error, PERR_STATUS);
-	assert_float_equal(out.u.probe.ms.tls, 6.2, 1e-9);
+	assert_double_equal(out.u.probe.ms.tls, 6.2, 1e-9);
 
 	/* A tcp probe that timed out: nulls survive the trip. */
 	event_init(&in, EV_PROBE, 3);
@@ -93,7 +94,7 @@ test_every_type_roundtrips(void **state)
 	assert_true(out.u.route.fail_open);
 	assert_int_equal(out.u.route.nshares, 2);
 	assert_string_equal(out.u.route.shares[1].name, "ap10");
-	assert_float_equal(out.u.route.shares[0].share, 0.75, 1e-9);
+	assert_double_equal(out.u.route.shares[0].share, 0.75, 1e-9);
 
 	event_init(&in, EV_DNS, 2.0012);
 	strcpy(in.u.dns.resolver, "127.0.0.1:5353");
@@ -122,7 +123,7 @@ test_every_type_roundtrips(void **state)
 	strcpy(in.u.conv.endpoint, "us21");
 	in.u.conv.after = 0.796669;
 	roundtrip(&in, &out);
-	assert_float_equal(out.u.conv.after, 0.796669, 1e-9);
+	assert_double_equal(out.u.conv.after, 0.796669, 1e-9);
 
 	event_init(&in, EV_DIVERGED, 4);
 	strcpy(in.u.conv.resolver, "system");
@@ -188,7 +189,7 @@ test_decode_rules(void **state)
 	assert_int_equal(event_from_json(unk, strlen(unk), &ev, err, 128), 0);
 	assert_int_equal(
 	    event_from_json(extra, strlen(extra), &ev, err, 128), 1);
-	assert_float_equal(ev.t, 1.5, 0);
+	assert_double_equal(ev.t, 1.5, 0);
 	assert_int_equal(
 	    event_from_json(wrong, strlen(wrong), &ev, err, 128), -1);
 	assert_non_null(strstr(err, "endpoint"));

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "helpers.h"
 #include "journal/fastprobe.h"
 #include "journal/logread.h"
 
@@ -34,18 +35,15 @@ static int
 setup(void **state)
 {
 	(void)state;
-	strcpy(dir, "/tmp/drtop-lr-XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
+	th_tmpdir_make(dir, sizeof(dir), "lr");
+	return 0;
 }
 
 static int
 teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return th_tmpdir_remove(dir);
 }
 
 static const char *

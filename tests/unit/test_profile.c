@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "helpers.h"
 #include "model/profile.h"
 
 #define BASEDIR "/nonexistent/prof"
@@ -88,11 +89,11 @@ test_defaults(void **state)
 	assert_int_equal(p->dns.ttl, 60);
 	assert_int_equal(p->dns.nresolvers, 1);
 	assert_string_equal(p->dns.resolvers[0], "system");
-	assert_float_equal(p->dns.interval, 5, 1e-9);
-	assert_float_equal(p->dns.timeout, 1, 1e-9);
+	assert_double_equal(p->dns.interval, 5, 1e-9);
+	assert_double_equal(p->dns.timeout, 1, 1e-9);
 	assert_int_equal(p->routing.method, ROUTE_PRIORITY);
 	assert_false(p->routing.failback_auto);
-	assert_float_equal(p->routing.hold_down, 60, 1e-9);
+	assert_double_equal(p->routing.hold_down, 60, 1e-9);
 	assert_false(p->routing.auto_failover);
 	assert_int_equal(p->failover.nsteps, 0);
 	assert_int_equal(p->failback.nsteps, 0);
@@ -109,7 +110,7 @@ test_defaults(void **state)
 	assert_string_equal(a->host, "a.example.com");
 	assert_string_equal(a->url, "https://a.example.com:443/");
 	assert_int_equal(a->priority, 1);
-	assert_float_equal(a->weight, 1, 1e-9);
+	assert_double_equal(a->weight, 1, 1e-9);
 	assert_int_equal(a->ndns_answers, 0);
 	assert_null(a->connect_to);
 	assert_false(a->insecure);
@@ -117,8 +118,8 @@ test_defaults(void **state)
 	assert_int_equal(m->protocol, PROTO_HTTPS);
 	assert_string_equal(m->path, "/");
 	assert_int_equal(m->port, 443);
-	assert_float_equal(m->interval, 30, 1e-9);
-	assert_float_equal(m->timeout, 10, 1e-9);
+	assert_double_equal(m->interval, 30, 1e-9);
+	assert_double_equal(m->timeout, 10, 1e-9);
 	assert_int_equal(m->tolerated_failures, 3);
 	assert_int_equal(m->rise, 1);
 	assert_int_equal(m->nexpected, 1);
@@ -137,8 +138,8 @@ test_defaults(void **state)
 	assert_string_equal(b->url, "http://b.example.com:8080/h?x=1");
 
 	/* 30 * (3 + 1) + 10, plus the TTL. */
-	assert_float_equal(profile_detection_bound(a), 130, 1e-9);
-	assert_float_equal(profile_worst_failover(p, a), 190, 1e-9);
+	assert_double_equal(profile_detection_bound(a), 130, 1e-9);
+	assert_double_equal(profile_worst_failover(p, a), 190, 1e-9);
 	assert_int_equal(profile_find(p, "b"), 1);
 	assert_int_equal(profile_find(p, "c"), -1);
 	assert_true(profile_status_expected(m, 200));
@@ -186,19 +187,19 @@ test_overrides(void **state)
 	assert_int_equal(p->dns.ttl, 30);
 	assert_int_equal(p->dns.nresolvers, 4);
 	assert_string_equal(p->dns.resolvers[2], "[::1]:53");
-	assert_float_equal(p->dns.timeout, 0.5, 1e-9); /* min(1, interval) */
+	assert_double_equal(p->dns.timeout, 0.5, 1e-9); /* min(1, interval) */
 	assert_int_equal(p->routing.method, ROUTE_WEIGHTED);
 	assert_true(p->routing.failback_auto);
-	assert_float_equal(p->routing.hold_down, 0, 1e-9);
+	assert_double_equal(p->routing.hold_down, 0, 1e-9);
 	assert_true(p->routing.auto_failover);
-	assert_float_equal(p->rto_target, 300, 1e-9);
+	assert_double_equal(p->rto_target, 300, 1e-9);
 	assert_string_equal(p->drill_dir, "/var/drills");
 
 	a = &p->endpoints[0].monitor;
 	assert_string_equal(p->endpoints[0].region, "Europe (Frankfurt)");
 	assert_true(p->endpoints[0].has_pos);
-	assert_float_equal(p->endpoints[0].lat, 50.1, 1e-9);
-	assert_float_equal(p->endpoints[0].weight, 3, 1e-9);
+	assert_double_equal(p->endpoints[0].lat, 50.1, 1e-9);
+	assert_double_equal(p->endpoints[0].weight, 3, 1e-9);
 	assert_int_equal(p->endpoints[0].ndns_answers, 2);
 	assert_string_equal(p->endpoints[0].dns_answers[1], "192.0.2.1");
 	assert_string_equal(p->endpoints[0].connect_to, "127.0.0.1:8443");
@@ -206,8 +207,8 @@ test_overrides(void **state)
 	/* monitor.path replaces the URL's path. */
 	assert_string_equal(
 	    p->endpoints[0].url, "https://a.example.com:443/health");
-	assert_float_equal(a->interval, 10, 1e-9);
-	assert_float_equal(a->timeout, 5, 1e-9);
+	assert_double_equal(a->interval, 10, 1e-9);
+	assert_double_equal(a->timeout, 5, 1e-9);
 	assert_int_equal(a->tolerated_failures, 2);
 	assert_int_equal(a->rise, 2);
 	assert_int_equal(a->nexpected, 2);
@@ -225,8 +226,8 @@ test_overrides(void **state)
 	/* Single fields overridden; the rest inherited. */
 	b = &p->endpoints[1].monitor;
 	assert_true(p->endpoints[1].disabled);
-	assert_float_equal(b->interval, 30, 1e-9);
-	assert_float_equal(b->timeout, 5, 1e-9);
+	assert_double_equal(b->interval, 30, 1e-9);
+	assert_double_equal(b->timeout, 5, 1e-9);
 	assert_int_equal(b->tolerated_failures, 2);
 	assert_int_equal(b->nexpected, 1);
 	assert_int_equal(b->expected[0].lo, 204);
@@ -239,10 +240,11 @@ test_overrides(void **state)
 	c = &p->endpoints[2].monitor;
 	assert_int_equal(c->protocol, PROTO_TCP);
 	assert_int_equal(c->port, 5432);
-	assert_float_equal(c->timeout, 1, 1e-9);
+	assert_double_equal(c->timeout, 1, 1e-9);
 	assert_string_equal(p->endpoints[2].url, "tcp://db.example.com:5432");
 	/* 10 * (2 + 1) + 1 */
-	assert_float_equal(profile_detection_bound(&p->endpoints[2]), 31, 1e-9);
+	assert_double_equal(
+	    profile_detection_bound(&p->endpoints[2]), 31, 1e-9);
 	profile_free(p);
 	errlist_fini(&e);
 }
@@ -762,7 +764,7 @@ test_redaction_and_roundtrip(void **state)
 	assert_null(p->failover.steps[0].argv[3]);
 	assert_int_equal(p->failover.steps[0].argc, 3);
 	assert_null(p->failover.steps[0].name);
-	assert_float_equal(p->failover.steps[0].timeout, 60, 1e-9);
+	assert_double_equal(p->failover.steps[0].timeout, 60, 1e-9);
 	assert_int_equal(p->failback.nsteps, 2);
 	assert_string_equal(p->failback.steps[1].name, "two");
 	assert_string_equal(p->failback.steps[1].argv[0], "x"); /* PATH */
@@ -932,13 +934,13 @@ test_set(void **state)
 	assert_int_equal(profile_set(p, "endpoints.b.x.monitor.interval=12",
 	                     err, sizeof(err)),
 	    0);
-	assert_float_equal(p->endpoints[0].monitor.interval, 30, 1e-9);
-	assert_float_equal(p->endpoints[1].monitor.interval, 12, 1e-9);
+	assert_double_equal(p->endpoints[0].monitor.interval, 30, 1e-9);
+	assert_double_equal(p->endpoints[1].monitor.interval, 12, 1e-9);
 	assert_int_equal(profile_set(p, "dns.ttl=30", err, sizeof(err)), 0);
 	assert_int_equal(p->dns.ttl, 30);
 	assert_int_equal(
 	    profile_set(p, "drill.rto_target=120", err, sizeof(err)), 0);
-	assert_float_equal(p->rto_target, 120, 1e-9);
+	assert_double_equal(p->rto_target, 120, 1e-9);
 	assert_int_equal(profile_set(p, "monitor.expected_status=200-299,401",
 	                     err, sizeof(err)),
 	    0);

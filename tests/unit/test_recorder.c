@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "helpers.h"
 #include "journal/logread.h"
 #include "journal/recorder.h"
 #include "journal/report.h"
@@ -31,18 +32,15 @@ static int
 setup(void **state)
 {
 	(void)state;
-	strcpy(dir, "/tmp/drtop-rec-XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
+	th_tmpdir_make(dir, sizeof(dir), "rec");
+	return 0;
 }
 
 static int
 teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return th_tmpdir_remove(dir);
 }
 
 static char *

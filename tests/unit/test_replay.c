@@ -21,6 +21,7 @@
 
 #include "engine/drill.h"
 #include "engine/engine.h"
+#include "helpers.h"
 #include "journal/logread.h"
 #include "journal/recorder.h"
 #include "journal/replay.h"
@@ -243,19 +244,19 @@ test_speeds_agree(void **state)
 		memset(&all[k], 0, sizeof(all[k]));
 		both[0] = (EventSink){text_add, &all[k]};
 		replay_set_speed(r, speeds[k]);
-		assert_float_equal(replay_speed(r), speeds[k], 0);
-		assert_float_equal(replay_position(r), replay_first_t(r), 0);
+		assert_double_equal(replay_speed(r), speeds[k], 0);
+		assert_double_equal(replay_position(r), replay_first_t(r), 0);
 		while (!replay_at_end(r)) {
 			double before = replay_position(r);
 			replay_advance(r, 0.05, &both[0]);
 			assert_true(calls++ < 100000);
 			/* time moves by wall_dt * speed, up to the end */
-			assert_float_equal(replay_position(r),
+			assert_double_equal(replay_position(r),
 			    fmin(before + 0.05 * speeds[k], replay_last_t(r)),
 			    1e-9);
 		}
 		assert_int_equal(replay_fed(r), replay_nevents(r));
-		assert_float_equal(replay_position(r), 60.05, 1e-9);
+		assert_double_equal(replay_position(r), 60.05, 1e-9);
 		/* duration / (0.05 s * speed) calls, give or take one */
 		assert_true(
 		    fabs(calls - replay_duration(r) / (0.05 * speeds[k])) <= 2);
@@ -313,25 +314,25 @@ test_pause_and_speed(void **state)
 	assert_true(replay_paused(r));
 	for (int i = 0; i < 10; i++)
 		replay_advance(r, 5.0, NULL);
-	assert_float_equal(replay_position(r), pos, 0);
+	assert_double_equal(replay_position(r), pos, 0);
 	assert_int_equal(replay_fed(r), fed);
 	replay_resume(r);
 	assert_false(replay_paused(r));
 	replay_advance(r, 1.0, NULL);
-	assert_float_equal(replay_position(r), pos + 1.0, 1e-9);
+	assert_double_equal(replay_position(r), pos + 1.0, 1e-9);
 	assert_true(replay_fed(r) > fed);
 
 	replay_set_speed(r, 1000);
-	assert_float_equal(replay_speed(r), REPLAY_SPEED_MAX, 0);
+	assert_double_equal(replay_speed(r), REPLAY_SPEED_MAX, 0);
 	replay_faster(r);
-	assert_float_equal(replay_speed(r), 64, 0);
+	assert_double_equal(replay_speed(r), 64, 0);
 	for (int i = 0; i < 20; i++)
 		replay_slower(r);
-	assert_float_equal(replay_speed(r), 0.25, 0);
+	assert_double_equal(replay_speed(r), 0.25, 0);
 	replay_faster(r);
-	assert_float_equal(replay_speed(r), 0.5, 0);
+	assert_double_equal(replay_speed(r), 0.5, 0);
 	replay_set_speed(r, NAN);
-	assert_float_equal(replay_speed(r), 0.25, 0);
+	assert_double_equal(replay_speed(r), 0.25, 0);
 	replay_free(r);
 }
 
@@ -374,7 +375,7 @@ test_seeks(void **state)
 	/* ] walks every stop in order; the snapshot there is kept. */
 	for (int i = 0; i < n; i++) {
 		assert_true(replay_seek_next(r, REPLAY_SEEK_DEFAULT, &sink));
-		assert_float_equal(replay_position(r), t[i], 0);
+		assert_double_equal(replay_position(r), t[i], 0);
 		at[i] = *replay_snapshot(r);
 		assert_int_equal(at[i].nendpoints, 3);
 		for (int k = 0; k < 3; k++)
@@ -383,15 +384,15 @@ test_seeks(void **state)
 	}
 	assert_false(replay_seek_next(r, REPLAY_SEEK_DEFAULT, &sink));
 	assert_true(replay_at_end(r));
-	assert_float_equal(replay_position(r), replay_last_t(r), 0);
+	assert_double_equal(replay_position(r), replay_last_t(r), 0);
 	assert_int_equal(x.n, replay_nevents(r));
 
 	/* [ walks them back, and rebuilds the same engine state. */
-	assert_float_equal(t[n - 1], replay_last_t(r), 0); /* the end */
+	assert_double_equal(t[n - 1], replay_last_t(r), 0); /* the end */
 	for (int i = n - 2; i >= 0; i--) {
 		const Snapshot *s;
 		assert_true(replay_seek_prev(r, REPLAY_SEEK_DEFAULT, NULL));
-		assert_float_equal(replay_position(r), t[i], 0);
+		assert_double_equal(replay_position(r), t[i], 0);
 		s = replay_snapshot(r);
 		assert_int_equal(s->events_in, at[i].events_in);
 		assert_int_equal(s->routed, at[i].routed);
@@ -400,11 +401,11 @@ test_seeks(void **state)
 			assert_int_equal(s->endpoints[k].state, states[i][k]);
 	}
 	assert_false(replay_seek_prev(r, REPLAY_SEEK_DEFAULT, NULL));
-	assert_float_equal(replay_position(r), replay_first_t(r), 0);
+	assert_double_equal(replay_position(r), replay_first_t(r), 0);
 
 	/* Only routes: the first is the deadline's first route. */
 	assert_true(replay_seek_next(r, REPLAY_KIND(EV_ROUTE), NULL));
-	assert_float_equal(replay_position(r), 1.537, 1e-9);
+	assert_double_equal(replay_position(r), 1.537, 1e-9);
 	assert_true(replay_snapshot(r)->routed);
 	assert_false(replay_at_end(r));
 
@@ -412,12 +413,12 @@ test_seeks(void **state)
 	replay_seek_end(r, NULL);
 	assert_true(replay_at_end(r));
 	assert_int_equal(replay_fed(r), replay_nevents(r));
-	assert_float_equal(replay_position(r), replay_last_t(r), 0);
+	assert_double_equal(replay_position(r), replay_last_t(r), 0);
 	replay_seek_start(r, NULL);
-	assert_float_equal(replay_position(r), replay_first_t(r), 0);
+	assert_double_equal(replay_position(r), replay_first_t(r), 0);
 	/* eu20's first probe and its health event */
 	assert_int_equal(replay_fed(r), 2);
-	assert_float_equal(replay_first_t(r), 0.3, 1e-9);
+	assert_double_equal(replay_first_t(r), 0.3, 1e-9);
 	free(x.buf);
 	replay_free(r);
 }
@@ -442,8 +443,8 @@ test_whatif(void **state)
 	replay_seek_end(base, NULL);
 	/* Detected on the first failure (16.3) rather than the third. */
 	assert_true(replay_drill(r)->reached[DRILL_DETECTED]);
-	assert_float_equal(replay_drill(r)->at[DRILL_DETECTED], 16.3, 1e-9);
-	assert_float_equal(replay_drill(base)->at[DRILL_DETECTED], 18.3, 1e-9);
+	assert_double_equal(replay_drill(r)->at[DRILL_DETECTED], 16.3, 1e-9);
+	assert_double_equal(replay_drill(base)->at[DRILL_DETECTED], 18.3, 1e-9);
 	replay_check(r, &c);
 	assert_true(c.mismatches > 0);
 	assert_true(c.first_line > 1);
@@ -635,9 +636,7 @@ static int
 setup(void **state)
 {
 	(void)state;
-	strcpy(dir, "/tmp/drtop-replay-XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		return -1;
+	th_tmpdir_make(dir, sizeof(dir), "replay");
 	snprintf(log_path, sizeof(log_path), "%s/session.jsonl", dir);
 	record_session(log_path);
 	return 0;
@@ -646,11 +645,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return th_tmpdir_remove(dir);
 }
 
 int

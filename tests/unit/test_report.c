@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "engine/engine.h"
+#include "helpers.h"
 #include "journal/logread.h"
 #include "journal/recorder.h"
 #include "journal/report.h"
@@ -30,18 +31,15 @@ static int
 setup(void **state)
 {
 	(void)state;
-	strcpy(dir, "/tmp/drtop-rep-XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
+	th_tmpdir_make(dir, sizeof(dir), "rep");
+	return 0;
 }
 
 static int
 teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return th_tmpdir_remove(dir);
 }
 
 /* ---- a tiny script language for drills ---------------------------------- */
@@ -57,61 +55,40 @@ put(const Event *ev)
 static void
 probe(double t, const char *ep, bool ok, ProbeError err, double total)
 {
-	Event ev;
+	Event ev = th_probe(t, ep, ok, err, total);
 
-	event_init(&ev, EV_PROBE, t);
-	strcpy(ev.u.probe.endpoint, ep);
-	ev.u.probe.ok = ok;
-	ev.u.probe.status = ok ? 200 : err == PERR_STATUS ? 500 : 0;
-	ev.u.probe.error = err;
-	ev.u.probe.ms.total = total;
 	put(&ev);
 }
 
 static void
 route(double t, const char *from, const char *to)
 {
-	Event ev;
+	Event ev = th_route(t, from, to, CAUSE_AUTO);
 
-	event_init(&ev, EV_ROUTE, t);
-	strcpy(ev.u.route.from, from);
-	strcpy(ev.u.route.to, to);
 	put(&ev);
 }
 
 static void
 health(double t, const char *ep, HealthState from, HealthState to)
 {
-	Event ev;
+	Event ev = th_health(t, ep, from, to, "scripted");
 
-	event_init(&ev, EV_HEALTH, t);
-	strcpy(ev.u.health.endpoint, ep);
-	ev.u.health.from = from;
-	ev.u.health.to = to;
-	strcpy(ev.u.health.reason, "scripted");
 	put(&ev);
 }
 
 static void
 drill(double t, DrillPhase p, const char *note)
 {
-	Event ev;
+	Event ev = th_drill(t, p, note);
 
-	event_init(&ev, EV_DRILL, t);
-	ev.u.drill.phase = p;
-	strcpy(ev.u.drill.note, note);
 	put(&ev);
 }
 
 static void
 converged(double t, const char *res, const char *ep)
 {
-	Event ev;
+	Event ev = th_converged(t, res, ep, 1);
 
-	event_init(&ev, EV_CONVERGED, t);
-	strcpy(ev.u.conv.resolver, res);
-	strcpy(ev.u.conv.endpoint, ep);
-	ev.u.conv.after = 1;
 	put(&ev);
 }
 
@@ -133,10 +110,8 @@ action(double t, ActionPhase ph, int exit_code)
 static void
 marker(double t, const char *note)
 {
-	Event ev;
+	Event ev = th_marker(t, note);
 
-	event_init(&ev, EV_MARKER, t);
-	strcpy(ev.u.marker.note, note);
 	put(&ev);
 }
 
@@ -224,25 +199,25 @@ test_recorded_drill(void **state)
 	(void)state;
 	assert_string_equal(r->drill, "game day");
 	assert_string_equal(r->service, "svc");
-	assert_float_equal(r->rto_target, 60, 0);
+	assert_double_equal(r->rto_target, 60, 0);
 	assert_string_equal(r->fault_endpoint, "a");
 	assert_string_equal(r->new_endpoint, "b");
-	assert_float_equal(r->phase[DRILL_START], 0, 0);
-	assert_float_equal(r->phase[DRILL_FAULT], 5, 0);
+	assert_double_equal(r->phase[DRILL_START], 0, 0);
+	assert_double_equal(r->phase[DRILL_FAULT], 5, 0);
 	assert_true(r->recorded[DRILL_FAULT]);
-	assert_float_equal(r->phase[DRILL_DETECTED], 7.5, 0);
+	assert_double_equal(r->phase[DRILL_DETECTED], 7.5, 0);
 	assert_false(r->recorded[DRILL_DETECTED]);
-	assert_float_equal(r->phase[DRILL_FAILOVER], 7.5, 0);
+	assert_double_equal(r->phase[DRILL_FAILOVER], 7.5, 0);
 	assert_true(report_is_null(r->phase[DRILL_CONVERGED])); /* r2 never */
-	assert_float_equal(r->phase[DRILL_RESTORED], 8, 0);
-	assert_float_equal(r->phase[DRILL_END], 20, 0);
-	assert_float_equal(r->detect_s, 2.5, 0);
-	assert_float_equal(r->failover_s, 2.5, 0);
-	assert_float_equal(r->restored_s, 3, 0);
-	assert_float_equal(r->rto_s, 3, 0);
+	assert_double_equal(r->phase[DRILL_RESTORED], 8, 0);
+	assert_double_equal(r->phase[DRILL_END], 20, 0);
+	assert_double_equal(r->detect_s, 2.5, 0);
+	assert_double_equal(r->failover_s, 2.5, 0);
+	assert_double_equal(r->restored_s, 3, 0);
+	assert_double_equal(r->rto_s, 3, 0);
 	assert_int_equal(r->rto_met, 1);
 	assert_int_equal(r->nresolvers, 2);
-	assert_float_equal(
+	assert_double_equal(
 	    r->resolvers[report_resolver_index(r, "r1")].converged_s, 4.5, 0);
 	assert_true(report_is_null(
 	    r->resolvers[report_resolver_index(r, "r2")].converged_s));
@@ -257,17 +232,17 @@ test_recorded_drill(void **state)
 	assert_int_equal(r->endpoints[a].ok, 4);
 	assert_int_equal(r->endpoints[a].failures[PERR_REFUSED], 1);
 	assert_int_equal(r->endpoints[a].failures[PERR_STATUS], 2);
-	assert_float_equal(r->endpoints[a].p50_ms, 12, 0); /* rank 4 of 7 */
-	assert_float_equal(r->endpoints[a].p95_ms, 31, 0); /* rank 7 of 7 */
-	assert_float_equal(r->endpoints[a].availability, 4.0 / 7.0, 1e-15);
+	assert_double_equal(r->endpoints[a].p50_ms, 12, 0); /* rank 4 of 7 */
+	assert_double_equal(r->endpoints[a].p95_ms, 31, 0); /* rank 7 of 7 */
+	assert_double_equal(r->endpoints[a].availability, 4.0 / 7.0, 1e-15);
 	assert_int_equal(r->endpoints[b].count, 4);
-	assert_float_equal(r->endpoints[b].p50_ms, 21, 0);
-	assert_float_equal(r->endpoints[b].p95_ms, 23, 0);
-	assert_float_equal(r->endpoints[b].availability, 1, 0);
+	assert_double_equal(r->endpoints[b].p50_ms, 21, 0);
+	assert_double_equal(r->endpoints[b].p95_ms, 23, 0);
+	assert_double_equal(r->endpoints[b].availability, 1, 0);
 
 	assert_int_equal(r->nactions, 1);
 	assert_int_equal(r->actions[0].exit_code, 0);
-	assert_float_equal(r->actions[0].duration_s, 1.5, 0);
+	assert_double_equal(r->actions[0].duration_s, 1.5, 0);
 	assert_string_equal(r->actions[0].by, "operator");
 	assert_int_equal(r->nmarkers, 1);
 	assert_string_equal(r->markers[0].text, "called b: ok");
@@ -300,10 +275,10 @@ test_derived_and_nulls(void **state)
 
 	assert_string_equal(r->drill, "derived.jsonl");
 	assert_string_equal(r->fault_endpoint, "a");
-	assert_float_equal(r->phase[DRILL_FAULT], 2, 0);
+	assert_double_equal(r->phase[DRILL_FAULT], 2, 0);
 	assert_false(r->recorded[DRILL_FAULT]);
-	assert_float_equal(r->phase[DRILL_DETECTED], 6, 0);
-	assert_float_equal(r->detect_s, 4, 0);
+	assert_double_equal(r->phase[DRILL_DETECTED], 6, 0);
+	assert_double_equal(r->detect_s, 4, 0);
 	assert_true(report_is_null(r->phase[DRILL_START]));
 	assert_true(report_is_null(r->phase[DRILL_FAILOVER]));
 	assert_true(report_is_null(r->phase[DRILL_CONVERGED]));
@@ -319,8 +294,8 @@ test_derived_and_nulls(void **state)
 	assert_int_equal(r->endpoints[0].count, 6);
 	assert_int_equal(r->endpoints[0].failures[PERR_RESET], 3);
 	assert_int_equal(r->endpoints[0].failures[PERR_TIMEOUT], 1);
-	assert_float_equal(r->endpoints[0].p50_ms, 5, 0);
-	assert_float_equal(r->endpoints[0].p95_ms, 5000, 0);
+	assert_double_equal(r->endpoints[0].p50_ms, 5, 0);
+	assert_double_equal(r->endpoints[0].p95_ms, 5000, 0);
 	report_free(r);
 
 	/* A quiet log: every phase and metric null, rto_met null. */
@@ -362,7 +337,7 @@ test_percentile(void **state)
 			double want = s[(rank ? rank : 1) - 1];
 			for (size_t i = 0; i < n; i++)
 				v[i] = s[(i * 7919) % n]; /* shuffled */
-			assert_float_equal(
+			assert_double_equal(
 			    report_percentile(v, n, ps[k]), want, 0);
 		}
 	}
@@ -406,19 +381,19 @@ test_renderings(void **state)
 	assert_string_equal(
 	    cJSON_GetObjectItem(root, "drill")->valuestring, "game day");
 	m = cJSON_GetObjectItem(root, "metrics");
-	assert_float_equal(num_at(m, "detect_s", NULL), 2.5, 0);
-	assert_float_equal(num_at(m, "rto_s", NULL), 3, 0);
-	assert_float_equal(num_at(m, "converged_s", "r1"), 4.5, 0);
+	assert_double_equal(num_at(m, "detect_s", NULL), 2.5, 0);
+	assert_double_equal(num_at(m, "rto_s", NULL), 3, 0);
+	assert_double_equal(num_at(m, "converged_s", "r1"), 4.5, 0);
 	assert_true(isnan(num_at(m, "converged_s", "r2")));
 	assert_true(isnan(num_at(m, "converged_s", "all")));
 	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(m, "rto_met")));
 	assert_true(isnan(num_at(root, "phases", "converged")));
-	assert_float_equal(num_at(root, "phases", "fault"), 5, 0);
+	assert_double_equal(num_at(root, "phases", "fault"), 5, 0);
 	const cJSON *ea =
 	    cJSON_GetObjectItem(cJSON_GetObjectItem(root, "endpoints"), "a");
-	assert_float_equal(num_at(ea, "probes", NULL), 7, 0);
-	assert_float_equal(num_at(ea, "failures", "status"), 2, 0);
-	assert_float_equal(num_at(ea, "p95_ms", NULL), 31, 0);
+	assert_double_equal(num_at(ea, "probes", NULL), 7, 0);
+	assert_double_equal(num_at(ea, "failures", "status"), 2, 0);
+	assert_double_equal(num_at(ea, "p95_ms", NULL), 31, 0);
 	assert_int_equal(
 	    cJSON_GetArraySize(cJSON_GetObjectItem(root, "actions")), 1);
 	assert_int_equal(
@@ -623,17 +598,17 @@ test_engine_drill(void **state)
 
 	assert_string_equal(r->fault_endpoint, "eu20");
 	assert_string_equal(r->new_endpoint, "us21");
-	assert_float_equal(r->phase[DRILL_FAULT], f, 0);
-	assert_float_equal(r->detect_s, det - f, 0);
-	assert_float_equal(r->failover_s, fo - f, 0);
-	assert_float_equal(r->resolvers[0].converged_s, c1 - f, 0);
-	assert_float_equal(r->resolvers[1].converged_s, c2 - f, 0);
-	assert_float_equal(r->converged_all_s, c2 - f, 0);
-	assert_float_equal(r->restored_s, rest - f, 0);
+	assert_double_equal(r->phase[DRILL_FAULT], f, 0);
+	assert_double_equal(r->detect_s, det - f, 0);
+	assert_double_equal(r->failover_s, fo - f, 0);
+	assert_double_equal(r->resolvers[0].converged_s, c1 - f, 0);
+	assert_double_equal(r->resolvers[1].converged_s, c2 - f, 0);
+	assert_double_equal(r->converged_all_s, c2 - f, 0);
+	assert_double_equal(r->restored_s, rest - f, 0);
 	assert_int_equal(r->rto_met, rest - f <= 10);
 	/* eu20 fails from the first probe after the fault: 3 failures to
 	 * degraded (tolerated_failures 2) at one-second probes. */
-	assert_float_equal(det, 10.3 + 2.0, 1e-9);
+	assert_double_equal(det, 10.3 + 2.0, 1e-9);
 
 	/* A what-if without changes re-derives exactly what was recorded;
 	 * with tolerated_failures=0 it detects on the first failure. */
@@ -653,14 +628,14 @@ test_engine_drill(void **state)
 			report_whatif_feed(w, &ev);
 		wr = report_whatif_finish(w);
 		if (k == 0) {
-			assert_float_equal(wr->detect_s, r->detect_s, 0);
-			assert_float_equal(wr->failover_s, r->failover_s, 0);
-			assert_float_equal(
+			assert_double_equal(wr->detect_s, r->detect_s, 0);
+			assert_double_equal(wr->failover_s, r->failover_s, 0);
+			assert_double_equal(
 			    wr->converged_all_s, r->converged_all_s, 0);
-			assert_float_equal(wr->restored_s, r->restored_s, 0);
+			assert_double_equal(wr->restored_s, r->restored_s, 0);
 			assert_int_equal(wr->nroutes, r->nroutes);
 		} else {
-			assert_float_equal(
+			assert_double_equal(
 			    wr->phase[DRILL_DETECTED], 10.3, 1e-9);
 			assert_true(wr->detect_s < r->detect_s);
 		}

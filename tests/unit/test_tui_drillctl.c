@@ -21,6 +21,7 @@
 
 #include "drillctl.h"
 #include "engine/drill.h"
+#include "helpers.h"
 #include "model/profile.h"
 
 #define OUT_MAX 16
@@ -65,19 +66,15 @@ static int
 setup(void **state)
 {
 	(void)state;
-	snprintf(tmp, sizeof(tmp), "/tmp/drtop-drillctl-XXXXXX");
-	assert_non_null(mkdtemp(tmp));
+	th_tmpdir_make(tmp, sizeof(tmp), "drillctl");
 	return 0;
 }
 
 static int
 teardown(void **state)
 {
-	char cmd[300];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
-	return system(cmd) == 0 ? 0 : -1;
+	return th_tmpdir_remove(tmp);
 }
 
 static void
