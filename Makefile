@@ -46,7 +46,7 @@ BIN := $(BUILD)/drtop
 endif
 
 .PHONY: all deps demo test test-asan test-tsan test-unit bench install clean \
-	fmt fmt-check check-layers tests
+	fmt fmt-check fuzz-check check-layers tests
 
 all: $(BIN)
 
@@ -120,6 +120,11 @@ fmt:
 
 fmt-check:
 	clang-format --dry-run -Werror $(FMT_FILES)
+
+# Builds the fuzz harnesses (clang, libFuzzer) and replays their seed
+# corpora once; CI runs it. `make -f tests/fuzz/Makefile fuzz` fuzzes.
+fuzz-check: deps
+	@$(MAKE) --no-print-directory -f tests/fuzz/Makefile fuzz-replay
 
 check-layers:
 	@sh tools/check-layers.sh

@@ -18,6 +18,13 @@ need_cmd dnsmasq dnsmasq-base
 need_cmd openssl openssl
 need_cmd pgrep procps
 need_cmd clang-format clang-format # make fmt-check (CI)
+# make fuzz-check (CI): clang with libFuzzer's runtime
+echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n)
+{ (void)d; (void)n; return 0; }' >/tmp/drtop-deps-fuzz.$$.c
+command -v clang >/dev/null 2>&1 && clang -fsanitize=fuzzer \
+	-o /tmp/drtop-deps-fuzz.$$ /tmp/drtop-deps-fuzz.$$.c >/dev/null 2>&1 ||
+	missing="$missing clang libclang-rt-dev"
+rm -f /tmp/drtop-deps-fuzz.$$ /tmp/drtop-deps-fuzz.$$.c
 need_cmd curl curl # the demo's failover action (core/sim/demo.c)
 [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import pyte' 2>/dev/null ||
 	missing="$missing python3-pyte"
