@@ -71,7 +71,7 @@ static void
 draw(WINDOW *w, const UiState *u, bool full)
 {
 	const Snapshot *s = u->snap;
-	const TtlSnap *tt = &s->ttl;
+	const TrafficSnap *tt = &s->traffic;
 	int h = getmaxy(w), cols = getmaxx(w);
 	int y = 1, cw = cols - 1;
 	char extra[160], buf[256], left[16];
@@ -122,10 +122,10 @@ draw(WINDOW *w, const UiState *u, bool full)
 		    NULL, buf);
 		y++;
 	}
-	if (!tt->active && tt->changed_at <= 0 && tt->from[0] == '\0')
+	if (!tt->change)
 		return;
 	if (y < h) {
-		double left_s = tt->drain_at - s->now;
+		double left_s = tt->moved ? tt->drain_at - s->now : tt->ttl;
 		char mmss[16];
 		view_ttl_mmss(left_s, mmss, sizeof(mmss));
 		if (tt->active)
@@ -137,7 +137,7 @@ draw(WINDOW *w, const UiState *u, bool full)
 		text_put(w, y++, 1, cw, 0, theme_attr(ROLE_BANNER), NULL, buf);
 	}
 	if (y < h && tt->ttl > 0) {
-		double frac = (s->now - tt->changed_at) / tt->ttl;
+		double frac = tt->moved ? (s->now - tt->moved_at) / tt->ttl : 0;
 		int bw = cw - 6;
 		view_ttl_bar(
 		    u->g, tt->active ? frac : 1.0, bw, buf, sizeof(buf));

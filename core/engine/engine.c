@@ -1,7 +1,7 @@
 /*
- * engine: see engine.h. Health per endpoint comes from core/health,
- * route choices from core/routing, the TTL countdown and convergence
- * from core/ttl; this file keeps their state, turns their results into
+ * engine: see engine.h. Health per endpoint comes from core/engine/health,
+ * route choices from core/engine/routing, observed traffic, convergence
+ * and the drain from core/engine/traffic; this file keeps their state, turns their results into
  * events in a fixed order and mirrors everything into the Snapshot.
  *
  * Order of output for one input: the input itself (its t raised to the
@@ -24,7 +24,7 @@
 #include "base/util.h"
 #include "engine/health.h"
 #include "engine/routing.h"
-#include "engine/ttl.h"
+#include "engine/traffic.h"
 
 #define PERF_WINDOW 8 /* successful probes behind the latency median */
 #define TIME_EPS 1e-9
@@ -53,7 +53,10 @@ struct Engine {
 	double due; /* next t a hold_down may change the route; < 0 none */
 	bool need_route; /* something routing depends on changed */
 	bool dirty; /* something changed in this call */
-	TtlModel ttl;
+	bool manual_manager; /* routing.manager manual */
+	bool action_busy; /* an action started and has no outcome yet */
+	bool dns_moved; /* observed traffic changed since the last look */
+	TrafficModel traffic;
 };
 
 /* ---- names ------------------------------------------------------------ */
@@ -111,6 +114,45 @@ ep_name(const Engine *e, int i)
 
 /* ---- lifecycle ---------------------------------------------------------- */
 
+static void
+sync_traffic(Engine *e)
+{
+	e->snap.nresolvers = e->traffic.nresolvers;
+	memcpy(e->snap.resolvers, e->traffic.resolvers,
+	    (size_t)e->traffic.nresolvers * sizeof(e->snap.resolvers[0]));
+	e->snap.traffic = e->traffic.snap;
+}
+
+static void
+init_traffic(Engine *e)
+{
+	const DnsConfig *d = &e->p->dns;
+	TrafficResolver res[PROFILE_MAX_RESOLVERS];
+	TrafficConfig cfg = {.ttl = d->ttl, .interval = d->interval};
+
+	if (d->name != NULL) {
+		for (int i = 0; i < d->nresolvers && i < PROFILE_MAX_RESOLVERS;
+		     i++) {
+			res[i].addr = d->resolvers[i];
+			res[i].name = NULL;
+			res[i].authoritative = false;
+		}
+		cfg.nresolvers = d->nresolvers;
+		cfg.resolvers = res;
+	}
+	traffic_init(&e->traffic, &cfg);
+	sync_traffic(e);
+	/* A manual manager's first route is what DNS observes: wait for an
+	 * answer, but not for ever (a DNS that never answers falls back to
+	 * the rules after two polls and a timeout more). */
+	if (e->manual_manager && e->traffic.nresolvers > 0) {
+		double d2 = 2 * d->interval + d->timeout;
+
+		if (d2 > e->first_deadline)
+			e->first_deadline = d2;
+	}
+}
+
 Engine *
 engine_new(const Profile *p)
 {
@@ -153,11 +195,8 @@ engine_new(const Profile *p)
 		e->first_deadline = any_deadline;
 	e->snap.route_cause = CAUSE_AUTO;
 	e->snap.failback_at = -1;
-	ttl_init(&e->ttl, p->dns.ttl, p->dns.resolvers,
-	    p->dns.name != NULL ? p->dns.nresolvers : 0);
-	e->snap.nresolvers = e->ttl.nresolvers;
-	memcpy(e->snap.resolvers, e->ttl.resolvers, sizeof(e->snap.resolvers));
-	e->snap.ttl = e->ttl.snap;
+	e->manual_manager = p->routing.manager == MANAGER_MANUAL;
+	init_traffic(e);
 	return e;
 }
 
@@ -209,15 +248,6 @@ recommend(Engine *e, char key, int from, int to, const char *text)
 	str_copy(s->rec_from, sizeof(s->rec_from), f);
 	str_copy(s->rec_to, sizeof(s->rec_to), t);
 	e->dirty = true;
-}
-
-static void
-sync_ttl(Engine *e)
-{
-	e->snap.nresolvers = e->ttl.nresolvers;
-	memcpy(e->snap.resolvers, e->ttl.resolvers,
-	    (size_t)e->ttl.nresolvers * sizeof(e->snap.resolvers[0]));
-	e->snap.ttl = e->ttl.snap;
 }
 
 /* ---- health ------------------------------------------------------------- */
@@ -404,8 +434,6 @@ emit_route(Engine *e, double t, int to, RouteCause cause, bool fail_open,
 		e->failed_from = e->current;
 	else if (e->current != to)
 		e->failed_from = -1;
-	if (ttl_route(&e->ttl, t, from, r->to))
-		sync_ttl(e);
 	str_copy(e->snap.route_from, sizeof(e->snap.route_from), from);
 	str_copy(e->snap.route_to, sizeof(e->snap.route_to), r->to);
 	e->snap.route_cause = cause;
@@ -416,6 +444,57 @@ emit_route(Engine *e, double t, int to, RouteCause cause, bool fail_open,
 	for (int i = 0; i < e->n; i++) {
 		e->shares[i] = shares[i];
 		e->snap.endpoints[i].share = shares[i];
+	}
+	{
+		Event conv[PROFILE_MAX_RESOLVERS];
+		int nconv = traffic_route(&e->traffic, t, from, r->to, conv);
+
+		sync_traffic(e);
+		for (int i = 0; i < nconv; i++)
+			emit(e, sink, &conv[i]);
+	}
+}
+
+/* Where DNS sends clients now: observed traffic when DNS is observed
+ * and an answer maps, else the expected route. */
+static int
+observed_or_current(const Engine *e)
+{
+	int i = find(e, e->snap.traffic.endpoint);
+
+	return i >= 0 ? i : e->current;
+}
+
+/* A manual manager: nothing moves DNS but an action (or someone behind
+ * drtop's back), so health only ever gives a recommendation. */
+static void
+recommend_manager(Engine *e, int pick)
+{
+	char text[EV_TEXT_MAX];
+	int from = observed_or_current(e);
+	const char *cur = ep_name(e, from);
+	HealthState st = e->snap.endpoints[from].state;
+	bool pick_ok =
+	    pick >= 0 && pick != from && e->rin[pick].state == HEALTH_ONLINE;
+
+	if (e->snap.fail_open || (st != HEALTH_ONLINE && pick < 0)) {
+		snprintf(text, sizeof(text),
+		    "%s %s and no endpoint is online: DNS stays on it", cur,
+		    health_state_name(st));
+		recommend(e, 0, from, -1, text);
+	} else if (st != HEALTH_ONLINE && st != HEALTH_CHECKING && pick_ok) {
+		snprintf(text, sizeof(text),
+		    "%s %s, DNS still answers it: fail over to %s? press f",
+		    cur, health_state_name(st), ep_name(e, pick));
+		recommend(e, 'f', from, pick, text);
+	} else if (st == HEALTH_ONLINE && pick_ok &&
+	    e->rules.method == ROUTE_PRIORITY) {
+		snprintf(text, sizeof(text),
+		    "%s online and preferred: fail back from %s? press b",
+		    ep_name(e, pick), cur);
+		recommend(e, 'b', from, pick, text);
+	} else {
+		recommend(e, 0, -1, -1, "");
 	}
 }
 
@@ -429,7 +508,9 @@ recommend_manual(Engine *e)
 	bool pick_ok = pick >= 0 && pick != e->current &&
 	    e->rin[pick].state == HEALTH_ONLINE;
 
-	if (st != HEALTH_ONLINE && pick_ok) {
+	if (e->manual_manager) {
+		recommend_manager(e, pick);
+	} else if (st != HEALTH_ONLINE && pick_ok) {
 		snprintf(text, sizeof(text),
 		    "MANUAL ROUTE TO %s IS %s: traffic stays there; fail over "
 		    "to %s? press f",
@@ -478,13 +559,21 @@ recommend_auto(Engine *e, const RouteDecision *d)
 		const char *st =
 		    health_state_name(e->snap.endpoints[e->failed_from].state);
 		bool by_itself = e->p->routing.auto_failover;
+		int dns_at = find(e, e->snap.traffic.endpoint);
 
+		if (dns_at >= 0 && dns_at == e->current) {
+			snprintf(text, sizeof(text), "%s %s: DNS moved to %s",
+			    ep_name(e, e->failed_from), st, cur);
+			recommend(e, 0, e->failed_from, e->current, text);
+			return;
+		}
+		if (dns_at < 0)
+			dns_at = e->failed_from;
 		snprintf(text, sizeof(text),
 		    by_itself ? "%s %s: failed over to %s automatically"
 		              : "%s %s: fail over to %s? press f",
 		    ep_name(e, e->failed_from), st, cur);
-		recommend(
-		    e, by_itself ? 0 : 'f', e->failed_from, e->current, text);
+		recommend(e, by_itself ? 0 : 'f', dns_at, e->current, text);
 	} else {
 		recommend(e, 0, -1, -1, "");
 	}
@@ -504,6 +593,9 @@ first_route_ready(const Engine *e, double t)
 {
 	if (t + TIME_EPS >= e->first_deadline)
 		return true;
+	/* A manual manager's first route is what DNS says (manager_route). */
+	if (e->manual_manager && e->traffic.nresolvers > 0)
+		return find(e, e->snap.traffic.endpoint) >= 0;
 	for (int i = 0; i < e->n; i++)
 		if (e->snap.endpoints[i].state == HEALTH_CHECKING)
 			return false;
@@ -519,6 +611,38 @@ set_failback_at(Engine *e, double t)
 	e->dirty = true;
 }
 
+/*
+ * A manual manager: the route follows DNS, never health. The first
+ * route is observed traffic (the rules' pick only when DNS gave no
+ * answer by the deadline); later, observed traffic that moved by itself
+ * to another endpoint than expected (not while an action runs: its
+ * outcome routes) becomes the route, cause dns. Returns true when it
+ * decided (routed, or recommended), false to let the rules pick a first
+ * route.
+ */
+static bool
+manager_route(Engine *e, double t, const EventSink *sink)
+{
+	int obs = find(e, e->snap.traffic.endpoint);
+	bool moved = e->dns_moved;
+
+	e->dns_moved = false;
+	if (!e->snap.routed) {
+		if (obs < 0)
+			return false;
+		route_shares(e, obs, false, e->tmp_shares);
+		emit_route(e, t, obs, CAUSE_DNS, false, e->tmp_shares, sink);
+	} else if (moved && obs >= 0 && obs != e->current && !e->action_busy) {
+		route_shares(e, obs, false, e->tmp_shares);
+		emit_route(e, t, obs, CAUSE_DNS, false, e->tmp_shares, sink);
+	}
+	e->manual = true;
+	e->snap.manual_override = false;
+	set_failback_at(e, -1);
+	recommend_manual(e);
+	return true;
+}
+
 static void
 reroute(Engine *e, double t, const EventSink *sink)
 {
@@ -527,6 +651,8 @@ reroute(Engine *e, double t, const EventSink *sink)
 
 	build_inputs(e);
 	e->due = -1;
+	if (e->manual_manager && manager_route(e, t, sink))
+		return;
 	if (e->manual) {
 		set_failback_at(e, -1);
 		recommend_manual(e);
@@ -570,8 +696,8 @@ settle(Engine *e, double t, const EventSink *sink)
 		reroute(e, t, sink);
 	}
 	e->need_route = false;
-	if (ttl_tick(&e->ttl, t)) {
-		e->snap.ttl = e->ttl.snap;
+	if (traffic_tick(&e->traffic, t)) {
+		e->snap.traffic = e->traffic.snap;
 		e->dirty = true;
 	}
 }
@@ -621,12 +747,33 @@ engine_feed(Engine *e, const Event *ev, const EventSink *sink)
 		break;
 	case EV_DNS: {
 		Event out;
+		bool moved;
 
-		if (ttl_dns(&e->ttl, t, &in.u.dns, &out)) {
-			sync_ttl(e);
+		if (traffic_dns(&e->traffic, t, &in.u.dns, &out, &moved)) {
+			sync_traffic(e);
 			emit(e, sink, &out);
 		} else {
-			sync_ttl(e);
+			sync_traffic(e);
+		}
+		if (moved) {
+			e->dns_moved = true;
+			e->need_route = true;
+		}
+		break;
+	}
+	case EV_ACTION: {
+		bool ok;
+
+		if (in.u.action.phase == ACT_STARTED) {
+			e->action_busy = true;
+		} else if (event_action_outcome(&in.u.action, &ok)) {
+			e->action_busy = false;
+			/* A failed action routes nothing: whatever DNS did
+			 * meanwhile is looked at now. */
+			if (!ok && e->manual_manager) {
+				e->dns_moved = true;
+				e->need_route = true;
+			}
 		}
 		break;
 	}
@@ -706,8 +853,8 @@ engine_route_manual(Engine *e, double t, const char *to, RouteCause cause,
 		    err, errcap, "route: already routed to %s", ep_name(e, i));
 	e->dirty = false;
 	route_shares(e, i, cause == CAUSE_FAILBACK, e->tmp_shares);
-	e->manual = cause == CAUSE_MANUAL;
-	e->snap.manual_override = e->manual;
+	e->manual = cause == CAUSE_MANUAL || e->manual_manager;
+	e->snap.manual_override = cause == CAUSE_MANUAL && !e->manual_manager;
 	emit_route(e, t, i, cause, fail_open, e->tmp_shares, sink);
 	e->failed_from = -1;
 	e->need_route = true;
@@ -737,7 +884,7 @@ engine_set_disabled(
 	e->snap.endpoints[i].consecutive_successes = 0;
 	if (disabled && e->manual && i == e->current) {
 		/* Disabled endpoints are never routed to: the override ends. */
-		e->manual = false;
+		e->manual = e->manual_manager;
 		e->snap.manual_override = false;
 	}
 	settle(e, t, sink);

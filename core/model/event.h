@@ -63,6 +63,7 @@ typedef enum {
 	CAUSE_AUTO,
 	CAUSE_MANUAL,
 	CAUSE_FAILBACK,
+	CAUSE_DNS, /* a manual manager's DNS was seen to move by itself */
 	CAUSE__COUNT
 } RouteCause;
 
@@ -114,8 +115,9 @@ typedef struct {
 } RouteEvent;
 
 typedef struct {
-	char resolver[EV_RESOLVER_MAX];
-	char name[EV_HOST_MAX];
+	char resolver[EV_RESOLVER_MAX]; /* the address polled */
+	char resolver_name[EV_NAME_MAX]; /* its display name; "" = absent */
+	char name[EV_HOST_MAX]; /* the name queried */
 	char rcode[16]; /* NOERROR, NXDOMAIN, SERVFAIL, REFUSED, TIMEOUT, ... */
 	int nanswers;
 	char answers[EV_ANSWERS_MAX][EV_HOST_MAX];
@@ -127,8 +129,11 @@ typedef struct {
 /* converged and diverged */
 typedef struct {
 	char resolver[EV_RESOLVER_MAX];
-	char endpoint
-	    [EV_NAME_MAX]; /* converged: the new one; diverged: where it went back to */
+	char resolver_name[EV_NAME_MAX]; /* display name; "" = absent */
+	/* converged: the expected endpoint it now answers; diverged: the
+	 * other endpoint it still answers */
+	char endpoint[EV_NAME_MAX];
+	char expected[EV_NAME_MAX]; /* diverged: the expected route */
 	double after; /* seconds since the route change; negative = null */
 } ConvergeEvent;
 

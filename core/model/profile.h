@@ -24,6 +24,9 @@
 
 typedef enum { PROTO_HTTP, PROTO_HTTPS, PROTO_TCP } Protocol;
 typedef enum { ROUTE_PRIORITY, ROUTE_WEIGHTED, ROUTE_PERFORMANCE } RouteMethod;
+/* Who moves the DNS answer: the manager by itself from its own health
+ * checks (automatic), or only someone changing it (manual). */
+typedef enum { MANAGER_AUTOMATIC, MANAGER_MANUAL } RouteManager;
 typedef enum { IDENTIFY_NONE, IDENTIFY_HEADER, IDENTIFY_BODY } IdentifyMode;
 
 typedef struct {
@@ -84,6 +87,7 @@ typedef struct {
 
 typedef struct {
 	RouteMethod method; /* default priority */
+	RouteManager manager; /* default automatic */
 	bool failback_auto; /* "failback": "auto" | "manual" (default) */
 	double hold_down; /* seconds, default 60 */
 	bool auto_failover; /* default false */
