@@ -57,6 +57,7 @@ struct Engine {
 	bool action_busy; /* an action started and has no outcome yet */
 	bool dns_moved; /* observed traffic changed since the last look */
 	TrafficModel traffic;
+	Recent public_recent; /* the client's-eye probe's latencies */
 };
 
 /* ---- names ------------------------------------------------------------ */
@@ -196,6 +197,10 @@ engine_new(const Profile *p)
 	e->snap.route_cause = CAUSE_AUTO;
 	e->snap.failback_at = -1;
 	e->manual_manager = p->routing.manager == MANAGER_MANUAL;
+	e->snap.public_probe.state = HEALTH_CHECKING;
+	e->snap.public_probe.median_ms = -1;
+	e->snap.public_probe.cert_days = -1;
+	e->snap.public_probe.last_probe_t = -1;
 	init_traffic(e);
 	return e;
 }
@@ -314,7 +319,8 @@ may_take_over(const Engine *e, int i)
 static void
 record_probe(Engine *e, int i, double t, const ProbeEvent *p)
 {
-	EndpointSnap *s = &e->snap.endpoints[i];
+	EndpointSnap *s =
+	    i >= 0 ? &e->snap.endpoints[i] : &e->snap.public_probe;
 	ProbeMark *m;
 	int slot;
 
@@ -343,14 +349,15 @@ record_probe(Engine *e, int i, double t, const ProbeEvent *p)
 	m->status =
 	    (uint16_t)(p->status > 0 && p->status <= 65535 ? p->status : 0);
 	if (p->ok && p->ms.total >= 0) {
-		Recent *r = &e->recent[i];
+		Recent *r = i >= 0 ? &e->recent[i] : &e->public_recent;
 
 		r->ms[r->pos] = p->ms.total;
 		r->pos = (r->pos + 1) % PERF_WINDOW;
 		if (r->len < PERF_WINDOW)
 			r->len++;
 		s->median_ms = median(r);
-		if (e->rules.method == ROUTE_PERFORMANCE && may_take_over(e, i))
+		if (i >= 0 && e->rules.method == ROUTE_PERFORMANCE &&
+		    may_take_over(e, i))
 			e->need_route = true;
 	}
 }
@@ -363,6 +370,13 @@ on_probe(Engine *e, double t, const ProbeEvent *p, const EventSink *sink)
 	HealthState from;
 	char reason[EV_TEXT_MAX];
 
+	if (p->via_public) {
+		/* What a client got: shown and recorded, never a health
+		 * verdict on an endpoint. */
+		e->snap.has_public = true;
+		record_probe(e, -1, t, p);
+		return;
+	}
 	if (i < 0)
 		return;
 	record_probe(e, i, t, p);

@@ -162,6 +162,10 @@ typedef struct {
 	int nresolvers;
 	ResolverSnap resolvers[PROFILE_MAX_RESOLVERS];
 	TrafficSnap traffic; /* expected against observed */
+	/* The client's-eye probe (`public`): its probes, no health state;
+	 * last_probe.served_by says which endpoint answered. */
+	bool has_public;
+	EndpointSnap public_probe;
 	uint64_t events_in; /* input events consumed */
 	/* Added by the engine: an automatic failback is waiting for
 	 * hold_down and happens at this t unless health changes; < 0 = none */

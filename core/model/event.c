@@ -218,6 +218,8 @@ event_to_json(const Event *ev, char *buf, size_t cap)
 	case EV_PROBE: {
 		const ProbeEvent *p = &ev->u.probe;
 		jsonw_key_str(&w, "endpoint", p->endpoint);
+		if (p->via_public)
+			jsonw_key_str(&w, "via", "public");
 		jsonw_key_bool(&w, "ok", p->ok);
 		if (p->status > 0)
 			jsonw_key_int(&w, "status", p->status);
@@ -451,9 +453,12 @@ static void
 decode_probe(Dec *d, const cJSON *o, ProbeEvent *p)
 {
 	const cJSON *ms;
+	char via[16] = "";
 	int e;
 
 	get_str(d, o, "endpoint", p->endpoint, sizeof(p->endpoint), true);
+	get_str(d, o, "via", via, sizeof(via), false);
+	p->via_public = strcmp(via, "public") == 0;
 	p->ok = get_bool(d, o, "ok", true);
 	p->status = get_int(d, o, "status", 0, false);
 	e = get_enum(d, o, "error", probe_error_from_name, false);

@@ -85,8 +85,13 @@ typedef struct {
 	double dns, connect, tls, ttfb, total;
 } ProbeTimes;
 
+/* The endpoint name of the client's-eye probe (`public` in the profile),
+ * whose probe events carry "via": "public". No endpoint may take it. */
+#define EV_PUBLIC "public"
+
 typedef struct {
-	char endpoint[EV_NAME_MAX];
+	char endpoint[EV_NAME_MAX]; /* EV_PUBLIC for the client's-eye probe */
+	bool via_public; /* "via": "public": resolved as a client does */
 	bool ok;
 	int status; /* HTTP status; 0 = null (tcp, no answer) */
 	ProbeError error; /* PERR_NONE when ok */
