@@ -7,6 +7,8 @@
 
 #include "base/utf8.h"
 #include "base/util.h"
+#include "journal/report_json.h"
+#include "journal/report_svg.h"
 
 int
 report_format_from_name(const char *name)
@@ -22,11 +24,8 @@ report_format_from_name(const char *name)
 
 /* ---- text helpers ------------------------------------------------------- */
 
-enum { ESC_JSON, ESC_XML, ESC_MD };
-
-/* Write s escaped for one of the outputs; bad UTF-8 becomes U+FFFD. */
-static void
-put_esc(FILE *f, const char *s, int how)
+void
+report_fmt_esc(FILE *f, const char *s, ReportEsc how)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
@@ -43,14 +42,14 @@ put_esc(FILE *f, const char *s, int how)
 			continue;
 		}
 		unsigned char c = *p++;
-		if (how == ESC_JSON) {
+		if (how == REPORT_ESC_JSON) {
 			if (c == '"' || c == '\\')
 				fprintf(f, "\\%c", c);
 			else if (c < 0x20)
 				fprintf(f, "\\u%04x", c);
 			else
 				fputc(c, f);
-		} else if (how == ESC_XML) {
+		} else if (how == REPORT_ESC_XML) {
 			if (c == '&')
 				fputs("&amp;", f);
 			else if (c == '<')
@@ -78,272 +77,11 @@ put_esc(FILE *f, const char *s, int how)
 	}
 }
 
-/* Shortest text that reads back as the same double (Python's repr). */
-static void
-fmt_num(char *buf, size_t cap, double v)
-{
-	for (int prec = 15; prec <= 17; prec++) {
-		snprintf(buf, cap, "%.*g", prec, v);
-		if (strtod(buf, NULL) == v)
-			break;
-	}
-	/* A locale with ',' must never leak into the output. */
-	for (char *p = buf; *p; p++)
-		if (*p == ',')
-			*p = '.';
-}
-
-static void
-json_num(FILE *f, double v)
-{
-	char buf[40];
-
-	if (!isfinite(v)) {
-		fputs("null", f);
-		return;
-	}
-	fmt_num(buf, sizeof(buf), v);
-	fputs(buf, f);
-}
-
-static void
-json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	put_esc(f, s, ESC_JSON);
-	fputc('"', f);
-}
-
-static void
-json_str_or_null(FILE *f, const char *s)
-{
-	if (s[0] == '\0')
-		fputs("null", f);
-	else
-		json_str(f, s);
-}
-
-static void
-json_key(FILE *f, bool *first, const char *k)
-{
-	if (!*first)
-		fputc(',', f);
-	*first = false;
-	json_str(f, k);
-	fputc(':', f);
-}
-
 static const char *
 err_class(int e)
 {
 	const char *s = probe_error_name((ProbeError)e);
 	return s ? s : "unknown";
-}
-
-/* ---- JSON ----------------------------------------------------------------- */
-
-static void
-json_metrics(FILE *f, const Report *r)
-{
-	bool first = true;
-
-	fputc('{', f);
-	json_key(f, &first, "detect_s");
-	json_num(f, r->detect_s);
-	json_key(f, &first, "failover_s");
-	json_num(f, r->failover_s);
-	json_key(f, &first, "converged_s");
-	fputc('{', f);
-	for (int i = 0; i < r->nresolvers; i++) {
-		json_str(f, r->resolvers[i].name);
-		fputc(':', f);
-		json_num(f, r->resolvers[i].converged_s);
-		fputc(',', f);
-	}
-	fputs("\"all\":", f);
-	json_num(f, r->converged_all_s);
-	fputc('}', f);
-	json_key(f, &first, "restored_s");
-	json_num(f, r->restored_s);
-	json_key(f, &first, "rto_s");
-	json_num(f, r->rto_s);
-	json_key(f, &first, "rto_target");
-	json_num(f, r->rto_target);
-	json_key(f, &first, "rto_met");
-	fputs(r->rto_met < 0 ? "null" : r->rto_met ? "true" : "false", f);
-	fputc('}', f);
-}
-
-static void
-json_phases(FILE *f, const Report *r)
-{
-	bool first = true;
-
-	fputc('{', f);
-	for (int i = 0; i < DRILL__COUNT; i++) {
-		json_key(f, &first, drill_phase_name((DrillPhase)i));
-		json_num(f, r->phase[i]);
-	}
-	fputc('}', f);
-}
-
-static void
-json_endpoints(FILE *f, const Report *r)
-{
-	fputc('{', f);
-	for (int i = 0; i < r->nendpoints; i++) {
-		const ReportEndpoint *e = &r->endpoints[i];
-		bool first = true;
-		if (i > 0)
-			fputc(',', f);
-		json_str(f, e->name);
-		fprintf(f, ":{\"probes\":%lu,\"ok\":%lu,\"failures\":{",
-		    e->count, e->ok);
-		for (int c = 0; c < PERR__COUNT; c++)
-			if (e->failures[c] > 0) {
-				json_key(f, &first, err_class(c));
-				fprintf(f, "%lu", e->failures[c]);
-			}
-		fputs("},\"p50_ms\":", f);
-		json_num(f, e->p50_ms);
-		fputs(",\"p95_ms\":", f);
-		json_num(f, e->p95_ms);
-		fputs(",\"availability\":", f);
-		json_num(f, e->availability);
-		fputc('}', f);
-	}
-	fputc('}', f);
-}
-
-static void
-json_lists(FILE *f, const Report *r)
-{
-	fputs(",\"routes\":[", f);
-	for (size_t i = 0; i < r->nroutes; i++) {
-		const ReportRoute *x = &r->routes[i];
-		fprintf(f, "%s{\"t\":", i ? "," : "");
-		json_num(f, x->t);
-		fputs(",\"from\":", f);
-		json_str_or_null(f, x->from);
-		fputs(",\"to\":", f);
-		json_str(f, x->to);
-		fprintf(f, ",\"cause\":\"%s\"", route_cause_name(x->cause));
-		if (x->fail_open)
-			fputs(",\"fail_open\":true", f);
-		fputc('}', f);
-	}
-	fputs("],\"actions\":[", f);
-	for (size_t i = 0; i < r->nactions; i++) {
-		const ReportAction *a = &r->actions[i];
-		fprintf(f, "%s{\"t\":", i ? "," : "");
-		json_num(f, a->t);
-		fputs(",\"name\":", f);
-		json_str(f, a->name);
-		if (a->step[0] != '\0') {
-			fputs(",\"step\":", f);
-			json_str(f, a->step);
-		}
-		fputs(",\"by\":", f);
-		json_str_or_null(f, a->by);
-		fputs(",\"from\":", f);
-		json_str_or_null(f, a->from);
-		fputs(",\"to\":", f);
-		json_str_or_null(f, a->to);
-		fputs(",\"exit\":", f);
-		if (a->exit_code < 0)
-			fputs("null", f);
-		else
-			fprintf(f, "%d", a->exit_code);
-		if (a->signal > 0)
-			fprintf(f, ",\"signal\":%d", a->signal);
-		if (a->error[0] != '\0') {
-			fputs(",\"error\":", f);
-			json_str(f, a->error);
-		}
-		fputs(",\"duration_s\":", f);
-		json_num(f, a->duration_s);
-		fputc('}', f);
-	}
-	fputs("],\"markers\":[", f);
-	for (size_t i = 0; i < r->nmarkers; i++) {
-		fprintf(f, "%s{\"t\":", i ? "," : "");
-		json_num(f, r->markers[i].t);
-		fputs(",\"note\":", f);
-		json_str(f, r->markers[i].text);
-		fputc('}', f);
-	}
-	fputs("],\"errors\":[", f);
-	for (size_t i = 0; i < r->nerrors; i++) {
-		fprintf(f, "%s{\"t\":", i ? "," : "");
-		json_num(f, r->errors[i].t);
-		fputs(",\"source\":", f);
-		json_str(f, r->errors[i].source);
-		fputs(",\"message\":", f);
-		json_str(f, r->errors[i].text);
-		fputc('}', f);
-	}
-	fputc(']', f);
-}
-
-static void
-write_json(const Report *r, const ReportWhatIf *w, FILE *f)
-{
-	fputs("{\"drill\":", f);
-	json_str(f, r->drill);
-	fputs(",\"service\":", f);
-	json_str_or_null(f, r->service);
-	fputs(",\"started\":", f);
-	json_str_or_null(f, r->started);
-	fputs(",\"mode\":", f);
-	json_str_or_null(f, r->mode);
-	fputs(",\"rto_target\":", f);
-	json_num(f, r->rto_target);
-	fputs(",\"fault_endpoint\":", f);
-	json_str_or_null(f, r->fault_endpoint);
-	fputs(",\"failover_to\":", f);
-	json_str_or_null(f, r->new_endpoint);
-	fputs(",\"phases\":", f);
-	json_phases(f, r);
-	fputs(",\"metrics\":", f);
-	json_metrics(f, r);
-	fputs(",\"endpoints\":", f);
-	json_endpoints(f, r);
-	json_lists(f, r);
-	fprintf(f,
-	    ",\"log\":{\"events\":%lu,\"skipped_unknown\":%lu,"
-	    "\"truncated_last_line\":%s,\"dropped\":%lu}",
-	    r->nevents, r->log_skipped, r->log_warning[0] ? "true" : "false",
-	    r->dropped);
-	if (w != NULL && w->report != NULL) {
-		fputs(",\"whatif\":{\"set\":[", f);
-		for (int i = 0; i < w->nsets; i++) {
-			if (i)
-				fputc(',', f);
-			json_str(f, w->sets[i]);
-		}
-		fputs("],\"fault_endpoint\":", f);
-		json_str_or_null(f, w->report->fault_endpoint);
-		fputs(",\"failover_to\":", f);
-		json_str_or_null(f, w->report->new_endpoint);
-		fputs(",\"phases\":", f);
-		json_phases(f, w->report);
-		fputs(",\"metrics\":", f);
-		json_metrics(f, w->report);
-		fputs(",\"routes\":[", f);
-		for (size_t i = 0; i < w->report->nroutes; i++) {
-			const ReportRoute *x = &w->report->routes[i];
-			fprintf(f, "%s{\"t\":", i ? "," : "");
-			json_num(f, x->t);
-			fputs(",\"from\":", f);
-			json_str_or_null(f, x->from);
-			fputs(",\"to\":", f);
-			json_str(f, x->to);
-			fprintf(f, ",\"cause\":\"%s\"}",
-			    route_cause_name(x->cause));
-		}
-		fputs("]}", f);
-	}
-	fputs("}\n", f);
 }
 
 /* ---- shared table text -------------------------------------------------- */
@@ -425,7 +163,7 @@ md_metrics_rows(FILE *f, const Report *r, const Report *w)
 	for (int i = 0; i < r->nresolvers; i++) {
 		fmt_s(a, sizeof(a), r->resolvers[i].converged_s);
 		fputs("| converged_s, resolver ", f);
-		put_esc(f, r->resolvers[i].name, ESC_MD);
+		report_fmt_esc(f, r->resolvers[i].name, REPORT_ESC_MD);
 		fprintf(f, " | %s |", a);
 		if (w) {
 			int j = report_resolver_index(w, r->resolvers[i].name);
@@ -450,12 +188,14 @@ write_md(const Report *r, const ReportWhatIf *wi, FILE *f)
 	char a[64], b[64], c[2 * EV_TEXT_MAX];
 
 	fputs("# Drill report: ", f);
-	put_esc(f, r->drill, ESC_MD);
+	report_fmt_esc(f, r->drill, REPORT_ESC_MD);
 	fputs("\n\n", f);
 	fputs("- **Service:** ", f);
-	put_esc(f, r->service[0] ? r->service : "(unknown)", ESC_MD);
+	report_fmt_esc(
+	    f, r->service[0] ? r->service : "(unknown)", REPORT_ESC_MD);
 	fputs("\n- **Started:** ", f);
-	put_esc(f, r->started[0] ? r->started : "(unknown)", ESC_MD);
+	report_fmt_esc(
+	    f, r->started[0] ? r->started : "(unknown)", REPORT_ESC_MD);
 	fputs(" (t = 0)\n", f);
 	fmt_s(a, sizeof(a), r->rto_s);
 	fmt_s(b, sizeof(b), r->rto_target);
@@ -463,21 +203,21 @@ write_md(const Report *r, const ReportWhatIf *wi, FILE *f)
 	    rto_word(r));
 	if (r->fault_endpoint[0]) {
 		fputs("- **Traffic at the fault:** ", f);
-		put_esc(f, r->fault_endpoint, ESC_MD);
+		report_fmt_esc(f, r->fault_endpoint, REPORT_ESC_MD);
 		fputs(
 		    r->new_endpoint[0] ? ", failed over to " : ", no failover",
 		    f);
-		put_esc(f, r->new_endpoint, ESC_MD);
+		report_fmt_esc(f, r->new_endpoint, REPORT_ESC_MD);
 		fputc('\n', f);
 	}
 	if (r->log_path[0]) {
 		fputs("- **Log:** ", f);
-		put_esc(f, r->log_path, ESC_MD);
+		report_fmt_esc(f, r->log_path, REPORT_ESC_MD);
 		fprintf(f, " (%lu events)\n", r->nevents);
 	}
 	if (r->log_warning[0]) {
 		fputs("- **Warning:** ", f);
-		put_esc(f, r->log_warning, ESC_MD);
+		report_fmt_esc(f, r->log_warning, REPORT_ESC_MD);
 		fputc('\n', f);
 	}
 
@@ -494,7 +234,7 @@ write_md(const Report *r, const ReportWhatIf *wi, FILE *f)
 		    isnan(r->phase[i])   ? "never happened"
 		        : r->recorded[i] ? "recorded"
 		                         : "derived");
-		put_esc(f, r->note[i], ESC_MD);
+		report_fmt_esc(f, r->note[i], REPORT_ESC_MD);
 		fputs(" |\n", f);
 	}
 
@@ -520,7 +260,7 @@ write_md(const Report *r, const ReportWhatIf *wi, FILE *f)
 	for (int i = 0; i < r->nendpoints; i++) {
 		const ReportEndpoint *e = &r->endpoints[i];
 		fputs("| ", f);
-		put_esc(f, e->name, ESC_MD);
+		report_fmt_esc(f, e->name, REPORT_ESC_MD);
 		fmt_failures(c, sizeof(c), e);
 		fmt_s(a, sizeof(a), e->p50_ms);
 		fmt_s(b, sizeof(b), e->p95_ms);
@@ -538,9 +278,10 @@ write_md(const Report *r, const ReportWhatIf *wi, FILE *f)
 		const ReportRoute *x = &r->routes[i];
 		fmt_s(a, sizeof(a), x->t);
 		fprintf(f, "| %s | ", a);
-		put_esc(f, x->from[0] ? x->from : "(first route)", ESC_MD);
+		report_fmt_esc(
+		    f, x->from[0] ? x->from : "(first route)", REPORT_ESC_MD);
 		fputs(" | ", f);
-		put_esc(f, x->to, ESC_MD);
+		report_fmt_esc(f, x->to, REPORT_ESC_MD);
 		fprintf(f, " | %s%s |\n", route_cause_name(x->cause),
 		    x->fail_open ? " (fail open)" : "");
 	}
@@ -556,17 +297,17 @@ write_md(const Report *r, const ReportWhatIf *wi, FILE *f)
 		const ReportAction *x = &r->actions[i];
 		fmt_s(a, sizeof(a), x->t);
 		fprintf(f, "| %s | ", a);
-		put_esc(f, x->name, ESC_MD);
+		report_fmt_esc(f, x->name, REPORT_ESC_MD);
 		if (x->step[0]) {
 			fputs(" / ", f);
-			put_esc(f, x->step, ESC_MD);
+			report_fmt_esc(f, x->step, REPORT_ESC_MD);
 		}
 		fputs(" | ", f);
-		put_esc(f, x->by, ESC_MD);
+		report_fmt_esc(f, x->by, REPORT_ESC_MD);
 		fputs(" | ", f);
-		put_esc(f, x->from, ESC_MD);
+		report_fmt_esc(f, x->from, REPORT_ESC_MD);
 		fputs(" | ", f);
-		put_esc(f, x->to, ESC_MD);
+		report_fmt_esc(f, x->to, REPORT_ESC_MD);
 		if (x->signal > 0)
 			snprintf(c, sizeof(c), "signal %d", x->signal);
 		else if (x->exit_code >= 0)
@@ -576,7 +317,7 @@ write_md(const Report *r, const ReportWhatIf *wi, FILE *f)
 		fprintf(f, " | %s", c);
 		if (x->error[0]) {
 			fputs(": ", f);
-			put_esc(f, x->error, ESC_MD);
+			report_fmt_esc(f, x->error, REPORT_ESC_MD);
 		}
 		fmt_s(a, sizeof(a), x->duration_s);
 		fprintf(f, " | %s |\n", a);
@@ -590,7 +331,7 @@ write_md(const Report *r, const ReportWhatIf *wi, FILE *f)
 	for (size_t i = 0; i < r->nmarkers; i++) {
 		fmt_s(a, sizeof(a), r->markers[i].t);
 		fprintf(f, "| %s | ", a);
-		put_esc(f, r->markers[i].text, ESC_MD);
+		report_fmt_esc(f, r->markers[i].text, REPORT_ESC_MD);
 		fputs(" |\n", f);
 	}
 	if (r->nerrors > 0) {
@@ -600,264 +341,15 @@ write_md(const Report *r, const ReportWhatIf *wi, FILE *f)
 		for (size_t i = 0; i < r->nerrors; i++) {
 			fmt_s(a, sizeof(a), r->errors[i].t);
 			fprintf(f, "| %s | ", a);
-			put_esc(f, r->errors[i].source, ESC_MD);
+			report_fmt_esc(f, r->errors[i].source, REPORT_ESC_MD);
 			fputs(" | ", f);
-			put_esc(f, r->errors[i].text, ESC_MD);
+			report_fmt_esc(f, r->errors[i].text, REPORT_ESC_MD);
 			fputs(" |\n", f);
 		}
 	}
 }
 
 /* ---- HTML + SVG --------------------------------------------------------- */
-
-#define SVG_W 960.0
-#define SVG_LEFT 130.0
-#define SVG_RIGHT 20.0
-#define SVG_ROW 18.0
-#define SVG_MAX_STRIPS 200
-#define SVG_CELL 2.0 /* px per probe-strip cell */
-
-typedef struct {
-	double t0, t1;
-} Axis;
-
-static double
-ax_x(const Axis *a, double t)
-{
-	double w = SVG_W - SVG_LEFT - SVG_RIGHT;
-	return SVG_LEFT + (t - a->t0) / (a->t1 - a->t0) * w;
-}
-
-static double
-nice_step(double span)
-{
-	double raw = span / 8, p = pow(10, floor(log10(raw)));
-	double m[] = {1, 2, 5, 10};
-
-	for (size_t i = 0; i < ARRAY_LEN(m); i++)
-		if (m[i] * p >= raw)
-			return m[i] * p;
-	return 10 * p;
-}
-
-static void
-svg_text(FILE *f, double x, double y, const char *cls, const char *anchor,
-    const char *s)
-{
-	fprintf(f,
-	    "<text x=\"%.1f\" y=\"%.1f\" class=\"%s\" "
-	    "text-anchor=\"%s\">",
-	    x, y, cls, anchor);
-	put_esc(f, s, ESC_XML);
-	fputs("</text>\n", f);
-}
-
-/*
- * One endpoint's probe strip. Each probe colours the cells from its time
- * up to the next probe (at most three average intervals), so the strip
- * reads as the state over time; a cell with any failure is red. Runs of
- * same-state cells become single rects.
- */
-static int
-cell_of(const Axis *a, double t, int ncells)
-{
-	int c = (int)((ax_x(a, t) - SVG_LEFT) / SVG_CELL);
-	return c < 0 ? 0 : c >= ncells ? ncells - 1 : c;
-}
-
-static void
-svg_strip(FILE *f, const Axis *a, const ReportEndpoint *e, double y)
-{
-	int ncells = (int)((SVG_W - SVG_LEFT - SVG_RIGHT) / SVG_CELL);
-	unsigned char *cell =
-	    xcalloc((size_t)ncells, 1); /* 0 none 1 ok 2 bad */
-	double avg = e->nprobes > 1
-	    ? (e->probes[e->nprobes - 1].t - e->probes[0].t) /
-	        (double)(e->nprobes - 1)
-	    : 0;
-
-	for (size_t i = 0; i < e->nprobes; i++) {
-		double t = e->probes[i].t, until = t;
-		if (i + 1 < e->nprobes)
-			until = fmin(e->probes[i + 1].t, t + 3 * avg);
-		int c0 = cell_of(a, t, ncells), c1 = cell_of(a, until, ncells);
-		if (c1 > c0 && i + 1 < e->nprobes &&
-		    until == e->probes[i + 1].t)
-			c1--; /* the next probe owns its own cell */
-		for (int c = c0; c <= c1; c++) {
-			if (!e->probes[i].ok)
-				cell[c] = 2;
-			else if (cell[c] == 0)
-				cell[c] = 1;
-		}
-	}
-	for (int i = 0; i < ncells;) {
-		int j = i;
-		while (j < ncells && cell[j] == cell[i])
-			j++;
-		if (cell[i] != 0)
-			fprintf(f,
-			    "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-			    "height=\"%.1f\" class=\"%s\"/>\n",
-			    SVG_LEFT + i * SVG_CELL, y, (j - i) * SVG_CELL,
-			    SVG_ROW - 6, cell[i] == 2 ? "bad" : "ok");
-		i = j;
-	}
-	free(cell);
-}
-
-static void
-write_svg(const Report *r, FILE *f)
-{
-	Axis a = {0, 1};
-	int nstrips =
-	    r->nendpoints < SVG_MAX_STRIPS ? r->nendpoints : SVG_MAX_STRIPS;
-	double top = 64, y, h;
-	char buf[EV_TEXT_MAX + 64];
-
-	/* The axis spans every event and every phase. */
-	a.t0 = isnan(r->t_first) ? 0 : fmin(0, r->t_first);
-	a.t1 = isnan(r->t_last) ? 1 : r->t_last;
-	for (int i = 0; i < DRILL__COUNT; i++)
-		if (!isnan(r->phase[i]))
-			a.t1 = fmax(a.t1, r->phase[i]);
-	if (!(a.t1 > a.t0))
-		a.t1 = a.t0 + 1;
-	h = top + SVG_ROW * (2 + nstrips + r->nresolvers) + 30;
-
-	fprintf(f,
-	    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" "
-	    "height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" role=\"img\">\n",
-	    SVG_W, h, SVG_W, h);
-	fputs("<title>Drill timeline</title>\n", f);
-	fprintf(f,
-	    "<rect x=\"0\" y=\"0\" width=\"%.0f\" height=\"%.0f\" "
-	    "class=\"bg\"/>\n",
-	    SVG_W, h);
-
-	/* Time axis with ticks. */
-	double step = nice_step(a.t1 - a.t0);
-	y = h - 22;
-	fprintf(f,
-	    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-	    "class=\"axis\"/>\n",
-	    SVG_LEFT, y, SVG_W - SVG_RIGHT, y);
-	for (double t = ceil(a.t0 / step) * step; t <= a.t1 + 1e-9; t += step) {
-		double x = ax_x(&a, t);
-		fprintf(f,
-		    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
-		    "y2=\"%.1f\" class=\"axis\"/>\n",
-		    x, y, x, y + 4);
-		snprintf(buf, sizeof(buf), "%gs", t);
-		svg_text(f, x, y + 15, "tick", "middle", buf);
-	}
-
-	/* Rows: route, markers, endpoints, resolvers. */
-	y = top;
-	double label_end = 0; /* right end of the last route label drawn */
-	svg_text(f, SVG_LEFT - 6, y + 11, "lbl", "end", "route");
-	for (size_t i = 0; i < r->nroutes; i++) {
-		const ReportRoute *x = &r->routes[i];
-		double px = ax_x(&a, x->t);
-		fprintf(f, "<g class=\"route\"><title>t=%.3f route %s", x->t,
-		    x->from[0] ? "" : "(first) ");
-		put_esc(f, x->from, ESC_XML);
-		fputs(" -&gt; ", f);
-		put_esc(f, x->to, ESC_XML);
-		fprintf(f, " (%s)</title>", route_cause_name(x->cause));
-		fprintf(f, "<path d=\"M%.1f %.1f l5 6 l-5 6 l-5 -6 z\"/></g>\n",
-		    px, y);
-		snprintf(buf, sizeof(buf), "→ %s", x->to);
-		double w = 6 * (double)strlen(x->to) + 14;
-		if (px + 7 > label_end && px + 7 + w <= SVG_W) {
-			svg_text(f, px + 7, y + 11, "rtext", "start", buf);
-			label_end = px + 7 + w;
-		} else if (px - 7 - w > label_end && px + 7 + w > SVG_W) {
-			svg_text(f, px - 7, y + 11, "rtext", "end", buf);
-			label_end = px;
-		}
-	}
-	y += SVG_ROW;
-	svg_text(f, SVG_LEFT - 6, y + 11, "lbl", "end", "markers");
-	for (size_t i = 0; i < r->nmarkers; i++) {
-		fprintf(
-		    f, "<g class=\"marker\"><title>t=%.3f ", r->markers[i].t);
-		put_esc(f, r->markers[i].text, ESC_XML);
-		fprintf(f,
-		    "</title><circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\"/></g>\n",
-		    ax_x(&a, r->markers[i].t), y + 6);
-	}
-	y += SVG_ROW;
-	for (int i = 0; i < nstrips; i++) {
-		svg_text(f, SVG_LEFT - 6, y + 10, "lbl", "end",
-		    r->endpoints[i].name);
-		svg_strip(f, &a, &r->endpoints[i], y + 1);
-		y += SVG_ROW;
-	}
-	for (int i = 0; i < r->nresolvers; i++) {
-		snprintf(buf, sizeof(buf), "dns %s", r->resolvers[i].name);
-		svg_text(f, SVG_LEFT - 6, y + 10, "lbl", "end", buf);
-		fprintf(f,
-		    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
-		    "y2=\"%.1f\" class=\"res\"/>\n",
-		    SVG_LEFT, y + 6, SVG_W - SVG_RIGHT, y + 6);
-		for (size_t j = 0; j < r->nconvs; j++) {
-			const ReportConv *c = &r->convs[j];
-			if (c->resolver != i)
-				continue;
-			fprintf(f, "<g class=\"%s\"><title>t=%.3f %s ",
-			    c->diverged ? "div" : "conv", c->t,
-			    c->diverged ? "diverged to" : "converged on");
-			put_esc(f, c->endpoint, ESC_XML);
-			fprintf(f,
-			    "</title><path d=\"M%.1f %.1f l5 5 l-5 5 l-5 -5 "
-			    "z\"/></g>\n",
-			    ax_x(&a, c->t), y + 1);
-		}
-		y += SVG_ROW;
-	}
-
-	/* Phases: vertical lines over every row; labels in time order, each
-	 * in the first of four rows on top where it does not overlap. */
-	int order[DRILL__COUNT], n = 0;
-	double rowend[4] = {-1e9, -1e9, -1e9, -1e9};
-	for (int i = 0; i < DRILL__COUNT; i++)
-		if (!isnan(r->phase[i])) {
-			int j = n++;
-			while (j > 0 && r->phase[order[j - 1]] > r->phase[i]) {
-				order[j] = order[j - 1];
-				j--;
-			}
-			order[j] = i;
-		}
-	for (int k = 0; k < n; k++) {
-		int i = order[k], row = 0;
-		double x = ax_x(&a, r->phase[i]);
-		double w = 6.5 * (double)strlen(phase_label(i)) + 6;
-		fprintf(f,
-		    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-		    "class=\"phase%s\"><title>%s at t=%.3f (%s)</title>"
-		    "</line>\n",
-		    x, top - 4, x, h - 22, r->recorded[i] ? "" : " derived",
-		    phase_label(i), r->phase[i],
-		    r->recorded[i] ? "recorded" : "derived");
-		for (int q = 0; q < 4; q++)
-			if (x - w / 2 > rowend[q]) {
-				row = q;
-				break;
-			} else if (rowend[q] < rowend[row])
-				row = q;
-		rowend[row] = x + w / 2;
-		svg_text(f, fmin(fmax(x, w / 2), SVG_W - w / 2), 12 + 13 * row,
-		    "ptext", "middle", phase_label(i));
-	}
-	if (r->nendpoints > nstrips) {
-		snprintf(buf, sizeof(buf), "%d more endpoints not drawn",
-		    r->nendpoints - nstrips);
-		svg_text(f, SVG_LEFT, h - 4, "tick", "start", buf);
-	}
-	fputs("</svg>\n", f);
-}
 
 static const char html_css[] =
     "body{font-family:system-ui,sans-serif;margin:2em;color:#222}"
@@ -878,7 +370,7 @@ static void
 html_td(FILE *f, const char *s, bool num)
 {
 	fputs(num ? "<td class=\"n\">" : "<td>", f);
-	put_esc(f, s, ESC_XML);
+	report_fmt_esc(f, s, REPORT_ESC_XML);
 	fputs("</td>", f);
 }
 
@@ -908,14 +400,16 @@ write_html(const Report *r, const ReportWhatIf *wi, FILE *f)
 	      "<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n"
 	      "<head><meta charset=\"UTF-8\"/><title>Drill report: ",
 	    f);
-	put_esc(f, r->drill, ESC_XML);
+	report_fmt_esc(f, r->drill, REPORT_ESC_XML);
 	fprintf(f, "</title>\n<style>%s</style></head>\n<body>\n", html_css);
 	fputs("<h1>Drill report: ", f);
-	put_esc(f, r->drill, ESC_XML);
+	report_fmt_esc(f, r->drill, REPORT_ESC_XML);
 	fputs("</h1>\n<p>Service <b>", f);
-	put_esc(f, r->service[0] ? r->service : "(unknown)", ESC_XML);
+	report_fmt_esc(
+	    f, r->service[0] ? r->service : "(unknown)", REPORT_ESC_XML);
 	fputs("</b>, started ", f);
-	put_esc(f, r->started[0] ? r->started : "(unknown)", ESC_XML);
+	report_fmt_esc(
+	    f, r->started[0] ? r->started : "(unknown)", REPORT_ESC_XML);
 	fmt_s(a, sizeof(a), r->rto_s);
 	fmt_s(b, sizeof(b), r->rto_target);
 	fprintf(f,
@@ -924,11 +418,11 @@ write_html(const Report *r, const ReportWhatIf *wi, FILE *f)
 	    a, b, r->rto_met == 0 ? "missed" : "met", rto_word(r));
 	if (r->log_warning[0]) {
 		fputs("<p class=\"missed\">", f);
-		put_esc(f, r->log_warning, ESC_XML);
+		report_fmt_esc(f, r->log_warning, REPORT_ESC_XML);
 		fputs("</p>\n", f);
 	}
 	fputs("<h2>Timeline</h2>\n", f);
-	write_svg(r, f);
+	report_svg_write(r, f);
 
 	fputs("<h2>Phases</h2>\n<table><tr><th>Phase</th><th>t (s)</th>"
 	      "<th>since fault (s)</th><th>source</th><th>note</th></tr>\n",
@@ -956,7 +450,7 @@ write_html(const Report *r, const ReportWhatIf *wi, FILE *f)
 		fputs("<p>What-if settings:", f);
 		for (int i = 0; i < wi->nsets; i++) {
 			fputs(" <code>", f);
-			put_esc(f, wi->sets[i], ESC_XML);
+			report_fmt_esc(f, wi->sets[i], REPORT_ESC_XML);
 			fputs("</code>", f);
 		}
 		fputs("</p>\n", f);
@@ -1068,7 +562,7 @@ report_write(
 {
 	switch (fmt) {
 	case REPORT_FMT_JSON:
-		write_json(r, whatif, f);
+		report_json_write(r, whatif, f);
 		break;
 	case REPORT_FMT_MD:
 		write_md(r, whatif, f);
