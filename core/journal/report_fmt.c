@@ -8,7 +8,9 @@
 #include "base/utf8.h"
 #include "base/util.h"
 #include "journal/report_json.h"
+#include "journal/report_md.h"
 #include "journal/report_svg.h"
+#include "journal/report_table.h"
 
 int
 report_format_from_name(const char *name)
@@ -130,223 +132,6 @@ fmt_avail(char *buf, size_t cap, double a)
 		snprintf(buf, cap, "—");
 	else
 		snprintf(buf, cap, "%.2f%%", a * 100.0);
-}
-
-/* ---- Markdown ----------------------------------------------------------- */
-
-static void
-md_metrics_rows(FILE *f, const Report *r, const Report *w)
-{
-	char a[32], b[32];
-	struct {
-		const char *name;
-		double v, wv;
-	} rows[] = {
-	    {"detect_s (fault → detected)", r->detect_s, w ? w->detect_s : NAN},
-	    {"failover_s (fault → failover)", r->failover_s,
-	        w ? w->failover_s : NAN},
-	    {"converged_s, all resolvers", r->converged_all_s,
-	        w ? w->converged_all_s : NAN},
-	    {"restored_s (fault → restored)", r->restored_s,
-	        w ? w->restored_s : NAN},
-	    {"rto_s", r->rto_s, w ? w->rto_s : NAN},
-	};
-
-	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
-		fmt_s(a, sizeof(a), rows[i].v);
-		fmt_s(b, sizeof(b), rows[i].wv);
-		fprintf(f, "| %s | %s |", rows[i].name, a);
-		if (w)
-			fprintf(f, " %s |", b);
-		fputc('\n', f);
-	}
-	for (int i = 0; i < r->nresolvers; i++) {
-		fmt_s(a, sizeof(a), r->resolvers[i].converged_s);
-		fputs("| converged_s, resolver ", f);
-		report_fmt_esc(f, r->resolvers[i].name, REPORT_ESC_MD);
-		fprintf(f, " | %s |", a);
-		if (w) {
-			int j = report_resolver_index(w, r->resolvers[i].name);
-			fmt_s(b, sizeof(b),
-			    j >= 0 ? w->resolvers[j].converged_s : NAN);
-			fprintf(f, " %s |", b);
-		}
-		fputc('\n', f);
-	}
-	fmt_s(a, sizeof(a), r->rto_target);
-	fprintf(f, "| rto_target | %s |%s\n", a, w ? " |" : "");
-	fprintf(f, "| rto_met | %s |", rto_word(r));
-	if (w)
-		fprintf(f, " %s |", rto_word(w));
-	fputc('\n', f);
-}
-
-static void
-write_md(const Report *r, const ReportWhatIf *wi, FILE *f)
-{
-	const Report *w = wi ? wi->report : NULL;
-	char a[64], b[64], c[2 * EV_TEXT_MAX];
-
-	fputs("# Drill report: ", f);
-	report_fmt_esc(f, r->drill, REPORT_ESC_MD);
-	fputs("\n\n", f);
-	fputs("- **Service:** ", f);
-	report_fmt_esc(
-	    f, r->service[0] ? r->service : "(unknown)", REPORT_ESC_MD);
-	fputs("\n- **Started:** ", f);
-	report_fmt_esc(
-	    f, r->started[0] ? r->started : "(unknown)", REPORT_ESC_MD);
-	fputs(" (t = 0)\n", f);
-	fmt_s(a, sizeof(a), r->rto_s);
-	fmt_s(b, sizeof(b), r->rto_target);
-	fprintf(f, "- **RTO:** %s s against a target of %s s: **%s**\n", a, b,
-	    rto_word(r));
-	if (r->fault_endpoint[0]) {
-		fputs("- **Traffic at the fault:** ", f);
-		report_fmt_esc(f, r->fault_endpoint, REPORT_ESC_MD);
-		fputs(
-		    r->new_endpoint[0] ? ", failed over to " : ", no failover",
-		    f);
-		report_fmt_esc(f, r->new_endpoint, REPORT_ESC_MD);
-		fputc('\n', f);
-	}
-	if (r->log_path[0]) {
-		fputs("- **Log:** ", f);
-		report_fmt_esc(f, r->log_path, REPORT_ESC_MD);
-		fprintf(f, " (%lu events)\n", r->nevents);
-	}
-	if (r->log_warning[0]) {
-		fputs("- **Warning:** ", f);
-		report_fmt_esc(f, r->log_warning, REPORT_ESC_MD);
-		fputc('\n', f);
-	}
-
-	fputs("\n## Phases\n\n| Phase | t (s) | since fault (s) | source "
-	      "| note |\n|---|---:|---:|---|---|\n",
-	    f);
-	for (int i = 0; i < DRILL__COUNT; i++) {
-		double s = (isnan(r->phase[i]) || isnan(r->phase[DRILL_FAULT]))
-		    ? NAN
-		    : r->phase[i] - r->phase[DRILL_FAULT];
-		fmt_s(a, sizeof(a), r->phase[i]);
-		fmt_s(b, sizeof(b), s);
-		fprintf(f, "| %s | %s | %s | %s | ", phase_label(i), a, b,
-		    isnan(r->phase[i])   ? "never happened"
-		        : r->recorded[i] ? "recorded"
-		                         : "derived");
-		report_fmt_esc(f, r->note[i], REPORT_ESC_MD);
-		fputs(" |\n", f);
-	}
-
-	fputs("\n## Metrics\n\n", f);
-	if (w) {
-		fputs("What-if settings:", f);
-		for (int i = 0; i < wi->nsets; i++) {
-			fputs(" `", f);
-			fputs(wi->sets[i], f);
-			fputc('`', f);
-		}
-		fputs("\n\n| Metric | Recorded (s) | What-if (s) |\n"
-		      "|---|---:|---:|\n",
-		    f);
-	} else {
-		fputs("| Metric | Value (s) |\n|---|---:|\n", f);
-	}
-	md_metrics_rows(f, r, w);
-
-	fputs("\n## Endpoints\n\n| Endpoint | Probes | Failures | p50 ms | "
-	      "p95 ms | Availability |\n|---|---:|---|---:|---:|---:|\n",
-	    f);
-	for (int i = 0; i < r->nendpoints; i++) {
-		const ReportEndpoint *e = &r->endpoints[i];
-		fputs("| ", f);
-		report_fmt_esc(f, e->name, REPORT_ESC_MD);
-		fmt_failures(c, sizeof(c), e);
-		fmt_s(a, sizeof(a), e->p50_ms);
-		fmt_s(b, sizeof(b), e->p95_ms);
-		fprintf(f, " | %lu | %s | %s | %s | ", e->count, c, a, b);
-		fmt_avail(a, sizeof(a), e->availability);
-		fprintf(f, "%s |\n", a);
-	}
-
-	fputs("\n## Route changes\n\n", f);
-	if (r->nroutes == 0)
-		fputs("None.\n", f);
-	else
-		fputs("| t (s) | From | To | Cause |\n|---:|---|---|---|\n", f);
-	for (size_t i = 0; i < r->nroutes; i++) {
-		const ReportRoute *x = &r->routes[i];
-		fmt_s(a, sizeof(a), x->t);
-		fprintf(f, "| %s | ", a);
-		report_fmt_esc(
-		    f, x->from[0] ? x->from : "(first route)", REPORT_ESC_MD);
-		fputs(" | ", f);
-		report_fmt_esc(f, x->to, REPORT_ESC_MD);
-		fprintf(f, " | %s%s |\n", route_cause_name(x->cause),
-		    x->fail_open ? " (fail open)" : "");
-	}
-
-	fputs("\n## Actions\n\n", f);
-	if (r->nactions == 0)
-		fputs("None.\n", f);
-	else
-		fputs("| t (s) | Action | By | From | To | Exit | Duration "
-		      "(s) |\n|---:|---|---|---|---|---|---:|\n",
-		    f);
-	for (size_t i = 0; i < r->nactions; i++) {
-		const ReportAction *x = &r->actions[i];
-		fmt_s(a, sizeof(a), x->t);
-		fprintf(f, "| %s | ", a);
-		report_fmt_esc(f, x->name, REPORT_ESC_MD);
-		if (x->step[0]) {
-			fputs(" / ", f);
-			report_fmt_esc(f, x->step, REPORT_ESC_MD);
-		}
-		fputs(" | ", f);
-		report_fmt_esc(f, x->by, REPORT_ESC_MD);
-		fputs(" | ", f);
-		report_fmt_esc(f, x->from, REPORT_ESC_MD);
-		fputs(" | ", f);
-		report_fmt_esc(f, x->to, REPORT_ESC_MD);
-		if (x->signal > 0)
-			snprintf(c, sizeof(c), "signal %d", x->signal);
-		else if (x->exit_code >= 0)
-			snprintf(c, sizeof(c), "%d", x->exit_code);
-		else
-			snprintf(c, sizeof(c), "did not run");
-		fprintf(f, " | %s", c);
-		if (x->error[0]) {
-			fputs(": ", f);
-			report_fmt_esc(f, x->error, REPORT_ESC_MD);
-		}
-		fmt_s(a, sizeof(a), x->duration_s);
-		fprintf(f, " | %s |\n", a);
-	}
-
-	fputs("\n## Markers\n\n", f);
-	if (r->nmarkers == 0)
-		fputs("None.\n", f);
-	else
-		fputs("| t (s) | Note |\n|---:|---|\n", f);
-	for (size_t i = 0; i < r->nmarkers; i++) {
-		fmt_s(a, sizeof(a), r->markers[i].t);
-		fprintf(f, "| %s | ", a);
-		report_fmt_esc(f, r->markers[i].text, REPORT_ESC_MD);
-		fputs(" |\n", f);
-	}
-	if (r->nerrors > 0) {
-		fputs("\n## Errors\n\n| t (s) | Source | Message |\n"
-		      "|---:|---|---|\n",
-		    f);
-		for (size_t i = 0; i < r->nerrors; i++) {
-			fmt_s(a, sizeof(a), r->errors[i].t);
-			fprintf(f, "| %s | ", a);
-			report_fmt_esc(f, r->errors[i].source, REPORT_ESC_MD);
-			fputs(" | ", f);
-			report_fmt_esc(f, r->errors[i].text, REPORT_ESC_MD);
-			fputs(" |\n", f);
-		}
-	}
 }
 
 /* ---- HTML + SVG --------------------------------------------------------- */
@@ -560,12 +345,16 @@ int
 report_write(
     const Report *r, const ReportWhatIf *whatif, ReportFormat fmt, FILE *f)
 {
+	ReportTable *t;
+
 	switch (fmt) {
 	case REPORT_FMT_JSON:
 		report_json_write(r, whatif, f);
 		break;
 	case REPORT_FMT_MD:
-		write_md(r, whatif, f);
+		t = report_table_new(r, whatif);
+		report_md_write(r, t, f);
+		report_table_free(t);
 		break;
 	case REPORT_FMT_HTML:
 		write_html(r, whatif, f);
