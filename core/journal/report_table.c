@@ -84,7 +84,8 @@ add_phases(ReportTable *t, const Report *r)
 	    {"t (s)", REPORT_ALIGN_RIGHT},
 	    {"since fault (s)", REPORT_ALIGN_RIGHT},
 	    {"source", REPORT_ALIGN_LEFT}, {"note", REPORT_ALIGN_LEFT}};
-	ReportSection *s = section_add(t, "Phases", cols, 5, false);
+	ReportSection *s =
+	    section_add(t, "Phases", cols, (int)ARRAY_LEN(cols), false);
 	double fault = r->phase[DRILL_FAULT];
 
 	for (int i = 0; i < DRILL__COUNT; i++) {
@@ -192,7 +193,8 @@ add_endpoints(ReportTable *t, const Report *r)
 	    {"Probes", REPORT_ALIGN_RIGHT}, {"Failures", REPORT_ALIGN_LEFT},
 	    {"p50 ms", REPORT_ALIGN_RIGHT}, {"p95 ms", REPORT_ALIGN_RIGHT},
 	    {"Availability", REPORT_ALIGN_RIGHT}};
-	ReportSection *s = section_add(t, "Endpoints", cols, 6, false);
+	ReportSection *s =
+	    section_add(t, "Endpoints", cols, (int)ARRAY_LEN(cols), false);
 	char buf[256];
 
 	for (int i = 0; i < r->nendpoints; i++) {
@@ -220,7 +222,8 @@ add_routes(ReportTable *t, const Report *r)
 	static const ReportColumn cols[] = {{"t (s)", REPORT_ALIGN_RIGHT},
 	    {"From", REPORT_ALIGN_LEFT}, {"To", REPORT_ALIGN_LEFT},
 	    {"Cause", REPORT_ALIGN_LEFT}};
-	ReportSection *s = section_add(t, "Route changes", cols, 4, true);
+	ReportSection *s =
+	    section_add(t, "Route changes", cols, (int)ARRAY_LEN(cols), true);
 	char buf[64];
 
 	for (size_t i = 0; i < r->nroutes; i++) {
@@ -245,7 +248,8 @@ add_actions(ReportTable *t, const Report *r)
 	    {"Action", REPORT_ALIGN_LEFT}, {"By", REPORT_ALIGN_LEFT},
 	    {"From", REPORT_ALIGN_LEFT}, {"To", REPORT_ALIGN_LEFT},
 	    {"Exit", REPORT_ALIGN_LEFT}, {"Duration (s)", REPORT_ALIGN_RIGHT}};
-	ReportSection *s = section_add(t, "Actions", cols, 7, true);
+	ReportSection *s =
+	    section_add(t, "Actions", cols, (int)ARRAY_LEN(cols), true);
 	char name[2 * EV_NAME_MAX + 4], code[48];
 
 	for (size_t i = 0; i < r->nactions; i++) {
@@ -276,7 +280,8 @@ add_markers(ReportTable *t, const Report *r)
 {
 	static const ReportColumn cols[] = {
 	    {"t (s)", REPORT_ALIGN_RIGHT}, {"Note", REPORT_ALIGN_LEFT}};
-	ReportSection *s = section_add(t, "Markers", cols, 2, true);
+	ReportSection *s =
+	    section_add(t, "Markers", cols, (int)ARRAY_LEN(cols), true);
 
 	for (size_t i = 0; i < r->nmarkers; i++) {
 		ReportCell *c = row_add(s);
@@ -295,7 +300,7 @@ add_errors(ReportTable *t, const Report *r)
 
 	if (r->nerrors == 0)
 		return;
-	s = section_add(t, "Errors", cols, 3, false);
+	s = section_add(t, "Errors", cols, (int)ARRAY_LEN(cols), false);
 	for (size_t i = 0; i < r->nerrors; i++) {
 		ReportCell *c = row_add(s);
 		cell_s(&c[0], r->errors[i].t);
