@@ -1,7 +1,9 @@
 /*
  * report: the drill metrics of DESIGN.md "Reports", computed from a
  * stream of events. Pure: no I/O, no clock; the same events always give
- * the same Report. Rendering lives in report_fmt.
+ * the same Report. Rendering lives in report_fmt (the entry), which
+ * writes JSON with report_json and Markdown and HTML with report_md and
+ * report_html from the tables of report_table.
  *
  * Feed the session header and then every event in log order
  * (report_new, report_feed...), then report_finish() derives phases and

@@ -4,6 +4,11 @@
  * XHTML file with an inline SVG timeline (phases, per-endpoint probe
  * strips, route changes, resolver convergence, markers).
  *
+ * The public entry of the report renderers, and the escaping they
+ * share. JSON is written by report_json; Markdown (report_md) and HTML
+ * (report_html, with report_svg's timeline) print the same tables, which
+ * report_table computes once.
+ *
  * Output is UTF-8; invalid byte sequences and control characters from a
  * log are replaced, so the HTML always parses as XML and the JSON as
  * JSON. Numbers are printed with '.' (callers never set LC_NUMERIC).
@@ -37,5 +42,21 @@ typedef struct {
  */
 int report_write(
     const Report *r, const ReportWhatIf *whatif, ReportFormat fmt, FILE *f);
+
+/* The escaping of one output, for report_fmt_esc. */
+typedef enum {
+	REPORT_ESC_JSON, /* inside a JSON string: \" \\ and \u00XX */
+	REPORT_ESC_XML, /* XML text or attribute: & < > " ' as entities */
+	REPORT_ESC_MD, /* Markdown text or table cell: | \ ` * _ < > [ ]
+	                  behind a backslash */
+} ReportEsc;
+
+/*
+ * Write s (NUL-terminated, any bytes, usually from a log) to f escaped
+ * for how. A byte that does not start a valid UTF-8 sequence becomes
+ * U+FFFD; XML and Markdown get a space for each control character
+ * (JSON: \u00XX). Any thread.
+ */
+void report_fmt_esc(FILE *f, const char *s, ReportEsc how);
 
 #endif

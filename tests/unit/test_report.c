@@ -2,7 +2,8 @@
  * report: a scripted drill written with the recorder and read back with
  * logread gives the metrics worked out by hand here; derived phases;
  * nulls where phases never happened; nearest-rank percentiles against a
- * sort; the JSON, Markdown and HTML renderings.
+ * sort; the JSON, Markdown and HTML renderings, and that they name
+ * detection and failover apart.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -423,6 +424,99 @@ test_renderings(void **state)
 	report_free(r);
 }
 
+/*
+ * The issue "the md report's detect_s row shows detection, not
+ * failover": fault, detection, failover and convergence at four
+ * different times, so a report that printed one metric for the other
+ * (in any format) fails here.
+ */
+static Report *
+drill_spread(void)
+{
+	const char *path = start_log("spread.jsonl",
+	    "{\"service\":\"svc\",\"dns\":{\"name\":\"svc.example.com\","
+	    "\"resolvers\":[\"r1\"]},\"endpoints\":[{\"name\":\"a\"},"
+	    "{\"name\":\"b\"}],\"drill\":{\"rto_target\":60}}");
+
+	drill(0, DRILL_START, "spread");
+	route(1, "", "a");
+	for (int t = 2; t < 10; t += 2) {
+		probe(t, "a", true, PERR_NONE, 10);
+		probe(t + 1, "b", true, PERR_NONE, 20);
+	}
+	drill(10, DRILL_FAULT, "kill a");
+	for (int t = 11; t <= 19; t += 2) {
+		probe(t, "a", false, PERR_STATUS, 30);
+		probe(t + 1, "b", true, PERR_NONE, 20);
+	}
+	health(13, "a", HEALTH_ONLINE, HEALTH_DEGRADED); /* detected */
+	route(21, "a", "b"); /* failover */
+	probe(23, "b", true, PERR_NONE, 20); /* restored */
+	converged(40, "r1", "b"); /* converged */
+	drill(45, DRILL_END, "");
+	return finish_log(path);
+}
+
+static void
+test_detect_not_failover(void **state)
+{
+	Report *r = drill_spread();
+	char *json, *md, *html;
+	cJSON *root, *m;
+
+	(void)state;
+	assert_double_equal(r->phase[DRILL_FAULT], 10, 0);
+	assert_double_equal(r->phase[DRILL_DETECTED], 13, 0);
+	assert_double_equal(r->phase[DRILL_FAILOVER], 21, 0);
+	assert_double_equal(r->phase[DRILL_CONVERGED], 40, 0);
+	assert_double_equal(r->phase[DRILL_RESTORED], 23, 0);
+	assert_double_equal(r->detect_s, 3, 0);
+	assert_double_equal(r->failover_s, 11, 0);
+
+	md = render(r, REPORT_FMT_MD);
+	assert_non_null(
+	    strstr(md, "\n| detect_s (fault → detected) | 3.000 |\n"));
+	assert_non_null(
+	    strstr(md, "\n| failover_s (fault → failover) | 11.000 |\n"));
+	assert_non_null(
+	    strstr(md, "\n| converged_s, all resolvers | 30.000 |\n"));
+	assert_non_null(
+	    strstr(md, "\n| restored_s (fault → restored) | 13.000 |\n"));
+	assert_non_null(
+	    strstr(md, "\n| detected | 13.000 | 3.000 | derived |"));
+	assert_non_null(
+	    strstr(md, "\n| failover | 21.000 | 11.000 | derived |"));
+
+	json = render(r, REPORT_FMT_JSON);
+	root = cJSON_Parse(json);
+	assert_non_null(root);
+	m = cJSON_GetObjectItem(root, "metrics");
+	assert_double_equal(num_at(m, "detect_s", NULL), 3, 0);
+	assert_double_equal(num_at(m, "failover_s", NULL), 11, 0);
+	assert_double_equal(num_at(m, "converged_s", "all"), 30, 0);
+	assert_double_equal(num_at(root, "phases", "detected"), 13, 0);
+	assert_double_equal(num_at(root, "phases", "failover"), 21, 0);
+	cJSON_Delete(root);
+
+	html = render(r, REPORT_FMT_HTML);
+	assert_non_null(strstr(html,
+	    "<tr><td>detect_s (fault → detected)</td>"
+	    "<td class=\"n\">3.000</td></tr>"));
+	assert_non_null(strstr(html,
+	    "<tr><td>failover_s (fault → failover)</td>"
+	    "<td class=\"n\">11.000</td></tr>"));
+	assert_non_null(strstr(html,
+	    "<tr><td>detected</td><td class=\"n\">13.000</td>"
+	    "<td class=\"n\">3.000</td>"));
+	assert_non_null(strstr(html,
+	    "<tr><td>failover</td><td class=\"n\">21.000</td>"
+	    "<td class=\"n\">11.000</td>"));
+	free(json);
+	free(md);
+	free(html);
+	report_free(r);
+}
+
 /* ---- a drill through the real engine ----------------------------------- */
 
 static void
@@ -654,6 +748,7 @@ main(void)
 	    cmocka_unit_test(test_derived_and_nulls),
 	    cmocka_unit_test(test_percentile),
 	    cmocka_unit_test(test_renderings),
+	    cmocka_unit_test(test_detect_not_failover),
 	    cmocka_unit_test(test_engine_drill),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

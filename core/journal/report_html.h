@@ -1,0 +1,21 @@
+/*
+ * report_html: the HTML report, one self-contained XHTML file (no
+ * scripts, no external resources; it parses as XML): a summary line,
+ * the SVG timeline (report_svg), then every section of a ReportTable as
+ * a <table> ("None." for an empty list) -- the same sections, rows and
+ * text as the Markdown report. Everything is XML-escaped
+ * (report_fmt_esc, REPORT_ESC_XML). Any thread; no state.
+ */
+#ifndef DRTOP_REPORT_HTML_H
+#define DRTOP_REPORT_HTML_H
+
+#include <stdio.h>
+
+#include "journal/report.h"
+#include "journal/report_table.h"
+
+/* Write the report of r (finished) with its tables t (report_table_new
+ * of r) to f; both borrowed. Write errors are left in ferror(f). */
+void report_html_write(const Report *r, const ReportTable *t, FILE *f);
+
+#endif
