@@ -191,9 +191,10 @@ double profile_worst_failover(const Profile *p, const Endpoint *e);
  * A monitor.* key applies to every endpoint. Returns 0, or -1 with err.
  *
  * Keys: monitor.<field>, endpoints.<name>.monitor.<field>,
- * endpoints.<name>.{priority,weight,disabled}, routing.<field>,
- * dns.{ttl,interval}, drill.rto_target. VALUE is read as JSON when it
- * parses (5, true, ["200","401"], "x"), else as a plain string (auto).
+ * endpoints.<name>.{priority,weight,disabled,insecure}, routing.<field>,
+ * dns.{ttl,interval,resolvers}, drill.rto_target. VALUE is read as JSON
+ * when it parses (5, true, ["200","401"], "x"), else as a plain string
+ * (auto); expected_status and resolvers also take a comma list.
  * The result is validated exactly as the loader does; on error p is
  * unchanged. On success the Endpoint/Monitor pointers inside p are
  * replaced (do not hold them across the call).

@@ -1,5 +1,16 @@
 /* profile: defaults, overrides, every validation error with its exact
- * path, env substitution, redaction, malformed JSON positions, --set. */
+ * path, env substitution, redaction, malformed JSON positions, --set.
+ *
+ * Most cases are rows of tables, each run by one loop:
+ *   value_cases      profile text -> one field's value
+ *   err_cases        profile text -> its one error, the full message
+ *   warn_cases       profile text -> its one warning, the full message
+ *   malformed_cases  bytes that are not JSON -> the located error
+ *   set_cases        --set KEY=VALUE -> one field's new value
+ *   set_err_cases    --set KEY=VALUE -> the full error, profile unchanged
+ * A failing row is named on stderr before the assertion that fails. What
+ * does not fit a table (generated inputs, files, several messages at
+ * once, round trips) is a test of its own. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,12 +20,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "helpers.h"
 #include "model/profile.h"
 
 #define BASEDIR "/nonexistent/prof"
+
+/* The environment every test starts from (group setup): ${env:} rows
+ * rely on these two being set and DRTOP_TEST_UNSET not. */
+#define TOKEN_VALUE "s3cr3t-value"
+#define TWO_VALUE "2"
 
 /* The tests write JSON with ' for " to stay readable. */
 static char *
@@ -65,420 +80,661 @@ has_msg(const ErrList *e, const char *msg)
 	return false;
 }
 
-#define MIN_EP "{'name':'a','target':'https://a.example.com'}"
-
-static void
-test_defaults(void **state)
+/* Load src, which must load without an error; warnings are dropped. */
+static Profile *
+must_load(const char *name, const char *src, int flags)
 {
 	ErrList e;
-	Profile *p;
-	const Endpoint *a, *b;
-	const Monitor *m;
+	Profile *p = parse_flags(src, flags, &e, NULL);
 
-	(void)state;
-	p = parse("{'service':'svc','endpoints':[" MIN_EP
-	          ",{'name':'b','target':'http://b.example.com:8080/h?x=1'}]}",
-	    &e);
-	print_errs(&e);
-	assert_non_null(p);
+	if (p == NULL || e.count != 0) {
+		fprintf(stderr, "case \"%s\": does not load\n", name);
+		print_errs(&e);
+	}
 	assert_int_equal(e.count, 0);
-	assert_string_equal(p->service, "svc");
-	assert_string_equal(p->file, "p.json");
-	assert_string_equal(p->dir, BASEDIR);
-	assert_null(p->dns.name);
-	assert_int_equal(p->dns.ttl, 60);
-	assert_int_equal(p->dns.nresolvers, 1);
-	assert_string_equal(p->dns.resolvers[0], "system");
-	assert_double_equal(p->dns.interval, 5, 1e-9);
-	assert_double_equal(p->dns.timeout, 1, 1e-9);
-	assert_int_equal(p->routing.method, ROUTE_PRIORITY);
-	assert_false(p->routing.failback_auto);
-	assert_double_equal(p->routing.hold_down, 60, 1e-9);
-	assert_false(p->routing.auto_failover);
-	assert_int_equal(p->failover.nsteps, 0);
-	assert_int_equal(p->failback.nsteps, 0);
-	assert_true(p->rto_target < 0);
-	assert_string_equal(p->drill_dir, BASEDIR "/drills");
-	assert_int_equal(p->nendpoints, 2);
-
-	a = &p->endpoints[0];
-	m = &a->monitor;
-	assert_string_equal(a->name, "a");
-	assert_string_equal(a->region, "");
-	assert_false(a->has_pos);
-	assert_string_equal(a->target, "https://a.example.com");
-	assert_string_equal(a->host, "a.example.com");
-	assert_string_equal(a->url, "https://a.example.com:443/");
-	assert_int_equal(a->priority, 1);
-	assert_double_equal(a->weight, 1, 1e-9);
-	assert_int_equal(a->ndns_answers, 0);
-	assert_null(a->connect_to);
-	assert_false(a->insecure);
-	assert_false(a->disabled);
-	assert_int_equal(m->protocol, PROTO_HTTPS);
-	assert_string_equal(m->path, "/");
-	assert_int_equal(m->port, 443);
-	assert_double_equal(m->interval, 30, 1e-9);
-	assert_double_equal(m->timeout, 10, 1e-9);
-	assert_int_equal(m->tolerated_failures, 3);
-	assert_int_equal(m->rise, 1);
-	assert_int_equal(m->nexpected, 1);
-	assert_int_equal(m->expected[0].lo, 200);
-	assert_int_equal(m->expected[0].hi, 200);
-	assert_int_equal(m->nheaders, 0);
-	assert_null(m->body_contains);
-	assert_int_equal(m->identify, IDENTIFY_NONE);
-	assert_false(m->reuse_connections);
-
-	b = &p->endpoints[1];
-	assert_int_equal(b->priority, 2);
-	assert_int_equal(b->monitor.protocol, PROTO_HTTP);
-	assert_int_equal(b->monitor.port, 8080);
-	assert_string_equal(b->monitor.path, "/h?x=1");
-	assert_string_equal(b->url, "http://b.example.com:8080/h?x=1");
-
-	/* 30 * (3 + 1) + 10, plus the TTL. */
-	assert_double_equal(profile_detection_bound(a), 130, 1e-9);
-	assert_double_equal(profile_worst_failover(p, a), 190, 1e-9);
-	assert_int_equal(profile_find(p, "b"), 1);
-	assert_int_equal(profile_find(p, "c"), -1);
-	assert_true(profile_status_expected(m, 200));
-	assert_false(profile_status_expected(m, 201));
-	assert_string_equal(protocol_name(PROTO_TCP), "tcp");
-	assert_string_equal(route_method_name(ROUTE_WEIGHTED), "weighted");
-	profile_free(p);
+	assert_non_null(p);
 	errlist_fini(&e);
-	profile_free(NULL);
+	return p;
 }
 
+#define MIN_EP "{'name':'a','target':'https://a.example.com'}"
+#define EP2 "{'name':'b','target':'https://b.example.com'}"
+#define WRAP(top, eps) "{'service':'s'" top ",'endpoints':[" eps "]}"
+
+/* ---- fields: a path-ish getter for the value tables ---- */
+
+typedef enum { V_INT, V_BOOL, V_DBL, V_STR, V_CHARS } ValueKind;
+
+/* A field of the Profile (ep < 0), of endpoints[ep], or of
+ * endpoints[ep].monitor (mon), at byte offset off. */
+typedef struct {
+	const char *name;
+	int ep;
+	bool mon;
+	size_t off;
+	ValueKind kind;
+} Field;
+
+/* The kind follows the field's declared type; a type not listed here
+ * does not compile. Enums are read as int. */
+#define VKIND(lv)                                                              \
+	_Generic(&(lv),                                                        \
+	    int *: V_INT,                                                      \
+	    Protocol *: V_INT,                                                 \
+	    RouteMethod *: V_INT,                                              \
+	    IdentifyMode *: V_INT,                                             \
+	    bool *: V_BOOL,                                                    \
+	    double *: V_DBL,                                                   \
+	    char **: V_STR,                                                    \
+	    char(*)[EV_NAME_MAX]: V_CHARS)
+#define AT_P(f)                                                                \
+	{                                                                      \
+		"p." #f, -1, false, offsetof(Profile, f),                      \
+		    VKIND(((Profile *)0)->f)                                   \
+	}
+#define AT_E(i, f)                                                             \
+	{                                                                      \
+		"endpoints[" #i "]." #f, i, false, offsetof(Endpoint, f),      \
+		    VKIND(((Endpoint *)0)->f)                                  \
+	}
+#define AT_M(i, f)                                                             \
+	{                                                                      \
+		"endpoints[" #i "].monitor." #f, i, true,                      \
+		    offsetof(Monitor, f), VKIND(((Monitor *)0)->f)             \
+	}
+
+_Static_assert(sizeof(Protocol) == sizeof(int) &&
+        sizeof(RouteMethod) == sizeof(int) &&
+        sizeof(IdentifyMode) == sizeof(int),
+    "enums are read as int");
+
+/*
+ * Check p's field f against num (V_INT, V_BOOL, V_DBL) or str (V_STR,
+ * V_CHARS; NULL: the pointer is NULL). A mismatch names the case before
+ * the assertion fails.
+ */
 static void
-test_overrides(void **state)
+check_field(const char *tcase, const Profile *p, const Field *f, double num,
+    const char *str)
 {
-	ErrList e;
+	const char *base = (const char *)p;
+	const char *s = NULL;
+	double d = 0;
+	int i = 0;
+	bool b = false, same = false;
+
+	if (f->ep >= 0) {
+		assert_in_range(f->ep, 0, p->nendpoints - 1);
+		base = f->mon ? (const char *)&p->endpoints[f->ep].monitor
+		              : (const char *)&p->endpoints[f->ep];
+	}
+	base += f->off;
+	switch (f->kind) {
+	case V_INT:
+		memcpy(&i, base, sizeof(i));
+		same = i == (int)num;
+		break;
+	case V_BOOL:
+		memcpy(&b, base, sizeof(b));
+		same = b == (num != 0);
+		break;
+	case V_DBL:
+		memcpy(&d, base, sizeof(d));
+		same = d >= num - 1e-9 && d <= num + 1e-9;
+		break;
+	case V_STR:
+		memcpy(&s, base, sizeof(s));
+		same = s == NULL ? str == NULL
+		                 : str != NULL && strcmp(s, str) == 0;
+		break;
+	case V_CHARS:
+		s = base;
+		same = str != NULL && strcmp(s, str) == 0;
+		break;
+	}
+	if (!same)
+		fprintf(stderr, "case \"%s\": %s\n", tcase, f->name);
+	switch (f->kind) {
+	case V_INT:
+		assert_int_equal(i, (int)num);
+		break;
+	case V_BOOL:
+		assert_int_equal(b, num != 0);
+		break;
+	case V_DBL:
+		assert_double_equal(d, num, 1e-9);
+		break;
+	case V_STR:
+	case V_CHARS:
+		if (str == NULL) {
+			assert_null(s);
+		} else {
+			assert_non_null(s);
+			assert_string_equal(s, str);
+		}
+		break;
+	}
+}
+
+/* ---- values: defaults, overrides, inheritance ---- */
+
+typedef struct {
+	const char *json;
+	Field f;
+	double num; /* V_INT, V_BOOL, V_DBL */
+	const char *str; /* V_STR, V_CHARS; NULL: expected NULL */
+	int flags; /* PROFILE_* */
+} ValueCase;
+
+/* Nothing but what is required: every default shows. */
+#define DEFAULTS                                                               \
+	"{'service':'svc','endpoints':[" MIN_EP                                \
+	",{'name':'b','target':'http://b.example.com:8080/h?x=1'}]}"
+
+/* Every section set; endpoints b.2 and c_3 override single monitor
+ * fields and inherit the rest. */
+#define OVERRIDES                                                              \
+	"{'service':'svc',"                                                    \
+	"'dns':{'name':'svc.example.com','ttl':30,'interval':0.5,"             \
+	"'resolvers':['system','127.0.0.1:5353','[::1]:53','10.0.0.2']},"      \
+	"'routing':{'method':'weighted','failback':'auto','hold_down':0,"      \
+	"'auto_failover':true},"                                               \
+	"'monitor':{'interval':10,'timeout':5,'tolerated_failures':2,"         \
+	"'rise':2,'expected_status':['200-299','401'],"                        \
+	"'path':'/health','body_contains':'UP',"                               \
+	"'identify':{'header':'X-Region'},'reuse_connections':true},"          \
+	"'endpoints':["                                                        \
+	"{'name':'a','target':'https://a.example.com/ignored',"                \
+	"'region':'Europe (Frankfurt)','lat':50.1,'lon':8.7,"                  \
+	"'weight':3,'dns_answers':['a.example.net','192.0.2.1'],"              \
+	"'connect_to':'127.0.0.1:8443','insecure':true},"                      \
+	"{'name':'b.2','target':'http://[::1]:9000/x','disabled':true,"        \
+	"'monitor':{'interval':30,'expected_status':[204],"                    \
+	"'port':9001,'identify':{'body':true}}},"                              \
+	"{'name':'c_3','target':'tcp://db.example.com:5432',"                  \
+	"'monitor':{'timeout':1,'protocol':'tcp'}}],"                          \
+	"'drill':{'rto_target':300,'dir':'/var/drills'}}"
+
+/* Header values from the environment (see TOKEN_VALUE, TWO_VALUE). */
+#define ENV_HEADERS                                                            \
+	"{'service':'s','monitor':{'headers':{'Authorization':"                \
+	"'Basic ${env:DRTOP_TEST_TOKEN}','X-Two':'${env:DRTOP_TEST_TOKEN}"     \
+	"/${env:DRTOP_TEST_TWO}'}},'endpoints':[" MIN_EP "]}"
+#define ENV_UNSET                                                              \
+	"{'service':'s','monitor':{'headers':{'A':'${env:DRTOP_TEST_TOKEN}',"  \
+	"'B':'${env:DRTOP_TEST_TOKEN}/${env:DRTOP_TEST_UNSET}'}},"             \
+	"'endpoints':[" MIN_EP "]}"
+
+static const ValueCase value_cases[] = {
+    /* defaults: the profile */
+    {DEFAULTS, AT_P(service), .str = "svc"},
+    {DEFAULTS, AT_P(file), .str = "p.json"},
+    {DEFAULTS, AT_P(dir), .str = BASEDIR},
+    {DEFAULTS, AT_P(dns.name), .str = NULL},
+    {DEFAULTS, AT_P(dns.ttl), .num = 60},
+    {DEFAULTS, AT_P(dns.nresolvers), .num = 1},
+    {DEFAULTS, AT_P(dns.resolvers[0]), .str = "system"},
+    {DEFAULTS, AT_P(dns.interval), .num = 5},
+    {DEFAULTS, AT_P(dns.timeout), .num = 1},
+    {DEFAULTS, AT_P(routing.method), .num = ROUTE_PRIORITY},
+    {DEFAULTS, AT_P(routing.failback_auto), .num = false},
+    {DEFAULTS, AT_P(routing.hold_down), .num = 60},
+    {DEFAULTS, AT_P(routing.auto_failover), .num = false},
+    {DEFAULTS, AT_P(failover.nsteps), .num = 0},
+    {DEFAULTS, AT_P(failback.nsteps), .num = 0},
+    {DEFAULTS, AT_P(rto_target), .num = -1}, /* none */
+    {DEFAULTS, AT_P(drill_dir), .str = BASEDIR "/drills"},
+    {DEFAULTS, AT_P(nendpoints), .num = 2},
+    /* defaults: an endpoint */
+    {DEFAULTS, AT_E(0, name), .str = "a"},
+    {DEFAULTS, AT_E(0, region), .str = ""},
+    {DEFAULTS, AT_E(0, has_pos), .num = false},
+    {DEFAULTS, AT_E(0, target), .str = "https://a.example.com"},
+    {DEFAULTS, AT_E(0, host), .str = "a.example.com"},
+    {DEFAULTS, AT_E(0, url), .str = "https://a.example.com:443/"},
+    {DEFAULTS, AT_E(0, priority), .num = 1},
+    {DEFAULTS, AT_E(0, weight), .num = 1},
+    {DEFAULTS, AT_E(0, ndns_answers), .num = 0},
+    {DEFAULTS, AT_E(0, connect_to), .str = NULL},
+    {DEFAULTS, AT_E(0, insecure), .num = false},
+    {DEFAULTS, AT_E(0, disabled), .num = false},
+    /* defaults: a monitor */
+    {DEFAULTS, AT_M(0, protocol), .num = PROTO_HTTPS},
+    {DEFAULTS, AT_M(0, path), .str = "/"},
+    {DEFAULTS, AT_M(0, port), .num = 443},
+    {DEFAULTS, AT_M(0, interval), .num = 30},
+    {DEFAULTS, AT_M(0, timeout), .num = 10},
+    {DEFAULTS, AT_M(0, tolerated_failures), .num = 3},
+    {DEFAULTS, AT_M(0, rise), .num = 1},
+    {DEFAULTS, AT_M(0, nexpected), .num = 1},
+    {DEFAULTS, AT_M(0, expected[0].lo), .num = 200},
+    {DEFAULTS, AT_M(0, expected[0].hi), .num = 200},
+    {DEFAULTS, AT_M(0, nheaders), .num = 0},
+    {DEFAULTS, AT_M(0, body_contains), .str = NULL},
+    {DEFAULTS, AT_M(0, identify), .num = IDENTIFY_NONE},
+    {DEFAULTS, AT_M(0, reuse_connections), .num = false},
+    /* defaults: priority from the position, the rest from the URL */
+    {DEFAULTS, AT_E(1, priority), .num = 2},
+    {DEFAULTS, AT_M(1, protocol), .num = PROTO_HTTP},
+    {DEFAULTS, AT_M(1, port), .num = 8080},
+    {DEFAULTS, AT_M(1, path), .str = "/h?x=1"},
+    {DEFAULTS, AT_E(1, url), .str = "http://b.example.com:8080/h?x=1"},
+
+    /* overrides: the sections */
+    {OVERRIDES, AT_P(dns.name), .str = "svc.example.com"},
+    {OVERRIDES, AT_P(dns.ttl), .num = 30},
+    {OVERRIDES, AT_P(dns.nresolvers), .num = 4},
+    {OVERRIDES, AT_P(dns.resolvers[2]), .str = "[::1]:53"},
+    {OVERRIDES, AT_P(dns.timeout), .num = 0.5}, /* min(1, interval) */
+    {OVERRIDES, AT_P(routing.method), .num = ROUTE_WEIGHTED},
+    {OVERRIDES, AT_P(routing.failback_auto), .num = true},
+    {OVERRIDES, AT_P(routing.hold_down), .num = 0},
+    {OVERRIDES, AT_P(routing.auto_failover), .num = true},
+    {OVERRIDES, AT_P(rto_target), .num = 300},
+    {OVERRIDES, AT_P(drill_dir), .str = "/var/drills"},
+    /* overrides: endpoint fields */
+    {OVERRIDES, AT_E(0, region), .str = "Europe (Frankfurt)"},
+    {OVERRIDES, AT_E(0, has_pos), .num = true},
+    {OVERRIDES, AT_E(0, lat), .num = 50.1},
+    {OVERRIDES, AT_E(0, weight), .num = 3},
+    {OVERRIDES, AT_E(0, ndns_answers), .num = 2},
+    {OVERRIDES, AT_E(0, dns_answers[1]), .str = "192.0.2.1"},
+    {OVERRIDES, AT_E(0, connect_to), .str = "127.0.0.1:8443"},
+    {OVERRIDES, AT_E(0, insecure), .num = true},
+    /* monitor.path replaces the URL's path */
+    {OVERRIDES, AT_E(0, url), .str = "https://a.example.com:443/health"},
+    /* overrides: the top-level monitor */
+    {OVERRIDES, AT_M(0, interval), .num = 10},
+    {OVERRIDES, AT_M(0, timeout), .num = 5},
+    {OVERRIDES, AT_M(0, tolerated_failures), .num = 2},
+    {OVERRIDES, AT_M(0, rise), .num = 2},
+    {OVERRIDES, AT_M(0, nexpected), .num = 2},
+    {OVERRIDES, AT_M(0, expected[0].lo), .num = 200},
+    {OVERRIDES, AT_M(0, expected[0].hi), .num = 299},
+    {OVERRIDES, AT_M(0, expected[1].lo), .num = 401},
+    {OVERRIDES, AT_M(0, body_contains), .str = "UP"},
+    {OVERRIDES, AT_M(0, identify), .num = IDENTIFY_HEADER},
+    {OVERRIDES, AT_M(0, identify_header), .str = "X-Region"},
+    {OVERRIDES, AT_M(0, reuse_connections), .num = true},
+    /* single fields overridden; the rest inherited */
+    {OVERRIDES, AT_E(1, disabled), .num = true},
+    {OVERRIDES, AT_M(1, interval), .num = 30},
+    {OVERRIDES, AT_M(1, timeout), .num = 5},
+    {OVERRIDES, AT_M(1, tolerated_failures), .num = 2},
+    {OVERRIDES, AT_M(1, nexpected), .num = 1},
+    {OVERRIDES, AT_M(1, expected[0].lo), .num = 204},
+    {OVERRIDES, AT_M(1, port), .num = 9001},
+    {OVERRIDES, AT_M(1, identify), .num = IDENTIFY_BODY},
+    {OVERRIDES, AT_M(1, body_contains), .str = "UP"},
+    {OVERRIDES, AT_E(1, host), .str = "[::1]"},
+    {OVERRIDES, AT_E(1, url), .str = "http://[::1]:9001/health"},
+    {OVERRIDES, AT_M(2, protocol), .num = PROTO_TCP},
+    {OVERRIDES, AT_M(2, port), .num = 5432},
+    {OVERRIDES, AT_M(2, timeout), .num = 1},
+    {OVERRIDES, AT_E(2, url), .str = "tcp://db.example.com:5432"},
+
+    /* ${env:NAME} in header values */
+    {ENV_HEADERS, AT_M(0, nheaders), .num = 2},
+    {ENV_HEADERS, AT_M(0, headers[0].name), .str = "Authorization"},
+    {ENV_HEADERS, AT_M(0, headers[0].value), .str = "Basic " TOKEN_VALUE},
+    {ENV_HEADERS, AT_M(0, headers[1].value), .str = TOKEN_VALUE "/" TWO_VALUE},
+    /* check mode keeps an unset variable's reference as the value */
+    {ENV_UNSET, AT_M(0, headers[0].value), .str = TOKEN_VALUE,
+        .flags = PROFILE_ENV_OPTIONAL},
+    {ENV_UNSET, AT_M(0, headers[1].value),
+        .str = TOKEN_VALUE "/${env:DRTOP_TEST_UNSET}",
+        .flags = PROFILE_ENV_OPTIONAL},
+    /* no substitution at all */
+    {ENV_HEADERS, AT_M(0, headers[0].value),
+        .str = "Basic ${env:DRTOP_TEST_TOKEN}", .flags = PROFILE_NO_ENV},
+};
+
+static void
+test_values(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(value_cases); i++) {
+		const ValueCase *vc = &value_cases[i];
+		char label[32];
+		Profile *p;
+
+		snprintf(label, sizeof(label), "value_cases[%zu]", i);
+		p = must_load(label, vc->json, vc->flags);
+		check_field(label, p, &vc->f, vc->num, vc->str);
+		profile_free(p);
+	}
+}
+
+/* profile_find, profile_status_expected, the worst-case bounds and the
+ * names. */
+static void
+test_queries(void **state)
+{
 	Profile *p;
-	const Monitor *a, *b, *c;
 
 	(void)state;
-	p = parse(
-	    "{'service':'svc',"
-	    "'dns':{'name':'svc.example.com','ttl':30,'interval':0.5,"
-	    "'resolvers':['system','127.0.0.1:5353','[::1]:53','10.0.0.2']},"
-	    "'routing':{'method':'weighted','failback':'auto','hold_down':0,"
-	    "'auto_failover':true},"
-	    "'monitor':{'interval':10,'timeout':5,'tolerated_failures':2,"
-	    "'rise':2,'expected_status':['200-299','401'],"
-	    "'path':'/health','body_contains':'UP',"
-	    "'identify':{'header':'X-Region'},'reuse_connections':true},"
-	    "'endpoints':["
-	    "{'name':'a','target':'https://a.example.com/ignored',"
-	    "'region':'Europe (Frankfurt)','lat':50.1,'lon':8.7,"
-	    "'weight':3,'dns_answers':['a.example.net','192.0.2.1'],"
-	    "'connect_to':'127.0.0.1:8443','insecure':true},"
-	    "{'name':'b.2','target':'http://[::1]:9000/x','disabled':true,"
-	    "'monitor':{'interval':30,'expected_status':[204],"
-	    "'port':9001,'identify':{'body':true}}},"
-	    "{'name':'c_3','target':'tcp://db.example.com:5432',"
-	    "'monitor':{'timeout':1,'protocol':'tcp'}}],"
-	    "'drill':{'rto_target':300,'dir':'/var/drills'}}",
-	    &e);
-	print_errs(&e);
-	assert_non_null(p);
-	assert_string_equal(p->dns.name, "svc.example.com");
-	assert_int_equal(p->dns.ttl, 30);
-	assert_int_equal(p->dns.nresolvers, 4);
-	assert_string_equal(p->dns.resolvers[2], "[::1]:53");
-	assert_double_equal(p->dns.timeout, 0.5, 1e-9); /* min(1, interval) */
-	assert_int_equal(p->routing.method, ROUTE_WEIGHTED);
-	assert_true(p->routing.failback_auto);
-	assert_double_equal(p->routing.hold_down, 0, 1e-9);
-	assert_true(p->routing.auto_failover);
-	assert_double_equal(p->rto_target, 300, 1e-9);
-	assert_string_equal(p->drill_dir, "/var/drills");
+	p = must_load("defaults", DEFAULTS, 0);
+	/* 30 * (3 + 1) + 10, plus the TTL. */
+	assert_double_equal(
+	    profile_detection_bound(&p->endpoints[0]), 130, 1e-9);
+	assert_double_equal(
+	    profile_worst_failover(p, &p->endpoints[0]), 190, 1e-9);
+	assert_int_equal(profile_find(p, "b"), 1);
+	assert_int_equal(profile_find(p, "c"), -1);
+	assert_true(profile_status_expected(&p->endpoints[0].monitor, 200));
+	assert_false(profile_status_expected(&p->endpoints[0].monitor, 201));
+	profile_free(p);
 
-	a = &p->endpoints[0].monitor;
-	assert_string_equal(p->endpoints[0].region, "Europe (Frankfurt)");
-	assert_true(p->endpoints[0].has_pos);
-	assert_double_equal(p->endpoints[0].lat, 50.1, 1e-9);
-	assert_double_equal(p->endpoints[0].weight, 3, 1e-9);
-	assert_int_equal(p->endpoints[0].ndns_answers, 2);
-	assert_string_equal(p->endpoints[0].dns_answers[1], "192.0.2.1");
-	assert_string_equal(p->endpoints[0].connect_to, "127.0.0.1:8443");
-	assert_true(p->endpoints[0].insecure);
-	/* monitor.path replaces the URL's path. */
-	assert_string_equal(
-	    p->endpoints[0].url, "https://a.example.com:443/health");
-	assert_double_equal(a->interval, 10, 1e-9);
-	assert_double_equal(a->timeout, 5, 1e-9);
-	assert_int_equal(a->tolerated_failures, 2);
-	assert_int_equal(a->rise, 2);
-	assert_int_equal(a->nexpected, 2);
-	assert_int_equal(a->expected[0].lo, 200);
-	assert_int_equal(a->expected[0].hi, 299);
-	assert_int_equal(a->expected[1].lo, 401);
-	assert_string_equal(a->body_contains, "UP");
-	assert_int_equal(a->identify, IDENTIFY_HEADER);
-	assert_string_equal(a->identify_header, "X-Region");
-	assert_true(a->reuse_connections);
-	assert_true(profile_status_expected(a, 250));
-	assert_true(profile_status_expected(a, 401));
-	assert_false(profile_status_expected(a, 302));
-
-	/* Single fields overridden; the rest inherited. */
-	b = &p->endpoints[1].monitor;
-	assert_true(p->endpoints[1].disabled);
-	assert_double_equal(b->interval, 30, 1e-9);
-	assert_double_equal(b->timeout, 5, 1e-9);
-	assert_int_equal(b->tolerated_failures, 2);
-	assert_int_equal(b->nexpected, 1);
-	assert_int_equal(b->expected[0].lo, 204);
-	assert_int_equal(b->port, 9001);
-	assert_int_equal(b->identify, IDENTIFY_BODY);
-	assert_string_equal(b->body_contains, "UP");
-	assert_string_equal(p->endpoints[1].host, "[::1]");
-	assert_string_equal(p->endpoints[1].url, "http://[::1]:9001/health");
-
-	c = &p->endpoints[2].monitor;
-	assert_int_equal(c->protocol, PROTO_TCP);
-	assert_int_equal(c->port, 5432);
-	assert_double_equal(c->timeout, 1, 1e-9);
-	assert_string_equal(p->endpoints[2].url, "tcp://db.example.com:5432");
+	p = must_load("overrides", OVERRIDES, 0);
+	assert_true(profile_status_expected(&p->endpoints[0].monitor, 250));
+	assert_true(profile_status_expected(&p->endpoints[0].monitor, 401));
+	assert_false(profile_status_expected(&p->endpoints[0].monitor, 302));
 	/* 10 * (2 + 1) + 1 */
 	assert_double_equal(
 	    profile_detection_bound(&p->endpoints[2]), 31, 1e-9);
 	profile_free(p);
-	errlist_fini(&e);
+
+	assert_string_equal(protocol_name(PROTO_TCP), "tcp");
+	assert_string_equal(route_method_name(ROUTE_WEIGHTED), "weighted");
+	profile_free(NULL);
 }
 
-/* Each case is a whole profile with exactly one error. */
+/* ---- errors: each row is a whole profile with exactly one error ---- */
+
 typedef struct {
+	const char *name;
 	const char *json;
-	const char *msg;
+	const char *msg; /* the full message */
 } ErrCase;
 
-#define EP2 "{'name':'b','target':'https://b.example.com'}"
-#define WRAP(top, eps) "{'service':'s'" top ",'endpoints':[" eps "]}"
-
 static const ErrCase err_cases[] = {
-    {WRAP(",'monitor':{'tolerated_failure':3}", MIN_EP),
+    {"monitor key typo", WRAP(",'monitor':{'tolerated_failure':3}", MIN_EP),
         "p.json: monitor.tolerated_failure: unknown key (did you mean "
         "\"tolerated_failures\"?)"},
-    {WRAP(",'zzz':1", MIN_EP),
+    {"unknown top-level key", WRAP(",'zzz':1", MIN_EP),
         "p.json: zzz: unknown key (known keys: service, dns, routing, "
         "monitor, endpoints, actions, drill)"},
-    {WRAP("",
-         MIN_EP ",{'name':'b','target':'https://b.example.com',"
-                "'monitor':{'expected_status':['2xx']}}"),
+    {"status class 2xx",
+        WRAP("",
+            MIN_EP ",{'name':'b','target':'https://b.example.com',"
+                   "'monitor':{'expected_status':['2xx']}}"),
         "p.json: endpoints[1].monitor.expected_status[0]: \"2xx\" is not a "
         "status range (use \"200-299\")"},
-    {WRAP(",'monitor':{'expected_status':['200','abc']}", MIN_EP),
+    {"status not a number",
+        WRAP(",'monitor':{'expected_status':['200','abc']}", MIN_EP),
         "p.json: monitor.expected_status[1]: \"abc\" is not a status range "
         "(use \"N\" or \"N-M\", e.g. \"200-299\")"},
-    {WRAP(",'monitor':{'expected_status':['99']}", MIN_EP),
+    {"status below 100", WRAP(",'monitor':{'expected_status':['99']}", MIN_EP),
         "p.json: monitor.expected_status[0]: \"99\" is out of range (status "
         "codes are 100-599)"},
-    {WRAP(",'monitor':{'expected_status':['500-600']}", MIN_EP),
+    {"status range above 599",
+        WRAP(",'monitor':{'expected_status':['500-600']}", MIN_EP),
         "p.json: monitor.expected_status[0]: \"500-600\" is out of range "
         "(status codes are 100-599)"},
-    {WRAP(",'monitor':{'expected_status':['299-200']}", MIN_EP),
+    {"status range reversed",
+        WRAP(",'monitor':{'expected_status':['299-200']}", MIN_EP),
         "p.json: monitor.expected_status[0]: \"299-200\" is reversed (use "
         "\"200-299\")"},
-    {WRAP(",'monitor':{'expected_status':[]}", MIN_EP),
+    {"no status ranges", WRAP(",'monitor':{'expected_status':[]}", MIN_EP),
         "p.json: monitor.expected_status: must hold 1 to 8 ranges (has 0)"},
-    {WRAP(",'monitor':{'expected_status':['200','201','202','203','204',"
-          "'205','206','207','208']}",
-         MIN_EP),
+    {"nine status ranges",
+        WRAP(",'monitor':{'expected_status':['200','201','202','203','204',"
+             "'205','206','207','208']}",
+            MIN_EP),
         "p.json: monitor.expected_status: must hold 1 to 8 ranges (has 9)"},
-    {WRAP(",'monitor':{'expected_status':'200'}", MIN_EP),
+    {"status list not an array",
+        WRAP(",'monitor':{'expected_status':'200'}", MIN_EP),
         "p.json: monitor.expected_status: must be an array like "
         "[\"200-299\", \"401\"], not a string"},
-    {WRAP(",'monitor':{'interval':0.05,'timeout':0.05}", MIN_EP),
+    {"interval too short",
+        WRAP(",'monitor':{'interval':0.05,'timeout':0.05}", MIN_EP),
         "p.json: monitor.interval: must be from 0.1 to 86400 (got 0.05)"},
-    {WRAP(",'monitor':{'interval':'30'}", MIN_EP),
+    {"interval as a string", WRAP(",'monitor':{'interval':'30'}", MIN_EP),
         "p.json: monitor.interval: must be a number, not a string"},
-    {WRAP(",'monitor':{'timeout':0}", MIN_EP),
+    {"timeout zero", WRAP(",'monitor':{'timeout':0}", MIN_EP),
         "p.json: monitor.timeout: must be greater than 0 and at most 86400 "
         "(got 0)"},
-    {WRAP("",
-         "{'name':'a','target':'https://a.example.com',"
-         "'monitor':{'timeout':40}}"),
+    {"endpoint timeout over inherited interval",
+        WRAP("",
+            "{'name':'a','target':'https://a.example.com',"
+            "'monitor':{'timeout':40}}"),
         "p.json: endpoints[0].monitor.timeout: 40 s is longer than the "
         "interval (30 s, inherited or default)"},
-    {WRAP(",'monitor':{'interval':5}", MIN_EP),
+    {"interval under default timeout",
+        WRAP(",'monitor':{'interval':5}", MIN_EP),
         "p.json: monitor.interval: 5 s is shorter than the timeout (10 s, "
         "inherited or default); set a timeout <= interval"},
-    {WRAP(",'monitor':{'tolerated_failures':10}", MIN_EP),
+    {"tolerated_failures above 9",
+        WRAP(",'monitor':{'tolerated_failures':10}", MIN_EP),
         "p.json: monitor.tolerated_failures: must be from 0 to 9 (got 10)"},
-    {WRAP(",'monitor':{'tolerated_failures':1.5}", MIN_EP),
+    {"tolerated_failures fractional",
+        WRAP(",'monitor':{'tolerated_failures':1.5}", MIN_EP),
         "p.json: monitor.tolerated_failures: must be a whole number (got "
         "1.5)"},
-    {WRAP(",'monitor':{'rise':0}", MIN_EP),
+    {"rise zero", WRAP(",'monitor':{'rise':0}", MIN_EP),
         "p.json: monitor.rise: must be from 1 to 9 (got 0)"},
-    {WRAP(",'monitor':{'port':0}", MIN_EP),
+    {"port zero", WRAP(",'monitor':{'port':0}", MIN_EP),
         "p.json: monitor.port: must be from 1 to 65535 (got 0)"},
-    {WRAP(",'monitor':{'protocol':'ftp'}", MIN_EP),
+    {"unknown protocol", WRAP(",'monitor':{'protocol':'ftp'}", MIN_EP),
         "p.json: monitor.protocol: \"ftp\" is not a protocol (use \"http\", "
         "\"https\" or \"tcp\")"},
-    {WRAP(",'monitor':{'path':'health'}", MIN_EP),
+    {"path without slash", WRAP(",'monitor':{'path':'health'}", MIN_EP),
         "p.json: monitor.path: must start with \"/\" and hold no spaces or "
         "non-ASCII characters (percent-encode them)"},
-    {WRAP(",'monitor':{'headers':{'a':'1','b':'2','c':'3','d':'4','e':'5',"
-          "'f':'6','g':'7','h':'8','i':'9'}}",
-         MIN_EP),
+    {"nine headers",
+        WRAP(",'monitor':{'headers':{'a':'1','b':'2','c':'3','d':'4','e':'5',"
+             "'f':'6','g':'7','h':'8','i':'9'}}",
+            MIN_EP),
         "p.json: monitor.headers: has 9 headers (at most 8)"},
-    {WRAP(",'monitor':{'headers':{'X Bad':'1'}}", MIN_EP),
+    {"header name with space",
+        WRAP(",'monitor':{'headers':{'X Bad':'1'}}", MIN_EP),
         "p.json: monitor.headers[\"X Bad\"]: is not a valid header name"},
-    {WRAP(",'monitor':{'headers':{'X-A':'1','x-a':'2'}}", MIN_EP),
+    {"header names differ only in case",
+        WRAP(",'monitor':{'headers':{'X-A':'1','x-a':'2'}}", MIN_EP),
         "p.json: monitor.headers.x-a: duplicate header (names ignore case)"},
-    {WRAP(",'monitor':{'headers':{'X-A':5}}", MIN_EP),
+    {"header value a number", WRAP(",'monitor':{'headers':{'X-A':5}}", MIN_EP),
         "p.json: monitor.headers.X-A: must be a string, not a number"},
-    {WRAP(",'monitor':{'identify':{'header':'X-R','body':true}}", MIN_EP),
+    {"identify header and body",
+        WRAP(",'monitor':{'identify':{'header':'X-R','body':true}}", MIN_EP),
         "p.json: monitor.identify: takes either \"header\" or \"body\", not "
         "both"},
-    {WRAP(",'monitor':{'reuse_connections':1}", MIN_EP),
+    {"reuse_connections a number",
+        WRAP(",'monitor':{'reuse_connections':1}", MIN_EP),
         "p.json: monitor.reuse_connections: must be true or false, not a "
         "number"},
-    {WRAP(",'dns':{'ttl':604801}", MIN_EP),
+    {"dns ttl above a week", WRAP(",'dns':{'ttl':604801}", MIN_EP),
         "p.json: dns.ttl: must be from 0 to 604800 (got 604801)"},
-    {WRAP(",'dns':{'ttl':-1}", MIN_EP),
+    {"dns ttl negative", WRAP(",'dns':{'ttl':-1}", MIN_EP),
         "p.json: dns.ttl: must be from 0 to 604800 (got -1)"},
-    {WRAP(",'dns':{'name':'a..b'}", MIN_EP),
+    {"dns name with empty label", WRAP(",'dns':{'name':'a..b'}", MIN_EP),
         "p.json: dns.name: \"a..b\" is not a DNS name"},
-    {WRAP(",'dns':{'resolvers':['system','1.2.3.4:0']}", MIN_EP),
+    {"resolver port zero",
+        WRAP(",'dns':{'resolvers':['system','1.2.3.4:0']}", MIN_EP),
         "p.json: dns.resolvers[1]: \"1.2.3.4:0\" is not \"system\", an IP "
         "address, ADDRESS:PORT or [IPV6]:PORT"},
     /* the DNS observer parses the same way: a bracket needs its port */
-    {WRAP(",'dns':{'resolvers':['[::1]']}", MIN_EP),
+    {"resolver v6 bracket without port",
+        WRAP(",'dns':{'resolvers':['[::1]']}", MIN_EP),
         "p.json: dns.resolvers[0]: \"[::1]\" is not \"system\", an IP "
         "address, ADDRESS:PORT or [IPV6]:PORT"},
-    {WRAP(",'dns':{'resolvers':[]}", MIN_EP),
+    {"no resolvers", WRAP(",'dns':{'resolvers':[]}", MIN_EP),
         "p.json: dns.resolvers: must hold 1 to 8 resolvers (has 0)"},
-    {WRAP(",'dns':{'interval':0}", MIN_EP),
+    {"dns interval zero", WRAP(",'dns':{'interval':0}", MIN_EP),
         "p.json: dns.interval: must be from 0.1 to 86400 (got 0)"},
-    {WRAP(",'routing':{'method':'geo'}", MIN_EP),
+    {"unknown routing method", WRAP(",'routing':{'method':'geo'}", MIN_EP),
         "p.json: routing.method: \"geo\" is not a routing method (use "
         "\"priority\", \"weighted\" or \"performance\")"},
-    {WRAP(",'routing':{'failback':'never'}", MIN_EP),
+    {"unknown failback mode", WRAP(",'routing':{'failback':'never'}", MIN_EP),
         "p.json: routing.failback: \"never\" is not a failback mode (use "
         "\"manual\" or \"auto\")"},
-    {WRAP(",'routing':{'hold_down':-1}", MIN_EP),
+    {"hold_down negative", WRAP(",'routing':{'hold_down':-1}", MIN_EP),
         "p.json: routing.hold_down: must be from 0 to 604800 (got -1)"},
-    {WRAP(",'routing':{'auto_failover':'yes'}", MIN_EP),
+    {"auto_failover a string",
+        WRAP(",'routing':{'auto_failover':'yes'}", MIN_EP),
         "p.json: routing.auto_failover: must be true or false, not a string"},
-    {WRAP(",'routing':{'hold_dwn':5}", MIN_EP),
+    {"routing key typo", WRAP(",'routing':{'hold_dwn':5}", MIN_EP),
         "p.json: routing.hold_dwn: unknown key (did you mean "
         "\"hold_down\"?)"},
-    {WRAP("",
-         "{'name':'a','target':'https://a.example.com','lat':91,"
-         "'lon':0}"),
+    {"latitude above 90",
+        WRAP("",
+            "{'name':'a','target':'https://a.example.com','lat':91,"
+            "'lon':0}"),
         "p.json: endpoints[0].lat: must be from -90 to 90 (got 91)"},
-    {WRAP("",
-         "{'name':'a','target':'https://a.example.com','lat':0,"
-         "'lon':-180.5}"),
+    {"longitude below -180",
+        WRAP("",
+            "{'name':'a','target':'https://a.example.com','lat':0,"
+            "'lon':-180.5}"),
         "p.json: endpoints[0].lon: must be from -180 to 180 (got -180.5)"},
-    {WRAP("", "{'name':'a','target':'https://a.example.com','lat':1}"),
+    {"lat without lon",
+        WRAP("", "{'name':'a','target':'https://a.example.com','lat':1}"),
         "p.json: endpoints[0].lon: missing (lat and lon go together)"},
-    {WRAP("", "{'name':'a','target':'https://a.example.com','weight':0}"),
+    {"weight zero",
+        WRAP("", "{'name':'a','target':'https://a.example.com','weight':0}"),
         "p.json: endpoints[0].weight: must be greater than 0 and at most "
         "1000000 (got 0)"},
-    {WRAP("", "{'name':'a','target':'https://a.example.com','priority':0}"),
+    {"priority zero",
+        WRAP("", "{'name':'a','target':'https://a.example.com','priority':0}"),
         "p.json: endpoints[0].priority: must be from 1 to 1000000 (got 0)"},
-    {WRAP("",
-         "{'name':'a','target':'https://a.example.com','priority':2},"
-         "{'name':'b','target':'https://b.example.com','priority':2}"),
+    {"priorities collide",
+        WRAP("",
+            "{'name':'a','target':'https://a.example.com','priority':2},"
+            "{'name':'b','target':'https://b.example.com','priority':2}"),
         "p.json: endpoints[1].priority: 2 is also the priority of "
         "endpoints[0] (\"a\"); priorities must be unique under priority "
         "routing"},
-    {WRAP(
-         "", "{'name':'a','target':'https://a.example.com','priority':2}," EP2),
+    {"priority collides with default",
+        WRAP("",
+            "{'name':'a','target':'https://a.example.com','priority':2}," EP2),
         "p.json: endpoints[1].priority: 2 (default: position in the list) "
         "is also the priority of endpoints[0] (\"a\"); priorities must be "
         "unique under priority routing"},
-    {WRAP("", MIN_EP ",{'name':'a','target':'https://b.example.com'}"),
+    {"duplicate endpoint name",
+        WRAP("", MIN_EP ",{'name':'a','target':'https://b.example.com'}"),
         "p.json: endpoints[1].name: \"a\" is already the name of "
         "endpoints[0]"},
-    {WRAP("", "{'name':'eu 20','target':'https://a.example.com'}"),
+    {"endpoint name with space",
+        WRAP("", "{'name':'eu 20','target':'https://a.example.com'}"),
         "p.json: endpoints[0].name: \"eu 20\" may hold only letters, "
         "digits, '.', '_' and '-'"},
-    {WRAP("",
-         "{'name':'abcdefghijabcdefghijabcdefghij12',"
-         "'target':'https://a.example.com'}"),
+    {"endpoint name too long",
+        WRAP("",
+            "{'name':'abcdefghijabcdefghijabcdefghij12',"
+            "'target':'https://a.example.com'}"),
         "p.json: endpoints[0].name: \"abcdefghijabcdefghijabcdefghij12\" is "
         "longer than 31 characters"},
-    {WRAP("", "{'target':'https://a.example.com'}"),
+    {"endpoint without name", WRAP("", "{'target':'https://a.example.com'}"),
         "p.json: endpoints[0].name: missing (required)"},
-    {WRAP("", "{'name':'a'}"),
+    {"endpoint without target", WRAP("", "{'name':'a'}"),
         "p.json: endpoints[0].target: missing (required: http://, https:// "
         "or tcp:// URL)"},
-    {WRAP("", "{'name':'a','target':'https://a b.example.com'}"),
+    {"target with bad host",
+        WRAP("", "{'name':'a','target':'https://a b.example.com'}"),
         "p.json: endpoints[0].target: \"https://a b.example.com\" is not a "
         "valid URL (curl: Bad hostname)"},
-    {WRAP("", "{'name':'a','target':'a.example.com'}"),
+    {"target without scheme", WRAP("", "{'name':'a','target':'a.example.com'}"),
         "p.json: endpoints[0].target: \"a.example.com\" is not a valid URL "
         "(curl: Bad scheme)"},
-    {WRAP("", "{'name':'a','target':'ftp://a.example.com/'}"),
+    {"target scheme ftp",
+        WRAP("", "{'name':'a','target':'ftp://a.example.com/'}"),
         "p.json: endpoints[0].target: \"ftp://a.example.com/\": scheme "
         "\"ftp\" is not supported (use http://, https:// or tcp://)"},
-    {WRAP("", "{'name':'a','target':'tcp://a.example.com'}"),
+    {"tcp target without port",
+        WRAP("", "{'name':'a','target':'tcp://a.example.com'}"),
         "p.json: endpoints[0].target: \"tcp://a.example.com\": tcp needs a "
         "port (tcp://host:PORT or monitor.port)"},
-    {WRAP("", "{'name':'a','target':'https://u:hunter2@a.example.com'}"),
+    {"target with credentials",
+        WRAP("", "{'name':'a','target':'https://u:hunter2@a.example.com'}"),
         "p.json: endpoints[0].target: must not hold credentials (put them "
         "in monitor.headers)"},
-    {WRAP("",
-         "{'name':'a','target':'https://a.example.com',"
-         "'connect_to':'x'}"),
+    {"connect_to without port",
+        WRAP("",
+            "{'name':'a','target':'https://a.example.com',"
+            "'connect_to':'x'}"),
         "p.json: endpoints[0].connect_to: must be \"host:port\" (port "
         "1-65535)"},
-    {WRAP("",
-         "{'name':'a','target':'https://a.example.com',"
-         "'dns_answers':['a b']}"),
+    {"dns answer with space",
+        WRAP("",
+            "{'name':'a','target':'https://a.example.com',"
+            "'dns_answers':['a b']}"),
         "p.json: endpoints[0].dns_answers[0]: \"a b\" is not a DNS name or "
         "address"},
-    {WRAP("", "{'name':'a','target':'https://a.example.com','Name':'x'}"),
+    {"endpoint key in wrong case",
+        WRAP("", "{'name':'a','target':'https://a.example.com','Name':'x'}"),
         "p.json: endpoints[0].Name: unknown key (did you mean \"name\"?)"},
-    {WRAP("", "{'name':'a','name':'b','target':'https://a.example.com'}"),
+    {"duplicate endpoint key",
+        WRAP("", "{'name':'a','name':'b','target':'https://a.example.com'}"),
         "p.json: endpoints[0].name: duplicate key"},
-    {WRAP("", "7"), "p.json: endpoints[0]: must be an object, not a number"},
-    {WRAP("", ""), "p.json: endpoints: must hold at least one endpoint"},
-    {"{'service':'s'}", "p.json: endpoints: missing (required: at least one)"},
-    {"{'endpoints':[" MIN_EP "]}",
+    {"endpoint not an object", WRAP("", "7"),
+        "p.json: endpoints[0]: must be an object, not a number"},
+    {"no endpoints", WRAP("", ""),
+        "p.json: endpoints: must hold at least one endpoint"},
+    {"endpoints missing", "{'service':'s'}",
+        "p.json: endpoints: missing (required: at least one)"},
+    {"service missing", "{'endpoints':[" MIN_EP "]}",
         "p.json: service: missing (required: the service's name)"},
-    {"{'service':7,'endpoints':[" MIN_EP "]}",
+    {"service a number", "{'service':7,'endpoints':[" MIN_EP "]}",
         "p.json: service: must be a string, not a number"},
-    {"{'service':'s','endpoints':{}}",
+    {"endpoints an object", "{'service':'s','endpoints':{}}",
         "p.json: endpoints: must be an array of endpoints, not an object"},
-    {"[1]", "p.json: the profile must be a JSON object, not an array"},
-    {WRAP(",'actions':{'failover':{'timeout':5}}", MIN_EP),
+    {"profile an array", "[1]",
+        "p.json: the profile must be a JSON object, not an array"},
+    {"action without argv",
+        WRAP(",'actions':{'failover':{'timeout':5}}", MIN_EP),
         "p.json: actions.failover.argv: missing (the program and its "
         "arguments, e.g. [\"./failover.sh\", \"{from}\", \"{to}\"])"},
-    {WRAP(",'actions':{'failover':{'argv':[]}}", MIN_EP),
+    {"action with empty argv",
+        WRAP(",'actions':{'failover':{'argv':[]}}", MIN_EP),
         "p.json: actions.failover.argv: must not be empty (argv[0] is the "
         "program)"},
-    {WRAP(",'actions':{'failback':{'argv':['x',1]}}", MIN_EP),
+    {"action argument a number",
+        WRAP(",'actions':{'failback':{'argv':['x',1]}}", MIN_EP),
         "p.json: actions.failback.argv[1]: must be a string, not a number"},
-    {WRAP(",'actions':{'failover':{'argv':['x'],'timeout':0}}", MIN_EP),
+    {"action timeout zero",
+        WRAP(",'actions':{'failover':{'argv':['x'],'timeout':0}}", MIN_EP),
         "p.json: actions.failover.timeout: must be greater than 0 and at "
         "most 86400 (got 0)"},
-    {WRAP(",'actions':{'failover':[{'name':'one','argv':['x']},"
-          "{'argv':['y']}]}",
-         MIN_EP),
+    {"runbook step without name",
+        WRAP(",'actions':{'failover':[{'name':'one','argv':['x']},"
+             "{'argv':['y']}]}",
+            MIN_EP),
         "p.json: actions.failover[1].name: missing (each runbook step has a "
         "name)"},
-    {WRAP(",'actions':{'failover':[]}", MIN_EP),
+    {"empty runbook", WRAP(",'actions':{'failover':[]}", MIN_EP),
         "p.json: actions.failover: a runbook holds 1 to 32 steps (has 0)"},
-    {WRAP(",'actions':{'failovr':{'argv':['x']}}", MIN_EP),
+    {"actions key typo", WRAP(",'actions':{'failovr':{'argv':['x']}}", MIN_EP),
         "p.json: actions.failovr: unknown key (did you mean "
         "\"failover\"?)"},
-    {WRAP(",'drill':{'rto_target':0}", MIN_EP),
+    {"rto_target zero", WRAP(",'drill':{'rto_target':0}", MIN_EP),
         "p.json: drill.rto_target: must be greater than 0 and at most "
         "10000000 (got 0)"},
-    {WRAP(",'drill':{'dir':''}", MIN_EP),
+    {"drill dir empty", WRAP(",'drill':{'dir':''}", MIN_EP),
         "p.json: drill.dir: must not be empty"},
-    {WRAP(",'service':'t'", MIN_EP), "p.json: service: duplicate key"},
+    {"duplicate service", WRAP(",'service':'t'", MIN_EP),
+        "p.json: service: duplicate key"},
+    /* ${env:NAME}: never a value in a message */
+    {"env variable unset", ENV_UNSET,
+        "p.json: monitor.headers.B: environment variable DRTOP_TEST_UNSET "
+        "is not set"},
+    {"env reference without brace",
+        WRAP(",'monitor':{'headers':{'A':'${env:X'}}", MIN_EP),
+        "p.json: monitor.headers.A: malformed ${env:NAME} reference (NAME: "
+        "letters, digits, '_')"},
+    {"env reference without name",
+        WRAP(",'monitor':{'headers':{'A':'${env:}'}}", MIN_EP),
+        "p.json: monitor.headers.A: malformed ${env:NAME} reference (NAME: "
+        "letters, digits, '_')"},
+    {"env name starting with a digit",
+        WRAP(",'monitor':{'headers':{'A':'${env:1X}'}}", MIN_EP),
+        "p.json: monitor.headers.A: malformed ${env:NAME} reference (NAME: "
+        "letters, digits, '_')"},
+    {"env name with a dash",
+        WRAP(",'monitor':{'headers':{'A':'${env:A-B}'}}", MIN_EP),
+        "p.json: monitor.headers.A: malformed ${env:NAME} reference (NAME: "
+        "letters, digits, '_')"},
 };
 
 static void
-test_each_error(void **state)
+test_errors(void **state)
 {
 	int bad = 0;
 
@@ -490,8 +746,9 @@ test_each_error(void **state)
 		if (p != NULL || e.count != 1 ||
 		    strcmp(e.msgs[0], err_cases[i].msg) != 0) {
 			bad++;
-			fprintf(stderr, "case %zu: %s\n  want: %s\n", i,
-			    err_cases[i].json, err_cases[i].msg);
+			fprintf(stderr, "case \"%s\": %s\n  want: %s\n",
+			    err_cases[i].name, err_cases[i].json,
+			    err_cases[i].msg);
 			print_errs(&e);
 		}
 		profile_free(p);
@@ -499,6 +756,191 @@ test_each_error(void **state)
 	}
 	assert_int_equal(bad, 0);
 }
+
+/* ---- warnings: each row loads, with exactly this one warning ---- */
+
+typedef struct {
+	const char *name;
+	const char *json;
+	int flags;
+	const char *msg; /* the full message */
+} WarnCase;
+
+static const WarnCase warn_cases[] = {
+    {"env variable unset in check mode", ENV_UNSET, PROFILE_ENV_OPTIONAL,
+        "p.json: monitor.headers.B: warning: environment variable "
+        "DRTOP_TEST_UNSET is not set (it must be when drtop probes)"},
+    {"tcp probe ignores body_contains",
+        WRAP("",
+            "{'name':'a','target':'tcp://h:1',"
+            "'monitor':{'body_contains':'x'}}"),
+        0,
+        "p.json: endpoints[0]: warning: monitor.body_contains is ignored: "
+        "a tcp probe only opens a connection"},
+    {"tcp probe ignores inherited expected_status",
+        WRAP(",'monitor':{'protocol':'tcp','expected_status':['204']}",
+            "{'name':'a','target':'tcp://h:1'}"),
+        0,
+        "p.json: endpoints[0]: warning: monitor.expected_status is "
+        "ignored: a tcp probe only opens a connection"},
+    {"every endpoint disabled",
+        WRAP("",
+            "{'name':'a','target':'https://a.example.com',"
+            "'disabled':true}"),
+        0,
+        "p.json: endpoints: warning: every endpoint is disabled: nothing "
+        "is probed or routed to"},
+    {"unknown placeholder",
+        WRAP(",'actions':{'failback':{'argv':['x','{too}']}}", MIN_EP), 0,
+        "p.json: actions.failback.argv[1]: warning: unknown placeholder "
+        "{too} (the templates are {from}, {to} and {service}); it is "
+        "passed as written"},
+};
+
+static void
+test_warnings(void **state)
+{
+	int bad = 0;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(warn_cases); i++) {
+		const WarnCase *wc = &warn_cases[i];
+		ErrList e, w;
+		Profile *p = parse_flags(wc->json, wc->flags, &e, &w);
+
+		if (p == NULL || e.count != 0 || w.count != 1 ||
+		    strcmp(w.msgs[0], wc->msg) != 0) {
+			bad++;
+			fprintf(stderr, "case \"%s\": %s\n  want: %s\n",
+			    wc->name, wc->json, wc->msg);
+			print_errs(&e);
+			print_errs(&w);
+		}
+		profile_free(p);
+		errlist_fini(&e);
+		errlist_fini(&w);
+	}
+	assert_int_equal(bad, 0);
+}
+
+/* Several warnings at once come in order, and they never fail a load. */
+static void
+test_warnings_in_order(void **state)
+{
+	ErrList e, w;
+	Profile *p;
+
+	(void)state;
+	p = parse_flags(
+	    "{'service':'s','monitor':{'expected_status':['204']},"
+	    "'endpoints':[{'name':'a','target':'tcp://h:1','disabled':true,"
+	    "'monitor':{'body_contains':'x'}},"
+	    "{'name':'b','target':'tcp://h:2','disabled':true}],"
+	    "'actions':{'failover':{'argv':['x','{form}',"
+	    "'{\\'k\\':{to}}','{service}-{from}']}}}",
+	    0, &e, &w);
+	print_errs(&e);
+	assert_non_null(p);
+	if (w.count != 3)
+		print_errs(&w);
+	assert_int_equal(w.count, 3);
+	assert_string_equal(w.msgs[0],
+	    "p.json: endpoints[0]: warning: monitor.body_contains is ignored: "
+	    "a tcp probe only opens a connection");
+	assert_string_equal(w.msgs[1],
+	    "p.json: endpoints: warning: every endpoint is disabled: nothing "
+	    "is probed or routed to");
+	assert_string_equal(w.msgs[2],
+	    "p.json: actions.failover.argv[1]: warning: unknown placeholder "
+	    "{form} (the templates are {from}, {to} and {service}); it is "
+	    "passed as written");
+	profile_free(p);
+	errlist_fini(&e);
+	errlist_fini(&w);
+}
+
+/* ---- malformed JSON: located by line and column ---- */
+
+typedef struct {
+	const char *name;
+	const char *json;
+	size_t len; /* the text need not end in NUL */
+	const char *msg; /* the full message */
+} MalformedCase;
+
+#define BYTES(s) s, sizeof(s) - 1
+
+static const MalformedCase malformed_cases[] = {
+    {"missing value", BYTES("{\n  \"a\": [1,\n  }"),
+        "p.json:3:3: malformed JSON near '}'"},
+    {"text after the object", BYTES("{\"service\":\"x\"} x"),
+        "p.json:1:17: unexpected text after the JSON object"},
+    {"empty file", BYTES(""), "p.json:1:1: malformed JSON: empty file"},
+    {"blank file", BYTES(" \n "), "p.json:2:2: malformed JSON: empty file"},
+    /* columns count characters, not bytes */
+    {"after a UTF-8 string", BYTES("{\"r\":\"Zürich\" x}"),
+        "p.json:1:15: malformed JSON near 'x'"},
+};
+
+static void
+test_malformed_json(void **state)
+{
+	int bad = 0;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(malformed_cases); i++) {
+		const MalformedCase *mc = &malformed_cases[i];
+		ErrList e;
+		Profile *p;
+
+		errlist_init(&e);
+		p = profile_parse(mc->json, mc->len, "p.json", BASEDIR, &e);
+		if (p != NULL || e.count != 1 ||
+		    strcmp(e.msgs[0], mc->msg) != 0) {
+			bad++;
+			fprintf(stderr, "case \"%s\"\n  want: %s\n", mc->name,
+			    mc->msg);
+			print_errs(&e);
+		}
+		profile_free(p);
+		errlist_fini(&e);
+	}
+	assert_int_equal(bad, 0);
+}
+
+/* Inputs built in code, or where only the place is pinned down. */
+static void
+test_malformed_json_other(void **state)
+{
+	char deep[3000];
+	/* Not NUL-terminated: the parser must stay inside len. */
+	char raw[] = {'{', '"', 'a'};
+	ErrList e;
+
+	(void)state;
+	memset(deep, '[', sizeof(deep));
+	errlist_init(&e);
+	assert_null(profile_parse(deep, sizeof(deep), "p.json", BASEDIR, &e));
+	assert_int_equal(e.count, 1);
+	assert_string_equal(e.msgs[0],
+	    "p.json:1:1001: malformed JSON: nested more than 1000 levels deep");
+	errlist_fini(&e);
+
+	errlist_init(&e);
+	assert_null(profile_parse("\x01\x02", 2, "p.json", NULL, &e));
+	assert_int_equal(e.count, 1);
+	assert_true(str_starts(e.msgs[0], "p.json:1:"));
+	assert_non_null(strstr(e.msgs[0], "malformed JSON near byte 0x0"));
+	errlist_fini(&e);
+
+	errlist_init(&e);
+	assert_null(profile_parse(raw, sizeof(raw), "p.json", NULL, &e));
+	assert_int_equal(e.count, 1);
+	assert_true(str_starts(e.msgs[0], "p.json:1:"));
+	errlist_fini(&e);
+}
+
+/* ---- errors that need more than one row can say ---- */
 
 static void
 test_too_many_endpoints(void **state)
@@ -611,124 +1053,26 @@ test_error_flood_capped(void **state)
 	free(json);
 }
 
+/* A value with a newline is refused without being printed. */
 static void
-test_env(void **state)
+test_env_value_never_printed(void **state)
 {
-	static const char *src =
-	    "{'service':'s','monitor':{'headers':{'Authorization':"
-	    "'Basic ${env:DRTOP_TEST_TOKEN}','X-Two':'${env:DRTOP_TEST_TOKEN}"
-	    "/${env:DRTOP_TEST_OTHER}'}},'endpoints':[" MIN_EP "]}";
-	ErrList e, w;
+	ErrList e;
 	Profile *p;
-	const Monitor *m;
 
 	(void)state;
-	setenv("DRTOP_TEST_TOKEN", "s3cr3t-value", 1);
-	setenv("DRTOP_TEST_OTHER", "2", 1);
-	p = parse(src, &e);
-	print_errs(&e);
-	assert_non_null(p);
-	m = &p->endpoints[0].monitor;
-	assert_int_equal(m->nheaders, 2);
-	assert_string_equal(m->headers[0].name, "Authorization");
-	assert_string_equal(m->headers[0].value, "Basic s3cr3t-value");
-	assert_string_equal(m->headers[1].value, "s3cr3t-value/2");
-	profile_free(p);
-	errlist_fini(&e);
-
-	/* Missing: an error naming the variable and the path. */
-	unsetenv("DRTOP_TEST_OTHER");
-	p = parse(src, &e);
-	assert_null(p);
-	assert_int_equal(e.count, 1);
-	assert_string_equal(e.msgs[0],
-	    "p.json: monitor.headers.X-Two: "
-	    "environment variable DRTOP_TEST_OTHER "
-	    "is not set");
-	errlist_fini(&e);
-
-	/* Check mode: a warning, and the profile loads. */
-	p = parse_flags(src, PROFILE_ENV_OPTIONAL, &e, &w);
-	assert_non_null(p);
-	assert_int_equal(e.count, 0);
-	assert_int_equal(w.count, 1);
-	assert_string_equal(w.msgs[0],
-	    "p.json: monitor.headers.X-Two: warning: environment variable "
-	    "DRTOP_TEST_OTHER is not set (it must be when drtop probes)");
-	assert_string_equal(p->endpoints[0].monitor.headers[1].value,
-	    "s3cr3t-value/${env:DRTOP_TEST_OTHER}");
-	profile_free(p);
-	errlist_fini(&e);
-	errlist_fini(&w);
-
-	/* No substitution at all. */
-	p = parse_flags(src, PROFILE_NO_ENV, &e, NULL);
-	assert_non_null(p);
-	assert_string_equal(p->endpoints[0].monitor.headers[0].value,
-	    "Basic ${env:DRTOP_TEST_TOKEN}");
-	profile_free(p);
-	errlist_fini(&e);
-
-	/* Malformed references. */
-	p = parse("{'service':'s','monitor':{'headers':{'A':'${env:X'}},"
-	          "'endpoints':[" MIN_EP "]}",
-	    &e);
-	assert_null(p);
-	assert_int_equal(e.count, 1);
-	assert_string_equal(e.msgs[0],
-	    "p.json: monitor.headers.A: malformed "
-	    "${env:NAME} reference (NAME: letters, "
-	    "digits, '_')");
-	errlist_fini(&e);
-
-	/* A value with a newline is refused without being printed. */
 	setenv("DRTOP_TEST_TOKEN", "line1\r\nInjected: yes", 1);
-	p = parse(src, &e);
+	p = parse(ENV_UNSET, &e);
+	setenv("DRTOP_TEST_TOKEN", TOKEN_VALUE, 1);
 	assert_null(p);
-	assert_int_equal(e.count, 2); /* and DRTOP_TEST_OTHER is unset */
+	assert_int_equal(e.count, 2); /* and DRTOP_TEST_UNSET is unset */
 	assert_true(has_msg(&e,
-	    "p.json: monitor.headers.Authorization: value "
+	    "p.json: monitor.headers.A: value "
 	    "contains a control character (after ${env:} "
 	    "substitution)"));
 	for (int i = 0; i < e.count; i++)
 		assert_null(strstr(e.msgs[i], "Injected"));
 	errlist_fini(&e);
-	unsetenv("DRTOP_TEST_TOKEN");
-}
-
-static void
-test_warnings(void **state)
-{
-	ErrList e, w;
-	Profile *p;
-
-	(void)state;
-	p = parse_flags(
-	    "{'service':'s','monitor':{'expected_status':['204']},"
-	    "'endpoints':[{'name':'a','target':'tcp://h:1','disabled':true,"
-	    "'monitor':{'body_contains':'x'}},"
-	    "{'name':'b','target':'tcp://h:2','disabled':true}],"
-	    "'actions':{'failover':{'argv':['x','{form}',"
-	    "'{\\'k\\':{to}}','{service}-{from}']}}}",
-	    0, &e, &w);
-	print_errs(&e);
-	assert_non_null(p);
-	print_errs(&w);
-	assert_int_equal(w.count, 3);
-	assert_string_equal(w.msgs[0],
-	    "p.json: endpoints[0]: warning: monitor.body_contains is ignored: "
-	    "a tcp probe only opens a connection");
-	assert_string_equal(w.msgs[1],
-	    "p.json: endpoints: warning: every endpoint is disabled: nothing "
-	    "is probed or routed to");
-	assert_string_equal(w.msgs[2],
-	    "p.json: actions.failover.argv[1]: warning: unknown placeholder "
-	    "{form} (the templates are {from}, {to} and {service}); it is "
-	    "passed as written");
-	/* Warnings never fail a load, and without a list they are dropped. */
-	profile_free(p);
-	errlist_fini(&e);
-	errlist_fini(&w);
 }
 
 static void
@@ -755,6 +1099,7 @@ test_redaction_and_roundtrip(void **state)
 	          "{'name':'two','argv':['x','']}]},"
 	          "'drill':{'rto_target':300,'dir':'drills'}}",
 	    &e);
+	setenv("DRTOP_TEST_TOKEN", TOKEN_VALUE, 1);
 	print_errs(&e);
 	assert_non_null(p);
 	/* Relative programs with '/' resolve against the profile's dir;
@@ -797,70 +1142,12 @@ test_redaction_and_roundtrip(void **state)
 	free(clear);
 	profile_free(p);
 	errlist_fini(&e);
-	unsetenv("DRTOP_TEST_TOKEN");
-}
-
-static void
-json_err(const char *json, size_t len, const char *want)
-{
-	ErrList e;
-
-	errlist_init(&e);
-	assert_null(profile_parse(json, len, "p.json", BASEDIR, &e));
-	print_errs(&e);
-	assert_int_equal(e.count, 1);
-	assert_string_equal(e.msgs[0], want);
-	errlist_fini(&e);
-}
-
-static void
-test_malformed_json(void **state)
-{
-	char deep[3000];
-	/* Not NUL-terminated: the parser must stay inside len. */
-	char raw[] = {'{', '"', 'a'};
-
-	(void)state;
-	json_err(
-	    "{\n  \"a\": [1,\n  }", 16, "p.json:3:3: malformed JSON near '}'");
-	json_err("{\"service\":\"x\"} x", 17,
-	    "p.json:1:17: unexpected text after the JSON object");
-	json_err("", 0, "p.json:1:1: malformed JSON: empty file");
-	json_err(" \n ", 3, "p.json:2:2: malformed JSON: empty file");
-	{
-		ErrList e;
-
-		errlist_init(&e);
-		assert_null(profile_parse("\x01\x02", 2, "p.json", NULL, &e));
-		assert_int_equal(e.count, 1);
-		assert_true(str_starts(e.msgs[0], "p.json:1:"));
-		assert_non_null(
-		    strstr(e.msgs[0], "malformed JSON near byte 0x0"));
-		errlist_fini(&e);
-	}
-	/* Columns count characters, not bytes. */
-	json_err(
-	    "{\"r\":\"Zürich\" x}", 17, "p.json:1:15: malformed JSON near 'x'");
-	memset(deep, '[', sizeof(deep));
-	json_err(deep, sizeof(deep),
-	    "p.json:1:1001: malformed JSON: nested more than 1000 levels deep");
-	{
-		ErrList e;
-
-		errlist_init(&e);
-		assert_null(
-		    profile_parse(raw, sizeof(raw), "p.json", NULL, &e));
-		assert_int_equal(e.count, 1);
-		assert_true(str_starts(e.msgs[0], "p.json:1:"));
-		errlist_fini(&e);
-	}
 }
 
 static void
 test_load_file(void **state)
 {
-	char dir[] = "/tmp/drtop-profile-XXXXXX";
-	char path[256], want[300];
+	char dir[256], path[320], want[400];
 	ErrList e;
 	Profile *p;
 	FILE *f;
@@ -873,7 +1160,7 @@ test_load_file(void **state)
 	    e.msgs[0], "/nonexistent/x.json: No such file or directory");
 	errlist_fini(&e);
 
-	assert_non_null(mkdtemp(dir));
+	th_tmpdir_make(dir, sizeof(dir), "profile");
 	errlist_init(&e);
 	assert_null(profile_load(dir, &e));
 	assert_int_equal(e.count, 1);
@@ -901,117 +1188,195 @@ test_load_file(void **state)
 	assert_string_equal(p->drill_dir, want);
 	profile_free(p);
 	errlist_fini(&e);
-	unlink(path);
-	rmdir(dir);
+	assert_int_equal(th_tmpdir_remove(dir), 0);
+}
+
+/* ---- --set: what-if edits ---- */
+
+/* The header's value came from the environment when the profile was
+ * loaded; profile_set() must keep it without reading it again. */
+#define SET_BASE                                                               \
+	"{'service':'s','monitor':{'headers':{'A':"                            \
+	"'${env:DRTOP_TEST_TOKEN}'}},'endpoints':[" MIN_EP                     \
+	",{'name':'b.x','target':'https://b.example.com'}]}"
+#define SET_SECRET "keep-me"
+
+typedef struct {
+	const char *set; /* KEY=VALUE */
+	Field f;
+	double num; /* V_INT, V_BOOL, V_DBL */
+	const char *str; /* V_STR, V_CHARS */
+} SetCase;
+
+/* Applied in order to one profile. */
+static const SetCase set_cases[] = {
+    {"monitor.tolerated_failures=0", AT_M(0, tolerated_failures), .num = 0},
+    {"monitor.tolerated_failures=0", AT_M(1, tolerated_failures), .num = 0},
+    {"routing.failback=auto", AT_P(routing.failback_auto), .num = true},
+    /* names may hold '.' */
+    {"endpoints.b.x.monitor.interval=12", AT_M(0, interval), .num = 30},
+    {"endpoints.b.x.monitor.interval=12", AT_M(1, interval), .num = 12},
+    {"dns.ttl=30", AT_P(dns.ttl), .num = 30},
+    {"drill.rto_target=120", AT_P(rto_target), .num = 120},
+    /* a comma list */
+    {"monitor.expected_status=200-299,401", AT_M(1, nexpected), .num = 2},
+    {"monitor.expected_status=200-299,401", AT_M(1, expected[1].lo),
+        .num = 401},
+    {"endpoints.a.priority=5", AT_E(0, priority), .num = 5},
+    /* VALUE as JSON, or else as a plain string */
+    {"monitor.expected_status=[\"204\"]", AT_M(0, expected[0].lo), .num = 204},
+    {"routing.method=\"weighted\"", AT_P(routing.method),
+        .num = ROUTE_WEIGHTED},
+    {"routing.method=performance", AT_P(routing.method),
+        .num = ROUTE_PERFORMANCE},
+    {"endpoints.b.x.weight=2.5", AT_E(1, weight), .num = 2.5},
+    {"dns.resolvers=system,127.0.0.1:5353", AT_P(dns.resolvers[1]),
+        .str = "127.0.0.1:5353"},
+};
+
+static Profile *
+set_base(void)
+{
+	Profile *p;
+
+	setenv("DRTOP_TEST_TOKEN", SET_SECRET, 1);
+	p = must_load("--set base", SET_BASE, 0);
+	unsetenv("DRTOP_TEST_TOKEN");
+	return p;
 }
 
 static void
 test_set(void **state)
 {
-	ErrList e;
-	Profile *p;
+	Profile *p = set_base();
 	char err[512];
-	char *before, *after;
 
 	(void)state;
-	setenv("DRTOP_TEST_TOKEN", "keep-me", 1);
-	p = parse("{'service':'s','monitor':{'headers':{'A':"
-	          "'${env:DRTOP_TEST_TOKEN}'}},"
-	          "'endpoints':[" MIN_EP ",{'name':'b.x','target':'https://b."
-	          "example.com'}]}",
-	    &e);
-	unsetenv("DRTOP_TEST_TOKEN");
-	assert_non_null(p);
+	for (size_t i = 0; i < ARRAY_LEN(set_cases); i++) {
+		const SetCase *sc = &set_cases[i];
+		int rc = profile_set(p, sc->set, err, sizeof(err));
 
-	assert_int_equal(
-	    profile_set(p, "monitor.tolerated_failures=0", err, sizeof(err)),
-	    0);
-	assert_int_equal(p->endpoints[0].monitor.tolerated_failures, 0);
-	assert_int_equal(p->endpoints[1].monitor.tolerated_failures, 0);
-	assert_int_equal(
-	    profile_set(p, "routing.failback=auto", err, sizeof(err)), 0);
-	assert_true(p->routing.failback_auto);
-	assert_int_equal(profile_set(p, "endpoints.b.x.monitor.interval=12",
-	                     err, sizeof(err)),
-	    0);
-	assert_double_equal(p->endpoints[0].monitor.interval, 30, 1e-9);
-	assert_double_equal(p->endpoints[1].monitor.interval, 12, 1e-9);
-	assert_int_equal(profile_set(p, "dns.ttl=30", err, sizeof(err)), 0);
-	assert_int_equal(p->dns.ttl, 30);
-	assert_int_equal(
-	    profile_set(p, "drill.rto_target=120", err, sizeof(err)), 0);
-	assert_double_equal(p->rto_target, 120, 1e-9);
-	assert_int_equal(profile_set(p, "monitor.expected_status=200-299,401",
-	                     err, sizeof(err)),
-	    0);
-	assert_int_equal(p->endpoints[1].monitor.nexpected, 2);
-	assert_int_equal(p->endpoints[1].monitor.expected[1].lo, 401);
-	assert_int_equal(
-	    profile_set(p, "endpoints.a.priority=5", err, sizeof(err)), 0);
-	assert_int_equal(p->endpoints[0].priority, 5);
-	/* The secret and the file survive. */
-	assert_string_equal(
-	    p->endpoints[1].monitor.headers[0].value, "keep-me");
-	assert_string_equal(p->file, "p.json");
-	assert_string_equal(p->dir, BASEDIR);
-
-	/* Errors leave the profile as it was. */
-	before = profile_to_json(p, false);
-	assert_int_equal(
-	    profile_set(p, "monitor.interval=0.01", err, sizeof(err)), -1);
-	assert_string_equal(err,
-	    "--set monitor.interval=0.01: endpoints[0].monitor.interval: must "
-	    "be from 0.1 to 86400 (got 0.01) (and more)");
-	assert_int_equal(
-	    profile_set(p, "monitor.interval=5", err, sizeof(err)), -1);
-	assert_string_equal(err,
-	    "--set monitor.interval=5: endpoints[0].monitor.timeout: 10 s is "
-	    "longer than the interval (5 s) (and more)");
-	assert_int_equal(
-	    profile_set(p, "monitor.tolerated_failure=1", err, sizeof(err)),
-	    -1);
-	assert_string_equal(err,
-	    "--set monitor.tolerated_failure: unknown key "
-	    "(did you mean \"tolerated_failures\"?)");
-	assert_int_equal(
-	    profile_set(p, "endpoints.zz.monitor.interval=5", err, sizeof(err)),
-	    -1);
-	assert_string_equal(
-	    err, "--set endpoints.zz.monitor.interval: no such endpoint");
-	assert_int_equal(
-	    profile_set(p, "routing.failback=sometimes", err, sizeof(err)), -1);
-	assert_int_equal(profile_set(p, "nokey", err, sizeof(err)), -1);
-	assert_string_equal(err, "--set nokey: expected KEY=VALUE");
-	assert_int_equal(profile_set(p, "service=x", err, sizeof(err)), -1);
-	assert_int_equal(profile_set(p, "dns.ttl=-1", err, sizeof(err)), -1);
-	assert_string_equal(err,
-	    "--set dns.ttl=-1: dns.ttl: must be from 0 to "
-	    "604800 (got -1)");
-	after = profile_to_json(p, false);
-	assert_string_equal(before, after);
-	free(before);
-	free(after);
+		if (rc != 0)
+			fprintf(stderr, "case \"%s\": %s\n", sc->set, err);
+		assert_int_equal(rc, 0);
+		check_field(sc->set, p, &sc->f, sc->num, sc->str);
+		/* The secret and the file survive every edit. */
+		assert_string_equal(
+		    p->endpoints[1].monitor.headers[0].value, SET_SECRET);
+		assert_string_equal(p->file, "p.json");
+		assert_string_equal(p->dir, BASEDIR);
+	}
 	profile_free(p);
-	errlist_fini(&e);
+	setenv("DRTOP_TEST_TOKEN", TOKEN_VALUE, 1);
+}
+
+typedef struct {
+	const char *set; /* KEY=VALUE */
+	const char *msg; /* the full message */
+} SetErrCase;
+
+static const SetErrCase set_err_cases[] = {
+    {"monitor.interval=0.01",
+        "--set monitor.interval=0.01: endpoints[0].monitor.interval: must "
+        "be from 0.1 to 86400 (got 0.01) (and more)"},
+    {"monitor.interval=5",
+        "--set monitor.interval=5: endpoints[0].monitor.timeout: 10 s is "
+        "longer than the interval (5 s) (and more)"},
+    {"monitor.tolerated_failure=1",
+        "--set monitor.tolerated_failure: unknown key "
+        "(did you mean \"tolerated_failures\"?)"},
+    {"endpoints.zz.monitor.interval=5",
+        "--set endpoints.zz.monitor.interval: no such endpoint"},
+    {"endpoints.a.monitor.intervl=5",
+        "--set endpoints.a.monitor.intervl: unknown key (did you mean "
+        "\"interval\"?)"},
+    {"endpoints.a.name=z", "--set endpoints.a.name: unknown key"},
+    {"routing.failback=sometimes",
+        "--set routing.failback=sometimes: routing.failback: \"sometimes\" "
+        "is not a failback mode (use \"manual\" or \"auto\")"},
+    {"nokey", "--set nokey: expected KEY=VALUE"},
+    {"=5", "--set =5: expected KEY=VALUE"},
+    {"service=x",
+        "--set service: unknown key (use monitor.FIELD, "
+        "endpoints.NAME.monitor.FIELD, routing.FIELD, dns.ttl or "
+        "drill.rto_target)"},
+    {"dns.ttl=-1",
+        "--set dns.ttl=-1: dns.ttl: must be from 0 to 604800 (got -1)"},
+};
+
+/* Each error leaves the profile as it was. */
+static void
+test_set_errors(void **state)
+{
+	Profile *p = set_base();
+	char *before = profile_to_json(p, false);
+	char err[512];
+	int bad = 0;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(set_err_cases); i++) {
+		const SetErrCase *sc = &set_err_cases[i];
+		int rc = profile_set(p, sc->set, err, sizeof(err));
+		char *after = profile_to_json(p, false);
+
+		if (rc != -1 || strcmp(err, sc->msg) != 0 ||
+		    strcmp(after, before) != 0) {
+			bad++;
+			fprintf(stderr,
+			    "case \"%s\": rc %d\n  want: %s\n  got:  %s\n%s",
+			    sc->set, rc, sc->msg, err,
+			    strcmp(after, before) != 0 ? "  and the profile "
+			                                 "changed\n"
+			                               : "");
+		}
+		free(after);
+	}
+	assert_int_equal(bad, 0);
+	free(before);
+	profile_free(p);
+	setenv("DRTOP_TEST_TOKEN", TOKEN_VALUE, 1);
+}
+
+/* The environment the ${env:} rows expect. */
+static int
+env_setup(void **state)
+{
+	(void)state;
+	setenv("DRTOP_TEST_TOKEN", TOKEN_VALUE, 1);
+	setenv("DRTOP_TEST_TWO", TWO_VALUE, 1);
+	unsetenv("DRTOP_TEST_UNSET");
+	return 0;
+}
+
+static int
+env_teardown(void **state)
+{
+	(void)state;
+	unsetenv("DRTOP_TEST_TOKEN");
+	unsetenv("DRTOP_TEST_TWO");
+	return 0;
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_defaults),
-	    cmocka_unit_test(test_overrides),
-	    cmocka_unit_test(test_each_error),
+	    cmocka_unit_test(test_values),
+	    cmocka_unit_test(test_queries),
+	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_warnings),
+	    cmocka_unit_test(test_warnings_in_order),
+	    cmocka_unit_test(test_malformed_json),
+	    cmocka_unit_test(test_malformed_json_other),
 	    cmocka_unit_test(test_too_many_endpoints),
 	    cmocka_unit_test(test_all_errors_at_once),
 	    cmocka_unit_test(test_error_flood_capped),
-	    cmocka_unit_test(test_env),
-	    cmocka_unit_test(test_warnings),
+	    cmocka_unit_test(test_env_value_never_printed),
 	    cmocka_unit_test(test_redaction_and_roundtrip),
-	    cmocka_unit_test(test_malformed_json),
 	    cmocka_unit_test(test_load_file),
 	    cmocka_unit_test(test_set),
+	    cmocka_unit_test(test_set_errors),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, env_setup, env_teardown);
 }

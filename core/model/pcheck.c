@@ -1,0 +1,475 @@
+/*
+ * pcheck: errors that name their place, typed getters that report their
+ * own errors, unknown keys with hints, and malformed JSON located by line
+ * and column. See pcheck.h.
+ */
+#include "model/pcheck.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/utf8.h"
+
+#define PCHECK_NEST_LIMIT 1000 /* cJSON's CJSON_NESTING_LIMIT */
+
+void
+pcheck_init(
+    PCheck *c, const char *fname, ErrList *errs, ErrList *warns, int flags)
+{
+	*c = (PCheck){fname, errs, warns, flags, 0};
+}
+
+int
+pcheck_finish(PCheck *c)
+{
+	if (c->nerr > PCHECK_MAX_ERRORS)
+		errlist_add(c->errs, "%s: %d more errors not shown", c->fname,
+		    c->nerr - PCHECK_MAX_ERRORS);
+	return c->nerr;
+}
+
+void
+pcheck_err(PCheck *c, const char *path, const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (++c->nerr > PCHECK_MAX_ERRORS)
+		return;
+	if (path != NULL && path[0] != '\0')
+		errlist_add(c->errs, "%s: %s: %s", c->fname, path, msg);
+	else
+		errlist_add(c->errs, "%s: %s", c->fname, msg);
+}
+
+void
+pcheck_warn(PCheck *c, const char *path, const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+
+	if (c->warns == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	errlist_add(c->warns, "%s: %s: warning: %s", c->fname, path, msg);
+}
+
+/* ---- names and paths in messages ---- */
+
+const char *
+pcheck_quote(char *out, size_t cap, const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t o = 0, limit = cap > 70 ? 60 : cap - 10;
+
+	out[o++] = '"';
+	while (*u != '\0' && o < limit) {
+		unsigned cp = 0;
+		size_t n = utf8_next((const char *)u, &cp);
+
+		if (*u == '"' || *u == '\\') {
+			out[o++] = '\\';
+			out[o++] = (char)*u++;
+		} else if (n == 0 || utf8_is_control(cp)) {
+			o += (size_t)snprintf(out + o, cap - o, "\\x%02x", *u);
+			u++;
+		} else {
+			memcpy(out + o, u, (size_t)n);
+			o += (size_t)n;
+			u += n;
+		}
+	}
+	out[o++] = '"';
+	if (*u != '\0') {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static bool
+plain_key(const char *k)
+{
+	size_t n = 0;
+
+	for (; k[n] != '\0'; n++)
+		if (!((k[n] >= 'a' && k[n] <= 'z') ||
+		        (k[n] >= 'A' && k[n] <= 'Z') ||
+		        (k[n] >= '0' && k[n] <= '9') || k[n] == '_' ||
+		        k[n] == '-'))
+			return false;
+	return n > 0 && n <= 64;
+}
+
+void
+pcheck_path_key(char *out, size_t cap, const char *parent, const char *key)
+{
+	char q[PCHECK_QUOTE_CAP];
+
+	if (plain_key(key))
+		snprintf(out, cap, "%s%s%s", parent, parent[0] ? "." : "", key);
+	else
+		snprintf(out, cap, "%s[%s]", parent,
+		    pcheck_quote(q, sizeof(q), key));
+}
+
+void
+pcheck_path_idx(char *out, size_t cap, const char *parent, int i)
+{
+	/* A path cut short still names the place; the length is not used. */
+	if (snprintf(out, cap, "%s[%d]", parent, i) >= (int)cap)
+		out[cap - 1] = '\0';
+}
+
+const char *
+pcheck_type(const cJSON *j)
+{
+	if (cJSON_IsString(j))
+		return "a string";
+	if (cJSON_IsNumber(j))
+		return "a number";
+	if (cJSON_IsBool(j))
+		return "a boolean";
+	if (cJSON_IsNull(j))
+		return "null";
+	if (cJSON_IsArray(j))
+		return "an array";
+	if (cJSON_IsObject(j))
+		return "an object";
+	return "invalid";
+}
+
+static int
+edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	int row[72];
+
+	if (la > 64 || lb > 64)
+		return 99;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (int)j;
+	for (size_t i = 1; i <= la; i++) {
+		int prev = row[0]; /* row[i-1][j-1] */
+
+		row[0] = (int)i;
+		for (size_t j = 1; j <= lb; j++) {
+			int cur = row[j];
+			int best = prev + (a[i - 1] != b[j - 1]);
+
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			prev = cur;
+		}
+	}
+	return row[lb];
+}
+
+/* ---- keys ---- */
+
+int
+pcheck_key_index(const char *const *known, const char *k)
+{
+	for (int i = 0; known[i] != NULL; i++)
+		if (strcmp(known[i], k) == 0)
+			return i;
+	return -1;
+}
+
+const char *
+pcheck_closest(const char *const *known, const char *k)
+{
+	int best = 3, bi = -1;
+
+	for (int i = 0; known[i] != NULL; i++) {
+		int d = edit_distance(k, known[i]);
+
+		if (d < best)
+			best = d, bi = i;
+	}
+	return bi >= 0 ? known[bi] : NULL;
+}
+
+int
+pcheck_choice(PCheck *c, const char *path, const char *s, const char *what,
+    const char *const *names)
+{
+	char q[PCHECK_QUOTE_CAP], list[256];
+	size_t o = 0;
+	int n = 0;
+
+	for (; names[n] != NULL; n++)
+		if (strcmp(names[n], s) == 0)
+			return n;
+	list[0] = '\0';
+	for (int i = 0; i < n && o < sizeof(list); i++)
+		o += (size_t)snprintf(list + o, sizeof(list) - o, "%s\"%s\"",
+		    i == 0           ? ""
+		        : i == n - 1 ? " or "
+		                     : ", ",
+		    names[i]);
+	pcheck_err(c, path, "%s is not a %s (use %s)",
+	    pcheck_quote(q, sizeof(q), s), what, list);
+	return -1;
+}
+
+bool
+pcheck_object(
+    PCheck *c, const cJSON *obj, const char *path, const char *const *known)
+{
+	if (!cJSON_IsObject(obj)) {
+		pcheck_err(
+		    c, path, "must be an object, not %s", pcheck_type(obj));
+		return false;
+	}
+	pcheck_keys(c, obj, path, known);
+	return true;
+}
+
+void
+pcheck_keys(
+    PCheck *c, const cJSON *obj, const char *path, const char *const *known)
+{
+	unsigned long long seen = 0;
+	char kp[PCHECK_PATH_CAP];
+	const char *hint;
+
+	for (const cJSON *it = obj->child; it != NULL; it = it->next) {
+		const char *k = it->string != NULL ? it->string : "";
+		int idx = pcheck_key_index(known, k);
+
+		pcheck_path_key(kp, sizeof(kp), path, k);
+		if (idx >= 0) {
+			if (seen & (1ull << idx))
+				pcheck_err(c, kp, "duplicate key");
+			seen |= 1ull << idx;
+			continue;
+		}
+		hint = pcheck_closest(known, k);
+		if (hint != NULL) {
+			pcheck_err(
+			    c, kp, "unknown key (did you mean \"%s\"?)", hint);
+		} else {
+			char list[512];
+			size_t o = 0;
+
+			list[0] = '\0';
+			for (int i = 0; known[i] != NULL && o < sizeof(list);
+			     i++)
+				o +=
+				    (size_t)snprintf(list + o, sizeof(list) - o,
+				        "%s%s", i ? ", " : "", known[i]);
+			pcheck_err(c, kp, "unknown key (known keys: %s)", list);
+		}
+	}
+}
+
+const cJSON *
+pcheck_get(const cJSON *obj, const char *key)
+{
+	return cJSON_GetObjectItemCaseSensitive(obj, key);
+}
+
+/* ---- typed getters: each reports its own error and returns false ---- */
+
+bool
+pcheck_num(
+    PCheck *c, const cJSON *it, const char *path, PCheckNum r, double *out)
+{
+	double v;
+
+	if (!cJSON_IsNumber(it)) {
+		pcheck_err(
+		    c, path, "must be a number, not %s", pcheck_type(it));
+		return false;
+	}
+	v = it->valuedouble;
+	if (!isfinite(v)) {
+		pcheck_err(c, path, "must be a finite number");
+		return false;
+	}
+	if (r.integer && v != floor(v)) {
+		pcheck_err(c, path, "must be a whole number (got %.10g)", v);
+		return false;
+	}
+	if (v < r.lo || (r.lo_open && v == r.lo) || v > r.hi) {
+		if (r.hi != HUGE_VAL && !r.lo_open)
+			pcheck_err(c, path,
+			    "must be from %.10g to %.10g (got %.10g)", r.lo,
+			    r.hi, v);
+		else if (r.hi != HUGE_VAL)
+			pcheck_err(c, path,
+			    "must be %s %.10g and at most %.10g (got %.10g)",
+			    r.lo_open ? "greater than" : "at least", r.lo, r.hi,
+			    v);
+		else
+			pcheck_err(c, path, "must be %s %.10g (got %.10g)",
+			    r.lo_open ? "greater than" : "at least", r.lo, v);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+bool
+pcheck_int(
+    PCheck *c, const cJSON *it, const char *path, int lo, int hi, int *out)
+{
+	double v;
+	PCheckNum r = {lo, hi, false, true};
+
+	if (!pcheck_num(c, it, path, r, &v))
+		return false;
+	*out = (int)v;
+	return true;
+}
+
+bool
+pcheck_bool(PCheck *c, const cJSON *it, const char *path, bool *out)
+{
+	if (!cJSON_IsBool(it)) {
+		pcheck_err(
+		    c, path, "must be true or false, not %s", pcheck_type(it));
+		return false;
+	}
+	*out = cJSON_IsTrue(it);
+	return true;
+}
+
+/* A string that is safe to print: valid UTF-8, no control characters. */
+bool
+pcheck_str(PCheck *c, const cJSON *it, const char *path, size_t maxlen,
+    const char **out)
+{
+	size_t n;
+
+	if (!cJSON_IsString(it) || it->valuestring == NULL) {
+		pcheck_err(
+		    c, path, "must be a string, not %s", pcheck_type(it));
+		return false;
+	}
+	n = strlen(it->valuestring);
+	if (n == 0) {
+		pcheck_err(c, path, "must not be empty");
+		return false;
+	}
+	if (n > maxlen) {
+		pcheck_err(c, path, "is longer than %zu bytes", maxlen);
+		return false;
+	}
+	if (!utf8_printable(it->valuestring)) {
+		pcheck_err(
+		    c, path, "contains a control character or invalid UTF-8");
+		return false;
+	}
+	*out = it->valuestring;
+	return true;
+}
+
+/* ---- malformed JSON ---- */
+
+/* Skip blanks from pos; returns the first position that is not one. */
+static size_t
+skip_blank(const char *json, size_t len, size_t pos)
+{
+	while (pos < len && strchr(" \t\r\n", json[pos]) != NULL &&
+	    json[pos] != '\0')
+		pos++;
+	return pos;
+}
+
+/* Where cJSON stopped, as line:col (both from 1; col counts characters). */
+static void
+json_error(PCheck *c, const char *json, size_t len, size_t pos, bool trailing)
+{
+	int line = 1, col = 1, depth = 0;
+	bool in_str = false, esc = false;
+
+	if (pos > len)
+		pos = len;
+	/* Point at the next token, not at the blank before it. */
+	if (!trailing)
+		pos = skip_blank(json, len, pos);
+	for (size_t i = 0; i < pos; i++) {
+		unsigned char ch = (unsigned char)json[i];
+
+		if (ch == '\n') {
+			line++;
+			col = 1;
+		} else if ((ch & 0xC0) != 0x80) {
+			col++;
+		}
+		if (in_str) {
+			if (esc)
+				esc = false;
+			else if (ch == '\\')
+				esc = true;
+			else if (ch == '"')
+				in_str = false;
+		} else if (ch == '"') {
+			in_str = true;
+		} else if (ch == '[' || ch == '{') {
+			depth++;
+		} else if (ch == ']' || ch == '}') {
+			depth--;
+		}
+	}
+	c->nerr++;
+	if (trailing)
+		errlist_add(c->errs,
+		    "%s:%d:%d: unexpected text after the JSON object", c->fname,
+		    line, col);
+	else if (depth >= PCHECK_NEST_LIMIT)
+		errlist_add(c->errs,
+		    "%s:%d:%d: malformed JSON: nested more than %d levels "
+		    "deep",
+		    c->fname, line, col, PCHECK_NEST_LIMIT);
+	else if (skip_blank(json, len, 0) == len)
+		errlist_add(c->errs, "%s:%d:%d: malformed JSON: empty file",
+		    c->fname, line, col);
+	else if (pos >= len)
+		errlist_add(c->errs,
+		    "%s:%d:%d: malformed JSON: unexpected end of input",
+		    c->fname, line, col);
+	else if (json[pos] >= 0x21 && json[pos] <= 0x7E)
+		errlist_add(c->errs, "%s:%d:%d: malformed JSON near '%c'",
+		    c->fname, line, col, json[pos]);
+	else
+		errlist_add(c->errs,
+		    "%s:%d:%d: malformed JSON near byte 0x%02x", c->fname, line,
+		    col, (unsigned char)json[pos]);
+}
+
+cJSON *
+pcheck_parse(PCheck *c, const char *json, size_t len)
+{
+	const char *end = NULL;
+	cJSON *root;
+	size_t pos;
+
+	root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
+	if (root == NULL) {
+		json_error(c, json, len, end ? (size_t)(end - json) : 0, false);
+		return NULL;
+	}
+	if (end == NULL)
+		return root;
+	pos = skip_blank(json, len, (size_t)(end - json));
+	if (pos < len) {
+		json_error(c, json, len, pos, true);
+		cJSON_Delete(root);
+		return NULL;
+	}
+	return root;
+}

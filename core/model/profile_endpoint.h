@@ -1,0 +1,31 @@
+/*
+ * profile_endpoint: a profile's "endpoints" list. Each endpoint's own
+ * fields, its effective monitor (defaults, then the top-level monitor,
+ * then its own), its target URL resolved with libcurl into host, port,
+ * path and probe URL, and the checks across the list: unique names,
+ * unique priorities under priority routing, timeout <= interval, HTTP
+ * settings a tcp probe would ignore, every endpoint disabled.
+ *
+ * Internal to the profile module; one thread per parse.
+ */
+#ifndef DRTOP_PROFILE_ENDPOINT_H
+#define DRTOP_PROFILE_ENDPOINT_H
+
+#include "model/pcheck.h"
+#include "model/profile.h"
+#include "model/profile_monitor.h"
+
+/*
+ * Parse the array arr ("endpoints") into p->endpoints and p->nendpoints,
+ * each endpoint's monitor inheriting from top (the parsed top-level
+ * monitor). Reads p->routing.method, so the routing section comes
+ * first. Reports every error and warning into c; on errors p still
+ * holds what was parsed, for profile_endpoint_fini.
+ */
+void profile_endpoint_parse_list(
+    PCheck *c, const cJSON *arr, const MonitorSpec *top, Profile *p);
+
+/* Free what e owns (not e itself). */
+void profile_endpoint_fini(Endpoint *e);
+
+#endif
