@@ -38,7 +38,7 @@ drill_init(Drill *d, const Profile *p)
 	memset(d, 0, sizeof(*d));
 	if (p != NULL && p->dns.name != NULL)
 		for (int i = 0; i < p->dns.nresolvers; i++)
-			resolver_get(d, p->dns.resolvers[i]);
+			resolver_get(d, p->dns.resolvers[i].addr);
 }
 
 static Event

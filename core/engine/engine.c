@@ -134,9 +134,9 @@ init_traffic(Engine *e)
 	if (d->name != NULL) {
 		for (int i = 0; i < d->nresolvers && i < PROFILE_MAX_RESOLVERS;
 		     i++) {
-			res[i].addr = d->resolvers[i];
-			res[i].name = NULL;
-			res[i].authoritative = false;
+			res[i].addr = d->resolvers[i].addr;
+			res[i].name = d->resolvers[i].name;
+			res[i].authoritative = d->resolvers[i].authoritative;
 		}
 		cfg.nresolvers = d->nresolvers;
 		cfg.resolvers = res;

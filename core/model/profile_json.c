@@ -38,8 +38,9 @@ write_status(JsonW *w, const StatusRange *r)
 	jsonw_str(w, s);
 }
 
+/* A monitor object's fields, left open for the caller to add to. */
 static void
-write_monitor(JsonW *w, const Monitor *m, bool redact)
+write_monitor_open(JsonW *w, const Monitor *m, bool redact)
 {
 	jsonw_obj_open(w);
 	jsonw_key_str(w, "protocol", protocol_name(m->protocol));
@@ -74,6 +75,12 @@ write_monitor(JsonW *w, const Monitor *m, bool redact)
 		jsonw_obj_close(w);
 	}
 	jsonw_key_bool(w, "reuse_connections", m->reuse_connections);
+}
+
+static void
+write_monitor(JsonW *w, const Monitor *m, bool redact)
+{
+	write_monitor_open(w, m, redact);
 	jsonw_obj_close(w);
 }
 
@@ -108,6 +115,19 @@ write_action(JsonW *w, const char *key, const Action *a)
 	jsonw_arr_close(w);
 }
 
+/* "public": its url and resolver, then its effective monitor fields
+ * (the object is itself a monitor object). */
+static void
+write_public(JsonW *w, const Profile *p, bool redact)
+{
+	const Endpoint *e = p->public_ep;
+
+	write_monitor_open(w, &e->monitor, redact);
+	jsonw_key_str(w, "url", e->target);
+	jsonw_key_str(w, "resolver", p->public_resolver);
+	jsonw_obj_close(w);
+}
+
 static void
 write_profile(JsonW *w, const Profile *p, bool redact)
 {
@@ -120,14 +140,26 @@ write_profile(JsonW *w, const Profile *p, bool redact)
 	jsonw_key_int(w, "ttl", p->dns.ttl);
 	jsonw_key(w, "resolvers");
 	jsonw_arr_open(w);
-	for (int i = 0; i < p->dns.nresolvers; i++)
-		jsonw_str(w, p->dns.resolvers[i]);
+	for (int i = 0; i < p->dns.nresolvers; i++) {
+		const Resolver *r = &p->dns.resolvers[i];
+
+		if (strcmp(r->name, r->addr) == 0 && !r->authoritative) {
+			jsonw_str(w, r->addr);
+			continue;
+		}
+		jsonw_obj_open(w);
+		jsonw_key_str(w, "addr", r->addr);
+		jsonw_key_str(w, "name", r->name);
+		jsonw_key_bool(w, "authoritative", r->authoritative);
+		jsonw_obj_close(w);
+	}
 	jsonw_arr_close(w);
 	put_num(w, "interval", p->dns.interval);
 	jsonw_obj_close(w);
 	jsonw_key(w, "routing");
 	jsonw_obj_open(w);
 	jsonw_key_str(w, "method", route_method_name(p->routing.method));
+	jsonw_key_str(w, "manager", route_manager_name(p->routing.manager));
 	jsonw_key_str(
 	    w, "failback", p->routing.failback_auto ? "auto" : "manual");
 	put_num(w, "hold_down", p->routing.hold_down);
@@ -165,6 +197,10 @@ write_profile(JsonW *w, const Profile *p, bool redact)
 		jsonw_obj_close(w);
 	}
 	jsonw_arr_close(w);
+	if (p->public_ep != NULL) {
+		jsonw_key(w, "public");
+		write_public(w, p, redact);
+	}
 	if (p->failover.nsteps > 0 || p->failback.nsteps > 0) {
 		jsonw_key(w, "actions");
 		jsonw_obj_open(w);

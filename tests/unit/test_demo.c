@@ -60,7 +60,7 @@ test_demo_world(void **state)
 	assert_true(p->endpoints[0].has_pos);
 	assert_int_equal(p->dns.ttl, 30);
 	assert_int_equal(p->dns.nresolvers, 1);
-	assert_true(strncmp(p->dns.resolvers[0], "127.0.0.1:", 10) == 0);
+	assert_true(strncmp(p->dns.resolvers[0].addr, "127.0.0.1:", 10) == 0);
 	assert_string_equal(
 	    p->endpoints[1].dns_answers[0], "us21.sim.drtop.test");
 	/* Every endpoint's port is a live region. */

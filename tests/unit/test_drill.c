@@ -531,7 +531,8 @@ scripted(const char *path, const Profile *p, double fault_at, bool mark)
 				bool moved = !isnan(route_change) &&
 				    t >= route_change + lag[k];
 				event_init(&ev, EV_DNS, t);
-				strcpy(ev.u.dns.resolver, p->dns.resolvers[k]);
+				strcpy(ev.u.dns.resolver,
+				    p->dns.resolvers[k].addr);
 				strcpy(ev.u.dns.name, "demo.test");
 				strcpy(ev.u.dns.rcode, "NOERROR");
 				strcpy(

@@ -48,8 +48,10 @@ mkprof(int n)
 	p->routing.hold_down = 60;
 	p->dns.name = xstrdup("cpi.example.com");
 	p->dns.ttl = 60;
-	p->dns.resolvers[0] = xstrdup("system");
-	p->dns.resolvers[1] = xstrdup("127.0.0.1:5353");
+	p->dns.resolvers[0].addr = xstrdup("system");
+	p->dns.resolvers[0].name = xstrdup("system");
+	p->dns.resolvers[1].addr = xstrdup("127.0.0.1:5353");
+	p->dns.resolvers[1].name = xstrdup("local");
 	p->dns.nresolvers = 2;
 	p->dns.interval = 5;
 	return p;
@@ -59,7 +61,7 @@ static void
 freeprof(Profile *p)
 {
 	for (int i = 0; i < p->dns.nresolvers; i++)
-		free(p->dns.resolvers[i]);
+		free(p->dns.resolvers[i].addr), free(p->dns.resolvers[i].name);
 	free(p->dns.name);
 	free(p->endpoints);
 	free(p->service);

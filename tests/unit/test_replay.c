@@ -146,7 +146,8 @@ record_session(const char *path)
 				bool moved = !isnan(route_change) &&
 				    t >= route_change + lag[k] && t < 45;
 				event_init(&ev, EV_DNS, t);
-				strcpy(ev.u.dns.resolver, p->dns.resolvers[k]);
+				strcpy(ev.u.dns.resolver,
+				    p->dns.resolvers[k].addr);
 				strcpy(ev.u.dns.name, "demo.test");
 				strcpy(ev.u.dns.rcode, "NOERROR");
 				strcpy(
