@@ -175,6 +175,7 @@ on_event(void *ctx, const Event *ev)
 {
 	App *a = ctx;
 
+	runtime_observe(a->cfg->runtime, ev);
 	if (a->record && recorder_write(a->record, ev) != 0 &&
 	    recorder_lost(a->record) != a->record_lost) {
 		a->record_lost = recorder_lost(a->record);
