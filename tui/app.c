@@ -104,6 +104,9 @@ typedef struct {
 	char mode_buf[48]; /* "REPLAY x2 00:12/01:30", "REPLAY PAUSED ..." */
 	double prev_now; /* the previous iteration's clock (replay) */
 	DrillCtl *dc; /* D, i, m: the drill log and tracker; NULL in replay */
+	EventLog evlog; /* the event log pane's lines (ui.events) */
+	TimelineState tl; /* the probe timeline's cells (ui.timeline) */
+	MapCanvas canvas; /* the map's land (ui.map_canvas) */
 } App;
 
 /* The model the views draw: the engine's or the replay's. */
@@ -219,10 +222,10 @@ on_event(void *ctx, const Event *ev)
 			        : "see the event log");
 	}
 	if (ev->type == EV_HEALTH)
-		view_timeline_mark(ev->t, 'H');
+		view_timeline_mark(&a->tl, a->cfg->profile, ev->t, 'H');
 	if (ev->type == EV_ROUTE)
-		view_timeline_mark(ev->t, 'R');
-	if (view_events_add(&a->ui, ev))
+		view_timeline_mark(&a->tl, a->cfg->profile, ev->t, 'R');
+	if (view_events_add(&a->evlog, &a->ui, ev))
 		a->dirty[PANE_EVENTS] = true;
 	/* last: the drill log, and the phases this event caused */
 	if (a->dc)
@@ -366,7 +369,7 @@ apply_theme(App *a, const char *name, ErrList *errs)
 	else if (theme_load(&t, name, errs) != 0)
 		return false;
 	a->theme = t;
-	a->ui.theme_name = a->theme.name;
+	a->ui.theme = &a->theme;
 	theme_apply(&a->theme, a->color);
 	return true;
 }
@@ -682,8 +685,8 @@ focus_next(App *a, int dir)
 static void
 forget_views(App *a)
 {
-	view_events_clear();
-	view_timeline_reset();
+	view_events_clear(&a->evlog, &a->ui);
+	view_timeline_reset(&a->tl);
 	memset(a->ui.probes, 0,
 	    ((size_t)a->cfg->profile->nendpoints + 1) * sizeof(ProbeLog));
 	a->last_version = (uint64_t)-1;
@@ -1160,9 +1163,18 @@ draw(App *a)
 			continue;
 		if (a->full[p])
 			werase(a->win[p]);
+		if (p == PANE_MAP)
+			view_map_prepare(&a->canvas, &a->ui,
+			    a->layout.pane[p].h, a->layout.pane[p].w);
+		if (p == PANE_TIMELINE)
+			view_timeline_update(
+			    &a->tl, &a->ui, a->layout.pane[p].w);
 		(p == PANE_MAP && a->ui.act_show ? &view_action_ops
 		                                 : pane_ops[p])
 		    ->draw(a->win[p], &a->ui, a->full[p]);
+		if (p == PANE_TIMELINE)
+			view_timeline_drawn(
+			    &a->tl, &a->ui, a->layout.pane[p].h);
 		wnoutrefresh(a->win[p]);
 		a->dirty[p] = a->full[p] = false;
 		any = true;
@@ -1293,8 +1305,10 @@ app_run(const AppConfig *cfg)
 	a->last_version = (uint64_t)-1;
 	a->last_second = -1;
 	a->last_slot = INT64_MIN;
-	view_events_clear();
-	view_timeline_reset();
+	a->ui.events = &a->evlog;
+	a->ui.timeline = &a->tl;
+	a->ui.map_canvas = &a->canvas;
+	view_timeline_reset(&a->tl);
 	a->af = cfg->replay ? NULL : autofail_new(cfg->profile);
 	a->dc = cfg->engine
 	    ? drillctl_new(cfg->profile, cfg->start_real, cfg->demo != NULL)
@@ -1403,6 +1417,8 @@ app_run(const AppConfig *cfg)
 	delscreen(a->screen);
 	debug(a, "stopped");
 	autofail_free(a->af);
+	view_timeline_reset(&a->tl);
+	view_map_canvas_free(&a->canvas);
 	free(a->ui.probes);
 	free(a);
 	return rc;

@@ -30,6 +30,21 @@ typedef struct {
 	int start, len;
 } ProbeLog;
 
+/* The console's logs, owned by the app and drawn read-only (their
+ * views' headers define them). */
+typedef struct EventLog EventLog;
+typedef struct TimelineState TimelineState;
+typedef struct MapCanvas MapCanvas;
+
+/* What the action panel showed last (view_action_update): a change of
+ * any of these repaints it. */
+typedef struct {
+	ActionsState state;
+	int step, nlines, elapsed_s;
+	bool has_run, has_result;
+	char last[EV_TEXT_MAX];
+} ActionShown;
+
 typedef struct {
 	const Profile *profile;
 	const Snapshot *snap;
@@ -38,7 +53,7 @@ typedef struct {
 	bool demo;
 	const char *mode; /* "LIVE", "DEMO", or the caller's ("REPLAY") */
 	bool color; /* colour pairs in use */
-	const char *theme_name;
+	const Theme *theme; /* the applied theme: roles to curses attributes */
 	int selected; /* endpoint index, or -1 when there is none */
 	PaneId focus; /* PANE_ENDPOINTS, PANE_TIMELINE or PANE_EVENTS */
 	double t; /* session time now (seconds since t0) */
@@ -50,6 +65,10 @@ typedef struct {
 	char message[128]; /* a transient note for the status line */
 	double message_until;
 	ProbeLog *probes; /* nendpoints entries */
+	const EventLog *events; /* the event log pane's lines */
+	int events_scroll; /* lines scrolled up from the bottom; 0 = follow */
+	const TimelineState *timeline; /* the probe timeline's cells */
+	const MapCanvas *map_canvas; /* the map's land */
 	KeyContext kctx; /* the context keys go to: drives the key bar */
 	KeyContext extra_kctx; /* KCTX_DEMO, KCTX_REPLAY, or KCTX_MAIN */
 	/* dialogs */
@@ -74,6 +93,7 @@ typedef struct {
 	/* the action panel (view_action), drawn over the map while shown */
 	bool act_show;
 	ActionStatus act; /* the runner's status, refreshed each loop */
+	ActionShown act_shown;
 } UiState;
 
 typedef struct {

@@ -8,14 +8,6 @@
 #include "base/util.h"
 #include "text.h"
 
-/* What the panel showed last: a change of any of these repaints it. */
-static struct {
-	ActionsState state;
-	int step, nlines, elapsed_s;
-	bool has_run, has_result;
-	char last[EV_TEXT_MAX];
-} shown;
-
 bool
 view_action_update(UiState *u, ActionRunner *r)
 {
@@ -24,23 +16,25 @@ view_action_update(UiState *u, ActionRunner *r)
 
 	actions_status(r, &u->act);
 	const ActionStatus *st = &u->act;
+	ActionShown *shown = &u->act_shown;
 	/* a new action (or a failed step) brings the panel back */
 	if ((st->state != ACTIONS_IDLE && before != st->state) ||
 	    st->state == ACTIONS_FAILED)
 		u->act_show = true;
 	int es = (int)floor(st->elapsed);
 	const char *last = st->nlines > 0 ? st->lines[st->nlines - 1] : "";
-	changed = st->state != shown.state || st->step != shown.step ||
-	    st->nlines != shown.nlines || es != shown.elapsed_s ||
-	    st->has_run != shown.has_run ||
-	    st->has_result != shown.has_result || strcmp(last, shown.last) != 0;
-	shown.state = st->state;
-	shown.step = st->step;
-	shown.nlines = st->nlines;
-	shown.elapsed_s = es;
-	shown.has_run = st->has_run;
-	shown.has_result = st->has_result;
-	str_copy(shown.last, sizeof(shown.last), last);
+	changed = st->state != shown->state || st->step != shown->step ||
+	    st->nlines != shown->nlines || es != shown->elapsed_s ||
+	    st->has_run != shown->has_run ||
+	    st->has_result != shown->has_result ||
+	    strcmp(last, shown->last) != 0;
+	shown->state = st->state;
+	shown->step = st->step;
+	shown->nlines = st->nlines;
+	shown->elapsed_s = es;
+	shown->has_run = st->has_run;
+	shown->has_result = st->has_result;
+	str_copy(shown->last, sizeof(shown->last), last);
 	return changed && u->act_show;
 }
 
@@ -175,7 +169,8 @@ draw(WINDOW *w, const UiState *u, bool full)
 	view_title(w, u, "Action", false, extra, ROLE_TITLE);
 	for (int r = 0; r < n; r++)
 		text_put(w, 1 + r, 1, cols - 2, 0,
-		    theme_attr(r == 0 ? role : ROLE_DIALOG), NULL, lines[r]);
+		    theme_attr(u->theme, r == 0 ? role : ROLE_DIALOG), NULL,
+		    lines[r]);
 }
 
 const ViewOps view_action_ops = {.draw = draw, .key = NULL};

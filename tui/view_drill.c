@@ -53,12 +53,13 @@ draw(WINDOW *w, const UiState *u, bool full)
 		break;
 	}
 	view_box(w, u, title);
-	text_put(
-	    w, 1, 2, cols - 4, 0, theme_attr(ROLE_DIALOG), u->g->ellipsis, ask);
-	text_put(w, 3, 2, cols - 4, cols - 4, theme_attr(ROLE_INPUT), NULL, "");
-	text_put(
-	    w, 3, 2, cols - 4, 0, theme_attr(ROLE_INPUT), NULL, u->drill_text);
-	text_put(w, 5, 2, cols - 4, 0, theme_attr(ROLE_DIM), NULL,
+	text_put(w, 1, 2, cols - 4, 0, theme_attr(u->theme, ROLE_DIALOG),
+	    u->g->ellipsis, ask);
+	text_put(w, 3, 2, cols - 4, cols - 4, theme_attr(u->theme, ROLE_INPUT),
+	    NULL, "");
+	text_put(w, 3, 2, cols - 4, 0, theme_attr(u->theme, ROLE_INPUT), NULL,
+	    u->drill_text);
+	text_put(w, 5, 2, cols - 4, 0, theme_attr(u->theme, ROLE_DIM), NULL,
 	    "Enter accepts; Esc cancels.");
 }
 

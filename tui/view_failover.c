@@ -229,22 +229,26 @@ draw(WINDOW *w, const UiState *u, bool full)
 	view_box(w, u, u->fo_kind == 'b' ? "Fail back" : "Fail over");
 	for (int r = 0; r < rows && first + r < body; r++)
 		text_put(w, 1 + r, 2, cols - 4, 0,
-		    theme_attr(r + first == 0 ? ROLE_TITLE : ROLE_DIALOG), NULL,
-		    lines[first + r]);
+		    theme_attr(
+		        u->theme, r + first == 0 ? ROLE_TITLE : ROLE_DIALOG),
+		    NULL, lines[first + r]);
 	if (first + rows < body)
-		text_put(w, h - 1, cols - 16, 14, 0, theme_attr(ROLE_BANNER),
-		    NULL, " Down: more ");
+		text_put(w, h - 1, cols - 16, 14, 0,
+		    theme_attr(u->theme, ROLE_BANNER), NULL, " Down: more ");
 	/* the prompt never scrolls away */
 	if (n > 0)
 		text_put(w, h - 4, 2, cols - 4, 0,
-		    theme_attr(u->fo_stage ? ROLE_DEGRADED : ROLE_TITLE), NULL,
-		    lines[n - 1]);
-	text_put(
-	    w, h - 3, 2, cols - 4, cols - 4, theme_attr(ROLE_INPUT), NULL, "");
-	text_put(w, h - 3, 2, cols - 4, 0, theme_attr(ROLE_INPUT), NULL,
-	    u->confirm_text);
+		    theme_attr(
+		        u->theme, u->fo_stage ? ROLE_DEGRADED : ROLE_TITLE),
+		    NULL, lines[n - 1]);
+	text_put(w, h - 3, 2, cols - 4, cols - 4,
+	    theme_attr(u->theme, ROLE_INPUT), NULL, "");
+	text_put(w, h - 3, 2, cols - 4, 0, theme_attr(u->theme, ROLE_INPUT),
+	    NULL, u->confirm_text);
 	text_put(w, h - 2, 2, cols - 4, 0,
-	    theme_attr(view_failover_matches(u) ? ROLE_ONLINE : ROLE_DIM), NULL,
+	    theme_attr(
+	        u->theme, view_failover_matches(u) ? ROLE_ONLINE : ROLE_DIM),
+	    NULL,
 	    view_failover_matches(u) ? "matches: Enter runs it"
 	                             : "does not match yet");
 }

@@ -89,12 +89,18 @@ static void
 test_event_lines(void **state)
 {
 	const Glyphs *g = glyphs_select(false);
+	EventLog *lg = calloc(1, sizeof(*lg));
+	UiState u;
 	Event ev;
 	char buf[256];
 	Role r;
 
 	(void)state;
-	view_events_clear();
+	assert_non_null(lg);
+	memset(&u, 0, sizeof(u));
+	u.g = g;
+	u.events = lg;
+	view_events_clear(lg, &u);
 	event_init(&ev, EV_PROBE, 1.0);
 	assert_false(view_events_format(g, &ev, buf, sizeof(buf), &r));
 	event_init(&ev, EV_HEALTH, 2.0);
@@ -121,12 +127,28 @@ test_event_lines(void **state)
 	strcpy(ev.u.dns.rcode, "NOERROR");
 	strcpy(ev.u.dns.endpoint, "eu20");
 	ev.u.dns.ttl = 30;
-	assert_true(view_events_format(g, &ev, buf, sizeof(buf), &r));
+	assert_true(view_events_add(lg, &u, &ev));
+	assert_int_equal(lg->len, 1);
 	ev.u.dns.ttl = 29;
-	assert_false(view_events_format(g, &ev, buf, sizeof(buf), &r));
+	assert_false(view_events_add(lg, &u, &ev));
+	assert_int_equal(lg->len, 1);
 	strcpy(ev.u.dns.endpoint, "us21");
-	assert_true(view_events_format(g, &ev, buf, sizeof(buf), &r));
-	assert_non_null(strstr(buf, "-> us21 ttl 29"));
+	assert_true(view_events_add(lg, &u, &ev));
+	assert_int_equal(lg->len, 2);
+	assert_non_null(strstr(lg->lines[1].text, "-> us21 ttl 29"));
+	/* probes are never listed */
+	event_init(&ev, EV_PROBE, 4.0);
+	assert_false(view_events_add(lg, &u, &ev));
+	/* an operator scrolled up keeps their place as lines arrive */
+	u.events_scroll = 1;
+	event_init(&ev, EV_MARKER, 5.0);
+	strcpy(ev.u.marker.note, "m");
+	assert_true(view_events_add(lg, &u, &ev));
+	assert_int_equal(u.events_scroll, 2);
+	view_events_clear(lg, &u);
+	assert_int_equal(lg->len, 0);
+	assert_int_equal(u.events_scroll, 0);
+	free(lg);
 }
 
 static void
