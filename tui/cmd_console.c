@@ -25,6 +25,7 @@
 #include "model/queue.h"
 #include "sigpipe.h"
 #include "sim/demo.h"
+#include "term.h"
 #include "theme.h"
 
 #define QUEUE_CAPACITY 8192
@@ -122,7 +123,7 @@ cmd_console(int argc, char **argv)
 		fprintf(stderr, "drtop: signals: %s\n", strerror(errno));
 		return 1;
 	}
-	die_set_hook(app_die_hook);
+	die_set_hook(term_die_hook);
 
 	if (demo_mode) {
 		demo = demo_start(err, sizeof(err));
@@ -282,7 +283,7 @@ cmd_console_replay(int argc, char **argv)
 		fprintf(stderr, "drtop: signals: %s\n", strerror(errno));
 		goto out;
 	}
-	die_set_hook(app_die_hook);
+	die_set_hook(term_die_hook);
 	AppConfig cfg = {
 	    .profile = replay_profile(r),
 	    .replay = r,

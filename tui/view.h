@@ -15,6 +15,7 @@
 #include "actions/actions.h"
 #include "curses.h"
 #include "engine/engine.h"
+#include "failflow.h"
 #include "glyphs.h"
 #include "keys.h"
 #include "layout.h"
@@ -76,20 +77,14 @@ typedef struct {
 	int confirm_idx; /* endpoint the confirmation is for */
 	bool confirm_disable; /* true: disable; false: enable */
 	char confirm_text[EV_NAME_MAX * 4];
-	/* the failover / failback dialog */
-	char fo_kind; /* 'f' or 'b' */
-	char fo_from[EV_NAME_MAX], fo_to[EV_NAME_MAX];
-	const Action *fo_action; /* the profile's action; NULL = none */
-	char ***fo_argv; /* actions_preview() of it, fo_nsteps vectors */
-	int fo_nsteps;
+	/* the failover / failback flow (tui/failflow): its dialog */
+	const FailFlow *ff;
 	char action_line[EV_TEXT_MAX]; /* "failover running 3s"; "" = idle */
 	/* drill recording (tui/drillctl, view_drill) */
 	char drill_line[240]; /* "DRILL REC name 01:23 ..."; "" = none yet */
 	bool drill_error; /* drill_line reports a write error */
 	char drill_ask; /* the prompt: 'D' name, 'i' fault note, 'm' marker */
 	char drill_text[EV_TEXT_MAX / 2]; /* what was typed into it */
-	int fo_stage; /* 0: type the target's name; 1: type yes (the
-	                 target is not ONLINE: a second confirmation) */
 	/* the action panel (view_action), drawn over the map while shown */
 	bool act_show;
 	ActionStatus act; /* the runner's status, refreshed each loop */

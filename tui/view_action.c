@@ -38,44 +38,6 @@ view_action_update(UiState *u, ActionRunner *r)
 	return changed && u->act_show;
 }
 
-bool
-view_action_key(UiState *u, ActionRunner *r, int ch, char *msg, size_t cap)
-{
-	KeyAction act = keys_lookup(KCTX_RUNBOOK, ch);
-	ActionsState state = actions_state(r);
-	char err[EV_TEXT_MAX];
-
-	msg[0] = '\0';
-	switch (act) {
-	case KA_RETRY:
-		if (state != ACTIONS_FAILED)
-			return false;
-		if (actions_retry_step(r, err, sizeof(err)) != 0)
-			snprintf(msg, cap, "retry: %s", err);
-		else
-			snprintf(msg, cap, "retrying step %d",
-			    u->act.failed_step + 1);
-		u->act_show = true;
-		return true;
-	case KA_ABORT:
-		if (state == ACTIONS_IDLE)
-			return false;
-		if (actions_abort(r, err, sizeof(err)) != 0)
-			snprintf(msg, cap, "abort: %s", err);
-		else
-			snprintf(msg, cap, "%s aborted", u->act.name);
-		u->act_show = true;
-		return true;
-	case KA_DISMISS:
-		if (!u->act_show || state != ACTIONS_IDLE)
-			return false;
-		u->act_show = false;
-		return true;
-	default:
-		return false;
-	}
-}
-
 static int add(char (*lines)[256], int n, int max, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 

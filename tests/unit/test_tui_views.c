@@ -271,9 +271,10 @@ test_failover_dialog_shows_every_argument(void **state)
 	ErrList errs;
 	Profile *p;
 	UiState u;
+	FailFlow ff;
 	char lines[64][256];
 	char joined[2048] = "";
-	int n, nsteps = 0;
+	int n;
 
 	(void)state;
 	errlist_init(&errs);
@@ -284,14 +285,10 @@ test_failover_dialog_shows_every_argument(void **state)
 	memset(&u, 0, sizeof(u));
 	u.profile = p;
 	u.g = glyphs_select(false);
-	u.fo_kind = 'f';
-	strcpy(u.fo_from, "eu20");
-	strcpy(u.fo_to, "us21");
-	u.fo_action = &p->failover;
-	u.fo_argv =
-	    actions_preview(&p->failover, "eu20", "us21", p->service, &nsteps);
-	u.fo_nsteps = nsteps;
-	assert_int_equal(nsteps, 1);
+	failflow_init(&ff);
+	failflow_open(&ff, 'f', "eu20", "us21", &p->failover, p->service);
+	u.ff = &ff;
+	assert_int_equal(ff.nsteps, 1);
 	n = view_failover_lines(&u, 40, lines, 64);
 	assert_true(n > 6);
 	for (int i = 0; i < n; i++) {
@@ -315,10 +312,10 @@ test_failover_dialog_shows_every_argument(void **state)
 	    "narrow dialog, $(not a shell) and it must be shown in full for "
 	    "svc");
 	assert_non_null(strstr(lines[n - 1], "Type us21"));
-	strcpy(u.confirm_text, "us2");
-	assert_false(view_failover_matches(&u));
-	strcpy(u.confirm_text, "us21");
-	assert_true(view_failover_matches(&u));
+	strcpy(ff.text, "us2");
+	assert_false(failflow_matches(&ff));
+	strcpy(ff.text, "us21");
+	assert_true(failflow_matches(&ff));
 
 	/* with a snapshot: states, latency, TTL and every warning */
 	EndpointSnap eps[2];
@@ -352,17 +349,22 @@ test_failover_dialog_shows_every_argument(void **state)
 	assert_non_null(strstr(joined, "WARNING: all regions degraded"));
 	assert_null(strstr(joined, "no failover action configured"));
 	/* not ONLINE: the name moves to a second confirmation */
-	assert_true(view_failover_second(&u));
-	assert_int_equal(u.fo_stage, 1);
-	assert_false(view_failover_matches(&u));
-	strcpy(u.confirm_text, "us21");
-	assert_false(view_failover_matches(&u));
-	strcpy(u.confirm_text, "yes");
-	assert_true(view_failover_matches(&u));
-	assert_false(view_failover_second(&u));
+	assert_false(view_failover_target_online(&u));
+	FailEnv env = {.has_runner = true,
+	    .runner = ACTIONS_IDLE,
+	    .target_online = view_failover_target_online(&u)};
+	assert_int_equal(
+	    failflow_key(&ff, KA_CONFIRM, '\n', &env), FF_ASK_AGAIN);
+	assert_int_equal(ff.state, FF_SECOND_CONFIRM);
+	assert_false(failflow_matches(&ff));
+	strcpy(ff.text, "us21");
+	assert_false(failflow_matches(&ff));
+	strcpy(ff.text, "yes");
+	assert_true(failflow_matches(&ff));
 	n = view_failover_lines(&u, 78, lines, 64);
 	assert_non_null(strstr(lines[n - 1], "us21 is DEGRADED: type yes"));
-	actions_preview_free(u.fo_argv, nsteps);
+	assert_int_equal(failflow_key(&ff, KA_CONFIRM, '\n', &env), FF_START);
+	failflow_fini(&ff);
 	profile_free(p);
 }
 
