@@ -275,39 +275,31 @@ on_fail_dialog(App *a, KeyAction act, int ch)
 
 /* The tables. */
 
-#define NAV_KEYS                                                               \
-	[KA_UP] = on_pane, [KA_DOWN] = on_pane, [KA_PGUP] = on_pane,           \
-	[KA_PGDN] = on_pane, [KA_HOME] = on_pane, [KA_END] = on_pane
+/* The console's keys, live and in a replay alike. */
+#define MAIN_KEYS                                                              \
+	[KA_QUIT] = on_quit, [KA_HELP] = on_help, [KA_DETAILS] = on_details,   \
+	[KA_THEME] = on_theme, [KA_NEXT_PANE] = on_focus,                      \
+	[KA_PREV_PANE] = on_focus, [KA_UP] = on_pane, [KA_DOWN] = on_pane,     \
+	[KA_PGUP] = on_pane, [KA_PGDN] = on_pane, [KA_HOME] = on_pane,         \
+	[KA_END] = on_pane
 
 static const KeyHandlers main_live = {KCTX_MAIN,
     {
-        [KA_QUIT] = on_quit,
-        [KA_HELP] = on_help,
-        [KA_DETAILS] = on_details,
+        MAIN_KEYS,
         [KA_FAILOVER] = on_failover,
         [KA_FAILBACK] = on_failover,
         [KA_DISABLE] = on_selected,
         [KA_REPROBE] = on_selected,
-        [KA_THEME] = on_theme,
-        [KA_NEXT_PANE] = on_focus,
-        [KA_PREV_PANE] = on_focus,
-        NAV_KEYS,
     }};
 
 /* A replay is read-only: f, b, x and r only say so. */
 static const KeyHandlers main_replay = {KCTX_MAIN,
     {
-        [KA_QUIT] = on_quit,
-        [KA_HELP] = on_help,
-        [KA_DETAILS] = on_details,
+        MAIN_KEYS,
         [KA_FAILOVER] = on_read_only,
         [KA_FAILBACK] = on_read_only,
         [KA_DISABLE] = on_read_only,
         [KA_REPROBE] = on_read_only,
-        [KA_THEME] = on_theme,
-        [KA_NEXT_PANE] = on_focus,
-        [KA_PREV_PANE] = on_focus,
-        NAV_KEYS,
     }};
 
 static const KeyHandlers drill_keys = {KCTX_DRILL,

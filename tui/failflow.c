@@ -260,21 +260,40 @@ cancel(FailFlow *ff)
 	return FF_CLOSE;
 }
 
+/*
+ * The dialog's keys, in either of its states: Esc cancels, other keys
+ * edit the text. Enter is refused (a note) unless the text confirms and
+ * no action runs; then *go is set and the caller decides.
+ */
 static FailEffect
-key_dialog(FailFlow *ff, KeyAction act, int ch, const FailEnv *env)
+typed(FailFlow *ff, KeyAction act, int ch, const FailEnv *env, bool *go)
 {
+	*go = false;
 	if (act == KA_CLOSE)
 		return cancel(ff);
 	if (act != KA_CONFIRM)
 		return edit(ff, act, ch);
 	if (!failflow_matches(ff)) {
-		note(ff, "type %s exactly, or Esc", ff->to);
+		note(ff, "type %s exactly, or Esc",
+		    ff->state == FF_SECOND_CONFIRM ? "yes" : ff->to);
 		return FF_REDRAW;
 	}
 	if (env->runner != ACTIONS_IDLE) {
 		note(ff, "an action is running: one at a time (Esc)");
 		return FF_NONE;
 	}
+	*go = true;
+	return FF_NONE;
+}
+
+static FailEffect
+key_dialog(FailFlow *ff, KeyAction act, int ch, const FailEnv *env)
+{
+	bool go;
+	FailEffect fx = typed(ff, act, ch, env, &go);
+
+	if (!go)
+		return fx;
 	if (!env->target_online) {
 		/* the target is not ONLINE: ask a second time */
 		ff->text[0] = '\0';
@@ -287,19 +306,10 @@ key_dialog(FailFlow *ff, KeyAction act, int ch, const FailEnv *env)
 static FailEffect
 key_second_confirm(FailFlow *ff, KeyAction act, int ch, const FailEnv *env)
 {
-	if (act == KA_CLOSE)
-		return cancel(ff);
-	if (act != KA_CONFIRM)
-		return edit(ff, act, ch);
-	if (!failflow_matches(ff)) {
-		note(ff, "type yes exactly, or Esc");
-		return FF_REDRAW;
-	}
-	if (env->runner != ACTIONS_IDLE) {
-		note(ff, "an action is running: one at a time (Esc)");
-		return FF_NONE;
-	}
-	return confirmed(ff, env);
+	bool go;
+	FailEffect fx = typed(ff, act, ch, env, &go);
+
+	return go ? confirmed(ff, env) : fx;
 }
 
 /* The action panel's keys with no action running or waiting: Esc hides

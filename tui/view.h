@@ -1,10 +1,13 @@
 /*
  * view: what every pane of the console shares. A view is one level of
- * ops (draw, key) over a window; it draws from the read-only UiState
- * (the engine's snapshot plus the console's own selection and logs) and
- * never from live engine or queue state. Key handlers only change the
- * selection or scroll position and return whether they used the key;
- * app.c decides what to redraw. Main thread only.
+ * ops (draw, key) over a window; it draws only from the UiState it is
+ * passed: the engine's snapshot plus what the console owns and points
+ * to (its selection, the event log, the timeline's cells, the map's
+ * canvas, the failover flow, the theme), never from live engine or
+ * queue state, and it keeps no state of its own between draws. Key
+ * handlers only change the selection or scroll position and return
+ * whether they used the key; the console (tui/app_keys) decides what to
+ * redraw. Main thread only.
  */
 #ifndef DRTOP_VIEW_H
 #define DRTOP_VIEW_H

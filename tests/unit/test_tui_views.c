@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "helpers.h"
+
 #include "actions/actions.h"
 #include "engine/engine.h"
 #include "glyphs.h"
@@ -209,6 +211,88 @@ discard(void *ctx, const Event *ev)
 {
 	(void)ctx;
 	(void)ev;
+}
+
+/* Cells of tl that changed since the last draw; *at gets the last. */
+static int
+changed_cells(const TimelineState *tl, size_t *at)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < (size_t)tl->n * tl->width; i++)
+		if (tl->changed[i]) {
+			n++;
+			*at = i;
+		}
+	return n;
+}
+
+/* The timeline's state lives outside the view: the console takes the
+ * snapshot's probes in before a draw, and a draw repaints only what
+ * changed since the last one. */
+static void
+test_timeline_state(void **state)
+{
+	EventSink sink = {discard, NULL};
+	Profile *p = load(); /* interval 2, timeout 1: 2 s slots */
+	Engine *e = engine_new(p);
+	TimelineState tl;
+	UiState u;
+	Event ev;
+	size_t at = 0;
+
+	(void)state;
+	memset(&tl, 0, sizeof(tl));
+	view_timeline_reset(&tl);
+	assert_int_equal(tl.drawn_first, -1);
+	memset(&u, 0, sizeof(u));
+	u.profile = p;
+	u.g = glyphs_select(false);
+	ev = th_probe(1.0, "eu20", true, PERR_NONE, 20.0);
+	engine_feed(e, &ev, &sink);
+	u.snap = engine_snapshot(e);
+	u.t = 1.0;
+	view_timeline_update(&tl, &u, 80);
+	assert_int_equal(tl.n, 2);
+	assert_int_equal(tl.width, 80 - 12); /* "eu20" + " 1234ms" + 1 */
+	assert_true(tl.redraw);
+	assert_int_equal(changed_cells(&tl, &at), 1);
+	assert_int_equal(at, 0); /* eu20's first column */
+	assert_true(tl.cell[0] >= 1 && tl.cell[0] <= GLYPH_SPARK_LEVELS);
+	view_timeline_drawn(&tl, &u, 6);
+	assert_false(tl.redraw);
+	assert_int_equal(tl.drawn_first, 0);
+	assert_int_equal(changed_cells(&tl, &at), 0);
+
+	/* a timeout on us21 started at 2.0: its own cell, nothing else */
+	ev = th_probe(3.0, "us21", false, PERR_TIMEOUT, -1);
+	engine_feed(e, &ev, &sink);
+	u.snap = engine_snapshot(e);
+	u.t = 3.0;
+	view_timeline_update(&tl, &u, 80);
+	assert_false(tl.redraw);
+	assert_int_equal(changed_cells(&tl, &at), 1);
+	assert_int_equal(at, (size_t)tl.width + 1);
+	assert_int_equal(tl.cell[at], TL_TIMEOUT);
+	view_timeline_drawn(&tl, &u, 6);
+	/* nothing new: nothing to draw */
+	view_timeline_update(&tl, &u, 80);
+	assert_int_equal(changed_cells(&tl, &at), 0);
+	/* another width starts over from the snapshot */
+	view_timeline_update(&tl, &u, 100);
+	assert_true(tl.redraw);
+	assert_int_equal(tl.width, 100 - 12);
+	assert_int_equal(changed_cells(&tl, &at), 2);
+
+	view_timeline_mark(&tl, p, 4.5, 'R');
+	assert_int_equal(tl.nmarks, 1);
+	assert_int_equal(tl.marks[0].slot, 2);
+	assert_int_equal(tl.marks[0].kind, 'R');
+	view_timeline_reset(&tl);
+	assert_int_equal(tl.nmarks, 0);
+	assert_null(tl.cell);
+	engine_free(e);
+	profile_free(p);
 }
 
 static void
@@ -489,6 +573,7 @@ main(void)
 	    cmocka_unit_test(test_event_lines),
 	    cmocka_unit_test(test_ttl_text),
 	    cmocka_unit_test(test_timeline_codes),
+	    cmocka_unit_test(test_timeline_state),
 	    cmocka_unit_test(test_details_never_show_header_values),
 	    cmocka_unit_test(test_failover_dialog_shows_every_argument),
 	    cmocka_unit_test(test_small_formats),
