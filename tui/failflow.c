@@ -1,6 +1,6 @@
 #include "failflow.h"
 
-#include <assert.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -46,11 +46,14 @@ static const bool legal[FF__COUNT][FF__COUNT] = {
 #undef A
 #undef F
 
-/* The one place the state changes. */
+/* The one place the state changes. An edge not in the table is a bug:
+ * die() (not assert) so the console's terminal is restored first. */
 static void
 transition(FailFlow *ff, FailState to)
 {
-	assert(ff->state == to || legal[ff->state][to]);
+	if (ff->state != to && !legal[ff->state][to])
+		die("failflow: no transition %s -> %s", state_names[ff->state],
+		    state_names[to]);
 	ff->state = to;
 }
 
