@@ -25,9 +25,33 @@
 #include "model/queue.h"
 #include "sigpipe.h"
 #include "sim/demo.h"
+#include "term.h"
 #include "theme.h"
 
 #define QUEUE_CAPACITY 8192
+
+/*
+ * Tests only: DRTOP_TEST_QUEUE_CAPACITY=N (1 to QUEUE_CAPACITY) shrinks
+ * the event queue, so that a screen test can make it overflow honestly
+ * (the real producers against the real consumer) and check the count on
+ * the status line. The name says what it is for; nothing else sets it,
+ * it can only make the queue smaller, and without it (or with anything
+ * but a number in range) the capacity is QUEUE_CAPACITY.
+ */
+static size_t
+console_queue_capacity(void)
+{
+	const char *v = getenv("DRTOP_TEST_QUEUE_CAPACITY");
+	char *end;
+	long n;
+
+	if (v == NULL || *v == '\0')
+		return QUEUE_CAPACITY;
+	n = strtol(v, &end, 10);
+	if (*end != '\0' || n < 1 || n > QUEUE_CAPACITY)
+		return QUEUE_CAPACITY;
+	return (size_t)n;
+}
 
 static int
 usage(const char *msg)
@@ -122,7 +146,7 @@ cmd_console(int argc, char **argv)
 		fprintf(stderr, "drtop: signals: %s\n", strerror(errno));
 		return 1;
 	}
-	die_set_hook(app_die_hook);
+	die_set_hook(term_die_hook);
 
 	if (demo_mode) {
 		demo = demo_start(err, sizeof(err));
@@ -143,7 +167,7 @@ cmd_console(int argc, char **argv)
 		errlist_fini(&errs);
 		p = owned;
 	}
-	q = queue_new(QUEUE_CAPACITY);
+	q = queue_new(console_queue_capacity());
 	if (q == NULL) {
 		fprintf(stderr, "drtop: event queue: %s\n", strerror(errno));
 		goto out;
@@ -282,7 +306,7 @@ cmd_console_replay(int argc, char **argv)
 		fprintf(stderr, "drtop: signals: %s\n", strerror(errno));
 		goto out;
 	}
-	die_set_hook(app_die_hook);
+	die_set_hook(term_die_hook);
 	AppConfig cfg = {
 	    .profile = replay_profile(r),
 	    .replay = r,
