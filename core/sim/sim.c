@@ -68,7 +68,7 @@ typedef struct {
 	/* Under Sim.lock: */
 	SimFault fault;
 	long long requests;
-	unsigned flap;
+	unsigned long long fault_requests; /* under the current fault */
 	char err[192]; /* why the last re-listen failed, or "" */
 } Region;
 
@@ -171,128 +171,13 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* ---- fault texts ---- */
-
-static const struct {
-	SimFaultKind kind;
-	const char *word;
-	bool has_arg;
-} fault_words[] = {
-    {SIM_FAULT_OK, "ok", false},
-    {SIM_FAULT_STATUS, "status", true},
-    {SIM_FAULT_REFUSE, "refuse", false},
-    {SIM_FAULT_BLACKHOLE, "blackhole", false},
-    {SIM_FAULT_SLOW, "slow", true},
-    {SIM_FAULT_FLAP, "flap", false},
-    {SIM_FAULT_RESET, "reset", false},
-    {SIM_FAULT_HUGE, "huge", false},
-    {SIM_FAULT_GARBAGE, "garbage", false},
-};
-
 static bool
 is_space(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-int
-sim_fault_parse(const char *text, SimFault *out, char *err, size_t cap)
-{
-	char word[16];
-	size_t n = 0;
-	const char *p = text;
-
-	while (is_space(*p))
-		p++;
-	while (*p != '\0' && !is_space(*p)) {
-		if (n + 1 >= sizeof(word))
-			goto bad;
-		word[n++] = *p++;
-	}
-	word[n] = '\0';
-	while (is_space(*p))
-		p++;
-	for (size_t i = 0; i < ARRAY_LEN(fault_words); i++) {
-		if (strcasecmp(word, fault_words[i].word) != 0)
-			continue;
-		SimFault f = {.kind = fault_words[i].kind, .arg = 0};
-		if (!fault_words[i].has_arg) {
-			if (*p != '\0') {
-				snprintf(err, cap,
-				    "fault \"%s\": \"%s\" takes no argument",
-				    text, word);
-				return -1;
-			}
-			*out = f;
-			return 0;
-		}
-		char *end;
-		errno = 0;
-		long v = (*p >= '0' && *p <= '9') ? strtol(p, &end, 10) : -1;
-		if (v < 0 || errno != 0)
-			goto badnum;
-		while (is_space(*end))
-			end++;
-		if (*end != '\0')
-			goto badnum;
-		if (f.kind == SIM_FAULT_STATUS && (v < 200 || v > 599)) {
-			snprintf(err, cap,
-			    "fault \"%s\": status must be 200-599", text);
-			return -1;
-		}
-		if (f.kind == SIM_FAULT_SLOW &&
-		    (v < 1 || v > SIM_SLOW_MAX_MS)) {
-			snprintf(err, cap,
-			    "fault \"%s\": slow takes 1-%d milliseconds", text,
-			    SIM_SLOW_MAX_MS);
-			return -1;
-		}
-		f.arg = (int)v;
-		*out = f;
-		return 0;
-	badnum:
-		snprintf(err, cap, "fault \"%s\": \"%s\" needs a number", text,
-		    word);
-		return -1;
-	}
-bad:
-	snprintf(err, cap,
-	    "fault \"%s\": unknown (use ok, status N, refuse, blackhole, "
-	    "slow MS, flap, reset, huge or garbage)",
-	    text);
-	return -1;
-}
-
-void
-sim_fault_format(const SimFault *f, char *buf, size_t cap)
-{
-	for (size_t i = 0; i < ARRAY_LEN(fault_words); i++) {
-		if (fault_words[i].kind != f->kind)
-			continue;
-		if (fault_words[i].has_arg)
-			snprintf(
-			    buf, cap, "%s %d", fault_words[i].word, f->arg);
-		else
-			snprintf(buf, cap, "%s", fault_words[i].word);
-		return;
-	}
-	snprintf(buf, cap, "?");
-}
-
-bool
-sim_fault_healthy(const SimFault *f)
-{
-	switch (f->kind) {
-	case SIM_FAULT_OK:
-		return true;
-	case SIM_FAULT_SLOW:
-		return f->arg < 1000;
-	case SIM_FAULT_STATUS:
-		return f->arg >= 200 && f->arg <= 299;
-	default:
-		return false;
-	}
-}
+/* ---- configuration ---- */
 
 bool
 sim_name_valid(const char *name)
@@ -950,51 +835,50 @@ region_answer(Sim *s, Conn *c, const Req *r, long long now)
 	Region *rg = &s->regions[c->region];
 	bool head = strcmp(r->method, "HEAD") == 0;
 	SimFault f;
-	int status = 200;
+	SimAnswer a;
+	unsigned long long n;
 	char body[SIM_NAME_MAX + 64];
 	size_t blen;
 
 	pthread_mutex_lock(&s->lock);
 	rg->requests++;
 	f = rg->fault;
-	if (f.kind == SIM_FAULT_FLAP)
-		status = (rg->flap++ % 2 == 0) ? 200 : 500;
+	n = rg->fault_requests++;
 	pthread_mutex_unlock(&s->lock);
+	a = sim_fault_answer(&f, n);
 
 	if (!head && strcmp(r->method, "GET") != 0) {
 		respond_error(s, c, 405, "only GET and HEAD");
 		return;
 	}
-	blen = (size_t)snprintf(body, sizeof(body), "%s\n", rg->name);
-	switch (f.kind) {
-	case SIM_FAULT_STATUS:
-		status = f.arg;
-		/* fall through */
-	case SIM_FAULT_OK:
-	case SIM_FAULT_FLAP:
-		if (status != 200)
+	switch (a.kind) {
+	case SIM_ANSWER_STATUS:
+		if (a.status != 200)
 			blen = (size_t)snprintf(body, sizeof(body),
-			    "%s\nsimulated status %d\n", rg->name, status);
-		respond(s, c, status, "text/plain", body, blen, head);
+			    "%s\nsimulated status %d\n", rg->name, a.status);
+		else
+			blen = (size_t)snprintf(
+			    body, sizeof(body), "%s\n", rg->name);
+		respond(s, c, a.status, "text/plain", body, blen, head);
 		break;
-	case SIM_FAULT_REFUSE:
+	case SIM_ANSWER_DROP:
 		/* A connection from before the listener closed: the region
 		 * is gone, close without an answer. */
 		conn_doom(c);
 		break;
-	case SIM_FAULT_SLOW:
+	case SIM_ANSWER_DELAY:
 		c->st = CONN_WAIT;
-		timer_set(s, c, now + f.arg);
+		timer_set(s, c, now + a.delay_ms);
 		if (!conn_want(s, c, 0))
 			conn_doom(c);
 		break;
-	case SIM_FAULT_BLACKHOLE:
+	case SIM_ANSWER_SILENCE:
 		c->st = CONN_BLACKHOLE;
 		timer_set(s, c, -1);
 		if (!conn_want(s, c, EPOLLIN))
 			conn_doom(c);
 		break;
-	case SIM_FAULT_RESET:
+	case SIM_ANSWER_RESET:
 		c->keep_alive = false;
 		out_reset(c);
 		out_printf(c,
@@ -1005,7 +889,7 @@ region_answer(Sim *s, Conn *c, const Req *r, long long now)
 		c->st = CONN_WRITE;
 		c->then_reset = true;
 		break;
-	case SIM_FAULT_HUGE:
+	case SIM_ANSWER_ENDLESS:
 		c->keep_alive = false;
 		out_reset(c);
 		out_printf(c,
@@ -1017,7 +901,7 @@ region_answer(Sim *s, Conn *c, const Req *r, long long now)
 		c->st = CONN_WRITE;
 		c->then_huge = !head;
 		break;
-	case SIM_FAULT_GARBAGE:
+	case SIM_ANSWER_GARBAGE:
 		c->keep_alive = false;
 		out_reset(c);
 		out_add(c, garbage_bytes, sizeof(garbage_bytes) - 1);
@@ -1297,7 +1181,7 @@ region_reconcile(Sim *s, int i)
 	bool want;
 
 	pthread_mutex_lock(&s->lock);
-	want = rg->fault.kind != SIM_FAULT_REFUSE;
+	want = sim_fault_listens(&rg->fault);
 	pthread_mutex_unlock(&s->lock);
 	if (!want) {
 		listener_close(s, &rg->lst);
@@ -1626,7 +1510,7 @@ sim_set_fault(
 	Region *rg = &s->regions[i];
 	pthread_mutex_lock(&s->lock);
 	rg->fault = *f;
-	rg->flap = 0;
+	rg->fault_requests = 0;
 	rg->err[0] = '\0';
 	unsigned long long my = ++s->gen_req;
 	pthread_mutex_unlock(&s->lock);

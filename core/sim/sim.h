@@ -28,46 +28,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-typedef enum {
-	SIM_FAULT_OK,
-	SIM_FAULT_STATUS, /* answer with status arg */
-	SIM_FAULT_REFUSE, /* listener closed: connects are refused */
-	SIM_FAULT_BLACKHOLE, /* accept and read, never answer */
-	SIM_FAULT_SLOW, /* answer ok after arg milliseconds */
-	SIM_FAULT_FLAP, /* alternate ok / 500 per request */
-	SIM_FAULT_RESET, /* part of a response, then RST */
-	SIM_FAULT_HUGE, /* 200 with an endless body */
-	SIM_FAULT_GARBAGE, /* bytes that are not HTTP, then close */
-} SimFaultKind;
+#include "sim/fault.h"
 
-typedef struct {
-	SimFaultKind kind;
-	int arg; /* status for STATUS (200-599), milliseconds for SLOW */
-} SimFault;
-
-/* Longest fault text sim_fault_format() writes, with the NUL. */
-#define SIM_FAULT_TEXT_MAX 32
 /* Longest region name, with the NUL. Names use [A-Za-z0-9._-]. */
 #define SIM_NAME_MAX 64
-/* Upper bound on SimFault.arg for SLOW: ten minutes. */
-#define SIM_SLOW_MAX_MS 600000
-
-/*
- * Parse a fault text: "ok", "status N" (200-599), "refuse", "blackhole",
- * "slow MS" (1-600000), "flap", "reset", "huge", "garbage". Case and
- * surrounding white space are ignored. Returns 0, or -1 with a message
- * in err ("status 99: status must be 200-599").
- */
-int sim_fault_parse(const char *text, SimFault *out, char *err, size_t cap);
-
-/* Write the canonical text of f ("ok", "status 500", "slow 800"). */
-void sim_fault_format(const SimFault *f, char *buf, size_t cap);
-
-/*
- * True when a prober would call a region with this fault healthy: ok,
- * slow below 1000 ms, or a status in 200-299.
- */
-bool sim_fault_healthy(const SimFault *f);
 
 /* True when name is a usable region name (1-63 of [A-Za-z0-9._-]). */
 bool sim_name_valid(const char *name);

@@ -1,6 +1,7 @@
 /*
  * sim: every fault mode seen from a real client socket on loopback, the
- * control interface, the traffic-manager decision and the fault texts.
+ * control interface and the traffic-manager decision (the fault texts
+ * are tests/unit/test_fault.c).
  * The client below is deliberately plain: blocking sockets with poll()
  * deadlines, so what it sees is what a prober sees.
  */
@@ -210,54 +211,6 @@ teardown(void **state)
 {
 	sim_stop(*state);
 	return 0;
-}
-
-/* ---- fault texts ---- */
-
-static void
-test_fault_text(void **state)
-{
-	static const char *good[] = {"ok", "status 500", "status 301", "refuse",
-	    "blackhole", "slow 800", "flap", "reset", "huge", "garbage"};
-	static const char *bad[] = {"", "  ", "nope", "status", "status 99",
-	    "status 600", "status 50x", "slow", "slow 0", "slow -5",
-	    "slow 600001", "ok 1", "refuse now", "statusstatusstatus 500",
-	    "status 1e3"};
-	char err[256], text[SIM_FAULT_TEXT_MAX];
-	SimFault f;
-
-	(void)state;
-	for (size_t i = 0; i < ARRAY_LEN(good); i++) {
-		assert_int_equal(
-		    sim_fault_parse(good[i], &f, err, sizeof(err)), 0);
-		sim_fault_format(&f, text, sizeof(text));
-		assert_string_equal(text, good[i]);
-	}
-	assert_int_equal(
-	    sim_fault_parse("  SLOW   250 \n", &f, err, sizeof(err)), 0);
-	assert_int_equal(f.kind, SIM_FAULT_SLOW);
-	assert_int_equal(f.arg, 250);
-	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
-		err[0] = '\0';
-		if (sim_fault_parse(bad[i], &f, err, sizeof(err)) == 0)
-			fail_msg("\"%s\" was accepted", bad[i]);
-		assert_true(strlen(err) > 0);
-	}
-	assert_int_equal(
-	    sim_fault_parse("status 99", &f, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "200-599"));
-
-	/* What a prober calls healthy. */
-	SimFault h[] = {
-	    {SIM_FAULT_OK, 0}, {SIM_FAULT_SLOW, 999}, {SIM_FAULT_STATUS, 204}};
-	SimFault u[] = {{SIM_FAULT_SLOW, 1000}, {SIM_FAULT_STATUS, 301},
-	    {SIM_FAULT_STATUS, 500}, {SIM_FAULT_REFUSE, 0},
-	    {SIM_FAULT_BLACKHOLE, 0}, {SIM_FAULT_FLAP, 0}, {SIM_FAULT_RESET, 0},
-	    {SIM_FAULT_HUGE, 0}, {SIM_FAULT_GARBAGE, 0}};
-	for (size_t i = 0; i < ARRAY_LEN(h); i++)
-		assert_true(sim_fault_healthy(&h[i]));
-	for (size_t i = 0; i < ARRAY_LEN(u); i++)
-		assert_false(sim_fault_healthy(&u[i]));
 }
 
 static void
@@ -996,7 +949,6 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_fault_text),
 	    cmocka_unit_test(test_config_checks),
 	    cmocka_unit_test_setup_teardown(test_port_in_use, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ok_answer, setup, teardown),
