@@ -36,11 +36,10 @@
 #include "base/jsonw.h"
 #include "base/thread.h"
 #include "base/util.h"
+#include "sim/httpreq.h"
 #include "sim/sim.h"
 
-#define SIM_HEADER_MAX (16 * 1024) /* request line + headers */
-#define SIM_BODY_MAX (16 * 1024) /* request body (control POSTs) */
-#define SIM_IN_MAX (SIM_HEADER_MAX + SIM_BODY_MAX)
+#define SIM_IN_MAX (HTTPREQ_HEAD_MAX + HTTPREQ_BODY_MAX)
 #define SIM_IN_START 1024
 #define SIM_IDLE_MS 60000 /* waiting for (the rest of) a request */
 #define SIM_STALL_MS 60000 /* a response making no progress */
@@ -680,137 +679,6 @@ conn_huge(Sim *s, Conn *c, long long now)
 		timer_set(s, c, now + SIM_STALL_MS);
 }
 
-/* ---- request parsing ---- */
-
-typedef struct {
-	char method[16];
-	char target[2048];
-	bool http11;
-	bool conn_close;
-	bool conn_keep;
-	long long content_length; /* -1 = none */
-	bool chunked;
-	size_t header_len;
-} Req;
-
-/* Header value of name (case-insensitive) in the header block, or NULL;
- * *vlen gets its length without trailing white space. */
-static const char *
-header_find(const char *h, size_t n, const char *name, size_t *vlen)
-{
-	size_t nl = strlen(name);
-	const char *p = h, *end = h + n;
-
-	while (p < end) {
-		const char *eol = memchr(p, '\n', (size_t)(end - p));
-		if (eol == NULL)
-			eol = end;
-		if ((size_t)(eol - p) > nl && p[nl] == ':' &&
-		    strncasecmp(p, name, nl) == 0) {
-			const char *v = p + nl + 1;
-			while (v < eol && (*v == ' ' || *v == '\t'))
-				v++;
-			const char *ve = eol;
-			while (ve > v && is_space(ve[-1]))
-				ve--;
-			*vlen = (size_t)(ve - v);
-			return v;
-		}
-		p = eol + 1;
-	}
-	return NULL;
-}
-
-static bool
-token_in(const char *v, size_t n, const char *tok)
-{
-	size_t tl = strlen(tok);
-
-	for (size_t i = 0; i + tl <= n; i++)
-		if (strncasecmp(v + i, tok, tl) == 0)
-			return true;
-	return false;
-}
-
-/*
- * Parse the request at the start of c->in. Returns 1 with r filled when
- * the headers are complete, 0 when more bytes are needed, -1 when they
- * are not HTTP (400).
- */
-static int
-req_parse(const Conn *c, Req *r)
-{
-	const char *b = c->in;
-	size_t n = c->in_len;
-	const char *end = NULL;
-	size_t hl = 0;
-
-	for (size_t i = 0; i + 1 < n; i++) {
-		if (b[i] != '\n')
-			continue;
-		if (b[i + 1] == '\n') {
-			end = b + i;
-			hl = i + 2;
-			break;
-		}
-		if (i + 2 < n && b[i + 1] == '\r' && b[i + 2] == '\n') {
-			end = b + i;
-			hl = i + 3;
-			break;
-		}
-	}
-	if (end == NULL)
-		return 0;
-	memset(r, 0, sizeof(*r));
-	r->header_len = hl;
-	r->content_length = -1;
-	const char *eol = memchr(b, '\n', hl);
-	const char *sp1 = memchr(b, ' ', (size_t)(eol - b));
-	if (sp1 == NULL || sp1 == b || (size_t)(sp1 - b) >= sizeof(r->method))
-		return -1;
-	memcpy(r->method, b, (size_t)(sp1 - b));
-	const char *t = sp1 + 1;
-	const char *sp2 = memchr(t, ' ', (size_t)(eol - t));
-	if (sp2 == NULL || sp2 == t || (size_t)(sp2 - t) >= sizeof(r->target))
-		return -1;
-	memcpy(r->target, t, (size_t)(sp2 - t));
-	const char *ver = sp2 + 1;
-	size_t vl = (size_t)(eol - ver);
-	if (vl > 0 && ver[vl - 1] == '\r')
-		vl--;
-	if (vl == 8 && memcmp(ver, "HTTP/1.1", 8) == 0)
-		r->http11 = true;
-	else if (!(vl == 8 && memcmp(ver, "HTTP/1.0", 8) == 0))
-		return -1;
-	for (const char *m = r->method; *m != '\0'; m++)
-		if (*m < 'A' || *m > 'Z')
-			return -1;
-	const char *h = eol + 1;
-	size_t hn = hl - (size_t)(h - b);
-	size_t vlen;
-	const char *v = header_find(h, hn, "Connection", &vlen);
-	if (v != NULL) {
-		r->conn_close = token_in(v, vlen, "close");
-		r->conn_keep = token_in(v, vlen, "keep-alive");
-	}
-	v = header_find(h, hn, "Transfer-Encoding", &vlen);
-	if (v != NULL && token_in(v, vlen, "chunked"))
-		r->chunked = true;
-	v = header_find(h, hn, "Content-Length", &vlen);
-	if (v != NULL) {
-		long long cl = 0;
-		if (vlen == 0 || vlen > 12)
-			return -1;
-		for (size_t i = 0; i < vlen; i++) {
-			if (v[i] < '0' || v[i] > '9')
-				return -1;
-			cl = cl * 10 + (v[i] - '0');
-		}
-		r->content_length = cl;
-	}
-	return 1;
-}
-
 /* ---- region answers ---- */
 
 static const char garbage_bytes[] =
@@ -830,7 +698,7 @@ conn_doom(Conn *c)
 }
 
 static void
-region_answer(Sim *s, Conn *c, const Req *r, long long now)
+region_answer(Sim *s, Conn *c, const HttpReq *r, long long now)
 {
 	Region *rg = &s->regions[c->region];
 	bool head = strcmp(r->method, "HEAD") == 0;
@@ -915,35 +783,9 @@ region_answer(Sim *s, Conn *c, const Req *r, long long now)
 static void control_dispatch(Sim *s, const SimRequest *req, SimResponse *resp);
 
 static void
-url_decode(char *s)
+control_answer(Sim *s, Conn *c, const HttpReq *r)
 {
-	char *w = s;
-
-	for (char *p = s; *p != '\0'; p++) {
-		if (*p == '+') {
-			*w++ = ' ';
-		} else if (*p == '%' && p[1] != '\0' && p[2] != '\0') {
-			char hex[3] = {p[1], p[2], '\0'};
-			char *e;
-			long v = strtol(hex, &e, 16);
-			if (*e == '\0' && v > 0) {
-				*w++ = (char)v;
-				p += 2;
-			} else {
-				*w++ = *p;
-			}
-		} else {
-			*w++ = *p;
-		}
-	}
-	*w = '\0';
-}
-
-static void
-control_answer(Sim *s, Conn *c, const Req *r)
-{
-	char *body = xstrndup(c->in + r->header_len,
-	    r->content_length > 0 ? (size_t)r->content_length : 0);
+	char *body = xstrndup(r->body, r->body_len);
 	char *path = xstrdup(r->target);
 	char *q = strchr(path, '?');
 	SimRequest req = {
@@ -973,43 +815,24 @@ control_answer(Sim *s, Conn *c, const Req *r)
 static void
 conn_request(Sim *s, Conn *c, long long now)
 {
-	Req r;
-	size_t skip = 0;
+	HttpReq r;
+	size_t skip = httpreq_blank_prefix(c->in, c->in_len);
 
-	/* Empty lines before a request are allowed (RFC 9112 2.2). */
-	while (skip < c->in_len && (c->in[skip] == '\r' || c->in[skip] == '\n'))
-		skip++;
 	if (skip > 0) {
 		memmove(c->in, c->in + skip, c->in_len - skip);
 		c->in_len -= skip;
 	}
-	int rc = req_parse(c, &r);
-
-	if (rc == 0) {
-		if (c->in_len >= SIM_HEADER_MAX) {
-			respond_error(s, c, 431, "request headers too large");
-			return;
-		}
-		return; /* need more bytes */
-	}
-	if (rc < 0) {
-		respond_error(s, c, 400, "not an HTTP/1.x request");
+	switch (httpreq_parse(c->in, c->in_len, &r)) {
+	case HTTPREQ_MORE:
 		return;
-	}
-	if (r.chunked) {
-		respond_error(s, c, 411, "send a Content-Length");
+	case HTTPREQ_BAD:
+		respond_error(s, c, r.status, r.error);
 		return;
+	case HTTPREQ_DONE:
+		break;
 	}
-	if (r.content_length > SIM_BODY_MAX) {
-		respond_error(s, c, 413, "request body too large");
-		return;
-	}
-	size_t total = r.header_len +
-	    (size_t)(r.content_length > 0 ? r.content_length : 0);
-	if (c->in_len < total)
-		return; /* the body is still coming */
-	c->req_len = total;
-	c->keep_alive = r.http11 ? !r.conn_close : r.conn_keep;
+	c->req_len = r.len;
+	c->keep_alive = r.keep_alive;
 	if (c->region >= 0)
 		region_answer(s, c, &r, now);
 	else
@@ -1765,28 +1588,6 @@ tm_json(Sim *s)
 	return buf;
 }
 
-/* The value of key in a query string, decoded, or NULL (caller frees). */
-static char *
-query_get(const char *query, const char *key)
-{
-	size_t kl = strlen(key);
-	const char *p = query;
-
-	while (*p != '\0') {
-		const char *amp = strchr(p, '&');
-		size_t n = amp != NULL ? (size_t)(amp - p) : strlen(p);
-		if (n > kl && strncmp(p, key, kl) == 0 && p[kl] == '=') {
-			char *v = xstrndup(p + kl + 1, n - kl - 1);
-			url_decode(v);
-			return v;
-		}
-		p += n;
-		if (*p == '&')
-			p++;
-	}
-	return NULL;
-}
-
 static void
 route_fault(Sim *s, const SimRequest *req, SimResponse *resp, int i)
 {
@@ -1798,7 +1599,7 @@ route_fault(Sim *s, const SimRequest *req, SimResponse *resp, int i)
 		text = xstrdup(req->body);
 	else if (strcmp(req->method, "GET") == 0 ||
 	    strcmp(req->method, "HEAD") == 0)
-		text = query_get(req->query, "set");
+		text = httpreq_query_get(req->query, "set");
 	else {
 		resp_error(resp, 405, "use GET or POST");
 		return;
@@ -1830,7 +1631,7 @@ route_force(Sim *s, const SimRequest *req, SimResponse *resp)
 		text = xstrdup(req->body);
 	else if (strcmp(req->method, "GET") == 0 ||
 	    strcmp(req->method, "HEAD") == 0)
-		text = query_get(req->query, "set");
+		text = httpreq_query_get(req->query, "set");
 	else {
 		resp_error(resp, 405, "use GET or POST");
 		return;
