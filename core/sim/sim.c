@@ -37,6 +37,7 @@
 #include "base/thread.h"
 #include "base/util.h"
 #include "sim/httpreq.h"
+#include "sim/netaddr.h"
 #include "sim/sim.h"
 
 #define SIM_IN_MAX (HTTPREQ_HEAD_MAX + HTTPREQ_BODY_MAX)
@@ -198,14 +199,11 @@ sim_name_valid(const char *name)
 bool
 sim_addr_is_loopback(const char *addr)
 {
-	struct in_addr a4;
-	struct in6_addr a6;
+	struct sockaddr_storage ss;
+	socklen_t len;
 
-	if (inet_pton(AF_INET, addr, &a4) == 1)
-		return (ntohl(a4.s_addr) >> 24) == 127;
-	if (inet_pton(AF_INET6, addr, &a6) == 1)
-		return memcmp(&a6, &in6addr_loopback, sizeof(a6)) == 0;
-	return false;
+	return netaddr_make(addr, 0, &ss, &len) == 0 &&
+	    netaddr_is_loopback(&ss);
 }
 
 int
@@ -283,20 +281,7 @@ listen_on(
 	int one = 1;
 	int fd;
 
-	memset(&ss, 0, sizeof(ss));
-	if (s->family == AF_INET) {
-		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-		a->sin_family = AF_INET;
-		a->sin_port = htons((uint16_t)port);
-		inet_pton(AF_INET, s->bind, &a->sin_addr);
-		len = sizeof(*a);
-	} else {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-		a->sin6_family = AF_INET6;
-		a->sin6_port = htons((uint16_t)port);
-		inet_pton(AF_INET6, s->bind, &a->sin6_addr);
-		len = sizeof(*a);
-	}
+	netaddr_make(s->bind, port, &ss, &len);
 	fd = socket(s->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		snprintf(err, cap, "%s: socket: %s", what, strerror(errno));
@@ -313,15 +298,12 @@ listen_on(
 		    what, strerror(errno));
 		goto fail;
 	}
-	len = sizeof(ss);
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0) {
+	*bound = netaddr_bound_port(fd);
+	if (*bound < 0) {
 		snprintf(
 		    err, cap, "%s: getsockname: %s", what, strerror(errno));
 		goto fail;
 	}
-	*bound = ntohs(s->family == AF_INET
-	        ? ((struct sockaddr_in *)&ss)->sin_port
-	        : ((struct sockaddr_in6 *)&ss)->sin6_port);
 	return fd;
 fail:
 	close(fd);

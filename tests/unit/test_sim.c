@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "base/util.h"
+#include "sim/netaddr.h"
 #include "sim/sim.h"
 
 #define DEADLINE_MS 10000 /* generous: 2 cores shared by many builds */
@@ -243,6 +244,43 @@ test_config_checks(void **state)
 	assert_int_equal(sim_config_check(&cfg, err, sizeof(err)), -1);
 	cfg.nregions = 0;
 	assert_int_equal(sim_config_check(&cfg, err, sizeof(err)), -1);
+}
+
+static void
+test_netaddr(void **state)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = 0;
+
+	(void)state;
+	assert_int_equal(netaddr_make("127.0.0.9", 8080, &ss, &len), 0);
+	assert_int_equal(ss.ss_family, AF_INET);
+	assert_int_equal(len, sizeof(struct sockaddr_in));
+	assert_int_equal(ntohs(((struct sockaddr_in *)&ss)->sin_port), 8080);
+	assert_true(netaddr_is_loopback(&ss));
+	assert_int_equal(netaddr_make("::1", 53, &ss, &len), 0);
+	assert_int_equal(ss.ss_family, AF_INET6);
+	assert_int_equal(len, sizeof(struct sockaddr_in6));
+	assert_int_equal(ntohs(((struct sockaddr_in6 *)&ss)->sin6_port), 53);
+	assert_true(netaddr_is_loopback(&ss));
+	assert_int_equal(netaddr_make("10.1.2.3", 1, &ss, &len), 0);
+	assert_false(netaddr_is_loopback(&ss));
+	assert_int_equal(netaddr_make("::2", 1, &ss, &len), 0);
+	assert_false(netaddr_is_loopback(&ss));
+	/* Names and URL forms are not numeric addresses. */
+	assert_int_equal(netaddr_make("[::1]", 1, &ss, &len), -1);
+	assert_int_equal(netaddr_make("localhost", 1, &ss, &len), -1);
+	assert_int_equal(netaddr_make("127.0.0.1:80", 1, &ss, &len), -1);
+	assert_false(netaddr_is_loopback(&ss));
+	/* The port a socket got from the kernel. */
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(netaddr_make("127.0.0.1", 0, &ss, &len), 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&ss, len), 0);
+	int port = netaddr_bound_port(fd);
+	assert_true(port > 0 && port <= 65535);
+	close(fd);
+	assert_int_equal(netaddr_bound_port(-1), -1);
 }
 
 static void
@@ -950,6 +988,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_config_checks),
+	    cmocka_unit_test(test_netaddr),
 	    cmocka_unit_test_setup_teardown(test_port_in_use, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ok_answer, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
