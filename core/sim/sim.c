@@ -1,105 +1,40 @@
 /*
- * sim: simulated regions on loopback. See sim.h for the DESIGN comment.
- *
- * Connection life cycle (server thread only):
- *   CONN_READ      reading a request; deadline = idle timeout
- *   CONN_WAIT      `slow`: request read, answer due at the deadline
- *   CONN_WRITE     sending a response; deadline = stall timeout
- *   CONN_BLACKHOLE reading and discarding until the client leaves
- *   CONN_HUGE      streaming an endless body while the client reads
- *   CONN_DRAIN     answered and shut down for writing; reading and
- *                  discarding until the client closes (at most
- *                  SIM_DRAIN_MS), so unread input never turns the close
- *                  into an RST that destroys the answer
- * After a complete response a keep-alive connection goes back to
- * CONN_READ (pipelined bytes already read are kept), else it is closed.
+ * sim: simulated regions on loopback. See sim.h for the DESIGN comment;
+ * the HTTP server under the regions and the control interface is
+ * core/sim/httpd, the fault model core/sim/fault.
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdarg.h>
-#include <stdatomic.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "base/jsonw.h"
 #include "base/thread.h"
 #include "base/util.h"
+#include "sim/httpd.h"
 #include "sim/httpreq.h"
 #include "sim/netaddr.h"
 #include "sim/sim.h"
 
-#define SIM_IN_MAX (HTTPREQ_HEAD_MAX + HTTPREQ_BODY_MAX)
-#define SIM_IN_START 1024
-#define SIM_IDLE_MS 60000 /* waiting for (the rest of) a request */
-#define SIM_STALL_MS 60000 /* a response making no progress */
-#define SIM_DRAIN_MS 2000
-#define SIM_MAX_CONNS 60000
 #define SIM_MAX_ROUTES 32
 #define SIM_HUGE_CHUNK (64 * 1024)
-#define SIM_HUGE_PER_EVENT (256 * 1024) /* fairness between clients */
 #define SIM_RESET_CLAIMED 1000 /* Content-Length claimed by `reset` */
-#define SIM_EVENTS 256
-
-enum { ITEM_WAKE, ITEM_LISTEN, ITEM_CONN };
+#define SIM_SERVER "drtop-sim" /* the Server header */
 
 typedef struct {
-	int kind; /* ITEM_LISTEN; must be first */
-	int fd; /* -1 while closed (refuse) */
-	int region; /* -1 for the control interface */
-} Listener;
-
-typedef struct {
+	Sim *sim;
 	char name[SIM_NAME_MAX];
 	char url[128];
-	int port; /* bound port, kept for re-listening */
-	Listener lst; /* server thread only (and sim_start/sim_stop) */
+	HttpdListener *lst; /* owned by s->httpd */
 	/* Under Sim.lock: */
 	SimFault fault;
 	long long requests;
 	unsigned long long fault_requests; /* under the current fault */
 	char err[192]; /* why the last re-listen failed, or "" */
 } Region;
-
-typedef enum {
-	CONN_READ,
-	CONN_WAIT,
-	CONN_WRITE,
-	CONN_BLACKHOLE,
-	CONN_HUGE,
-	CONN_DRAIN,
-} ConnState;
-
-typedef struct Conn {
-	int kind; /* ITEM_CONN; must be first */
-	int fd;
-	int region; /* -1 for the control interface */
-	ConnState st;
-	uint32_t events; /* current epoll interest */
-	char *in;
-	size_t in_len, in_cap;
-	size_t req_len; /* bytes of the request being answered */
-	char *out; /* out_small or a heap buffer */
-	size_t out_len, out_off;
-	char out_small[512];
-	bool keep_alive;
-	bool then_huge; /* after the headers, stream CONN_HUGE */
-	bool then_reset; /* after the partial response, RST */
-	long long deadline;
-	int heap_idx; /* -1 when no deadline */
-	struct Conn *prev, *next;
-} Conn;
 
 typedef struct {
 	char method[16]; /* "" = any */
@@ -110,21 +45,15 @@ typedef struct {
 
 struct Sim {
 	/* Immutable after sim_start. */
-	int family;
 	char bind[64];
-	char host[70]; /* bind as it appears in a URL */
 	Region *regions;
 	int nregions;
-	Listener control;
-	int control_port;
-	int ep, wake;
+	Httpd *httpd;
+	HttpdListener *control; /* NULL without a control interface */
 	pthread_t thread;
 	bool started;
-	int wake_kind; /* ITEM_WAKE; epoll data for the eventfd */
 	void (*log)(void *ctx, const char *msg);
 	void *log_ctx;
-
-	_Atomic bool stop;
 
 	/* Sim.lock guards the Region fields marked so, and: */
 	pthread_mutex_t lock;
@@ -134,14 +63,6 @@ struct Sim {
 	char forced[SIM_NAME_MAX]; /* "" = automatic */
 	Route routes[SIM_MAX_ROUTES];
 	int nroutes;
-
-	/* Server thread only. */
-	Conn *conns;
-	int nconns;
-	Conn **heap;
-	int heap_len, heap_cap;
-	int reserve_fd;
-	bool reconcile_pending; /* wake_drain() due after this batch */
 };
 
 static const char filler[] =
@@ -157,18 +78,6 @@ huge_init(void)
 
 	for (size_t i = 0; i < sizeof(huge_chunk); i++)
 		huge_chunk[i] = filler[i % n];
-}
-
-/* The Sim whose server thread this is (NULL on any other thread). */
-static _Thread_local Sim *serving;
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static bool
@@ -269,398 +178,6 @@ sim_config_check(const SimConfig *cfg, char *err, size_t cap)
 	return 0;
 }
 
-/* ---- sockets ---- */
-
-/* Open a non-blocking listener on bind:port; *bound gets the port. */
-static int
-listen_on(
-    const Sim *s, int port, int *bound, const char *what, char *err, size_t cap)
-{
-	struct sockaddr_storage ss;
-	socklen_t len;
-	int one = 1;
-	int fd;
-
-	netaddr_make(s->bind, port, &ss, &len);
-	fd = socket(s->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		snprintf(err, cap, "%s: socket: %s", what, strerror(errno));
-		return -1;
-	}
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&ss, len) != 0) {
-		snprintf(err, cap, "%s:%d (%s): bind: %s", s->host, port, what,
-		    strerror(errno));
-		goto fail;
-	}
-	if (listen(fd, 4096) != 0) {
-		snprintf(err, cap, "%s:%d (%s): listen: %s", s->host, port,
-		    what, strerror(errno));
-		goto fail;
-	}
-	*bound = netaddr_bound_port(fd);
-	if (*bound < 0) {
-		snprintf(
-		    err, cap, "%s: getsockname: %s", what, strerror(errno));
-		goto fail;
-	}
-	return fd;
-fail:
-	close(fd);
-	return -1;
-}
-
-static int
-ep_add(Sim *s, int fd, uint32_t events, void *item)
-{
-	struct epoll_event ev = {.events = events, .data.ptr = item};
-
-	return epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &ev);
-}
-
-static void
-listener_close(Sim *s, Listener *l)
-{
-	if (l->fd < 0)
-		return;
-	epoll_ctl(s->ep, EPOLL_CTL_DEL, l->fd, NULL);
-	close(l->fd);
-	l->fd = -1;
-}
-
-/* ---- deadline heap (server thread) ---- */
-
-static bool
-heap_less(Sim *s, int a, int b)
-{
-	return s->heap[a]->deadline < s->heap[b]->deadline;
-}
-
-static void
-heap_swap(Sim *s, int a, int b)
-{
-	Conn *t = s->heap[a];
-
-	s->heap[a] = s->heap[b];
-	s->heap[b] = t;
-	s->heap[a]->heap_idx = a;
-	s->heap[b]->heap_idx = b;
-}
-
-static void
-heap_fix(Sim *s, int i)
-{
-	while (i > 0 && heap_less(s, i, (i - 1) / 2)) {
-		heap_swap(s, i, (i - 1) / 2);
-		i = (i - 1) / 2;
-	}
-	for (;;) {
-		int l = 2 * i + 1, r = l + 1, m = i;
-		if (l < s->heap_len && heap_less(s, l, m))
-			m = l;
-		if (r < s->heap_len && heap_less(s, r, m))
-			m = r;
-		if (m == i)
-			break;
-		heap_swap(s, i, m);
-		i = m;
-	}
-}
-
-/* Set c's deadline (ms on the monotonic clock), or clear it with -1. */
-static void
-timer_set(Sim *s, Conn *c, long long deadline)
-{
-	if (deadline < 0) {
-		if (c->heap_idx < 0)
-			return;
-		int i = c->heap_idx;
-		heap_swap(s, i, s->heap_len - 1);
-		s->heap_len--;
-		c->heap_idx = -1;
-		if (i < s->heap_len)
-			heap_fix(s, i);
-		return;
-	}
-	c->deadline = deadline;
-	if (c->heap_idx < 0) {
-		if (s->heap_len == s->heap_cap) {
-			s->heap_cap = s->heap_cap ? s->heap_cap * 2 : 64;
-			s->heap = xrealloc(
-			    s->heap, (size_t)s->heap_cap, sizeof(*s->heap));
-		}
-		c->heap_idx = s->heap_len;
-		s->heap[s->heap_len++] = c;
-	}
-	heap_fix(s, c->heap_idx);
-}
-
-/* ---- connections (server thread) ---- */
-
-static void
-conn_close(Sim *s, Conn *c, bool rst)
-{
-	if (rst) {
-		struct linger lg = {.l_onoff = 1, .l_linger = 0};
-		setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-	}
-	timer_set(s, c, -1);
-	close(c->fd); /* also leaves the epoll set */
-	if (c->prev != NULL)
-		c->prev->next = c->next;
-	else
-		s->conns = c->next;
-	if (c->next != NULL)
-		c->next->prev = c->prev;
-	s->nconns--;
-	if (c->out != c->out_small)
-		free(c->out);
-	free(c->in);
-	free(c);
-}
-
-static bool
-conn_want(Sim *s, Conn *c, uint32_t events)
-{
-	struct epoll_event ev = {.events = events, .data.ptr = c};
-
-	if (c->events == events)
-		return true;
-	if (epoll_ctl(s->ep, EPOLL_CTL_MOD, c->fd, &ev) != 0)
-		return false;
-	c->events = events;
-	return true;
-}
-
-static void
-out_reset(Conn *c)
-{
-	if (c->out != c->out_small)
-		free(c->out);
-	c->out = c->out_small;
-	c->out_len = 0;
-	c->out_off = 0;
-}
-
-/* Append to the response; grows off the inline buffer when needed. */
-static void
-out_add(Conn *c, const char *data, size_t n)
-{
-	size_t cap = c->out == c->out_small ? sizeof(c->out_small) : 0;
-
-	if (c->out != c->out_small || c->out_len + n > cap) {
-		if (c->out == c->out_small) {
-			char *p = xmalloc(c->out_len + n + 1);
-			memcpy(p, c->out_small, c->out_len);
-			c->out = p;
-		} else {
-			c->out = xrealloc(c->out, c->out_len + n + 1, 1);
-		}
-	}
-	memcpy(c->out + c->out_len, data, n);
-	c->out_len += n;
-}
-
-static void out_printf(Conn *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-out_printf(Conn *c, const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n < sizeof(buf)) {
-		out_add(c, buf, (size_t)n);
-		return;
-	}
-	char *big = xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(big, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	out_add(c, big, (size_t)n);
-	free(big);
-}
-
-static const char *
-reason(int status)
-{
-	static const struct {
-		int code;
-		const char *text;
-	} t[] = {
-	    {200, "OK"},
-	    {201, "Created"},
-	    {202, "Accepted"},
-	    {204, "No Content"},
-	    {206, "Partial Content"},
-	    {301, "Moved Permanently"},
-	    {302, "Found"},
-	    {303, "See Other"},
-	    {304, "Not Modified"},
-	    {307, "Temporary Redirect"},
-	    {308, "Permanent Redirect"},
-	    {400, "Bad Request"},
-	    {401, "Unauthorized"},
-	    {403, "Forbidden"},
-	    {404, "Not Found"},
-	    {405, "Method Not Allowed"},
-	    {408, "Request Timeout"},
-	    {411, "Length Required"},
-	    {413, "Content Too Large"},
-	    {429, "Too Many Requests"},
-	    {431, "Request Header Fields Too Large"},
-	    {500, "Internal Server Error"},
-	    {501, "Not Implemented"},
-	    {502, "Bad Gateway"},
-	    {503, "Service Unavailable"},
-	    {504, "Gateway Timeout"},
-	};
-
-	for (size_t i = 0; i < ARRAY_LEN(t); i++)
-		if (t[i].code == status)
-			return t[i].text;
-	return "Simulated";
-}
-
-/*
- * Queue a complete response. region < 0: no X-Region header. A body is
- * sent unless the status forbids one or head is set.
- */
-static void
-respond(Sim *s, Conn *c, int status, const char *ctype, const char *body,
-    size_t body_len, bool head)
-{
-	bool no_body = status == 204 || status == 304;
-
-	out_reset(c);
-	out_printf(c, "HTTP/1.1 %d %s\r\nServer: drtop-sim\r\n", status,
-	    reason(status));
-	if (c->region >= 0)
-		out_printf(c, "X-Region: %s\r\n", s->regions[c->region].name);
-	if (status >= 300 && status <= 399 && c->region >= 0)
-		out_printf(c, "Location: http://%s:%d/moved\r\n", s->host,
-		    s->regions[c->region].port);
-	if (!no_body)
-		out_printf(c, "Content-Type: %s\r\nContent-Length: %zu\r\n",
-		    ctype, body_len);
-	out_printf(c, "Connection: %s\r\n\r\n",
-	    c->keep_alive ? "keep-alive" : "close");
-	if (!no_body && !head)
-		out_add(c, body, body_len);
-	c->st = CONN_WRITE;
-}
-
-static void
-respond_error(Sim *s, Conn *c, int status, const char *msg)
-{
-	char body[256];
-
-	c->keep_alive = false;
-	snprintf(body, sizeof(body), "%s\n", msg);
-	respond(s, c, status, "text/plain", body, strlen(body), false);
-}
-
-static void conn_process(Sim *s, Conn *c, long long now);
-
-/*
- * Send what is pending. Returns false when the connection was closed.
- * When the response is complete: keep-alive goes back to reading,
- * `huge` starts streaming, anything else is closed.
- */
-static bool
-conn_flush(Sim *s, Conn *c, long long now)
-{
-	while (c->out_off < c->out_len) {
-		ssize_t n = send(c->fd, c->out + c->out_off,
-		    c->out_len - c->out_off, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n > 0) {
-			c->out_off += (size_t)n;
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			if (c->then_reset) {
-				conn_close(s, c, true);
-				return false;
-			}
-			timer_set(s, c, now + SIM_STALL_MS);
-			if (!conn_want(s, c, EPOLLOUT)) {
-				conn_close(s, c, false);
-				return false;
-			}
-			return true;
-		}
-		conn_close(s, c, false);
-		return false;
-	}
-	out_reset(c);
-	if (c->then_reset) {
-		conn_close(s, c, true);
-		return false;
-	}
-	if (c->then_huge) {
-		c->st = CONN_HUGE;
-		timer_set(s, c, now + SIM_STALL_MS);
-		if (!conn_want(s, c, EPOLLOUT)) {
-			conn_close(s, c, false);
-			return false;
-		}
-		return true;
-	}
-	if (!c->keep_alive) {
-		shutdown(c->fd, SHUT_WR);
-		c->st = CONN_DRAIN;
-		timer_set(s, c, now + SIM_DRAIN_MS);
-		if (!conn_want(s, c, EPOLLIN)) {
-			conn_close(s, c, false);
-			return false;
-		}
-		return true;
-	}
-	/* Keep-alive: drop the answered request, keep pipelined bytes. */
-	memmove(c->in, c->in + c->req_len, c->in_len - c->req_len);
-	c->in_len -= c->req_len;
-	c->req_len = 0;
-	c->st = CONN_READ;
-	timer_set(s, c, now + SIM_IDLE_MS);
-	if (!conn_want(s, c, EPOLLIN)) {
-		conn_close(s, c, false);
-		return false;
-	}
-	return true;
-}
-
-static void
-conn_huge(Sim *s, Conn *c, long long now)
-{
-	size_t sent = 0;
-
-	while (sent < SIM_HUGE_PER_EVENT) {
-		ssize_t n = send(c->fd, huge_chunk, sizeof(huge_chunk),
-		    MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n > 0) {
-			sent += (size_t)n;
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			break;
-		conn_close(s, c, false);
-		return;
-	}
-	if (sent > 0)
-		timer_set(s, c, now + SIM_STALL_MS);
-}
-
 /* ---- region answers ---- */
 
 static const char garbage_bytes[] =
@@ -668,27 +185,17 @@ static const char garbage_bytes[] =
     "\xde\xad\xbe\xef drtop-sim garbage: this is not HTTP \x00\xff\xfe\r\n"
     "\x7f\x45\x4c\x46\x02\x01\x01\r\n\r\n";
 
-/* Make c close (gracefully) at the next flush: for failures inside a
- * request handler, which must not free the connection its caller holds. */
 static void
-conn_doom(Conn *c)
+region_answer(void *ctx, HttpConn *c, const HttpReq *r)
 {
-	c->keep_alive = false;
-	c->then_huge = false;
-	out_reset(c);
-	c->st = CONN_WRITE;
-}
-
-static void
-region_answer(Sim *s, Conn *c, const HttpReq *r, long long now)
-{
-	Region *rg = &s->regions[c->region];
+	Region *rg = ctx;
+	Sim *s = rg->sim;
 	bool head = strcmp(r->method, "HEAD") == 0;
 	SimFault f;
 	SimAnswer a;
 	unsigned long long n;
-	char body[SIM_NAME_MAX + 64];
-	size_t blen;
+	char body[SIM_NAME_MAX + 64], extra[128] = "", raw[512];
+	size_t len;
 
 	pthread_mutex_lock(&s->lock);
 	rg->requests++;
@@ -698,64 +205,59 @@ region_answer(Sim *s, Conn *c, const HttpReq *r, long long now)
 	a = sim_fault_answer(&f, n);
 
 	if (!head && strcmp(r->method, "GET") != 0) {
-		respond_error(s, c, 405, "only GET and HEAD");
+		httpconn_respond_error(c, 405, "only GET and HEAD");
 		return;
 	}
 	switch (a.kind) {
 	case SIM_ANSWER_STATUS:
 		if (a.status != 200)
-			blen = (size_t)snprintf(body, sizeof(body),
+			len = (size_t)snprintf(body, sizeof(body),
 			    "%s\nsimulated status %d\n", rg->name, a.status);
 		else
-			blen = (size_t)snprintf(
+			len = (size_t)snprintf(
 			    body, sizeof(body), "%s\n", rg->name);
-		respond(s, c, a.status, "text/plain", body, blen, head);
+		if (a.status >= 300 && a.status <= 399)
+			snprintf(extra, sizeof(extra),
+			    "Location: http://%s:%d/moved\r\n",
+			    httpd_host(s->httpd), httpd_listener_port(rg->lst));
+		httpconn_respond(
+		    c, a.status, extra, "text/plain", body, len, head);
 		break;
 	case SIM_ANSWER_DROP:
 		/* A connection from before the listener closed: the region
 		 * is gone, close without an answer. */
-		conn_doom(c);
+		httpconn_drop(c);
 		break;
 	case SIM_ANSWER_DELAY:
-		c->st = CONN_WAIT;
-		timer_set(s, c, now + a.delay_ms);
-		if (!conn_want(s, c, 0))
-			conn_doom(c);
+		/* The body goes out for HEAD too, as it always has. */
+		len = (size_t)snprintf(body, sizeof(body), "%s\n", rg->name);
+		httpconn_respond(c, 200, NULL, "text/plain", body, len, false);
+		httpconn_hold(c, a.delay_ms);
 		break;
 	case SIM_ANSWER_SILENCE:
-		c->st = CONN_BLACKHOLE;
-		timer_set(s, c, -1);
-		if (!conn_want(s, c, EPOLLIN))
-			conn_doom(c);
+		httpconn_ignore(c);
 		break;
 	case SIM_ANSWER_RESET:
-		c->keep_alive = false;
-		out_reset(c);
-		out_printf(c,
+		len = (size_t)snprintf(raw, sizeof(raw),
 		    "HTTP/1.1 200 OK\r\nX-Region: %s\r\n"
 		    "Content-Type: text/plain\r\nContent-Length: %d\r\n\r\n"
 		    "%s\npartial",
 		    rg->name, SIM_RESET_CLAIMED, rg->name);
-		c->st = CONN_WRITE;
-		c->then_reset = true;
+		httpconn_send_raw(c, raw, len, HTTPCONN_THEN_RESET, NULL, 0);
 		break;
 	case SIM_ANSWER_ENDLESS:
-		c->keep_alive = false;
-		out_reset(c);
-		out_printf(c,
-		    "HTTP/1.1 200 OK\r\nServer: drtop-sim\r\nX-Region: %s\r\n"
-		    "Content-Type: text/plain\r\nConnection: close\r\n\r\n",
-		    rg->name);
-		if (!head)
-			out_printf(c, "%s\n", rg->name);
-		c->st = CONN_WRITE;
-		c->then_huge = !head;
+		len = (size_t)snprintf(raw, sizeof(raw),
+		    "HTTP/1.1 200 OK\r\nServer: " SIM_SERVER "\r\n"
+		    "X-Region: %s\r\nContent-Type: text/plain\r\n"
+		    "Connection: close\r\n\r\n%s%s",
+		    rg->name, head ? "" : rg->name, head ? "" : "\n");
+		httpconn_send_raw(c, raw, len,
+		    head ? HTTPCONN_THEN_CLOSE : HTTPCONN_THEN_ENDLESS,
+		    huge_chunk, sizeof(huge_chunk));
 		break;
 	case SIM_ANSWER_GARBAGE:
-		c->keep_alive = false;
-		out_reset(c);
-		out_add(c, garbage_bytes, sizeof(garbage_bytes) - 1);
-		c->st = CONN_WRITE;
+		httpconn_send_raw(c, garbage_bytes, sizeof(garbage_bytes) - 1,
+		    HTTPCONN_THEN_CLOSE, NULL, 0);
 		break;
 	}
 }
@@ -765,8 +267,9 @@ region_answer(Sim *s, Conn *c, const HttpReq *r, long long now)
 static void control_dispatch(Sim *s, const SimRequest *req, SimResponse *resp);
 
 static void
-control_answer(Sim *s, Conn *c, const HttpReq *r)
+control_answer(void *ctx, HttpConn *c, const HttpReq *r)
 {
+	Sim *s = ctx;
 	char *body = xstrndup(r->body, r->body_len);
 	char *path = xstrdup(r->target);
 	char *q = strchr(path, '?');
@@ -785,194 +288,12 @@ control_answer(Sim *s, Conn *c, const HttpReq *r)
 	}
 	control_dispatch(s, &req, &resp);
 	const char *b = resp.body != NULL ? resp.body : "";
-	respond(s, c, resp.status,
+	httpconn_respond(c, resp.status, NULL,
 	    resp.content_type != NULL ? resp.content_type : "application/json",
 	    b, strlen(b), strcmp(r->method, "HEAD") == 0);
 	free(resp.body);
 	free(path);
 	free(body);
-}
-
-/* Handle the request at the start of c->in, if complete. */
-static void
-conn_request(Sim *s, Conn *c, long long now)
-{
-	HttpReq r;
-	size_t skip = httpreq_blank_prefix(c->in, c->in_len);
-
-	if (skip > 0) {
-		memmove(c->in, c->in + skip, c->in_len - skip);
-		c->in_len -= skip;
-	}
-	switch (httpreq_parse(c->in, c->in_len, &r)) {
-	case HTTPREQ_MORE:
-		return;
-	case HTTPREQ_BAD:
-		respond_error(s, c, r.status, r.error);
-		return;
-	case HTTPREQ_DONE:
-		break;
-	}
-	c->req_len = r.len;
-	c->keep_alive = r.keep_alive;
-	if (c->region >= 0)
-		region_answer(s, c, &r, now);
-	else
-		control_answer(s, c, &r);
-}
-
-/* Answer every complete request in the buffer (pipelining). */
-static void
-conn_process(Sim *s, Conn *c, long long now)
-{
-	for (int guard = 0; guard < SIM_IN_MAX; guard++) {
-		if (c->st != CONN_READ)
-			return;
-		conn_request(s, c, now);
-		if (c->st == CONN_READ)
-			return; /* incomplete */
-		if (c->st != CONN_WRITE)
-			return; /* waiting (slow) or blackholed or closed */
-		if (!conn_flush(s, c, now))
-			return;
-		if (c->st != CONN_READ || c->in_len == 0)
-			return;
-	}
-}
-
-static void
-conn_readable(Sim *s, Conn *c, long long now)
-{
-	if (c->st == CONN_BLACKHOLE || c->st == CONN_DRAIN) {
-		char sink[4096];
-		ssize_t n = recv(c->fd, sink, sizeof(sink), MSG_DONTWAIT);
-		if (n == 0 ||
-		    (n < 0 && errno != EAGAIN && errno != EINTR &&
-		        errno != EWOULDBLOCK))
-			conn_close(s, c, false);
-		return;
-	}
-	if (c->st != CONN_READ)
-		return;
-	if (c->in_len == c->in_cap) {
-		if (c->in_cap >= SIM_IN_MAX) {
-			/* Cannot happen: conn_request answers first. */
-			conn_close(s, c, false);
-			return;
-		}
-		c->in_cap *= 2;
-		c->in = xrealloc(c->in, c->in_cap, 1);
-	}
-	ssize_t n =
-	    recv(c->fd, c->in + c->in_len, c->in_cap - c->in_len, MSG_DONTWAIT);
-	if (n == 0) {
-		conn_close(s, c, false);
-		return;
-	}
-	if (n < 0) {
-		if (errno != EAGAIN && errno != EINTR && errno != EWOULDBLOCK)
-			conn_close(s, c, false);
-		return;
-	}
-	c->in_len += (size_t)n;
-	conn_process(s, c, now);
-}
-
-static void
-conn_event(Sim *s, Conn *c, uint32_t ev, long long now)
-{
-	if (ev & EPOLLERR) {
-		conn_close(s, c, false);
-		return;
-	}
-	if (c->st == CONN_WRITE && (ev & EPOLLOUT)) {
-		if (conn_flush(s, c, now) && c->st == CONN_READ &&
-		    c->in_len > 0)
-			conn_process(s, c, now);
-		return;
-	}
-	if (c->st == CONN_HUGE && (ev & EPOLLOUT)) {
-		conn_huge(s, c, now);
-		return;
-	}
-	if ((ev & EPOLLIN) &&
-	    (c->st == CONN_READ || c->st == CONN_BLACKHOLE ||
-	        c->st == CONN_DRAIN)) {
-		conn_readable(s, c, now);
-		return;
-	}
-	if (ev & EPOLLHUP)
-		conn_close(s, c, false);
-}
-
-static void
-conn_timeout(Sim *s, Conn *c, long long now)
-{
-	if (c->st == CONN_WAIT) {
-		char body[SIM_NAME_MAX + 2];
-		size_t n = (size_t)snprintf(
-		    body, sizeof(body), "%s\n", s->regions[c->region].name);
-		timer_set(s, c, -1);
-		respond(s, c, 200, "text/plain", body, n, false);
-		if (conn_flush(s, c, now) && c->st == CONN_READ &&
-		    c->in_len > 0)
-			conn_process(s, c, now);
-		return;
-	}
-	conn_close(s, c, false);
-}
-
-static void
-accept_all(Sim *s, Listener *l, long long now)
-{
-	for (int i = 0; i < 64 && l->fd >= 0; i++) {
-		int fd =
-		    accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0) {
-			if (errno == EMFILE || errno == ENFILE) {
-				/* Out of descriptors: accept with the spare
-				 * one and close, so epoll does not spin. */
-				if (s->reserve_fd >= 0) {
-					close(s->reserve_fd);
-					fd = accept(l->fd, NULL, NULL);
-					if (fd >= 0)
-						close(fd);
-					s->reserve_fd = open(
-					    "/dev/null", O_RDONLY | O_CLOEXEC);
-				}
-				return;
-			}
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			return; /* EAGAIN and anything else */
-		}
-		if (s->nconns >= SIM_MAX_CONNS) {
-			close(fd);
-			continue;
-		}
-		Conn *c = xcalloc(1, sizeof(*c));
-		c->kind = ITEM_CONN;
-		c->fd = fd;
-		c->region = l->region;
-		c->st = CONN_READ;
-		c->events = EPOLLIN;
-		c->in_cap = SIM_IN_START;
-		c->in = xmalloc(c->in_cap);
-		c->out = c->out_small;
-		c->heap_idx = -1;
-		if (ep_add(s, fd, EPOLLIN, c) != 0) {
-			close(fd);
-			free(c->in);
-			free(c);
-			continue;
-		}
-		c->next = s->conns;
-		if (s->conns != NULL)
-			s->conns->prev = c;
-		s->conns = c;
-		s->nconns++;
-		timer_set(s, c, now + SIM_IDLE_MS);
-	}
 }
 
 /* ---- listeners follow the faults (server thread) ---- */
@@ -982,70 +303,44 @@ static void
 region_reconcile(Sim *s, int i)
 {
 	Region *rg = &s->regions[i];
-	char err[sizeof(rg->err)] = "";
+	char err[sizeof(rg->err)];
 	bool want;
 
 	pthread_mutex_lock(&s->lock);
 	want = sim_fault_listens(&rg->fault);
 	pthread_mutex_unlock(&s->lock);
 	if (!want) {
-		listener_close(s, &rg->lst);
+		httpd_listener_close(s->httpd, rg->lst);
 		return;
 	}
-	if (rg->lst.fd >= 0)
+	if (httpd_listener_open(s->httpd, rg->lst, err, sizeof(err)) == 0)
 		return;
-	int bound;
-	int fd = listen_on(s, rg->port, &bound, rg->name, err, sizeof(err));
-	if (fd >= 0 && ep_add(s, fd, EPOLLIN, &rg->lst) != 0) {
-		snprintf(err, sizeof(err), "%s: epoll: %s", rg->name,
-		    strerror(errno));
-		close(fd);
-		fd = -1;
-	}
-	rg->lst.fd = fd;
-	if (fd < 0) {
-		pthread_mutex_lock(&s->lock);
-		rg->fault = (SimFault){.kind = SIM_FAULT_REFUSE, .arg = 0};
-		str_copy(rg->err, sizeof(rg->err), err);
-		pthread_mutex_unlock(&s->lock);
-	}
+	pthread_mutex_lock(&s->lock);
+	rg->fault = (SimFault){.kind = SIM_FAULT_REFUSE, .arg = 0};
+	str_copy(rg->err, sizeof(rg->err), err);
+	pthread_mutex_unlock(&s->lock);
 }
 
 /*
- * Close region i's connections that wait for a request (kept alive): a
- * client must not reach a refused region over an old connection. Frees
- * connections, so only between event batches.
+ * The server's on_wake, between event batches: listeners follow the
+ * faults, and kept-alive connections of refused regions are closed (a
+ * client must not reach a refused region over an old connection); then
+ * the sim_set_fault() callers waiting are released.
  */
 static void
-region_drop_idle(Sim *s, int i)
+faults_apply(void *ctx)
 {
-	Conn *next;
-
-	for (Conn *c = s->conns; c != NULL; c = next) {
-		next = c->next;
-		if (c->region == i && c->st == CONN_READ)
-			conn_close(s, c, false);
-	}
-}
-
-/* Apply fault changes: listeners, then idle connections of refused
- * regions; then release the sim_set_fault() callers waiting. */
-static void
-wake_drain(Sim *s)
-{
-	uint64_t v;
+	Sim *s = ctx;
 	unsigned long long gen;
 
-	while (read(s->wake, &v, sizeof(v)) > 0)
-		;
 	pthread_mutex_lock(&s->lock);
 	gen = s->gen_req;
 	pthread_mutex_unlock(&s->lock);
-	s->reconcile_pending = false;
 	for (int i = 0; i < s->nregions; i++) {
+		HttpdListener *l = s->regions[i].lst;
 		region_reconcile(s, i);
-		if (s->regions[i].lst.fd < 0)
-			region_drop_idle(s, i);
+		if (!httpd_listener_is_open(l))
+			httpd_listener_drop_idle(s->httpd, l);
 	}
 	pthread_mutex_lock(&s->lock);
 	if (gen > s->gen_done)
@@ -1058,38 +353,8 @@ static void *
 server_main(void *arg)
 {
 	Sim *s = arg;
-	struct epoll_event evs[SIM_EVENTS];
 
-	serving = s;
-	while (!atomic_load(&s->stop)) {
-		long long now = now_ms();
-		int timeout = -1;
-		if (s->heap_len > 0) {
-			long long d = s->heap[0]->deadline - now;
-			timeout = d < 0 ? 0 : d > 60000 ? 60000 : (int)d;
-		}
-		int n = epoll_wait(s->ep, evs, SIM_EVENTS, timeout);
-		if (n < 0 && errno != EINTR)
-			break;
-		now = now_ms();
-		bool woken = false;
-		for (int i = 0; i < n; i++) {
-			int kind = *(int *)evs[i].data.ptr;
-			if (kind == ITEM_WAKE)
-				woken = true;
-			else if (kind == ITEM_LISTEN)
-				accept_all(s, evs[i].data.ptr, now);
-			else
-				conn_event(
-				    s, evs[i].data.ptr, evs[i].events, now);
-		}
-		for (int guard = 0; guard < 4096 && s->heap_len > 0 &&
-		     s->heap[0]->deadline <= now;
-		     guard++)
-			conn_timeout(s, s->heap[0], now);
-		if (woken || s->reconcile_pending)
-			wake_drain(s);
-	}
+	httpd_run(s->httpd);
 	/* Release any sim_set_fault() still waiting (epoll failed). */
 	pthread_mutex_lock(&s->lock);
 	s->dead = true;
@@ -1098,86 +363,53 @@ server_main(void *arg)
 	return NULL;
 }
 
-static void
-wake_server(Sim *s)
-{
-	uint64_t one = 1;
-	ssize_t n = write(s->wake, &one, sizeof(one));
-
-	(void)n; /* a full counter (EAGAIN) still wakes the loop */
-}
-
 /* ---- lifecycle ---- */
 
 Sim *
 sim_start(const SimConfig *cfg, char *err, size_t cap)
 {
+	char herr[256];
 	Sim *s;
 
 	if (sim_config_check(cfg, err, cap) != 0)
 		return NULL;
 	pthread_once(&huge_once, huge_init);
 	s = xcalloc(1, sizeof(*s));
-	s->ep = -1;
-	s->wake = -1;
-	s->reserve_fd = -1;
-	s->control.fd = -1;
-	s->control.kind = ITEM_LISTEN;
-	s->control.region = -1;
-	s->control_port = -1;
-	s->wake_kind = ITEM_WAKE;
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->applied, NULL);
 	str_copy(s->bind, sizeof(s->bind),
 	    cfg->bind != NULL ? cfg->bind : "127.0.0.1");
-	if (strchr(s->bind, ':') != NULL) {
-		s->family = AF_INET6;
-		snprintf(s->host, sizeof(s->host), "[%s]", s->bind);
-	} else {
-		s->family = AF_INET;
-		snprintf(s->host, sizeof(s->host), "%s", s->bind);
-	}
 	s->log = cfg->log;
 	s->log_ctx = cfg->log_ctx;
+	HttpdConfig hc = {.bind = s->bind,
+	    .server = SIM_SERVER,
+	    .on_wake = faults_apply,
+	    .ctx = s};
+	s->httpd = httpd_new(&hc, herr, sizeof(herr));
+	if (s->httpd == NULL) {
+		snprintf(err, cap, "sim: %s", herr);
+		goto fail;
+	}
 	s->nregions = cfg->nregions;
 	s->regions = xcalloc((size_t)cfg->nregions, sizeof(*s->regions));
 	for (int i = 0; i < s->nregions; i++) {
-		s->regions[i].lst.kind = ITEM_LISTEN;
-		s->regions[i].lst.fd = -1;
-		s->regions[i].lst.region = i;
-		str_copy(s->regions[i].name, sizeof(s->regions[i].name),
-		    cfg->regions[i].name);
-	}
-	s->ep = epoll_create1(EPOLL_CLOEXEC);
-	s->wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	s->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (s->ep < 0 || s->wake < 0 ||
-	    ep_add(s, s->wake, EPOLLIN, &s->wake_kind) != 0) {
-		snprintf(err, cap, "sim: epoll/eventfd: %s", strerror(errno));
-		goto fail;
-	}
-	for (int i = 0; i < s->nregions; i++) {
 		Region *rg = &s->regions[i];
-		rg->lst.fd = listen_on(
-		    s, cfg->regions[i].port, &rg->port, rg->name, err, cap);
-		if (rg->lst.fd < 0)
+		char hdr[SIM_NAME_MAX + 16];
+		rg->sim = s;
+		str_copy(rg->name, sizeof(rg->name), cfg->regions[i].name);
+		snprintf(hdr, sizeof(hdr), "X-Region: %s\r\n", rg->name);
+		rg->lst = httpd_listener_new(s->httpd, rg->name,
+		    cfg->regions[i].port, hdr, region_answer, rg);
+		if (httpd_listener_open(s->httpd, rg->lst, err, cap) != 0)
 			goto fail;
-		if (ep_add(s, rg->lst.fd, EPOLLIN, &rg->lst) != 0) {
-			snprintf(err, cap, "sim: epoll: %s", strerror(errno));
-			goto fail;
-		}
 		snprintf(rg->url, sizeof(rg->url), "http://%s:%d/health",
-		    s->host, rg->port);
+		    httpd_host(s->httpd), httpd_listener_port(rg->lst));
 	}
 	if (cfg->control_port >= 0) {
-		s->control.fd = listen_on(s, cfg->control_port,
-		    &s->control_port, "control", err, cap);
-		if (s->control.fd < 0)
+		s->control = httpd_listener_new(s->httpd, "control",
+		    cfg->control_port, NULL, control_answer, s);
+		if (httpd_listener_open(s->httpd, s->control, err, cap) != 0)
 			goto fail;
-		if (ep_add(s, s->control.fd, EPOLLIN, &s->control) != 0) {
-			snprintf(err, cap, "sim: epoll: %s", strerror(errno));
-			goto fail;
-		}
 	}
 	int rc = thread_start(&s->thread, server_main, s);
 	if (rc != 0) {
@@ -1197,26 +429,12 @@ sim_stop(Sim *s)
 	if (s == NULL)
 		return;
 	if (s->started) {
-		atomic_store(&s->stop, true);
-		wake_server(s);
+		httpd_stop(s->httpd);
 		pthread_join(s->thread, NULL);
 	}
-	while (s->conns != NULL)
-		conn_close(s, s->conns, false);
-	for (int i = 0; i < s->nregions; i++)
-		if (s->regions[i].lst.fd >= 0)
-			close(s->regions[i].lst.fd);
-	if (s->control.fd >= 0)
-		close(s->control.fd);
-	if (s->reserve_fd >= 0)
-		close(s->reserve_fd);
-	if (s->wake >= 0)
-		close(s->wake);
-	if (s->ep >= 0)
-		close(s->ep);
+	httpd_free(s->httpd);
 	pthread_cond_destroy(&s->applied);
 	pthread_mutex_destroy(&s->lock);
-	free(s->heap);
 	free(s->regions);
 	free(s);
 }
@@ -1238,7 +456,7 @@ sim_region_name(const Sim *s, int i)
 int
 sim_region_port(const Sim *s, int i)
 {
-	return s->regions[i].port;
+	return httpd_listener_port(s->regions[i].lst);
 }
 
 const char *
@@ -1259,7 +477,7 @@ sim_region_find(const Sim *s, const char *name)
 int
 sim_control_port(const Sim *s)
 {
-	return s->control_port;
+	return s->control != NULL ? httpd_listener_port(s->control) : -1;
 }
 
 const char *
@@ -1283,12 +501,6 @@ sim_log(Sim *s, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	s->log(s->log_ctx, msg);
-}
-
-static bool
-on_server_thread(const Sim *s)
-{
-	return serving == s;
 }
 
 int
@@ -1319,13 +531,13 @@ sim_set_fault(
 	rg->err[0] = '\0';
 	unsigned long long my = ++s->gen_req;
 	pthread_mutex_unlock(&s->lock);
-	if (on_server_thread(s)) {
+	if (httpd_on_server_thread(s->httpd)) {
 		/* From a route handler, inside an event batch: the listener
-		 * now, idle connections after the batch (wake_drain). */
+		 * now, idle connections after the batch (faults_apply). */
 		region_reconcile(s, i);
-		s->reconcile_pending = true;
+		httpd_wake(s->httpd);
 	} else if (s->started) {
-		wake_server(s);
+		httpd_wake(s->httpd);
 		pthread_mutex_lock(&s->lock);
 		while (s->gen_done < my && !s->dead)
 			pthread_cond_wait(&s->applied, &s->lock);
@@ -1434,7 +646,7 @@ json_region_locked(Sim *s, JsonW *w, int i)
 	jsonw_obj_open(w);
 	jsonw_key_str(w, "name", rg->name);
 	jsonw_key_str(w, "url", rg->url);
-	jsonw_key_int(w, "port", rg->port);
+	jsonw_key_int(w, "port", httpd_listener_port(rg->lst));
 	jsonw_key_str(w, "fault", text);
 	jsonw_key_bool(w, "healthy", sim_fault_healthy(&rg->fault));
 	jsonw_key_int(w, "requests", rg->requests);
