@@ -8,11 +8,11 @@
  * routes to it (sim_add_route). A simple traffic-manager decision
  * (sim_tm_choice) tells the simulated DNS which region to answer with.
  *
- * DESIGN: one server thread runs an epoll loop over non-blocking
- * sockets (every region listener, the control listener, every client
- * connection, and an eventfd that wakes it); a min-heap of connection
- * deadlines gives slow answers and idle timeouts. No thread per
- * connection. Shared state (faults, request counts, the forced TM
+ * DESIGN: one server thread runs an epoll loop (core/sim/httpd) over
+ * non-blocking sockets (every region listener, the control listener,
+ * every client connection, and an eventfd that wakes it); a min-heap of
+ * connection deadlines gives slow answers and idle timeouts. No thread
+ * per connection. Shared state (faults, request counts, the forced TM
  * region, the route table) lives behind one mutex, Sim.lock, taken for
  * a few instructions at a time; the server thread never blocks while
  * holding it. Listening sockets are owned by the server thread only:
@@ -21,6 +21,11 @@
  * re-opened the listener, so `refuse` is in effect when the call
  * returns. Route handlers run on the server thread and may call any
  * sim_* function except sim_stop().
+ *
+ * The fault model (SimFault, sim_fault_parse, ...) is core/sim/fault.h,
+ * included here. The code: sim.c (lifecycle, the fault switch),
+ * region.c (what a region answers), control.c (the control interface),
+ * tm.c (the traffic manager), over httpd.c/httpconn.c (the server).
  */
 #ifndef DRTOP_SIM_H
 #define DRTOP_SIM_H
