@@ -101,10 +101,11 @@ HttpdListener *httpd_listener_new(Httpd *h, const char *name, int port,
     const char *headers, HttpdHandler fn, void *ctx);
 
 /*
- * Bind and listen. The first open fixes the port (an ephemeral one is
- * chosen then); later opens use the same port. Returns 0, or -1 with err
- * set ("127.0.0.1:18081 (eu20): bind: Address already in use"). Owner
- * thread before httpd_run(), then the server thread only.
+ * Bind and listen (nothing when l is open already). The first open
+ * fixes the port (an ephemeral one is chosen then); later opens use the
+ * same port. Returns 0, or -1 with err set ("127.0.0.1:18081 (eu20):
+ * bind: Address already in use"). Owner thread before httpd_run(), then
+ * the server thread only.
  */
 int httpd_listener_open(Httpd *h, HttpdListener *l, char *err, size_t cap);
 
@@ -115,8 +116,9 @@ void httpd_listener_close(Httpd *h, HttpdListener *l);
 /* Server thread (owner thread before httpd_run()). */
 bool httpd_listener_is_open(const HttpdListener *l);
 
-/* The bound port: set by the first successful open and never changed
- * after, so any thread may read it once that open has returned. */
+/* The bound port (before the first successful open, the port asked
+ * for). Set by that open and never changed after, so any thread may read
+ * it once the open has returned. */
 int httpd_listener_port(const HttpdListener *l);
 
 /*
