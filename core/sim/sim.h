@@ -74,8 +74,8 @@ int sim_config_check(const SimConfig *cfg, char *err, size_t cap);
 /*
  * Bind every listener, then start the server thread. Every region starts
  * with fault ok. Call from any thread; signals are blocked in the server
- * thread. Returns NULL with err set ("127.0.0.1:18081 (region eu20):
- * bind: Address already in use") when the configuration is bad or a
+ * thread. Returns NULL with err set ("127.0.0.1:18081 (eu20): bind:
+ * Address already in use") when the configuration is bad or a
  * socket or the thread cannot be created; nothing is left open then.
  */
 Sim *sim_start(const SimConfig *cfg, char *err, size_t cap);
