@@ -28,6 +28,7 @@
 
 #include "base/clock.h"
 #include "base/thread.h"
+#include "helpers.h"
 #include "sim/httpd.h"
 
 #define DEADLINE_MS 10000 /* generous: shared build machines */
@@ -159,25 +160,6 @@ wake_and_wait(Server *sv)
 	assert_true(got >= want);
 }
 
-/* Connect to 127.0.0.1:port: the fd, or -errno. */
-static int
-dial(int port)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET};
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	a.sin_port = htons((uint16_t)port);
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
-		int e = errno;
-		close(fd);
-		return -e;
-	}
-	return fd;
-}
-
 /*
  * Send req (if not NULL), then read into buf until the peer closes, or
  * until buf holds `until` when that is not NULL. Returns the bytes read;
@@ -213,7 +195,7 @@ test_answers(void **state)
 	Server *sv = *state;
 	int port = httpd_listener_port(sv->l);
 	char buf[4096];
-	int fd = dial(port);
+	int fd = th_dial(port);
 
 	assert_true(fd >= 0);
 	talk(fd, "GET /hello HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
@@ -224,14 +206,14 @@ test_answers(void **state)
 	    "X-Extra: 1\r\nContent-Type: text/plain\r\n"
 	    "Content-Length: 3\r\nConnection: close\r\n\r\nhi\n");
 	/* HEAD: the same head, no body. */
-	fd = dial(port);
+	fd = th_dial(port);
 	talk(fd, "HEAD /hello HTTP/1.0\r\n\r\n", buf, sizeof(buf), NULL);
 	close(fd);
 	assert_non_null(strstr(buf, "Content-Length: 3\r\n"));
 	assert_non_null(strstr(buf, "Connection: close\r\n\r\n"));
 	assert_null(strstr(buf, "hi\n"));
 	/* A body, taken by Content-Length. */
-	fd = dial(port);
+	fd = th_dial(port);
 	talk(fd,
 	    "POST /echo HTTP/1.1\r\nConnection: close\r\n"
 	    "Content-Length: 5\r\n\r\nhello",
@@ -242,7 +224,7 @@ test_answers(void **state)
 	    "Content-Type: application/octet-stream\r\nContent-Length: 5\r\n"));
 	assert_non_null(strstr(buf, "\r\n\r\nhello"));
 	/* An error answer, with the listener's header, closes. */
-	fd = dial(port);
+	fd = th_dial(port);
 	talk(fd, "GET /nope HTTP/1.1\r\n\r\n", buf, sizeof(buf), NULL);
 	close(fd);
 	assert_true(strncmp(buf, "HTTP/1.1 404 Not Found\r\n", 24) == 0);
@@ -256,7 +238,7 @@ test_pipelined_keep_alive(void **state)
 {
 	Server *sv = *state;
 	char buf[4096];
-	int fd = dial(httpd_listener_port(sv->l));
+	int fd = th_dial(httpd_listener_port(sv->l));
 
 	assert_true(fd >= 0);
 	/* Two requests in one send: two answers, in order, then the close
@@ -284,7 +266,7 @@ test_hold_raw_and_unanswered(void **state)
 	Server *sv = *state;
 	int port = httpd_listener_port(sv->l);
 	char buf[4096];
-	int fd = dial(port);
+	int fd = th_dial(port);
 
 	/* Held: the answer comes, but not before 300 ms. */
 	double t0 = mono_now();
@@ -294,19 +276,19 @@ test_hold_raw_and_unanswered(void **state)
 	assert_true(mono_now() - t0 >= 0.29);
 	assert_non_null(strstr(buf, "\r\n\r\nlate\n"));
 	/* Raw bytes as they are, then the close. */
-	fd = dial(port);
+	fd = th_dial(port);
 	assert_int_equal(
 	    talk(fd, "GET /raw HTTP/1.1\r\n\r\n", buf, sizeof(buf), NULL), 3);
 	close(fd);
 	assert_string_equal(buf, "RAW");
 	/* A handler that does not answer: closed with nothing sent. */
-	fd = dial(port);
+	fd = th_dial(port);
 	assert_int_equal(
 	    talk(fd, "GET /none HTTP/1.1\r\n\r\n", buf, sizeof(buf), NULL), 0);
 	close(fd);
 	/* Not HTTP: 400 from the server itself, with the listener's
 	 * header. */
-	fd = dial(port);
+	fd = th_dial(port);
 	talk(fd, "BAD\r\n\r\n", buf, sizeof(buf), NULL);
 	close(fd);
 	assert_true(strncmp(buf, "HTTP/1.1 400 ", 13) == 0);
@@ -322,7 +304,7 @@ test_listener_from_on_wake(void **state)
 
 	assert_false(httpd_on_server_thread(sv->h));
 	/* A kept-alive connection, idle after one answer. */
-	int idle = dial(port);
+	int idle = th_dial(port);
 	assert_true(idle >= 0);
 	talk(idle, "GET /hello HTTP/1.1\r\n\r\n", buf, sizeof(buf), "hi\n");
 	/* Close the listener from on_wake: connects are refused and the
@@ -334,7 +316,7 @@ test_listener_from_on_wake(void **state)
 	pthread_mutex_lock(&sv->lock);
 	assert_true(sv->woke_on_server);
 	pthread_mutex_unlock(&sv->lock);
-	assert_int_equal(dial(port), -ECONNREFUSED);
+	assert_int_equal(th_dial(port), -ECONNREFUSED);
 	assert_int_equal(talk(idle, NULL, buf, sizeof(buf), NULL), 0);
 	close(idle);
 	/* Open again: the same port answers. */
@@ -343,7 +325,7 @@ test_listener_from_on_wake(void **state)
 	pthread_mutex_unlock(&sv->lock);
 	wake_and_wait(sv);
 	assert_int_equal(httpd_listener_port(sv->l), port);
-	int fd = dial(port);
+	int fd = th_dial(port);
 	assert_true(fd >= 0);
 	talk(fd, "GET /hello HTTP/1.0\r\n\r\n", buf, sizeof(buf), NULL);
 	close(fd);

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "base/util.h"
+#include "helpers.h"
 #include "sim/netaddr.h"
 #include "sim/sim.h"
 
@@ -39,25 +40,6 @@ ms_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Connect to 127.0.0.1:port. Returns the fd, or -errno. */
-static int
-dial(int port)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET};
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	a.sin_port = htons((uint16_t)port);
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
-		int e = errno;
-		close(fd);
-		return -e;
-	}
-	return fd;
 }
 
 static void
@@ -116,7 +98,7 @@ static size_t
 get(int port, const char *path, char *buf, size_t cap, int *why)
 {
 	char req[256];
-	int fd = dial(port);
+	int fd = th_dial(port);
 
 	assert_true(fd >= 0);
 	snprintf(req, sizeof(req),
@@ -152,7 +134,7 @@ control(Sim *s, const char *method, const char *path, const char *body,
 {
 	char req[1024];
 	int why;
-	int fd = dial(sim_control_port(s));
+	int fd = th_dial(sim_control_port(s));
 
 	assert_true(fd >= 0);
 	snprintf(req, sizeof(req),
@@ -375,17 +357,17 @@ test_refuse_and_recover(void **state)
 	int why;
 
 	/* A kept-alive client from before must not stop the re-listen. */
-	int fd = dial(port);
+	int fd = th_dial(port);
 	assert_true(fd >= 0);
 	set(s, "us21", "refuse");
-	assert_int_equal(dial(port), -ECONNREFUSED);
+	assert_int_equal(th_dial(port), -ECONNREFUSED);
 	assert_int_equal(sim_region_port(s, 1), port);
 	/* The kept connection is closed too: no way into a refused region. */
 	assert_int_equal(
 	    read_until(fd, buf, sizeof(buf), DEADLINE_MS, &why), 0);
 	assert_true(why == 0 || why == ECONNRESET); /* closed, unanswered */
 	set(s, "us21", "refuse"); /* twice is fine */
-	assert_int_equal(dial(port), -ECONNREFUSED);
+	assert_int_equal(th_dial(port), -ECONNREFUSED);
 	set(s, "us21", "ok");
 	get(port, "/health", buf, sizeof(buf), &why);
 	assert_int_equal(status_of(buf), 200);
@@ -401,7 +383,7 @@ test_blackhole(void **state)
 	int why;
 
 	set(s, "eu20", "blackhole");
-	int fd = dial(sim_region_port(s, 0));
+	int fd = th_dial(sim_region_port(s, 0));
 	assert_true(fd >= 0);
 	send_all(fd, "GET /health HTTP/1.1\r\nHost: sim\r\n\r\n");
 	/* Another region answers while the blackhole holds its client. */
@@ -425,7 +407,7 @@ test_slow(void **state)
 
 	set(s, "ap10", "slow 1200");
 	long long t0 = ms_now();
-	int fd = dial(sim_region_port(s, 2));
+	int fd = th_dial(sim_region_port(s, 2));
 	assert_true(fd >= 0);
 	send_all(fd,
 	    "GET /health HTTP/1.1\r\nHost: sim\r\nConnection: "
@@ -509,7 +491,7 @@ test_huge(void **state)
 
 	set(s, "us21", "huge");
 	long before = rss_kb();
-	int fd = dial(sim_region_port(s, 1));
+	int fd = th_dial(sim_region_port(s, 1));
 	assert_true(fd >= 0);
 	send_all(fd, "GET /health HTTP/1.1\r\nHost: sim\r\n\r\n");
 	long long end = ms_now() + 6 * DEADLINE_MS;
@@ -530,7 +512,7 @@ test_huge(void **state)
 	/* The region still answers (HEAD gives the headers only). */
 	char small[1024];
 	int why;
-	fd = dial(sim_region_port(s, 1));
+	fd = th_dial(sim_region_port(s, 1));
 	send_all(fd, "HEAD / HTTP/1.1\r\nHost: sim\r\n\r\n");
 	read_until(fd, small, sizeof(small), DEADLINE_MS, &why);
 	close(fd);
@@ -561,7 +543,7 @@ test_keep_alive_and_pipelining(void **state)
 	Sim *s = *state;
 	char buf[2048];
 	int why;
-	int fd = dial(sim_region_port(s, 0));
+	int fd = th_dial(sim_region_port(s, 0));
 
 	assert_true(fd >= 0);
 	for (int i = 0; i < 3; i++) {
@@ -606,12 +588,12 @@ test_hostile_requests(void **state)
 	int why;
 
 	/* A slow client holding half a request does not block anyone. */
-	int slow = dial(sim_region_port(s, 0));
+	int slow = th_dial(sim_region_port(s, 0));
 	send_all(slow, "GET /health HTTP/1.1\r\nHo");
 	get(sim_region_port(s, 0), "/health", buf, sizeof(buf), &why);
 	assert_int_equal(status_of(buf), 200);
 	/* Headers beyond the limit: 431. */
-	int fd = dial(sim_region_port(s, 0));
+	int fd = th_dial(sim_region_port(s, 0));
 	send_all(fd, "GET / HTTP/1.1\r\n");
 	char *junk = xmalloc(20 * 1024 + 1);
 	memset(junk, 'a', 20 * 1024);
@@ -624,19 +606,19 @@ test_hostile_requests(void **state)
 	close(fd);
 	assert_int_equal(status_of(buf), 431);
 	/* Not HTTP at all: 400. */
-	fd = dial(sim_region_port(s, 0));
+	fd = th_dial(sim_region_port(s, 0));
 	send_all(fd, "HELLO THERE\r\n\r\n");
 	read_until(fd, buf, sizeof(buf), DEADLINE_MS, &why);
 	close(fd);
 	assert_int_equal(status_of(buf), 400);
 	/* A method other than GET or HEAD: 405. */
-	fd = dial(sim_region_port(s, 0));
+	fd = th_dial(sim_region_port(s, 0));
 	send_all(fd, "DELETE / HTTP/1.1\r\nHost: x\r\n\r\n");
 	read_until(fd, buf, sizeof(buf), DEADLINE_MS, &why);
 	close(fd);
 	assert_int_equal(status_of(buf), 405);
 	/* A client that connects and leaves. */
-	fd = dial(sim_region_port(s, 0));
+	fd = th_dial(sim_region_port(s, 0));
 	close(fd);
 	get(sim_region_port(s, 0), "/health", buf, sizeof(buf), &why);
 	assert_int_equal(status_of(buf), 200);
@@ -663,7 +645,7 @@ test_many_connections(void **state)
 	int n = rl.rlim_cur >= 2 * N + 64 ? N : (int)(rl.rlim_cur - 64) / 2;
 	assert_true(n >= 100);
 	for (int i = 0; i < n; i++) {
-		fds[i] = dial(sim_region_port(s, i % 3));
+		fds[i] = th_dial(sim_region_port(s, i % 3));
 		assert_true(fds[i] >= 0);
 		lens[i] = 0;
 	}
@@ -827,12 +809,12 @@ test_control(void **state)
 	assert_int_equal(
 	    control(s, "POST", "/regions/mars/fault", "ok", body, sizeof(body)),
 	    404);
-	int kept = dial(sim_region_port(s, 0));
+	int kept = th_dial(sim_region_port(s, 0));
 	assert_true(kept >= 0);
 	assert_int_equal(control(s, "GET", "/regions/eu20/fault?set=refuse", "",
 	                     body, sizeof(body)),
 	    200);
-	assert_int_equal(dial(sim_region_port(s, 0)), -ECONNREFUSED);
+	assert_int_equal(th_dial(sim_region_port(s, 0)), -ECONNREFUSED);
 	assert_int_equal(
 	    read_until(kept, buf, sizeof(buf), DEADLINE_MS, &why), 0);
 	assert_true(why == 0 || why == ECONNRESET);
@@ -918,7 +900,7 @@ test_mangled_requests(void **state)
 			}
 		}
 		int port = i % 2 ? sim_control_port(s) : sim_region_port(s, 0);
-		int fd = dial(port);
+		int fd = th_dial(port);
 		assert_true(fd >= 0);
 		ssize_t w = send(fd, req, n, MSG_NOSIGNAL);
 		assert_true(w >= 0);
