@@ -117,19 +117,6 @@ result_finish(ActionResult *res)
 	    res->exit_code == 0 && res->signal == 0 && res->error[0] == '\0';
 }
 
-/* Set res->error from a format (truncated to fit, never cutting UTF-8). */
-static void __attribute__((format(printf, 2, 3)))
-set_error(ActionResult *res, const char *fmt, ...)
-{
-	char buf[2 * EV_TEXT_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	str_copy(res->error, sizeof(res->error), buf);
-}
-
 static void
 describe_result(const ActionResult *res, char *buf, size_t cap)
 {
@@ -167,21 +154,59 @@ emit(ActionRunner *r, ActionPhase phase, const char *step, const char *line,
 }
 
 /*
- * The whole action ended with res: status, state IDLE and the final
- * `finished` event in one lock hold, so whoever sees that event and then
- * asks actions_state() sees IDLE. Called with lock NOT held.
+ * The whole action ended with res (its ok is computed here): status,
+ * state IDLE and the final `finished` event in one lock hold, so whoever
+ * sees that event and then asks actions_state() sees IDLE. Called with
+ * lock NOT held.
  */
 static void
 end_run(ActionRunner *r, const ActionResult *res)
 {
+	ActionResult fin = *res;
+
+	result_finish(&fin);
 	pthread_mutex_lock(&r->lock);
-	r->st.result = *res;
+	r->st.result = fin;
 	r->st.has_result = true;
 	r->run_end = mono_now();
 	r->state = ACTIONS_IDLE;
 	r->abort_req = false;
-	emit(r, ACT_FINISHED, "", NULL, res);
+	emit(r, ACT_FINISHED, "", NULL, &fin);
 	pthread_mutex_unlock(&r->lock);
+}
+
+/* The whole action ended with an error and no exit status: "error". */
+static void
+end_run_error(ActionRunner *r, const char *error)
+{
+	ActionResult res;
+
+	result_none(&res);
+	str_copy(res.error, sizeof(res.error), error);
+	end_run(r, &res);
+}
+
+/*
+ * The whole action was stopped at or after a failed step whose outcome
+ * is step: it ends with the step's exit status and signal and the error
+ * "<where>: <what happened to the step>" (where formatted from fmt,
+ * never cutting UTF-8). Lock not held.
+ */
+static void __attribute__((format(printf, 3, 4)))
+end_after_step(ActionRunner *r, const ActionResult *step, const char *fmt, ...)
+{
+	ActionResult all = *step;
+	char where[EV_TEXT_MAX], what[EV_TEXT_MAX];
+	char buf[sizeof(where) + sizeof(what) + 2];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(where, sizeof(where), fmt, ap);
+	va_end(ap);
+	describe_result(step, what, sizeof(what));
+	snprintf(buf, sizeof(buf), "%s: %s", where, what);
+	str_copy(all.error, sizeof(all.error), buf);
+	end_run(r, &all);
 }
 
 static void
@@ -362,7 +387,7 @@ worker(void *arg)
 {
 	ActionRunner *r = arg;
 	ActionResult res;
-	char why[64], what[EV_TEXT_MAX];
+	char why[64], msg[EV_TEXT_MAX];
 
 	if (r->emit_start)
 		emit(r, ACT_STARTED, "", NULL, NULL);
@@ -370,12 +395,10 @@ worker(void *arg)
 		const char *step = r->steps[i].name ? r->steps[i].name : "";
 
 		if (abort_requested(r, why, sizeof(why))) {
-			result_none(&res);
-			snprintf(res.error, sizeof(res.error),
+			snprintf(msg, sizeof(msg),
 			    "%s before step %d/%d \"%s\"", why, i + 1,
 			    r->nsteps, step);
-			result_finish(&res);
-			end_run(r, &res);
+			end_run_error(r, msg);
 			return NULL;
 		}
 		pthread_mutex_lock(&r->lock);
@@ -413,20 +436,12 @@ worker(void *arg)
 		}
 		str_copy(why, sizeof(why), r->abort_why);
 		pthread_mutex_unlock(&r->lock);
-		{
-			ActionResult all = res;
-
-			describe_result(&res, what, sizeof(what));
-			set_error(&all, "%s at step %d/%d \"%s\": %s", why,
-			    i + 1, r->nsteps, step, what);
-			result_finish(&all);
-			end_run(r, &all);
-		}
+		end_after_step(r, &res, "%s at step %d/%d \"%s\"", why, i + 1,
+		    r->nsteps, step);
 		return NULL;
 	}
 	result_none(&res);
 	res.exit_code = 0;
-	result_finish(&res);
 	end_run(r, &res);
 	return NULL;
 }
@@ -509,25 +524,24 @@ static int
 check_idle(ActionRunner *r, const char *action_name, char *err, size_t cap)
 {
 	ActionStatus st;
+	char why[EV_TEXT_MAX];
 
 	actions_status(r, &st);
-	if (st.state == ACTIONS_RUNNING) {
-		snprintf(err, cap,
-		    "%s: refused: %s %s -> %s is already running (step "
-		    "%d/%d, %.0f s); one action at a time",
-		    action_name, st.name, st.from, st.to, st.step + 1,
-		    st.nsteps, st.elapsed);
-		return -1;
-	}
-	if (st.state == ACTIONS_FAILED) {
-		snprintf(err, cap,
-		    "%s: refused: %s %s -> %s stopped at failed step %d/%d "
-		    "\"%s\"; retry or abort it first",
-		    action_name, st.name, st.from, st.to, st.failed_step + 1,
-		    st.nsteps, st.step_name);
-		return -1;
-	}
-	return 0;
+	if (st.state == ACTIONS_IDLE)
+		return 0;
+	if (st.state == ACTIONS_RUNNING)
+		snprintf(why, sizeof(why),
+		    "is already running (step %d/%d, %.0f s); one action at "
+		    "a time",
+		    st.step + 1, st.nsteps, st.elapsed);
+	else
+		snprintf(why, sizeof(why),
+		    "stopped at failed step %d/%d \"%s\"; retry or abort it "
+		    "first",
+		    st.failed_step + 1, st.nsteps, st.step_name);
+	snprintf(err, cap, "%s: refused: %s %s -> %s %s", action_name, st.name,
+	    st.from, st.to, why);
+	return -1;
 }
 
 int
@@ -595,12 +609,7 @@ actions_start(ActionRunner *r, const char *action_name, const Action *a,
 	pthread_mutex_unlock(&r->lock);
 
 	if (start_worker(r, err, cap) != 0) {
-		ActionResult res;
-
-		result_none(&res);
-		str_copy(res.error, sizeof(res.error), err);
-		result_finish(&res);
-		end_run(r, &res);
+		end_run_error(r, err);
 		return -1;
 	}
 	return 0;
@@ -645,21 +654,17 @@ static void
 abort_failed(ActionRunner *r, const char *why)
 {
 	ActionStatus st;
-	ActionResult all;
-	char what[EV_TEXT_MAX];
 
 	join_worker(r);
 	actions_status(r, &st);
-	all = st.step_result;
-	describe_result(&st.step_result, what, sizeof(what));
-	set_error(&all, "%s after step %d/%d \"%s\" failed: %s", why,
-	    st.failed_step + 1, st.nsteps, st.step_name, what);
-	result_finish(&all);
-	end_run(r, &all);
+	end_after_step(r, &st.step_result, "%s after step %d/%d \"%s\" failed",
+	    why, st.failed_step + 1, st.nsteps, st.step_name);
 }
 
-int
-actions_abort(ActionRunner *r, char *err, size_t cap)
+/* Ask a running worker to stop for why; returns the state it was in.
+ * Main thread. */
+static ActionsState
+request_abort(ActionRunner *r, const char *why, char *err, size_t cap)
 {
 	ActionsState s;
 
@@ -667,14 +672,21 @@ actions_abort(ActionRunner *r, char *err, size_t cap)
 	s = r->state;
 	if (s == ACTIONS_RUNNING) {
 		r->abort_req = true;
-		str_copy(
-		    r->abort_why, sizeof(r->abort_why), "aborted by operator");
+		str_copy(r->abort_why, sizeof(r->abort_why), why);
 	}
 	pthread_mutex_unlock(&r->lock);
-	switch (s) {
+	/* EAGAIN: a byte is already waiting. */
+	if (s == ACTIONS_RUNNING && write(r->ctl[1], "a", 1) < 0 &&
+	    errno != EAGAIN && err != NULL)
+		snprintf(err, cap, "abort: %s", strerror(errno));
+	return s;
+}
+
+int
+actions_abort(ActionRunner *r, char *err, size_t cap)
+{
+	switch (request_abort(r, "aborted by operator", err, cap)) {
 	case ACTIONS_RUNNING:
-		if (write(r->ctl[1], "a", 1) < 0 && errno != EAGAIN)
-			snprintf(err, cap, "abort: %s", strerror(errno));
 		return 0;
 	case ACTIONS_FAILED:
 		abort_failed(r, "aborted by operator");
@@ -754,23 +766,9 @@ actions_preview_free(char ***argvs, int nsteps)
 void
 actions_free(ActionRunner *r)
 {
-	ActionsState s;
-
 	if (r == NULL)
 		return;
-	pthread_mutex_lock(&r->lock);
-	s = r->state;
-	if (s == ACTIONS_RUNNING) {
-		r->abort_req = true;
-		str_copy(r->abort_why, sizeof(r->abort_why),
-		    "stopped: drtop is exiting");
-	}
-	pthread_mutex_unlock(&r->lock);
-	if (s == ACTIONS_RUNNING) {
-		if (write(r->ctl[1], "x", 1) < 0) {
-			/* EAGAIN: a byte is already waiting. */
-		}
-	}
+	request_abort(r, "stopped: drtop is exiting", NULL, 0);
 	join_worker(r);
 	if (actions_state(r) == ACTIONS_FAILED)
 		abort_failed(r, "stopped: drtop is exiting");
