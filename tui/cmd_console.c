@@ -65,6 +65,24 @@ usage(const char *msg)
 	    stderr);
 	return 2;
 }
+/* A bad --theme is bad usage: say so (by line) before anything starts.
+ * NULL (no --theme) is fine. */
+static bool
+theme_ok(const char *theme)
+{
+	ErrList errs;
+	Theme t;
+	bool ok;
+
+	if (theme == NULL)
+		return true;
+	errlist_init(&errs);
+	ok = theme_load(&t, theme, &errs) == 0;
+	errlist_print(&errs, stderr);
+	errlist_fini(&errs);
+	return ok;
+}
+
 static Recorder *
 open_record(const char *path, const Profile *p, double start_real, bool demo)
 {
@@ -129,18 +147,8 @@ cmd_console(int argc, char **argv)
 		return usage(demo_mode ? "--demo takes no profile"
 		                       : "a PROFILE or --demo is needed");
 
-	if (theme) {
-		/* a bad --theme is bad usage: say so before anything starts */
-		Theme t;
-		ErrList errs;
-		errlist_init(&errs);
-		if (theme_load(&t, theme, &errs) != 0) {
-			errlist_print(&errs, stderr);
-			errlist_fini(&errs);
-			return 2;
-		}
-		errlist_fini(&errs);
-	}
+	if (!theme_ok(theme))
+		return 2;
 	setlocale(LC_CTYPE, "");
 	if (sigpipe_install() != 0) {
 		fprintf(stderr, "drtop: signals: %s\n", strerror(errno));
@@ -284,17 +292,8 @@ cmd_console_replay(int argc, char **argv)
 	}
 	if (log == NULL)
 		return usage("replay needs a LOG");
-	if (theme) {
-		Theme t;
-		ErrList errs;
-		errlist_init(&errs);
-		if (theme_load(&t, theme, &errs) != 0) {
-			errlist_print(&errs, stderr);
-			errlist_fini(&errs);
-			return 2;
-		}
-		errlist_fini(&errs);
-	}
+	if (!theme_ok(theme))
+		return 2;
 	r = replay_open(log, sets, nsets, err, sizeof(err));
 	if (r == NULL) {
 		fprintf(stderr, "drtop: %s\n", err);
