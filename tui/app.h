@@ -15,7 +15,14 @@
  *   a second.
  * - SIGINT, SIGTERM, SIGHUP end the loop; the terminal is restored
  *   before app_run returns (the caller then stops the threads). A crash
- *   through die() restores it too (app_die_hook).
+ *   through die() restores it too, from any thread (tui/term:
+ *   term_die_hook).
+ * - The parts: app_state (the session's state), app_model (the engine's
+ *   sink; what changed marks panes dirty), app_keys (key tables to
+ *   handlers), app_fail (the failover flow, tui/failflow, against the
+ *   runner and the engine), app_drill (D, i, m), app_replay (replay
+ *   keys and mode line), app_draw (windows, resize, the one draw), term
+ *   (curses start and end, the die hook).
  */
 #ifndef DRTOP_APP_H
 #define DRTOP_APP_H
@@ -67,8 +74,5 @@ typedef struct {
  * used, 2 for a bad --theme (message on stderr before curses starts).
  */
 int app_run(const AppConfig *cfg);
-
-/* For die_set_hook(): restores the terminal if curses is active. */
-void app_die_hook(void);
 
 #endif

@@ -25,9 +25,33 @@
 #include "model/queue.h"
 #include "sigpipe.h"
 #include "sim/demo.h"
+#include "term.h"
 #include "theme.h"
 
 #define QUEUE_CAPACITY 8192
+
+/*
+ * Tests only: DRTOP_TEST_QUEUE_CAPACITY=N (1 to QUEUE_CAPACITY) shrinks
+ * the event queue, so that a screen test can make it overflow honestly
+ * (the real producers against the real consumer) and check the count on
+ * the status line. The name says what it is for; nothing else sets it,
+ * it can only make the queue smaller, and without it (or with anything
+ * but a number in range) the capacity is QUEUE_CAPACITY.
+ */
+static size_t
+console_queue_capacity(void)
+{
+	const char *v = getenv("DRTOP_TEST_QUEUE_CAPACITY");
+	char *end;
+	long n;
+
+	if (v == NULL || *v == '\0')
+		return QUEUE_CAPACITY;
+	n = strtol(v, &end, 10);
+	if (*end != '\0' || n < 1 || n > QUEUE_CAPACITY)
+		return QUEUE_CAPACITY;
+	return (size_t)n;
+}
 
 static int
 usage(const char *msg)
@@ -41,6 +65,24 @@ usage(const char *msg)
 	    stderr);
 	return 2;
 }
+/* A bad --theme is bad usage: say so (by line) before anything starts.
+ * NULL (no --theme) is fine. */
+static bool
+theme_ok(const char *theme)
+{
+	ErrList errs;
+	Theme t;
+	bool ok;
+
+	if (theme == NULL)
+		return true;
+	errlist_init(&errs);
+	ok = theme_load(&t, theme, &errs) == 0;
+	errlist_print(&errs, stderr);
+	errlist_fini(&errs);
+	return ok;
+}
+
 static Recorder *
 open_record(const char *path, const Profile *p, double start_real, bool demo)
 {
@@ -105,24 +147,14 @@ cmd_console(int argc, char **argv)
 		return usage(demo_mode ? "--demo takes no profile"
 		                       : "a PROFILE or --demo is needed");
 
-	if (theme) {
-		/* a bad --theme is bad usage: say so before anything starts */
-		Theme t;
-		ErrList errs;
-		errlist_init(&errs);
-		if (theme_load(&t, theme, &errs) != 0) {
-			errlist_print(&errs, stderr);
-			errlist_fini(&errs);
-			return 2;
-		}
-		errlist_fini(&errs);
-	}
+	if (!theme_ok(theme))
+		return 2;
 	setlocale(LC_CTYPE, "");
 	if (sigpipe_install() != 0) {
 		fprintf(stderr, "drtop: signals: %s\n", strerror(errno));
 		return 1;
 	}
-	die_set_hook(app_die_hook);
+	die_set_hook(term_die_hook);
 
 	if (demo_mode) {
 		demo = demo_start(err, sizeof(err));
@@ -143,7 +175,7 @@ cmd_console(int argc, char **argv)
 		errlist_fini(&errs);
 		p = owned;
 	}
-	q = queue_new(QUEUE_CAPACITY);
+	q = queue_new(console_queue_capacity());
 	if (q == NULL) {
 		fprintf(stderr, "drtop: event queue: %s\n", strerror(errno));
 		goto out;
@@ -260,17 +292,8 @@ cmd_console_replay(int argc, char **argv)
 	}
 	if (log == NULL)
 		return usage("replay needs a LOG");
-	if (theme) {
-		Theme t;
-		ErrList errs;
-		errlist_init(&errs);
-		if (theme_load(&t, theme, &errs) != 0) {
-			errlist_print(&errs, stderr);
-			errlist_fini(&errs);
-			return 2;
-		}
-		errlist_fini(&errs);
-	}
+	if (!theme_ok(theme))
+		return 2;
 	r = replay_open(log, sets, nsets, err, sizeof(err));
 	if (r == NULL) {
 		fprintf(stderr, "drtop: %s\n", err);
@@ -282,7 +305,7 @@ cmd_console_replay(int argc, char **argv)
 		fprintf(stderr, "drtop: signals: %s\n", strerror(errno));
 		goto out;
 	}
-	die_set_hook(app_die_hook);
+	die_set_hook(term_die_hook);
 	AppConfig cfg = {
 	    .profile = replay_profile(r),
 	    .replay = r,

@@ -28,8 +28,6 @@ static const RoleStyle mono_table[] = {
 #undef THEME_MONO
 };
 
-static attr_t current[ROLE__COUNT];
-
 const char *
 theme_role_name(Role r)
 {
@@ -346,25 +344,25 @@ fit_colour(short c)
 }
 
 void
-theme_apply(const Theme *t, bool color)
+theme_apply(Theme *t, bool color)
 {
 	bool use = color && !t->mono;
 
 	for (int i = 0; i < ROLE__COUNT; i++) {
 		const RoleStyle *st = &t->roles[i];
-		current[i] = curses_attrs(st->attrs);
+		t->attr[i] = curses_attrs(st->attrs);
 		if (use && i + 1 < COLOR_PAIRS) {
 			init_pair((short)(i + 1), fit_colour(st->fg),
 			    fit_colour(st->bg));
-			current[i] |= COLOR_PAIR(i + 1);
+			t->attr[i] |= COLOR_PAIR(i + 1);
 		}
 	}
 }
 
 attr_t
-theme_attr(Role r)
+theme_attr(const Theme *t, Role r)
 {
-	if ((int)r < 0 || r >= ROLE__COUNT)
+	if (t == NULL || (int)r < 0 || r >= ROLE__COUNT)
 		return A_NORMAL;
-	return current[r];
+	return t->attr[r];
 }

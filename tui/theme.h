@@ -82,6 +82,9 @@ typedef struct {
 	char name[64];
 	bool mono; /* uses no colour at all */
 	RoleStyle roles[ROLE__COUNT];
+	/* The curses attribute (with colour pair) of each role, filled by
+	 * theme_apply(); A_NORMAL before. */
+	attr_t attr[ROLE__COUNT];
 } Theme;
 
 /* The names `t` cycles through, in order, NULL-terminated. */
@@ -110,12 +113,14 @@ int theme_parse(
  */
 int theme_load(Theme *t, const char *name, ErrList *errs);
 
-/* Main thread, curses started. Make t current: define one colour pair
- * per role (none when color is false or t is mono). */
-void theme_apply(const Theme *t, bool color);
+/* Main thread, curses started. Make t the terminal's theme: define one
+ * colour pair per role (none when color is false or t is mono) and fill
+ * t->attr. The colour pairs are the terminal's: the last theme applied
+ * is the one whose t->attr is valid to draw with. */
+void theme_apply(Theme *t, bool color);
 
-/* The curses attribute (with colour pair) of role r in the current
- * theme. A_NORMAL before theme_apply(). */
-attr_t theme_attr(Role r);
+/* The curses attribute (with colour pair) of role r in theme t (filled
+ * by theme_apply). A_NORMAL when t is NULL or r is out of range. */
+attr_t theme_attr(const Theme *t, Role r);
 
 #endif

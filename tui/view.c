@@ -46,8 +46,8 @@ view_title(WINDOW *w, const UiState *u, const char *title, bool focused,
 	int x = 0;
 	char buf[256];
 
-	wattr_set(w, theme_attr(ROLE_BORDER) & ~A_COLOR,
-	    (short)PAIR_NUMBER(theme_attr(ROLE_BORDER)), NULL);
+	wattr_set(w, theme_attr(u->theme, ROLE_BORDER) & ~A_COLOR,
+	    (short)PAIR_NUMBER(theme_attr(u->theme, ROLE_BORDER)), NULL);
 	wmove(w, 0, 0);
 	for (int i = 0; i < cols; i++)
 		waddstr(w, u->g->hline);
@@ -55,11 +55,12 @@ view_title(WINDOW *w, const UiState *u, const char *title, bool focused,
 	x = 1;
 	snprintf(buf, sizeof(buf), " %s ", title);
 	x += text_put(w, 0, x, cols - x, 0,
-	    theme_attr(focused ? ROLE_TITLE_FOCUS : ROLE_TITLE), NULL, buf);
+	    theme_attr(u->theme, focused ? ROLE_TITLE_FOCUS : ROLE_TITLE), NULL,
+	    buf);
 	if (extra && *extra && x + 2 < cols) {
 		snprintf(buf, sizeof(buf), " %s ", extra);
-		text_put(w, 0, x + 1, cols - x - 1, 0, theme_attr(extra_role),
-		    u->g->ellipsis, buf);
+		text_put(w, 0, x + 1, cols - x - 1, 0,
+		    theme_attr(u->theme, extra_role), u->g->ellipsis, buf);
 	}
 }
 
@@ -103,7 +104,7 @@ void
 view_box(WINDOW *w, const UiState *u, const char *title)
 {
 	int h = getmaxy(w), cols = getmaxx(w);
-	attr_t d = theme_attr(ROLE_DIALOG);
+	attr_t d = theme_attr(u->theme, ROLE_DIALOG);
 	const Glyphs *g = u->g;
 
 	wbkgdset(w, ' ' | (d & ~A_COLOR) | COLOR_PAIR(PAIR_NUMBER(d)));
@@ -126,8 +127,8 @@ view_box(WINDOW *w, const UiState *u, const char *title)
 	if (title) {
 		char buf[128];
 		snprintf(buf, sizeof(buf), " %s ", title);
-		text_put(w, 0, 2, cols - 4, 0, theme_attr(ROLE_TITLE_FOCUS),
-		    g->ellipsis, buf);
+		text_put(w, 0, 2, cols - 4, 0,
+		    theme_attr(u->theme, ROLE_TITLE_FOCUS), g->ellipsis, buf);
 	}
 }
 

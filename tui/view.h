@@ -1,10 +1,13 @@
 /*
  * view: what every pane of the console shares. A view is one level of
- * ops (draw, key) over a window; it draws from the read-only UiState
- * (the engine's snapshot plus the console's own selection and logs) and
- * never from live engine or queue state. Key handlers only change the
- * selection or scroll position and return whether they used the key;
- * app.c decides what to redraw. Main thread only.
+ * ops (draw, key) over a window; it draws only from the UiState it is
+ * passed: the engine's snapshot plus what the console owns and points
+ * to (its selection, the event log, the timeline's cells, the map's
+ * canvas, the failover flow, the theme), never from live engine or
+ * queue state, and it keeps no state of its own between draws. Key
+ * handlers only change the selection or scroll position and return
+ * whether they used the key; the console (tui/app_keys) decides what to
+ * redraw. Main thread only.
  */
 #ifndef DRTOP_VIEW_H
 #define DRTOP_VIEW_H
@@ -15,6 +18,7 @@
 #include "actions/actions.h"
 #include "curses.h"
 #include "engine/engine.h"
+#include "failflow.h"
 #include "glyphs.h"
 #include "keys.h"
 #include "layout.h"
@@ -30,6 +34,21 @@ typedef struct {
 	int start, len;
 } ProbeLog;
 
+/* The console's logs, owned by the app and drawn read-only (their
+ * views' headers define them). */
+typedef struct EventLog EventLog;
+typedef struct TimelineState TimelineState;
+typedef struct MapCanvas MapCanvas;
+
+/* What the action panel showed last (view_action_update): a change of
+ * any of these repaints it. */
+typedef struct {
+	ActionsState state;
+	int step, nlines, elapsed_s;
+	bool has_run, has_result;
+	char last[EV_TEXT_MAX];
+} ActionShown;
+
 typedef struct {
 	const Profile *profile;
 	const Snapshot *snap;
@@ -38,7 +57,7 @@ typedef struct {
 	bool demo;
 	const char *mode; /* "LIVE", "DEMO", or the caller's ("REPLAY") */
 	bool color; /* colour pairs in use */
-	const char *theme_name;
+	const Theme *theme; /* the applied theme: roles to curses attributes */
 	int selected; /* endpoint index, or -1 when there is none */
 	PaneId focus; /* PANE_ENDPOINTS, PANE_TIMELINE or PANE_EVENTS */
 	double t; /* session time now (seconds since t0) */
@@ -50,6 +69,10 @@ typedef struct {
 	char message[128]; /* a transient note for the status line */
 	double message_until;
 	ProbeLog *probes; /* nendpoints entries */
+	const EventLog *events; /* the event log pane's lines */
+	int events_scroll; /* lines scrolled up from the bottom; 0 = follow */
+	const TimelineState *timeline; /* the probe timeline's cells */
+	const MapCanvas *map_canvas; /* the map's land */
 	KeyContext kctx; /* the context keys go to: drives the key bar */
 	KeyContext extra_kctx; /* KCTX_DEMO, KCTX_REPLAY, or KCTX_MAIN */
 	/* dialogs */
@@ -57,23 +80,18 @@ typedef struct {
 	int confirm_idx; /* endpoint the confirmation is for */
 	bool confirm_disable; /* true: disable; false: enable */
 	char confirm_text[EV_NAME_MAX * 4];
-	/* the failover / failback dialog */
-	char fo_kind; /* 'f' or 'b' */
-	char fo_from[EV_NAME_MAX], fo_to[EV_NAME_MAX];
-	const Action *fo_action; /* the profile's action; NULL = none */
-	char ***fo_argv; /* actions_preview() of it, fo_nsteps vectors */
-	int fo_nsteps;
+	/* the failover / failback flow (tui/failflow): its dialog */
+	const FailFlow *ff;
 	char action_line[EV_TEXT_MAX]; /* "failover running 3s"; "" = idle */
 	/* drill recording (tui/drillctl, view_drill) */
 	char drill_line[240]; /* "DRILL REC name 01:23 ..."; "" = none yet */
 	bool drill_error; /* drill_line reports a write error */
 	char drill_ask; /* the prompt: 'D' name, 'i' fault note, 'm' marker */
 	char drill_text[EV_TEXT_MAX / 2]; /* what was typed into it */
-	int fo_stage; /* 0: type the target's name; 1: type yes (the
-	                 target is not ONLINE: a second confirmation) */
 	/* the action panel (view_action), drawn over the map while shown */
 	bool act_show;
 	ActionStatus act; /* the runner's status, refreshed each loop */
+	ActionShown act_shown;
 } UiState;
 
 typedef struct {

@@ -8,14 +8,6 @@
 #include "base/util.h"
 #include "text.h"
 
-/* What the panel showed last: a change of any of these repaints it. */
-static struct {
-	ActionsState state;
-	int step, nlines, elapsed_s;
-	bool has_run, has_result;
-	char last[EV_TEXT_MAX];
-} shown;
-
 bool
 view_action_update(UiState *u, ActionRunner *r)
 {
@@ -24,62 +16,26 @@ view_action_update(UiState *u, ActionRunner *r)
 
 	actions_status(r, &u->act);
 	const ActionStatus *st = &u->act;
+	ActionShown *shown = &u->act_shown;
 	/* a new action (or a failed step) brings the panel back */
 	if ((st->state != ACTIONS_IDLE && before != st->state) ||
 	    st->state == ACTIONS_FAILED)
 		u->act_show = true;
 	int es = (int)floor(st->elapsed);
 	const char *last = st->nlines > 0 ? st->lines[st->nlines - 1] : "";
-	changed = st->state != shown.state || st->step != shown.step ||
-	    st->nlines != shown.nlines || es != shown.elapsed_s ||
-	    st->has_run != shown.has_run ||
-	    st->has_result != shown.has_result || strcmp(last, shown.last) != 0;
-	shown.state = st->state;
-	shown.step = st->step;
-	shown.nlines = st->nlines;
-	shown.elapsed_s = es;
-	shown.has_run = st->has_run;
-	shown.has_result = st->has_result;
-	str_copy(shown.last, sizeof(shown.last), last);
+	changed = st->state != shown->state || st->step != shown->step ||
+	    st->nlines != shown->nlines || es != shown->elapsed_s ||
+	    st->has_run != shown->has_run ||
+	    st->has_result != shown->has_result ||
+	    strcmp(last, shown->last) != 0;
+	shown->state = st->state;
+	shown->step = st->step;
+	shown->nlines = st->nlines;
+	shown->elapsed_s = es;
+	shown->has_run = st->has_run;
+	shown->has_result = st->has_result;
+	str_copy(shown->last, sizeof(shown->last), last);
 	return changed && u->act_show;
-}
-
-bool
-view_action_key(UiState *u, ActionRunner *r, int ch, char *msg, size_t cap)
-{
-	KeyAction act = keys_lookup(KCTX_RUNBOOK, ch);
-	ActionsState state = actions_state(r);
-	char err[EV_TEXT_MAX];
-
-	msg[0] = '\0';
-	switch (act) {
-	case KA_RETRY:
-		if (state != ACTIONS_FAILED)
-			return false;
-		if (actions_retry_step(r, err, sizeof(err)) != 0)
-			snprintf(msg, cap, "retry: %s", err);
-		else
-			snprintf(msg, cap, "retrying step %d",
-			    u->act.failed_step + 1);
-		u->act_show = true;
-		return true;
-	case KA_ABORT:
-		if (state == ACTIONS_IDLE)
-			return false;
-		if (actions_abort(r, err, sizeof(err)) != 0)
-			snprintf(msg, cap, "abort: %s", err);
-		else
-			snprintf(msg, cap, "%s aborted", u->act.name);
-		u->act_show = true;
-		return true;
-	case KA_DISMISS:
-		if (!u->act_show || state != ACTIONS_IDLE)
-			return false;
-		u->act_show = false;
-		return true;
-	default:
-		return false;
-	}
 }
 
 static int add(char (*lines)[256], int n, int max, const char *fmt, ...)
@@ -175,7 +131,8 @@ draw(WINDOW *w, const UiState *u, bool full)
 	view_title(w, u, "Action", false, extra, ROLE_TITLE);
 	for (int r = 0; r < n; r++)
 		text_put(w, 1 + r, 1, cols - 2, 0,
-		    theme_attr(r == 0 ? role : ROLE_DIALOG), NULL, lines[r]);
+		    theme_attr(u->theme, r == 0 ? role : ROLE_DIALOG), NULL,
+		    lines[r]);
 }
 
 const ViewOps view_action_ops = {.draw = draw, .key = NULL};

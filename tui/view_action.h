@@ -5,7 +5,8 @@
  * ended, the result (exit status or signal, duration, last output lines)
  * until Esc hides it or the next action replaces it. A runbook whose
  * step failed shows which step and what it printed, and offers R (retry
- * the step) and A (abort the runbook). Main thread only.
+ * the step) and A (abort the runbook); those keys are the failover
+ * flow's (tui/failflow). Main thread only.
  */
 #ifndef DRTOP_VIEW_ACTION_H
 #define DRTOP_VIEW_ACTION_H
@@ -23,15 +24,6 @@ extern const ViewOps view_action_ops;
  * caller repaints the map pane in full, and the key bar).
  */
 bool view_action_update(UiState *u, ActionRunner *r);
-
-/*
- * A key for the panel (the main context, no dialog open): R retries a
- * failed runbook step, A aborts a failed runbook or a running action,
- * Esc hides a shown panel. Returns true when the key was used; msg (cap
- * bytes) then holds a note for the status line ("" for none).
- */
-bool view_action_key(
-    UiState *u, ActionRunner *r, int ch, char *msg, size_t cap);
 
 /* The panel's text (after the title row), width columns wide: writes up
  * to max lines of 256 bytes; returns the count. Exposed for tests. */

@@ -31,17 +31,20 @@ draw(WINDOW *w, const UiState *u, bool full)
 	    u->confirm_disable ? "Disable" : "Enable", name,
 	    u->confirm_disable ? "it is neither probed nor routed to"
 	                       : "it is probed and routed to again");
-	text_put(
-	    w, 1, 2, cols - 4, 0, theme_attr(ROLE_DIALOG), u->g->ellipsis, buf);
+	text_put(w, 1, 2, cols - 4, 0, theme_attr(u->theme, ROLE_DIALOG),
+	    u->g->ellipsis, buf);
 	snprintf(
 	    buf, sizeof(buf), "Type %s and press Enter; Esc cancels.", name);
-	text_put(
-	    w, 2, 2, cols - 4, 0, theme_attr(ROLE_DIALOG), u->g->ellipsis, buf);
-	text_put(w, 4, 2, cols - 4, cols - 4, theme_attr(ROLE_INPUT), NULL, "");
-	text_put(w, 4, 2, cols - 4, 0, theme_attr(ROLE_INPUT), NULL,
+	text_put(w, 2, 2, cols - 4, 0, theme_attr(u->theme, ROLE_DIALOG),
+	    u->g->ellipsis, buf);
+	text_put(w, 4, 2, cols - 4, cols - 4, theme_attr(u->theme, ROLE_INPUT),
+	    NULL, "");
+	text_put(w, 4, 2, cols - 4, 0, theme_attr(u->theme, ROLE_INPUT), NULL,
 	    u->confirm_text);
 	text_put(w, 5, 2, cols - 4, 0,
-	    theme_attr(view_confirm_matches(u) ? ROLE_ONLINE : ROLE_DIM), NULL,
+	    theme_attr(
+	        u->theme, view_confirm_matches(u) ? ROLE_ONLINE : ROLE_DIM),
+	    NULL,
 	    view_confirm_matches(u) ? "matches: Enter confirms"
 	                            : "does not match yet");
 }

@@ -147,7 +147,7 @@ draw(WINDOW *w, const UiState *u, bool full)
 		else if (first + r == 1)
 			role = view_state_role(
 			    u->snap->endpoints[u->selected].state);
-		text_put(w, 1 + r, 2, cols - 4, 0, theme_attr(role),
+		text_put(w, 1 + r, 2, cols - 4, 0, theme_attr(u->theme, role),
 		    u->g->ellipsis, l);
 	}
 }

@@ -3,32 +3,17 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lineedit.h"
 #include "text.h"
 
 bool
 view_drill_edit(UiState *u, KeyAction act, int ch)
 {
-	size_t len = strlen(u->drill_text);
-
-	if (act == KA_ERASE) {
-		if (len == 0)
-			return false;
-		/* drop a whole UTF-8 character */
-		while (len > 0 &&
-		    ((unsigned char)u->drill_text[len - 1] & 0xc0) == 0x80)
-			len--;
-		if (len > 0)
-			len--;
-		u->drill_text[len] = '\0';
-		return true;
-	}
-	if (act != KA_NONE || ch < 0x20 || ch > 0xff || ch == 0x7f)
+	if (act == KA_ERASE)
+		return lineedit_erase(u->drill_text);
+	if (act != KA_NONE)
 		return false;
-	if (len + 1 >= sizeof(u->drill_text))
-		return false;
-	u->drill_text[len] = (char)ch;
-	u->drill_text[len + 1] = '\0';
-	return true;
+	return lineedit_type(u->drill_text, sizeof(u->drill_text), ch);
 }
 
 static void
@@ -53,12 +38,13 @@ draw(WINDOW *w, const UiState *u, bool full)
 		break;
 	}
 	view_box(w, u, title);
-	text_put(
-	    w, 1, 2, cols - 4, 0, theme_attr(ROLE_DIALOG), u->g->ellipsis, ask);
-	text_put(w, 3, 2, cols - 4, cols - 4, theme_attr(ROLE_INPUT), NULL, "");
-	text_put(
-	    w, 3, 2, cols - 4, 0, theme_attr(ROLE_INPUT), NULL, u->drill_text);
-	text_put(w, 5, 2, cols - 4, 0, theme_attr(ROLE_DIM), NULL,
+	text_put(w, 1, 2, cols - 4, 0, theme_attr(u->theme, ROLE_DIALOG),
+	    u->g->ellipsis, ask);
+	text_put(w, 3, 2, cols - 4, cols - 4, theme_attr(u->theme, ROLE_INPUT),
+	    NULL, "");
+	text_put(w, 3, 2, cols - 4, 0, theme_attr(u->theme, ROLE_INPUT), NULL,
+	    u->drill_text);
+	text_put(w, 5, 2, cols - 4, 0, theme_attr(u->theme, ROLE_DIM), NULL,
 	    "Enter accepts; Esc cancels.");
 }
 

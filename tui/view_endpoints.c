@@ -113,7 +113,7 @@ static void
 draw_header(WINDOW *w, const UiState *u, const Cols *c)
 {
 	int x = 2;
-	attr_t a = theme_attr(ROLE_HEADER);
+	attr_t a = theme_attr(u->theme, ROLE_HEADER);
 
 	wmove(w, 1, 0);
 	wclrtoeol(w);
@@ -137,8 +137,8 @@ draw_row(WINDOW *w, int y, const UiState *u, const Cols *c, int i)
 	    i < u->snap->nendpoints ? &u->snap->endpoints[i] : NULL;
 	bool sel = i == u->selected;
 	bool focused = u->focus == PANE_ENDPOINTS;
-	attr_t base = (sel && focused) ? theme_attr(ROLE_SELECTED)
-	                               : theme_attr(ROLE_DEFAULT);
+	attr_t base = (sel && focused) ? theme_attr(u->theme, ROLE_SELECTED)
+	                               : theme_attr(u->theme, ROLE_DEFAULT);
 	bool target =
 	    u->snap->routed && strcmp(u->snap->route_to, ep->name) == 0;
 	HealthState st = es ? es->state : HEALTH_CHECKING;
@@ -147,15 +147,17 @@ draw_row(WINDOW *w, int y, const UiState *u, const Cols *c, int i)
 
 	text_put(w, y, 0, 1, 1, base, NULL, sel ? u->g->sel : " ");
 	text_put(w, y, 1, 1, 1,
-	    target ? theme_attr(ROLE_TARGET) | (base & ~A_COLOR) : base, NULL,
-	    target ? u->g->target : " ");
+	    target ? theme_attr(u->theme, ROLE_TARGET) | (base & ~A_COLOR)
+	           : base,
+	    NULL, target ? u->g->target : " ");
 	x = 2;
 	put_col(w, y, &x, c->name, target ? (base | A_BOLD) : base, u, ep->name,
 	    false);
 	if (c->region)
 		put_col(w, y, &x, c->region, base, u, ep->region, false);
 	put_col(w, y, &x, c->state,
-	    (sel && focused) ? base | A_BOLD : theme_attr(view_state_role(st)),
+	    (sel && focused) ? base | A_BOLD
+	                     : theme_attr(u->theme, view_state_role(st)),
 	    u, view_state_word(st), false);
 	snprintf(buf, sizeof(buf), "%d", ep->priority);
 	put_col(w, y, &x, c->pri, base, u, buf, true);
@@ -164,7 +166,7 @@ draw_row(WINDOW *w, int y, const UiState *u, const Cols *c, int i)
 		view_probe_result(&es->last_probe, buf, sizeof(buf));
 	put_col(w, y, &x, c->last,
 	    (es && es->has_probe && !es->last_probe.ok && !(sel && focused))
-	        ? theme_attr(ROLE_PROBE_FAIL)
+	        ? theme_attr(u->theme, ROLE_PROBE_FAIL)
 	        : base,
 	    u, buf, false);
 	buf[0] = '\0';
@@ -175,13 +177,16 @@ draw_row(WINDOW *w, int y, const UiState *u, const Cols *c, int i)
 	const char *sb = es && es->has_probe ? es->last_probe.served_by : "";
 	bool misrouted = *sb && strcmp(sb, ep->name) != 0;
 	put_col(w, y, &x, c->served,
-	    misrouted && !(sel && focused) ? theme_attr(ROLE_DEGRADED) : base,
+	    misrouted && !(sel && focused) ? theme_attr(u->theme, ROLE_DEGRADED)
+	                                   : base,
 	    u, sb, false);
 	if (c->fault) {
 		const char *f = i < 3 && u->faults[i] ? u->faults[i] : "";
 		bool bad = *f && strcmp(f, "ok") != 0;
 		put_col(w, y, &x, c->fault,
-		    bad && !(sel && focused) ? theme_attr(ROLE_DEGRADED) : base,
+		    bad && !(sel && focused)
+		        ? theme_attr(u->theme, ROLE_DEGRADED)
+		        : base,
 		    u, f, false);
 	}
 	/* the selection bar runs to the edge */

@@ -5,72 +5,40 @@
 
 #include "text.h"
 
-typedef struct {
-	char text[200];
-	Role role;
-} LogLine;
-
-/* Main thread only. */
-static struct {
-	LogLine lines[EVLOG_LINES];
-	int start, len;
-	int scroll; /* lines scrolled up from the bottom; 0 = follow */
-	/* the last DNS answer per resolver, to list only changes */
-	struct {
-		char resolver[EV_RESOLVER_MAX];
-		char endpoint[EV_NAME_MAX];
-		char rcode[16];
-	} dns[PROFILE_MAX_RESOLVERS];
-	int ndns;
-} lg;
-
 void
-view_events_clear(void)
+view_events_clear(EventLog *lg, UiState *u)
 {
-	memset(&lg, 0, sizeof(lg));
-}
-
-int
-view_events_count(void)
-{
-	return lg.len;
-}
-
-const char *
-view_events_line(int i)
-{
-	if (i < 0 || i >= lg.len)
-		return NULL;
-	return lg.lines[(lg.start + i) % EVLOG_LINES].text;
+	memset(lg, 0, sizeof(*lg));
+	u->events_scroll = 0;
 }
 
 /* True when this resolver's answer changed (and remembers it). */
 static bool
-dns_changed(const DnsEvent *d)
+dns_changed(EventLog *lg, const DnsEvent *d)
 {
 	int i;
 
-	for (i = 0; i < lg.ndns; i++)
-		if (strcmp(lg.dns[i].resolver, d->resolver) == 0)
+	for (i = 0; i < lg->ndns; i++)
+		if (strcmp(lg->dns[i].resolver, d->resolver) == 0)
 			break;
-	if (i == lg.ndns) {
-		if (lg.ndns == PROFILE_MAX_RESOLVERS)
+	if (i == lg->ndns) {
+		if (lg->ndns == PROFILE_MAX_RESOLVERS)
 			return true;
-		lg.ndns++;
-		str_copy(lg.dns[i].resolver, sizeof(lg.dns[i].resolver),
+		lg->ndns++;
+		str_copy(lg->dns[i].resolver, sizeof(lg->dns[i].resolver),
 		    d->resolver);
-		lg.dns[i].endpoint[0] = '\0';
-		lg.dns[i].rcode[0] = '\0';
-		str_copy(lg.dns[i].endpoint, sizeof(lg.dns[i].endpoint),
+		lg->dns[i].endpoint[0] = '\0';
+		lg->dns[i].rcode[0] = '\0';
+		str_copy(lg->dns[i].endpoint, sizeof(lg->dns[i].endpoint),
 		    d->endpoint);
-		str_copy(lg.dns[i].rcode, sizeof(lg.dns[i].rcode), d->rcode);
+		str_copy(lg->dns[i].rcode, sizeof(lg->dns[i].rcode), d->rcode);
 		return true;
 	}
-	if (strcmp(lg.dns[i].endpoint, d->endpoint) == 0 &&
-	    strcmp(lg.dns[i].rcode, d->rcode) == 0)
+	if (strcmp(lg->dns[i].endpoint, d->endpoint) == 0 &&
+	    strcmp(lg->dns[i].rcode, d->rcode) == 0)
 		return false;
-	str_copy(lg.dns[i].endpoint, sizeof(lg.dns[i].endpoint), d->endpoint);
-	str_copy(lg.dns[i].rcode, sizeof(lg.dns[i].rcode), d->rcode);
+	str_copy(lg->dns[i].endpoint, sizeof(lg->dns[i].endpoint), d->endpoint);
+	str_copy(lg->dns[i].rcode, sizeof(lg->dns[i].rcode), d->rcode);
 	return true;
 }
 
@@ -112,8 +80,6 @@ view_events_format(
 	}
 	case EV_DNS: {
 		const DnsEvent *d = &ev->u.dns;
-		if (!dns_changed(d))
-			return false;
 		if (d->ttl >= 0)
 			snprintf(buf, cap, "DNS    %s: %s %s %s ttl %d %s",
 			    d->resolver, d->name, a,
@@ -187,93 +153,117 @@ view_events_format(
 }
 
 bool
-view_events_add(const UiState *u, const Event *ev)
+view_events_add(EventLog *lg, UiState *u, const Event *ev)
 {
 	char body[180], when[16];
 	Role role;
-	LogLine *l;
+	EventLogLine *l;
 
+	if (ev->type == EV_DNS && !dns_changed(lg, &ev->u.dns))
+		return false;
 	if (!view_events_format(u->g, ev, body, sizeof(body), &role))
 		return false;
 	view_clock(u, ev->t, when, sizeof(when));
-	if (lg.len < EVLOG_LINES)
-		l = &lg.lines[(lg.start + lg.len++) % EVLOG_LINES];
+	if (lg->len < EVLOG_LINES)
+		l = &lg->lines[(lg->start + lg->len++) % EVLOG_LINES];
 	else {
-		l = &lg.lines[lg.start];
-		lg.start = (lg.start + 1) % EVLOG_LINES;
+		l = &lg->lines[lg->start];
+		lg->start = (lg->start + 1) % EVLOG_LINES;
 	}
 	snprintf(l->text, sizeof(l->text), "%s  %s", when, body);
 	l->role = role;
-	if (lg.scroll > 0 && lg.scroll < lg.len)
-		lg.scroll++; /* keep the operator's place */
+	if (u->events_scroll > 0 && u->events_scroll < lg->len)
+		u->events_scroll++; /* keep the operator's place */
 	return true;
+}
+
+/* Rows of text in the pane (below its title row). */
+static int
+pane_rows(const UiState *u)
+{
+	return u->layout->pane[PANE_EVENTS].h - 1;
+}
+
+/* The furthest the log scrolls up with rows rows shown. */
+static int
+max_scroll(const EventLog *lg, int rows)
+{
+	return lg->len > rows ? lg->len - rows : 0;
 }
 
 static void
 draw(WINDOW *w, const UiState *u, bool full)
 {
+	const EventLog *lg = u->events;
 	int rows = getmaxy(w) - 1, cols = getmaxx(w);
 	char extra[64] = "";
-	int max_scroll = lg.len > rows ? lg.len - rows : 0;
+	int scroll = u->events_scroll;
 
 	(void)full;
-	if (lg.scroll > max_scroll)
-		lg.scroll = max_scroll;
-	if (lg.scroll > 0)
+	if (scroll > max_scroll(lg, rows))
+		scroll = max_scroll(lg, rows);
+	if (scroll > 0)
 		snprintf(extra, sizeof(extra), "%s %d more below (End follows)",
-		    u->g->down, lg.scroll);
+		    u->g->down, scroll);
 	view_title(w, u, "Events", u->focus == PANE_EVENTS, extra, ROLE_BANNER);
-	int first = lg.len - rows - lg.scroll;
+	int first = lg->len - rows - scroll;
 	if (first < 0)
 		first = 0;
 	for (int r = 0; r < rows; r++) {
 		int i = first + r;
 		wmove(w, 1 + r, 0);
 		wclrtoeol(w);
-		if (i >= lg.len || i >= first + rows || i >= lg.len - lg.scroll)
+		if (i >= lg->len || i >= lg->len - scroll)
 			continue;
-		const LogLine *l = &lg.lines[(lg.start + i) % EVLOG_LINES];
+		const EventLogLine *l =
+		    &lg->lines[(lg->start + i) % EVLOG_LINES];
 		/* the time in its own role, the rest in the event's */
-		text_put(w, 1 + r, 1, 8, 0, theme_attr(ROLE_EVENT_TIME), NULL,
-		    l->text);
-		text_put(w, 1 + r, 9, cols - 9, 0, theme_attr(l->role),
-		    u->g->ellipsis, l->text + 8);
+		text_put(w, 1 + r, 1, 8, 0,
+		    theme_attr(u->theme, ROLE_EVENT_TIME), NULL, l->text);
+		text_put(w, 1 + r, 9, cols - 9, 0,
+		    theme_attr(u->theme, l->role), u->g->ellipsis, l->text + 8);
 	}
 }
 
 static bool
 key(UiState *u, KeyAction a)
 {
+	const EventLog *lg = u->events;
 	int page = u->layout->pane[PANE_EVENTS].h - 2;
+	int scroll = u->events_scroll;
 
 	if (page < 1)
 		page = 1;
+	/* from where the pane shows it (the draw clamps to the top) */
+	if (scroll > max_scroll(lg, pane_rows(u)))
+		scroll = max_scroll(lg, pane_rows(u));
 	switch (a) {
 	case KA_UP:
-		lg.scroll++;
+		scroll++;
 		break;
 	case KA_DOWN:
-		lg.scroll--;
+		scroll--;
 		break;
 	case KA_PGUP:
-		lg.scroll += page;
+		scroll += page;
 		break;
 	case KA_PGDN:
-		lg.scroll -= page;
+		scroll -= page;
 		break;
 	case KA_HOME:
-		lg.scroll = lg.len;
+		scroll = lg->len;
 		break;
 	case KA_END:
-		lg.scroll = 0;
+		scroll = 0;
 		break;
 	default:
 		return false;
 	}
-	if (lg.scroll < 0)
-		lg.scroll = 0;
-	if (lg.scroll > lg.len)
-		lg.scroll = lg.len;
+	if (scroll < 0)
+		scroll = 0;
+	if (scroll > lg->len)
+		scroll = lg->len;
+	u->events_scroll = scroll;
 	return true;
 }
 

@@ -12,22 +12,47 @@
 
 #define EVLOG_LINES 2000
 
+/* One line of the log: "HH:MM:SS  text" and the event's role. */
+typedef struct {
+	char text[200];
+	Role role;
+} EventLogLine;
+
+/*
+ * The event log's lines, oldest first in a ring, and the last DNS answer
+ * per resolver (a DNS event is listed only when it differs). The console
+ * owns it (tui/app) and writes it only through view_events_add() and
+ * view_events_clear(); the view draws it read-only through
+ * UiState.events. Main thread only.
+ */
+struct EventLog {
+	EventLogLine lines[EVLOG_LINES];
+	int start, len;
+	struct {
+		char resolver[EV_RESOLVER_MAX];
+		char endpoint[EV_NAME_MAX];
+		char rcode[16];
+	} dns[PROFILE_MAX_RESOLVERS];
+	int ndns;
+};
+
 extern const ViewOps view_events_ops;
 
-/* Take in one event (the engine's sink calls this). Returns true when a
- * line was added. */
-bool view_events_add(const UiState *u, const Event *ev);
+/*
+ * Take in one event (the engine's sink calls this): a line is added to
+ * lg when ev is listed (u gives the glyphs and the clock); an operator
+ * scrolled up (u->events_scroll) keeps their place. Returns true when a
+ * line was added.
+ */
+bool view_events_add(EventLog *lg, UiState *u, const Event *ev);
 
 /* Format ev as one log line (without the time) and its role; false
- * when ev is not listed. Exposed for tests. */
+ * when ev is never listed (probe results). Exposed for tests. */
 bool view_events_format(
     const Glyphs *g, const Event *ev, char *buf, size_t cap, Role *role);
 
-/* Lines held, and line i (0 = oldest) for tests. */
-int view_events_count(void);
-const char *view_events_line(int i);
-
-/* Drop every line (tests, new session). */
-void view_events_clear(void);
+/* Drop every line and DNS answer, and follow the end again (a new
+ * session, a replay that starts over). */
+void view_events_clear(EventLog *lg, UiState *u);
 
 #endif

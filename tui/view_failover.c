@@ -5,14 +5,6 @@
 
 #include "text.h"
 
-bool
-view_failover_matches(const UiState *u)
-{
-	if (u->fo_stage == 1)
-		return strcmp(u->confirm_text, "yes") == 0;
-	return u->fo_to[0] && strcmp(u->confirm_text, u->fo_to) == 0;
-}
-
 /* The snapshot entry of endpoint name, or NULL. */
 static const EndpointSnap *
 ep_snap(const UiState *u, const char *name)
@@ -27,21 +19,17 @@ ep_snap(const UiState *u, const char *name)
 const char *
 view_failover_target_state(const UiState *u)
 {
-	const EndpointSnap *e = ep_snap(u, u->fo_to);
+	const EndpointSnap *e = ep_snap(u, u->ff->to);
 
 	return e ? view_state_word(e->state) : "";
 }
 
 bool
-view_failover_second(UiState *u)
+view_failover_target_online(const UiState *u)
 {
-	const EndpointSnap *e = ep_snap(u, u->fo_to);
+	const EndpointSnap *e = ep_snap(u, u->ff->to);
 
-	if (u->fo_stage != 0 || e == NULL || e->state == HEALTH_ONLINE)
-		return false;
-	u->fo_stage = 1;
-	u->confirm_text[0] = '\0';
-	return true;
+	return e == NULL || e->state == HEALTH_ONLINE;
 }
 
 /* "eu20 ONLINE 42 ms" */
@@ -125,16 +113,17 @@ add_wrapped(char (*lines)[256], int n, int max, int width, const char *first,
 int
 view_failover_lines(const UiState *u, int width, char (*lines)[256], int max)
 {
+	const FailFlow *ff = u->ff;
 	int n = 0;
 	char buf[256];
-	const char *what = u->fo_kind == 'b' ? "failback" : "failover";
+	const char *what = ff->kind == 'b' ? "failback" : "failover";
 
 	char from[96], to[96];
 	int ttl = u->profile ? u->profile->dns.ttl : 0;
-	const EndpointSnap *te = ep_snap(u, u->fo_to);
+	const EndpointSnap *te = ep_snap(u, ff->to);
 
-	ep_line(u, u->fo_from, from, sizeof(from));
-	ep_line(u, u->fo_to, to, sizeof(to));
+	ep_line(u, ff->from, from, sizeof(from));
+	ep_line(u, ff->to, to, sizeof(to));
 	snprintf(buf, sizeof(buf), "Traffic: %s %s %s", from, u->g->arrow, to);
 	n = add_wrapped(lines, n, max, width, "", 2, buf);
 	snprintf(buf, sizeof(buf),
@@ -143,17 +132,17 @@ view_failover_lines(const UiState *u, int width, char (*lines)[256], int max)
 	/* every warning that applies, one per line */
 	if (te && te->state != HEALTH_ONLINE) {
 		snprintf(buf, sizeof(buf),
-		    "WARNING: %s is %s, not ONLINE (asks twice).", u->fo_to,
+		    "WARNING: %s is %s, not ONLINE (asks twice).", ff->to,
 		    view_state_word(te->state));
 		n = add_wrapped(lines, n, max, width, "", 2, buf);
 	}
 	if (u->snap && u->snap->routed &&
-	    strcmp(u->snap->route_to, u->fo_to) == 0) {
+	    strcmp(u->snap->route_to, ff->to) == 0) {
 		snprintf(buf, sizeof(buf),
-		    "WARNING: %s is the current route already.", u->fo_to);
+		    "WARNING: %s is the current route already.", ff->to);
 		n = add_wrapped(lines, n, max, width, "", 2, buf);
 	}
-	if (u->fo_action == NULL || u->fo_nsteps == 0) {
+	if (ff->action == NULL || ff->nsteps == 0) {
 		snprintf(buf, sizeof(buf), "WARNING: no %s action configured.",
 		    what);
 		n = add_wrapped(lines, n, max, width, "", 2, buf);
@@ -169,7 +158,7 @@ view_failover_lines(const UiState *u, int width, char (*lines)[256], int max)
 		    "WARNING: all regions degraded (fail-open).");
 		n = add_wrapped(lines, n, max, width, "", 2, buf);
 	}
-	if (u->fo_action == NULL || u->fo_nsteps == 0) {
+	if (ff->action == NULL || ff->nsteps == 0) {
 		snprintf(buf, sizeof(buf),
 		    "No %s action is configured: only drtop's route changes; "
 		    "the traffic manager is not touched.",
@@ -179,16 +168,16 @@ view_failover_lines(const UiState *u, int width, char (*lines)[256], int max)
 		snprintf(buf, sizeof(buf),
 		    "This runs the %s action, %d step%s, "
 		    "each argument exactly as shown:",
-		    what, u->fo_nsteps, u->fo_nsteps == 1 ? "" : "s");
+		    what, ff->nsteps, ff->nsteps == 1 ? "" : "s");
 		n = add_wrapped(lines, n, max, width, "", 0, buf);
-		for (int s = 0; s < u->fo_nsteps && n < max; s++) {
-			const ActionStep *st = &u->fo_action->steps[s];
+		for (int s = 0; s < ff->nsteps && n < max; s++) {
+			const ActionStep *st = &ff->action->steps[s];
 			snprintf(buf, sizeof(buf),
 			    "step %d%s%s (timeout %gs):", s + 1,
 			    st->name ? " " : "", st->name ? st->name : "",
 			    st->timeout);
 			n = add_wrapped(lines, n, max, width, "", 2, buf);
-			char **argv = u->fo_argv[s];
+			char **argv = ff->argv[s];
 			for (int a = 0; argv && argv[a] && n < max; a++) {
 				char head[32];
 				snprintf(head, sizeof(head), "  argv[%d] ", a);
@@ -199,13 +188,13 @@ view_failover_lines(const UiState *u, int width, char (*lines)[256], int max)
 	}
 	if (n < max)
 		lines[n++][0] = '\0';
-	if (u->fo_stage == 1)
+	if (ff->state == FF_SECOND_CONFIRM)
 		snprintf(buf, sizeof(buf),
 		    "%s is %s: type yes to fail over anyway; Esc cancels.",
-		    u->fo_to, view_failover_target_state(u));
+		    ff->to, view_failover_target_state(u));
 	else
 		snprintf(buf, sizeof(buf),
-		    "Type %s and press Enter; Esc cancels.", u->fo_to);
+		    "Type %s and press Enter; Esc cancels.", ff->to);
 	n = add_wrapped(lines, n, max, width, "", 0, buf);
 	return n;
 }
@@ -213,40 +202,45 @@ view_failover_lines(const UiState *u, int width, char (*lines)[256], int max)
 static void
 draw(WINDOW *w, const UiState *u, bool full)
 {
+	const FailFlow *ff = u->ff;
 	char lines[200][256];
 	int h = getmaxy(w), cols = getmaxx(w);
 	/* box, the pinned prompt, input line, match line */
 	int rows = h - 6;
 	int n = view_failover_lines(u, cols - 4, lines, 200);
 	int body = n > 0 ? n - 1 : 0; /* the last line is the prompt */
-	int first = u->dialog_scroll;
+	int first = ff->scroll;
 
 	(void)full;
 	if (first > body - rows)
 		first = body - rows;
 	if (first < 0)
 		first = 0;
-	view_box(w, u, u->fo_kind == 'b' ? "Fail back" : "Fail over");
+	view_box(w, u, ff->kind == 'b' ? "Fail back" : "Fail over");
 	for (int r = 0; r < rows && first + r < body; r++)
 		text_put(w, 1 + r, 2, cols - 4, 0,
-		    theme_attr(r + first == 0 ? ROLE_TITLE : ROLE_DIALOG), NULL,
-		    lines[first + r]);
+		    theme_attr(
+		        u->theme, r + first == 0 ? ROLE_TITLE : ROLE_DIALOG),
+		    NULL, lines[first + r]);
 	if (first + rows < body)
-		text_put(w, h - 1, cols - 16, 14, 0, theme_attr(ROLE_BANNER),
-		    NULL, " Down: more ");
+		text_put(w, h - 1, cols - 16, 14, 0,
+		    theme_attr(u->theme, ROLE_BANNER), NULL, " Down: more ");
 	/* the prompt never scrolls away */
 	if (n > 0)
 		text_put(w, h - 4, 2, cols - 4, 0,
-		    theme_attr(u->fo_stage ? ROLE_DEGRADED : ROLE_TITLE), NULL,
-		    lines[n - 1]);
-	text_put(
-	    w, h - 3, 2, cols - 4, cols - 4, theme_attr(ROLE_INPUT), NULL, "");
-	text_put(w, h - 3, 2, cols - 4, 0, theme_attr(ROLE_INPUT), NULL,
-	    u->confirm_text);
+		    theme_attr(u->theme,
+		        ff->state == FF_SECOND_CONFIRM ? ROLE_DEGRADED
+		                                       : ROLE_TITLE),
+		    NULL, lines[n - 1]);
+	text_put(w, h - 3, 2, cols - 4, cols - 4,
+	    theme_attr(u->theme, ROLE_INPUT), NULL, "");
+	text_put(w, h - 3, 2, cols - 4, 0, theme_attr(u->theme, ROLE_INPUT),
+	    NULL, ff->text);
 	text_put(w, h - 2, 2, cols - 4, 0,
-	    theme_attr(view_failover_matches(u) ? ROLE_ONLINE : ROLE_DIM), NULL,
-	    view_failover_matches(u) ? "matches: Enter runs it"
-	                             : "does not match yet");
+	    theme_attr(u->theme, failflow_matches(ff) ? ROLE_ONLINE : ROLE_DIM),
+	    NULL,
+	    failflow_matches(ff) ? "matches: Enter runs it"
+	                         : "does not match yet");
 }
 
 const ViewOps view_failover_ops = {.draw = draw, .key = NULL};

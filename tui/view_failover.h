@@ -8,11 +8,13 @@
  * running: then it cannot confirm, all regions degraded). The operator
  * types the target endpoint's name; a target that is not ONLINE then
  * asks a second time (type yes). Enter runs it, Esc cancels; Up/Down
- * scroll a long runbook.
+ * scroll a long runbook. It draws u->ff (tui/failflow: the state
+ * machine holds the dialog's data and what was typed) read-only.
  */
 #ifndef DRTOP_VIEW_FAILOVER_H
 #define DRTOP_VIEW_FAILOVER_H
 
+#include "failflow.h"
 #include "view.h"
 
 extern const ViewOps view_failover_ops;
@@ -22,14 +24,9 @@ extern const ViewOps view_failover_ops;
 int view_failover_lines(
     const UiState *u, int width, char (*lines)[256], int max);
 
-/* True when the typed text is the target endpoint's name (stage 0), or
- * "yes" at the second confirmation (stage 1). */
-bool view_failover_matches(const UiState *u);
-
-/* True when the target is not ONLINE and the name was typed (stage 0):
- * the dialog then moves to stage 1 (type yes) and the caller must not
- * run yet. */
-bool view_failover_second(UiState *u);
+/* True when the target is ONLINE in the snapshot (or not in it): the
+ * name alone confirms; otherwise the dialog asks for yes as well. */
+bool view_failover_target_online(const UiState *u);
 
 /* The target's state word, or "" when it is not in the snapshot. */
 const char *view_failover_target_state(const UiState *u);

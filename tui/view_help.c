@@ -59,12 +59,13 @@ draw(WINDOW *w, const UiState *u, bool full)
 	for (int r = 0; r < rows && first + r < n; r++) {
 		const char *l = lines[first + r];
 		text_put(w, 1 + r, 2, cols - 4, 0,
-		    theme_attr(heading[first + r] ? ROLE_TITLE : ROLE_DIALOG),
+		    theme_attr(u->theme,
+		        heading[first + r] ? ROLE_TITLE : ROLE_DIALOG),
 		    u->g->ellipsis, l);
 	}
 	if (first + rows < n)
-		text_put(w, h - 1, cols - 12, 10, 0, theme_attr(ROLE_DIALOG),
-		    NULL, " more ");
+		text_put(w, h - 1, cols - 12, 10, 0,
+		    theme_attr(u->theme, ROLE_DIALOG), NULL, " more ");
 }
 
 const ViewOps view_help_ops = {.draw = draw, .key = NULL};

@@ -64,25 +64,29 @@ view_map_cell(double lat, double lon, int rows, int cols, int *row, int *col)
 	*col = x / 2;
 }
 
-/* The land canvas is cached per size and mode. */
-static struct {
-	int rows, cols;
-	bool utf8;
-	char (*cells)[5];
-} cache;
-
-static void
-ensure_canvas(int rows, int cols, const Glyphs *g)
+void
+view_map_prepare(MapCanvas *mc, const UiState *u, int h, int w)
 {
-	if (cache.cells && cache.rows == rows && cache.cols == cols &&
-	    cache.utf8 == g->utf8)
+	int rows = h - 1, cols = w;
+
+	if (u->layout->map_schematic || rows <= 0 || cols <= 0)
 		return;
-	free(cache.cells);
-	cache.cells = xcalloc((size_t)rows * cols, sizeof(*cache.cells));
-	cache.rows = rows;
-	cache.cols = cols;
-	cache.utf8 = g->utf8;
-	view_map_canvas(rows, cols, g->utf8, g, cache.cells);
+	if (mc->cells && mc->rows == rows && mc->cols == cols &&
+	    mc->utf8 == u->g->utf8)
+		return;
+	free(mc->cells);
+	mc->cells = xcalloc((size_t)rows * cols, sizeof(*mc->cells));
+	mc->rows = rows;
+	mc->cols = cols;
+	mc->utf8 = u->g->utf8;
+	view_map_canvas(rows, cols, u->g->utf8, u->g, mc->cells);
+}
+
+void
+view_map_canvas_free(MapCanvas *mc)
+{
+	free(mc->cells);
+	memset(mc, 0, sizeof(*mc));
 }
 
 static bool
@@ -155,21 +159,20 @@ draw_markers(WINDOW *w, const UiState *u, int rows, int cols)
 			}
 			Role sr = view_state_role(es->state);
 			text_put(w, 1 + r, c, 1, 0,
-			    theme_attr(tgt ? ROLE_TARGET : sr), NULL,
+			    theme_attr(u->theme, tgt ? ROLE_TARGET : sr), NULL,
 			    tgt ? u->g->target : u->g->marker);
 			used[r * cols + c] = 1;
-			int nl = text_width(ep->name);
 			int x = lx;
 			x += text_put(w, 1 + ly, x, cols - x, 0,
-			    theme_attr(tgt ? ROLE_TARGET : ROLE_MARKER), NULL,
-			    ep->name);
+			    theme_attr(
+			        u->theme, tgt ? ROLE_TARGET : ROLE_MARKER),
+			    NULL, ep->name);
 			if (x < cols)
 				text_put(w, 1 + ly, x, cols - x, 0,
-				    theme_attr(sr), NULL,
+				    theme_attr(u->theme, sr), NULL,
 				    label + strlen(ep->name));
 			for (int q = 0; q < lw + 1 && lx + q < cols; q++)
 				used[ly * cols + lx + q] = 1;
-			(void)nl;
 		}
 	free(used);
 }
@@ -224,13 +227,13 @@ draw_schematic(WINDOW *w, const UiState *u, int rows, int cols)
 			snprintf(more, sizeof(more), "+%d", n - k);
 			text_put(w, rows >= 3 ? y + 1 : 1,
 			    x + 4 <= cols ? x : cols - 4, 4, 0,
-			    theme_attr(ROLE_DIM), NULL, more);
+			    theme_attr(u->theme, ROLE_DIM), NULL, more);
 			break;
 		}
-		attr_t a = theme_attr(tgt
-		        ? ROLE_TARGET
+		attr_t a = theme_attr(u->theme,
+		    tgt ? ROLE_TARGET
 		        : view_state_role(u->snap->endpoints[i].state));
-		attr_t b = theme_attr(ROLE_BORDER);
+		attr_t b = theme_attr(u->theme, ROLE_BORDER);
 		if (rows >= 3) {
 			wmove(w, y, x);
 			wattr_set(w, b & ~A_COLOR, (short)PAIR_NUMBER(b), NULL);
@@ -248,11 +251,11 @@ draw_schematic(WINDOW *w, const UiState *u, int rows, int cols)
 			wattr_set(w, A_NORMAL, 0, NULL);
 			text_put(w, y + 1, x + 1, iw, 0, a, NULL, inner);
 		} else {
-			text_put(
-			    w, 1, x, 1, 0, theme_attr(ROLE_BORDER), NULL, "[");
+			text_put(w, 1, x, 1, 0,
+			    theme_attr(u->theme, ROLE_BORDER), NULL, "[");
 			text_put(w, 1, x + 1, iw, 0, a, NULL, inner);
 			text_put(w, 1, x + 1 + iw, 1, 0,
-			    theme_attr(ROLE_BORDER), NULL, "]");
+			    theme_attr(u->theme, ROLE_BORDER), NULL, "]");
 		}
 		x += iw + 3;
 	}
@@ -281,13 +284,16 @@ draw(WINDOW *w, const UiState *u, bool full)
 		draw_schematic(w, u, rows, cols);
 		return;
 	}
-	ensure_canvas(rows, cols, u->g);
-	attr_t land = theme_attr(ROLE_LAND);
+	const MapCanvas *mc = u->map_canvas;
+	if (mc == NULL || mc->cells == NULL || mc->rows != rows ||
+	    mc->cols != cols)
+		return; /* view_map_prepare() was not called for w */
+	attr_t land = theme_attr(u->theme, ROLE_LAND);
 	for (int r = 0; r < rows; r++) {
 		wmove(w, 1 + r, 0);
 		wattr_set(w, land & ~A_COLOR, (short)PAIR_NUMBER(land), NULL);
 		for (int c = 0; c < cols; c++)
-			waddstr(w, cache.cells[r * cols + c]);
+			waddstr(w, mc->cells[r * cols + c]);
 	}
 	wattr_set(w, A_NORMAL, 0, NULL);
 	draw_markers(w, u, rows, cols);

@@ -13,6 +13,24 @@
 extern const ViewOps view_map_ops;
 
 /*
+ * The land canvas the map draws, made once per size and glyph set: the
+ * console owns it (tui/app), view_map_prepare() fills it before the map
+ * pane is drawn, the view reads it through UiState.map_canvas.
+ */
+struct MapCanvas {
+	int rows, cols;
+	bool utf8;
+	char (*cells)[5];
+};
+
+/* Make mc fit a map pane h x w (title row included) in u's glyphs; a
+ * no-op when it already does, or for the schematic. */
+void view_map_prepare(MapCanvas *mc, const UiState *u, int h, int w);
+
+/* Free what mc holds; it is empty again. */
+void view_map_canvas_free(MapCanvas *mc);
+
+/*
  * The land canvas of a rows x cols cell map, one UTF-8 string per cell
  * (braille in UTF-8, "." or " " in ASCII) written into cells (rows *
  * cols entries of 4 bytes + NUL). Exposed for tests.

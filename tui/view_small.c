@@ -19,15 +19,15 @@ draw(WINDOW *w, const UiState *u, bool full)
 		y = 0;
 	int mw = text_width(msg);
 	text_put(w, y, mw < cols ? (cols - mw) / 2 : 0, cols, 0,
-	    theme_attr(ROLE_BANNER), NULL, msg);
+	    theme_attr(u->theme, ROLE_BANNER), NULL, msg);
 	snprintf(buf, sizeof(buf), "now %dx%d; q quits", cols, h);
 	mw = text_width(buf);
 	if (y + 1 < h)
 		text_put(w, y + 1, mw < cols ? (cols - mw) / 2 : 0, cols, 0,
-		    theme_attr(ROLE_DIM), NULL, buf);
+		    theme_attr(u->theme, ROLE_DIM), NULL, buf);
 	if (u->snap->fail_open && y + 2 < h)
-		text_put(w, y + 2, 0, cols, 0, theme_attr(ROLE_FAILOPEN), NULL,
-		    "FAIL-OPEN");
+		text_put(w, y + 2, 0, cols, 0,
+		    theme_attr(u->theme, ROLE_FAILOPEN), NULL, "FAIL-OPEN");
 }
 
 const ViewOps view_small_ops = {.draw = draw, .key = NULL};

@@ -6,11 +6,12 @@
 #include "text.h"
 
 static int
-seg(WINDOW *w, int x, int cols, Role r, const char *s)
+seg(WINDOW *w, const UiState *u, int x, int cols, Role r, const char *s)
 {
 	if (x >= cols)
 		return x;
-	return x + text_put(w, 0, x, cols - x, 0, theme_attr(r), NULL, s);
+	return x +
+	    text_put(w, 0, x, cols - x, 0, theme_attr(u->theme, r), NULL, s);
 }
 
 static void
@@ -39,10 +40,10 @@ draw_keybar(WINDOW *w, const UiState *u, int cols)
 			end = p + strlen(p);
 		snprintf(keyname, sizeof(keyname), "%.*s", (int)(sp - p), p);
 		snprintf(label, sizeof(label), "%.*s", (int)(end - sp), sp);
-		x += text_put(
-		    w, 1, x, cols - x, 0, theme_attr(ROLE_KEY), NULL, keyname);
-		x += text_put(w, 1, x, cols - x, 0, theme_attr(ROLE_DEFAULT),
-		    NULL, label);
+		x += text_put(w, 1, x, cols - x, 0,
+		    theme_attr(u->theme, ROLE_KEY), NULL, keyname);
+		x += text_put(w, 1, x, cols - x, 0,
+		    theme_attr(u->theme, ROLE_DEFAULT), NULL, label);
 		x += 2;
 		p = *end ? end + 2 : end;
 	}
@@ -56,11 +57,12 @@ draw(WINDOW *w, const UiState *u, bool full)
 	int x = 0;
 
 	(void)full;
-	text_put(w, 0, 0, cols, cols, theme_attr(ROLE_STATUS), NULL, "");
+	text_put(
+	    w, 0, 0, cols, cols, theme_attr(u->theme, ROLE_STATUS), NULL, "");
 	snprintf(buf, sizeof(buf), " drtop %s ", u->profile->service);
-	x = seg(w, x, cols, ROLE_STATUS, buf);
+	x = seg(w, u, x, cols, ROLE_STATUS, buf);
 	snprintf(buf, sizeof(buf), " %s ", u->mode);
-	x = seg(w, x, cols, ROLE_MODE, buf);
+	x = seg(w, u, x, cols, ROLE_MODE, buf);
 	view_clock(u, u->t, clock, sizeof(clock));
 	/* A replay probes nothing: its clock only (room for messages). */
 	if (strncmp(u->mode, "REPLAY", 6) == 0)
@@ -68,11 +70,11 @@ draw(WINDOW *w, const UiState *u, bool full)
 	else
 		snprintf(buf, sizeof(buf), " %s  in flight %d ", clock,
 		    u->in_flight);
-	x = seg(w, x, cols, ROLE_STATUS, buf);
+	x = seg(w, u, x, cols, ROLE_STATUS, buf);
 	if (u->overflow > 0) {
 		snprintf(buf, sizeof(buf), " queue overflow %llu ",
 		    (unsigned long long)u->overflow);
-		x = seg(w, x, cols, ROLE_BANNER, buf);
+		x = seg(w, u, x, cols, ROLE_BANNER, buf);
 	}
 	if (u->drill_line[0]) {
 		Role r = u->drill_error ? ROLE_BANNER
@@ -80,26 +82,26 @@ draw(WINDOW *w, const UiState *u, bool full)
 		    ? ROLE_FAILOPEN
 		    : ROLE_MODE;
 		snprintf(buf, sizeof(buf), " %s ", u->drill_line);
-		x = seg(w, x + 1, cols, r, buf);
+		x = seg(w, u, x + 1, cols, r, buf);
 	}
 	if (u->snap->fail_open)
-		x = seg(w, x + 1, cols, ROLE_FAILOPEN, " FAIL-OPEN ");
+		x = seg(w, u, x + 1, cols, ROLE_FAILOPEN, " FAIL-OPEN ");
 	if (u->action_line[0]) {
-		x = seg(w, x + 1, cols, ROLE_BANNER, " ");
-		x = seg(w, x, cols, ROLE_BANNER, u->action_line);
-		x = seg(w, x, cols, ROLE_BANNER, " ");
+		x = seg(w, u, x + 1, cols, ROLE_BANNER, " ");
+		x = seg(w, u, x, cols, ROLE_BANNER, u->action_line);
+		x = seg(w, u, x, cols, ROLE_BANNER, " ");
 	}
 	if (u->message[0] && u->t < u->message_until) {
-		x = seg(w, x + 1, cols, ROLE_BANNER, " ");
-		x = seg(w, x, cols, ROLE_BANNER, u->message);
-		x = seg(w, x, cols, ROLE_BANNER, " ");
+		x = seg(w, u, x + 1, cols, ROLE_BANNER, " ");
+		x = seg(w, u, x, cols, ROLE_BANNER, u->message);
+		x = seg(w, u, x, cols, ROLE_BANNER, " ");
 	}
 	if (u->record_path) {
 		/* the file's name is enough here; last, as the least urgent */
 		const char *base = strrchr(u->record_path, '/');
 		snprintf(buf, sizeof(buf), " rec %s ",
 		    base ? base + 1 : u->record_path);
-		x = seg(w, x, cols, ROLE_STATUS, buf);
+		x = seg(w, u, x, cols, ROLE_STATUS, buf);
 	}
 	(void)x;
 	draw_keybar(w, u, cols);

@@ -7,38 +7,18 @@
 
 #include "text.h"
 
-#define MARKS_MAX 64
 #define TICK_EVERY 10
 
-/* Main thread only: what is on screen, so only changes are drawn. */
-static struct {
-	int n, width; /* endpoints, cell columns */
-	uint8_t *cell; /* n * width codes */
-	int64_t *slot; /* n * width: the slot each cell shows */
-	double *last_t; /* n: newest probe time taken in */
-	double *phase; /* n: where in a slot this endpoint's probes start;
-	                  < 0 = not known yet */
-	int64_t final_slot; /* slots <= this are complete */
-	struct {
-		int64_t slot;
-		char kind;
-	} marks[MARKS_MAX];
-	int nmarks, mark_next;
-	double slot_len;
-} tl;
-
 void
-view_timeline_reset(void)
+view_timeline_reset(TimelineState *tl)
 {
-	free(tl.cell);
-	free(tl.slot);
-	free(tl.last_t);
-	free(tl.phase);
-	tl.cell = NULL;
-	tl.slot = NULL;
-	tl.last_t = NULL;
-	tl.phase = NULL;
-	tl.n = tl.width = 0;
+	free(tl->cell);
+	free(tl->slot);
+	free(tl->last_t);
+	free(tl->phase);
+	free(tl->changed);
+	memset(tl, 0, sizeof(*tl));
+	tl->drawn_first = -1;
 }
 
 double
@@ -77,15 +57,15 @@ view_timeline_code(const ProbeMark *m, const Monitor *mon)
 }
 
 void
-view_timeline_mark(double t, char kind)
+view_timeline_mark(TimelineState *tl, const Profile *p, double t, char kind)
 {
-	double len = tl.slot_len > 0 ? tl.slot_len : 1.0;
+	double len = view_timeline_slot(p);
 
-	tl.marks[tl.mark_next].slot = (int64_t)floor(t / len);
-	tl.marks[tl.mark_next].kind = kind;
-	tl.mark_next = (tl.mark_next + 1) % MARKS_MAX;
-	if (tl.nmarks < MARKS_MAX)
-		tl.nmarks++;
+	tl->marks[tl->mark_next].slot = (int64_t)floor(t / len);
+	tl->marks[tl->mark_next].kind = kind;
+	tl->mark_next = (tl->mark_next + 1) % TL_MARKS_MAX;
+	if (tl->nmarks < TL_MARKS_MAX)
+		tl->nmarks++;
 }
 
 /* When the probe started: its slot does not move with latency. */
@@ -142,17 +122,17 @@ put_cell(WINDOW *w, const UiState *u, int y, int x, int code)
 	Role r;
 
 	cell_glyph(u->g, code, &s, &r);
-	text_put(w, y, x, 1, 0, theme_attr(r), NULL, s);
+	text_put(w, y, x, 1, 0, theme_attr(u->theme, r), NULL, s);
 }
 
-/* Take in row i's new probes; draw changed cells when visible. */
+/* Take in row i's new probes; a cell that changes is marked. */
 static void
-take_probes(WINDOW *w, const UiState *u, int i, int y, int lw, bool draw)
+take_probes(TimelineState *tl, const UiState *u, int i)
 {
 	const EndpointSnap *es = &u->snap->endpoints[i];
 	const Monitor *mon = &u->profile->endpoints[i].monitor;
 	int newest = es->hist_len - 1, k;
-	double last = tl.last_t[i];
+	double last = tl->last_t[i];
 
 	/* walk back to the first probe not yet taken in */
 	for (k = newest; k >= 0; k--) {
@@ -168,60 +148,160 @@ take_probes(WINDOW *w, const UiState *u, int i, int y, int lw, bool draw)
 		 * endpoint's probes usually start, so scheduling jitter
 		 * never moves a probe into the next cell */
 		double start = probe_start(m, mon);
-		if (tl.phase[i] < 0)
-			tl.phase[i] = fmod(start, tl.slot_len);
+		if (tl->phase[i] < 0)
+			tl->phase[i] = fmod(start, tl->slot_len);
 		int64_t s =
-		    (int64_t)floor((start - tl.phase[i]) / tl.slot_len + 0.5);
-		int c = (int)(((s % tl.width) + tl.width) % tl.width);
-		size_t at = (size_t)i * tl.width + c;
+		    (int64_t)floor((start - tl->phase[i]) / tl->slot_len + 0.5);
+		int c = (int)(((s % tl->width) + tl->width) % tl->width);
+		size_t at = (size_t)i * tl->width + c;
 		int code = view_timeline_code(m, mon);
-		if (tl.slot[at] == s && tl.cell[at] > code)
-			code = tl.cell[at]; /* the worse probe wins */
-		tl.last_t[i] = m->t;
-		if (tl.slot[at] == s && tl.cell[at] == code)
+		if (tl->slot[at] == s && tl->cell[at] > code)
+			code = tl->cell[at]; /* the worse probe wins */
+		tl->last_t[i] = m->t;
+		if (tl->slot[at] == s && tl->cell[at] == code)
 			continue;
-		tl.slot[at] = s;
-		tl.cell[at] = (uint8_t)code;
-		if (draw)
-			put_cell(w, u, y, lw + c, code);
+		tl->slot[at] = s;
+		tl->cell[at] = (uint8_t)code;
+		tl->changed[at] = 1;
 	}
+}
+
+/* The cell columns of a pane cols wide (the rest is the row labels). */
+static int
+cell_columns(const UiState *u, int cols)
+{
+	return cols - label_width(u, cols);
+}
+
+/* Session time t as a slot number. */
+static int64_t
+slot_of(const TimelineState *tl, double t)
+{
+	return (int64_t)floor(t / tl->slot_len);
+}
+
+/* Slots a probe may arrive late by: the longest timeout, and one. */
+static int64_t
+probe_lag(const TimelineState *tl, const Profile *p)
+{
+	double max_timeout = 0;
+
+	for (int i = 0; i < p->nendpoints; i++)
+		if (p->endpoints[i].monitor.timeout > max_timeout)
+			max_timeout = p->endpoints[i].monitor.timeout;
+	return (int64_t)ceil(max_timeout / tl->slot_len) + 1;
+}
+
+void
+view_timeline_update(TimelineState *tl, const UiState *u, int cols)
+{
+	int n = u->snap->nendpoints;
+	int width = cell_columns(u, cols);
+
+	if (width < 1)
+		return;
+	tl->slot_len = view_timeline_slot(u->profile);
+	if (tl->n != n || tl->width != width || tl->cell == NULL) {
+		/* a new geometry: start over from the snapshot's history */
+		free(tl->cell);
+		free(tl->slot);
+		free(tl->last_t);
+		free(tl->phase);
+		free(tl->changed);
+		tl->n = n;
+		tl->width = width;
+		tl->cell = xcalloc((size_t)n * width + 1, 1);
+		tl->changed = xcalloc((size_t)n * width + 1, 1);
+		tl->slot = xcalloc((size_t)n * width + 1, sizeof(int64_t));
+		tl->last_t = xcalloc((size_t)n + 1, sizeof(double));
+		tl->phase = xcalloc((size_t)n + 1, sizeof(double));
+		for (int i = 0; i < n * width; i++)
+			tl->slot[i] = INT64_MIN;
+		for (int i = 0; i < n; i++) {
+			tl->last_t[i] = -1e300;
+			tl->phase[i] = -1;
+		}
+		tl->redraw = true;
+	}
+	/* cells whose slot has been swept past without a probe; the
+	 * previous sweep's cell stays until this sweep's probe could have
+	 * arrived (lag), so an unchanged cell costs no output at all */
+	int64_t oldest =
+	    slot_of(tl, u->t) - width + 1 - probe_lag(tl, u->profile);
+	for (int i = 0; i < n; i++) {
+		take_probes(tl, u, i);
+		for (int c = 0; c < width; c++) {
+			size_t at = (size_t)i * width + c;
+			if (tl->slot[at] < oldest && tl->cell[at] != 0) {
+				tl->cell[at] = 0;
+				tl->changed[at] = 1;
+			}
+		}
+	}
+}
+
+/* The first endpoint row shown in rows rows: the selection stays in
+ * view. */
+static int
+first_row(const UiState *u, int rows)
+{
+	int n = u->snap->nendpoints, first = 0;
+
+	if (n > rows) {
+		first = u->selected - rows + 1;
+		if (first < 0)
+			first = 0;
+	}
+	return first;
+}
+
+void
+view_timeline_drawn(TimelineState *tl, const UiState *u, int h)
+{
+	if (tl->changed)
+		memset(tl->changed, 0, (size_t)tl->n * tl->width + 1);
+	tl->redraw = false;
+	tl->drawn_first = first_row(u, h - 2);
 }
 
 /* The mark ('H', 'R') at slot s, or 0; a route change wins. */
 static char
-mark_at(int64_t s)
+mark_at(const TimelineState *tl, int64_t s)
 {
 	char kind = 0;
 
-	for (int m = 0; m < tl.nmarks; m++)
-		if (tl.marks[m].slot == s &&
-		    (kind == 0 || tl.marks[m].kind == 'R'))
-			kind = tl.marks[m].kind;
+	for (int m = 0; m < tl->nmarks; m++)
+		if (tl->marks[m].slot == s &&
+		    (kind == 0 || tl->marks[m].kind == 'R'))
+			kind = tl->marks[m].kind;
 	return kind;
 }
 
 static void
 draw_axis(WINDOW *w, const UiState *u, int y, int lw, int64_t now_slot)
 {
-	int width = tl.width;
-	attr_t axis = theme_attr(ROLE_AXIS);
+	const TimelineState *tl = u->timeline;
+	int width = tl->width;
+	attr_t axis = theme_attr(u->theme, ROLE_AXIS);
 	char label[40];
 	int label_until = -1;
 
-	text_put(w, y, 0, lw, lw, theme_attr(ROLE_DIM), NULL, "");
-	snprintf(label, sizeof(label), "%gs/cell", tl.slot_len);
-	text_put(w, y, 0, lw - 1, 0, theme_attr(ROLE_DIM), NULL, label);
+	text_put(w, y, 0, lw, lw, theme_attr(u->theme, ROLE_DIM), NULL, "");
+	snprintf(label, sizeof(label), "%gs/cell", tl->slot_len);
+	text_put(
+	    w, y, 0, lw - 1, 0, theme_attr(u->theme, ROLE_DIM), NULL, label);
 	for (int c = 0; c < width; c++) {
 		int64_t s = now_slot - ((now_slot - c) % width + width) % width;
-		char kind = mark_at(s);
+		char kind = mark_at(tl, s);
 		if (s == now_slot) {
-			text_put(w, y, lw + c, 1, 0, theme_attr(ROLE_CURSOR),
-			    NULL, u->g->cursor);
+			text_put(w, y, lw + c, 1, 0,
+			    theme_attr(u->theme, ROLE_CURSOR), NULL,
+			    u->g->cursor);
 			continue;
 		}
 		if (kind) {
-			text_put(w, y, lw + c, 1, 0, theme_attr(ROLE_CHANGE),
-			    NULL,
+			text_put(w, y, lw + c, 1, 0,
+			    theme_attr(u->theme, ROLE_CHANGE), NULL,
 			    kind == 'R' ? u->g->mark_route : u->g->mark_health);
 			continue;
 		}
@@ -235,12 +315,12 @@ draw_axis(WINDOW *w, const UiState *u, int y, int lw, int64_t now_slot)
 				int64_t sk = now_slot -
 				    ((now_slot - (c + k)) % width + width) %
 				        width;
-				if (sk == now_slot || mark_at(sk) || sk < s)
+				if (sk == now_slot || mark_at(tl, sk) || sk < s)
 					room = false;
 			}
 			text_put(w, y, lw + c, 1, 0, axis, NULL, u->g->tick);
 			if (room) {
-				view_clock(u, (double)s * tl.slot_len, label,
+				view_clock(u, (double)s * tl->slot_len, label,
 				    sizeof(label));
 				text_put(
 				    w, y, lw + c + 1, 8, 0, axis, NULL, label);
@@ -255,73 +335,31 @@ draw_axis(WINDOW *w, const UiState *u, int y, int lw, int64_t now_slot)
 static void
 draw(WINDOW *w, const UiState *u, bool full)
 {
+	const TimelineState *tl = u->timeline;
 	int n = u->snap->nendpoints;
 	int rows = getmaxy(w) - 2, cols = getmaxx(w);
 	int lw = label_width(u, cols);
 	int width = cols - lw;
-	int64_t now_slot;
-	int first;
 
-	if (width < 1 || rows < 1)
-		return;
-	tl.slot_len = view_timeline_slot(u->profile);
-	if (full || tl.n != n || tl.width != width || tl.cell == NULL) {
-		view_timeline_reset();
-		tl.n = n;
-		tl.width = width;
-		tl.cell = xcalloc((size_t)n * width + 1, 1);
-		tl.slot = xcalloc((size_t)n * width + 1, sizeof(int64_t));
-		tl.last_t = xcalloc((size_t)n + 1, sizeof(double));
-		tl.phase = xcalloc((size_t)n + 1, sizeof(double));
-		for (int i = 0; i < n * width; i++)
-			tl.slot[i] = INT64_MIN;
-		for (int i = 0; i < n; i++) {
-			tl.last_t[i] = -1e300;
-			tl.phase[i] = -1;
-		}
+	if (width < 1 || rows < 1 || tl->cell == NULL || tl->n != n ||
+	    tl->width != width)
+		return; /* view_timeline_update() was not called for w */
+	if (tl->redraw) {
 		full = true;
 		werase(w);
 	}
-	now_slot = (int64_t)floor(u->t / tl.slot_len);
-	double max_timeout = 0;
-	for (int i = 0; i < u->profile->nendpoints; i++)
-		if (u->profile->endpoints[i].monitor.timeout > max_timeout)
-			max_timeout = u->profile->endpoints[i].monitor.timeout;
-	int64_t lag = (int64_t)ceil(max_timeout / tl.slot_len) + 1;
+	int64_t now_slot = slot_of(tl, u->t);
 	view_title(w, u, "Probes", u->focus == PANE_TIMELINE,
 	    "ok: height = latency; slow, failed, timeout", ROLE_DIM);
-	first = 0;
-	if (n > rows) {
-		first = u->selected - rows + 1;
-		if (first < 0)
-			first = 0;
-	}
-	static int last_first = -1;
-	if (first != last_first)
+	int first = first_row(u, rows);
+	if (first != tl->drawn_first)
 		full = true;
-	last_first = first;
-	for (int i = 0; i < n; i++) {
-		int row = i - first;
-		bool vis = row >= 0 && row < rows;
-		int y = 1 + row;
-		take_probes(w, u, i, y, lw, vis && !full);
-		if (!vis)
-			continue;
-		/* cells whose slot has been swept past without a probe;
-		 * the previous sweep's cell stays until this sweep's probe
-		 * could have arrived (lag), so an unchanged cell costs no
-		 * output at all */
-		int64_t oldest = now_slot - width + 1 - lag;
+	for (int i = first; i < n && i - first < rows; i++) {
+		int y = 1 + i - first;
 		for (int c = 0; c < width; c++) {
 			size_t at = (size_t)i * width + c;
-			bool stale = tl.slot[at] < oldest;
-			if (stale && tl.cell[at] != 0) {
-				tl.cell[at] = 0;
-				if (!full)
-					put_cell(w, u, y, lw + c, 0);
-			}
-			if (full)
-				put_cell(w, u, y, lw + c, tl.cell[at]);
+			if (full || tl->changed[at])
+				put_cell(w, u, y, lw + c, tl->cell[at]);
 		}
 		/* the row label: name and median latency */
 		const EndpointSnap *es = &u->snap->endpoints[i];
@@ -331,8 +369,9 @@ draw(WINDOW *w, const UiState *u, bool full)
 			view_ms(es->median_ms, ms, sizeof(ms) - 2);
 			strcat(ms, "ms");
 		}
-		attr_t a = sel ? theme_attr(ROLE_SELECTED)
-		               : theme_attr(view_state_role(es->state));
+		attr_t a = sel
+		    ? theme_attr(u->theme, ROLE_SELECTED)
+		    : theme_attr(u->theme, view_state_role(es->state));
 		int mw = text_width(ms);
 		int nw = mw + 2 < lw - 1 ? lw - 2 - mw : lw - 1;
 		/* the name, cut to leave room for the latency */
@@ -341,9 +380,9 @@ draw(WINDOW *w, const UiState *u, bool full)
 		    u->profile->endpoints[i].name);
 		if (mw + 2 < lw - 1)
 			text_put(w, y, lw - 1 - mw, mw, 0,
-			    sel ? a : theme_attr(ROLE_DIM), NULL, ms);
-		text_put(
-		    w, y, lw - 1, 1, 1, theme_attr(ROLE_DEFAULT), NULL, " ");
+			    sel ? a : theme_attr(u->theme, ROLE_DIM), NULL, ms);
+		text_put(w, y, lw - 1, 1, 1, theme_attr(u->theme, ROLE_DEFAULT),
+		    NULL, " ");
 	}
 	for (int r = n - first; r < rows; r++)
 		if (r >= 0) {

@@ -85,27 +85,29 @@ draw(WINDOW *w, const UiState *u, bool full)
 	view_title(w, u, "DNS", false, extra, ROLE_DIM);
 	view_clear_rows(w, 1);
 	if (s->nresolvers == 0 && u->profile->dns.name == NULL) {
-		text_put(w, y++, 1, cw, 0, theme_attr(ROLE_DIM), NULL,
+		text_put(w, y++, 1, cw, 0, theme_attr(u->theme, ROLE_DIM), NULL,
 		    "no dns.name in the profile");
 		return;
 	}
 	for (int i = 0; i < s->nresolvers && y < h; i++) {
 		const ResolverSnap *r = &s->resolvers[i];
 		int x = 1;
-		x += text_put(w, y, x, cw - x, 0, theme_attr(ROLE_DEFAULT),
-		    u->g->ellipsis, r->resolver);
+		x += text_put(w, y, x, cw - x, 0,
+		    theme_attr(u->theme, ROLE_DEFAULT), u->g->ellipsis,
+		    r->resolver);
 		x++;
 		if (!r->has_answer) {
-			text_put(w, y, x, cols - x, 0, theme_attr(ROLE_DIM),
-			    NULL, "waiting");
+			text_put(w, y, x, cols - x, 0,
+			    theme_attr(u->theme, ROLE_DIM), NULL, "waiting");
 			y++;
 			continue;
 		}
 		const char *ep = r->last.endpoint[0] ? r->last.endpoint : "?";
 		snprintf(buf, sizeof(buf), "%s %s", u->g->arrow, ep);
 		x += text_put(w, y, x, cols - x, 0,
-		    theme_attr(strcmp(ep, s->route_to) == 0 ? ROLE_TARGET
-		                                            : ROLE_DEGRADED),
+		    theme_attr(u->theme,
+		        strcmp(ep, s->route_to) == 0 ? ROLE_TARGET
+		                                     : ROLE_DEGRADED),
 		    NULL, buf);
 		x++;
 		if (r->ttl_expires >= 0) {
@@ -116,9 +118,9 @@ draw(WINDOW *w, const UiState *u, bool full)
 			snprintf(left, sizeof(left), "-");
 		snprintf(buf, sizeof(buf), "%s %s", left, r->last.rcode);
 		text_put(w, y, x, cols - x, 0,
-		    theme_attr(strcmp(r->last.rcode, "NOERROR") == 0
-		            ? ROLE_DEFAULT
-		            : ROLE_DEGRADED),
+		    theme_attr(u->theme,
+		        strcmp(r->last.rcode, "NOERROR") == 0 ? ROLE_DEFAULT
+		                                              : ROLE_DEGRADED),
 		    NULL, buf);
 		y++;
 	}
@@ -134,14 +136,16 @@ draw(WINDOW *w, const UiState *u, bool full)
 		else
 			snprintf(buf, sizeof(buf), "%s %s %s drained", tt->from,
 			    u->g->arrow, tt->to);
-		text_put(w, y++, 1, cw, 0, theme_attr(ROLE_BANNER), NULL, buf);
+		text_put(w, y++, 1, cw, 0, theme_attr(u->theme, ROLE_BANNER),
+		    NULL, buf);
 	}
 	if (y < h && tt->ttl > 0) {
 		double frac = tt->moved ? (s->now - tt->moved_at) / tt->ttl : 0;
 		int bw = cw - 6;
 		view_ttl_bar(
 		    u->g, tt->active ? frac : 1.0, bw, buf, sizeof(buf));
-		text_put(w, y, 1, bw, 0, theme_attr(ROLE_PROGRESS), NULL, buf);
+		text_put(w, y, 1, bw, 0, theme_attr(u->theme, ROLE_PROGRESS),
+		    NULL, buf);
 		snprintf(buf, sizeof(buf), "%3.0f%%",
 		    100.0 *
 		        (tt->active ? (frac > 1          ? 1
@@ -149,7 +153,7 @@ draw(WINDOW *w, const UiState *u, bool full)
 		                                         : frac)
 		                    : 1.0));
 		text_put(w, y++, 2 + bw, cols - 2 - bw, 0,
-		    theme_attr(ROLE_PROGRESS), NULL, buf);
+		    theme_attr(u->theme, ROLE_PROGRESS), NULL, buf);
 	}
 	for (int i = 0; i < s->nresolvers && y < h; i++) {
 		const ResolverSnap *r = &s->resolvers[i];
@@ -161,13 +165,14 @@ draw(WINDOW *w, const UiState *u, bool full)
 		else
 			snprintf(buf, sizeof(buf), "%s not yet", r->resolver);
 		text_put(w, y++, 1, cw, 0,
-		    theme_attr(r->converged ? ROLE_CONVERGED
-		            : r->diverged   ? ROLE_DEGRADED
-		                            : ROLE_DIM),
+		    theme_attr(u->theme,
+		        r->converged      ? ROLE_CONVERGED
+		            : r->diverged ? ROLE_DEGRADED
+		                          : ROLE_DIM),
 		    u->g->ellipsis, buf);
 	}
 	if (y < h && tt->note[0])
-		wrap(w, y, h, 1, cw, theme_attr(ROLE_DIM), tt->note);
+		wrap(w, y, h, 1, cw, theme_attr(u->theme, ROLE_DIM), tt->note);
 }
 
 const ViewOps view_ttl_ops = {.draw = draw, .key = NULL};

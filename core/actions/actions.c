@@ -1,36 +1,55 @@
+/*
+ * actions: the runbook state machine behind the public ActionRunner:
+ * which step runs, waiting on a failed step, retry and abort, and the
+ * events that report it. child.c runs one step's program; outbuf.c turns
+ * its output into bounded lines.
+ *
+ * DESIGN
+ * - The main thread (console, runtime) calls every public function;
+ *   actions_state() and actions_status() may be called from any thread.
+ *   Each run of steps happens on one worker thread, started with
+ *   thread_start() (SIGINT, SIGTERM, SIGHUP, SIGWINCH and SIGPIPE
+ *   blocked) and joined by the main thread before the next run starts
+ *   and in actions_free(). At most one worker exists at a time.
+ * - The worker runs each step with child_run(), which sleeps in poll()
+ *   on the output pipe, the control pipe r->ctl and a pidfd of the child.
+ *   A byte on r->ctl (written by actions_abort and actions_free, read
+ *   empty by child_run) means "look at abort_req".
+ * - r->lock guards the state, abort_req and abort_why, the status st and
+ *   the mono times; the worker holds it only to copy values in or out.
+ *   Events go into the queue by value (queue_try_push, never blocking);
+ *   end_run() and the move to ACTIONS_FAILED push while holding r->lock,
+ *   so the lock order is r->lock, then the queue's lock.
+ * - Output is read only as fast as the queue has room (a quarter is left
+ *   to other producers), so a chatty action slows itself down instead of
+ *   overflowing the queue; the step's timeout keeps running meanwhile.
+ * - A step's Outbuf belongs to the worker alone; after every chunk its
+ *   counts and tail are copied into st under the lock for
+ *   actions_status().
+ * - Argument vectors and environments are built on the main thread in
+ *   actions_start(), so the worker never touches the Profile or environ.
+ *   The fields of the current run (steps, name, from, to, ...) are
+ *   written by the main thread only while no worker runs.
+ */
 #include "actions/actions.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/pidfd.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "actions/child.h"
+#include "actions/outbuf.h"
 #include "base/clock.h"
 #include "base/thread.h"
-#include "base/utf8.h"
 #include "base/util.h"
 #include "model/argsubst.h"
 
 extern char **environ;
-
-/* Output read after the child exited, at most (from grandchildren). */
-#define ACTIONS_LATE_OUTPUT (1024 * 1024)
-/* Poll tick when pidfd_open() is unavailable (old kernels only). */
-#define ACTIONS_FALLBACK_TICK_MS 50
-/* Poll tick while the queue is too full to take more output lines. */
-#define ACTIONS_QUEUE_TICK_MS 20
-/* After the child exited, wait at most this long for queue space. */
-#define ACTIONS_LATE_WAIT_MS 5000
 
 /* One step of the current run, fully prepared by the main thread. */
 typedef struct {
@@ -39,12 +58,6 @@ typedef struct {
 	char **envp; /* environ + DRTOP_* */
 	double timeout;
 } Step;
-
-/* One remembered output line; sent = already passed on as an event. */
-typedef struct {
-	char text[EV_TEXT_MAX];
-	bool sent;
-} TailLine;
 
 struct ActionRunner {
 	Queue *q; /* borrowed */
@@ -79,8 +92,13 @@ struct ActionRunner {
 	ActionStatus st; /* elapsed fields are computed on read */
 	double run_start, run_end; /* mono; run_end < 0 while not ended */
 	double step_start, step_end; /* mono; step_end < 0 while running */
-	TailLine tail[ACTIONS_TAIL_LINES];
-	int tail_head, tail_count; /* ring: oldest at tail_head */
+};
+
+/* What becomes of a step's output (see ACTIONS_OUTPUT_KEEP). */
+static const OutbufLimits output_limits = {
+    .keep_bytes = ACTIONS_OUTPUT_KEEP,
+    .max_lines = ACTIONS_OUTPUT_MAX_LINES,
+    .tail_lines = ACTIONS_TAIL_LINES,
 };
 
 /* ---- small helpers ----------------------------------------------------- */
@@ -97,19 +115,6 @@ result_finish(ActionResult *res)
 {
 	res->ok =
 	    res->exit_code == 0 && res->signal == 0 && res->error[0] == '\0';
-}
-
-/* Set res->error from a format (truncated to fit, never cutting UTF-8). */
-static void __attribute__((format(printf, 2, 3)))
-set_error(ActionResult *res, const char *fmt, ...)
-{
-	char buf[2 * EV_TEXT_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	str_copy(res->error, sizeof(res->error), buf);
 }
 
 static void
@@ -149,21 +154,59 @@ emit(ActionRunner *r, ActionPhase phase, const char *step, const char *line,
 }
 
 /*
- * The whole action ended with res: status, state IDLE and the final
- * `finished` event in one lock hold, so whoever sees that event and then
- * asks actions_state() sees IDLE. Called with lock NOT held.
+ * The whole action ended with res (its ok is computed here): status,
+ * state IDLE and the final `finished` event in one lock hold, so whoever
+ * sees that event and then asks actions_state() sees IDLE. Called with
+ * lock NOT held.
  */
 static void
 end_run(ActionRunner *r, const ActionResult *res)
 {
+	ActionResult fin = *res;
+
+	result_finish(&fin);
 	pthread_mutex_lock(&r->lock);
-	r->st.result = *res;
+	r->st.result = fin;
 	r->st.has_result = true;
 	r->run_end = mono_now();
 	r->state = ACTIONS_IDLE;
 	r->abort_req = false;
-	emit(r, ACT_FINISHED, "", NULL, res);
+	emit(r, ACT_FINISHED, "", NULL, &fin);
 	pthread_mutex_unlock(&r->lock);
+}
+
+/* The whole action ended with an error and no exit status: "error". */
+static void
+end_run_error(ActionRunner *r, const char *error)
+{
+	ActionResult res;
+
+	result_none(&res);
+	str_copy(res.error, sizeof(res.error), error);
+	end_run(r, &res);
+}
+
+/*
+ * The whole action was stopped at or after a failed step whose outcome
+ * is step: it ends with the step's exit status and signal and the error
+ * "<where>: <what happened to the step>" (where formatted from fmt,
+ * never cutting UTF-8). Lock not held.
+ */
+static void __attribute__((format(printf, 3, 4)))
+end_after_step(ActionRunner *r, const ActionResult *step, const char *fmt, ...)
+{
+	ActionResult all = *step;
+	char where[EV_TEXT_MAX], what[EV_TEXT_MAX];
+	char buf[sizeof(where) + sizeof(what) + 2];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(where, sizeof(where), fmt, ap);
+	va_end(ap);
+	describe_result(step, what, sizeof(what));
+	snprintf(buf, sizeof(buf), "%s: %s", where, what);
+	str_copy(all.error, sizeof(all.error), buf);
+	end_run(r, &all);
 }
 
 static void
@@ -205,186 +248,6 @@ build_env(const ActionRunner *r, const char *service, const char *step)
 	return env;
 }
 
-/* ---- output: lines, bounds, tail --------------------------------------- */
-
-typedef struct {
-	char cur[EV_TEXT_MAX];
-	size_t len;
-	bool head; /* still passing output on as events */
-	int lines_sent;
-	uint64_t kept, dropped;
-} Output;
-
-static void
-tail_add(ActionRunner *r, const char *text, bool sent)
-{
-	int idx;
-
-	pthread_mutex_lock(&r->lock);
-	if (r->tail_count < ACTIONS_TAIL_LINES) {
-		idx = (r->tail_head + r->tail_count) % ACTIONS_TAIL_LINES;
-		r->tail_count++;
-	} else {
-		idx = r->tail_head;
-		r->tail_head = (r->tail_head + 1) % ACTIONS_TAIL_LINES;
-	}
-	str_copy(r->tail[idx].text, sizeof(r->tail[idx].text), text);
-	r->tail[idx].sent = sent;
-	pthread_mutex_unlock(&r->lock);
-}
-
-/* A complete line of len bytes (<= EV_TEXT_MAX - 1) from o->cur. */
-static void
-line_done(ActionRunner *r, Output *o, const char *step, size_t len)
-{
-	char text[EV_TEXT_MAX];
-	bool sent = o->head;
-
-	memcpy(text, o->cur, len);
-	text[len] = '\0';
-	utf8_sanitize(text, len, '?');
-	if (sent) {
-		emit(r, ACT_OUTPUT, step, text, NULL);
-		if (++o->lines_sent >= ACTIONS_OUTPUT_MAX_LINES)
-			o->head = false;
-	}
-	tail_add(r, text, sent);
-}
-
-/* Make room for one more byte c: when cur is full, pass on its longest
- * prefix that does not cut a UTF-8 sequence and keep the rest. */
-static void
-make_room(ActionRunner *r, Output *o, const char *step, unsigned char c)
-{
-	size_t cut = o->len;
-
-	if (o->len < EV_TEXT_MAX - 1)
-		return;
-	if ((c & 0xC0) == 0x80) {
-		size_t j = o->len;
-
-		while (j > 0 && ((unsigned char)o->cur[j - 1] & 0xC0) == 0x80)
-			j--;
-		if (j > 0 && ((unsigned char)o->cur[j - 1] & 0xC0) == 0xC0 &&
-		    o->len - j < 3)
-			cut = j - 1;
-	}
-	if (cut == 0)
-		cut = o->len;
-	{
-		size_t rest = o->len - cut;
-		char keep[4];
-
-		memcpy(keep, o->cur + cut, rest);
-		o->len = cut;
-		line_done(r, o, step, cut);
-		memcpy(o->cur, keep, rest);
-		o->len = rest;
-	}
-}
-
-static void
-output_feed(
-    ActionRunner *r, Output *o, const char *step, const char *buf, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)buf[i];
-
-		/* Count a byte where it ends up: make_room() may pass on the
-		 * line that reaches the line cap before c joins the next. */
-		if (c != '\n' && c != '\r')
-			make_room(r, o, step, c);
-		if (o->head)
-			o->kept++;
-		else
-			o->dropped++;
-		if (c == '\n') {
-			line_done(r, o, step, o->len);
-			o->len = 0;
-		} else if (c != '\r') {
-			o->cur[o->len++] = (char)c;
-		}
-		if (o->head && o->kept >= ACTIONS_OUTPUT_KEEP) {
-			/* Budget spent: what is pending is the last kept
-			 * piece; the rest of its line is dropped. */
-			if (o->len > 0)
-				line_done(r, o, step, o->len);
-			o->len = 0;
-			o->head = false;
-		}
-	}
-	pthread_mutex_lock(&r->lock);
-	r->st.kept_bytes = o->kept;
-	r->st.dropped_bytes = o->dropped;
-	pthread_mutex_unlock(&r->lock);
-}
-
-/* End of a step's output: the unterminated last line, then, when output
- * was dropped, a note and the remembered lines never passed on. */
-static void
-output_end(ActionRunner *r, Output *o, const char *step)
-{
-	TailLine unsent[ACTIONS_TAIL_LINES];
-	int nunsent = 0;
-	char note[EV_TEXT_MAX];
-
-	if (o->len > 0)
-		line_done(r, o, step, o->len);
-	o->len = 0;
-	if (o->dropped == 0)
-		return;
-	pthread_mutex_lock(&r->lock);
-	for (int i = 0; i < r->tail_count; i++) {
-		const TailLine *t =
-		    &r->tail[(r->tail_head + i) % ACTIONS_TAIL_LINES];
-		if (!t->sent)
-			unsent[nunsent++] = *t;
-	}
-	pthread_mutex_unlock(&r->lock);
-	snprintf(note, sizeof(note),
-	    "[drtop: %llu bytes of output dropped after %llu kept; the last "
-	    "%d lines follow]",
-	    (unsigned long long)o->dropped, (unsigned long long)o->kept,
-	    nunsent);
-	emit(r, ACT_OUTPUT, step, note, NULL);
-	for (int i = 0; i < nunsent; i++)
-		emit(r, ACT_OUTPUT, step, unsent[i].text, NULL);
-}
-
-/* ---- one step ---------------------------------------------------------- */
-
-/*
- * How many bytes of output to read now. While output still becomes
- * events, a read of n bytes can make about n of them (one-byte lines), so
- * read no more than the queue can take while keeping a quarter free for
- * the other producers; 0 = wait for the consumer (the child then blocks
- * on a full pipe, and its timeout still runs). Once output is only
- * counted, read at full speed.
- */
-static size_t
-read_allowance(ActionRunner *r, const Output *o, size_t bufsize)
-{
-	size_t cap, len, high;
-
-	if (!o->head)
-		return bufsize;
-	cap = queue_capacity(r->q);
-	len = queue_length(r->q);
-	high = cap - cap / 4;
-	if (len + 2 >= high)
-		return 0;
-	return high - len - 2 < bufsize ? high - len - 2 : bufsize;
-}
-
-static void
-drain_fd(int fd)
-{
-	char buf[64];
-
-	while (read(fd, buf, sizeof(buf)) > 0)
-		;
-}
-
 static bool
 abort_requested(ActionRunner *r, char *why, size_t cap)
 {
@@ -398,198 +261,117 @@ abort_requested(ActionRunner *r, char *why, size_t cap)
 	return req;
 }
 
-static int
-spawn_child(ActionRunner *r, const Step *s, int wfd, pid_t *pid)
-{
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t none, all;
-	int rc;
+/* ---- one step: child_run's ops ----------------------------------------- */
 
-	sigemptyset(&none);
-	sigfillset(&all);
-	posix_spawnattr_init(&attr);
-	posix_spawnattr_setflags(&attr,
-	    POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-	        POSIX_SPAWN_SETSIGDEF);
-	posix_spawnattr_setpgroup(&attr, 0);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setsigdefault(&attr, &all);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, wfd, 1);
-	posix_spawn_file_actions_adddup2(&fa, wfd, 2);
-	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-	if (r->dir != NULL)
-		posix_spawn_file_actions_addchdir_np(&fa, r->dir);
-	rc = posix_spawnp(pid, s->argv[0], &fa, &attr, s->argv, s->envp);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
-	return rc;
+/* One attempt of one step, as the worker sees it. */
+typedef struct {
+	ActionRunner *r;
+	const char *step; /* its name; "" for a single action */
+	Outbuf *out; /* the worker's alone */
+} StepRun;
+
+static void
+step_line(void *ctx, const char *line)
+{
+	StepRun *s = ctx;
+
+	emit(s->r, ACT_OUTPUT, s->step, line, NULL);
 }
+
+/* The output's counts and tail into the status. */
+static void
+step_publish(StepRun *s)
+{
+	ActionRunner *r = s->r;
+
+	pthread_mutex_lock(&r->lock);
+	r->st.kept_bytes = outbuf_kept(s->out);
+	r->st.dropped_bytes = outbuf_dropped(s->out);
+	r->st.nlines = outbuf_tail(s->out, r->st.lines, ACTIONS_TAIL_LINES);
+	pthread_mutex_unlock(&r->lock);
+}
+
+static void
+step_output(void *ctx, const char *buf, size_t n)
+{
+	StepRun *s = ctx;
+
+	outbuf_feed(s->out, buf, n);
+	step_publish(s);
+}
+
+/*
+ * How many bytes of output to read now. While output still becomes
+ * events, a read of n bytes can make about n of them (one-byte lines), so
+ * read no more than the queue can take while keeping a quarter free for
+ * the other producers; 0 = wait for the consumer (the child then blocks
+ * on a full pipe, and its timeout still runs). Once output is only
+ * counted, read at full speed.
+ */
+static size_t
+step_room(void *ctx, size_t bufsize)
+{
+	StepRun *s = ctx;
+	size_t cap, len, high;
+
+	if (!outbuf_passing(s->out))
+		return bufsize;
+	cap = queue_capacity(s->r->q);
+	len = queue_length(s->r->q);
+	high = cap - cap / 4;
+	if (len + 2 >= high)
+		return 0;
+	return high - len - 2 < bufsize ? high - len - 2 : bufsize;
+}
+
+static bool
+step_stop(void *ctx, char *why, size_t cap)
+{
+	StepRun *s = ctx;
+
+	return abort_requested(s->r, why, cap);
+}
+
+static void
+step_spawned(void *ctx, pid_t pid)
+{
+	StepRun *s = ctx;
+
+	pthread_mutex_lock(&s->r->lock);
+	s->r->st.pid = pid;
+	pthread_mutex_unlock(&s->r->lock);
+}
+
+static const ChildOps step_ops = {
+    .room = step_room,
+    .output = step_output,
+    .stop = step_stop,
+    .spawned = step_spawned,
+};
 
 /* Run step i to its end; res gets its outcome. Worker thread. */
 static void
 run_step(ActionRunner *r, int i, ActionResult *res)
 {
-	const Step *s = &r->steps[i];
-	const char *step = s->name ? s->name : "";
-	Output o = {.head = true};
-	int fds[2] = {-1, -1}, pidfd = -1, rc, status = 0;
-	pid_t pid = 0;
-	double now, deadline, kill_at = 0;
-	bool term_sent = false, kill_sent = false, exited = false;
-	bool timed_out = false, aborted = false, out_open = true;
-	char why[64] = "";
-	char buf[16384];
-	struct stat sb;
+	const Step *st = &r->steps[i];
+	StepRun s = {.r = r, .step = st->name ? st->name : ""};
+	ChildSpec spec = {.argv = st->argv,
+	    .envp = st->envp,
+	    .dir = r->dir,
+	    .timeout = st->timeout,
+	    .grace = r->run_grace,
+	    .wake_fd = r->ctl[0]};
+	ChildResult cr;
 
+	s.out = outbuf_new(&output_limits, step_line, &s);
+	child_run(&spec, &step_ops, &s, &cr);
+	outbuf_end(s.out);
+	step_publish(&s);
+	outbuf_free(s.out);
 	result_none(res);
-	if (r->dir != NULL && stat(r->dir, &sb) != 0) {
-		snprintf(res->error, sizeof(res->error),
-		    "cannot run in directory %s: %s", r->dir, strerror(errno));
-		goto out;
-	}
-	if (r->dir != NULL && !S_ISDIR(sb.st_mode)) {
-		snprintf(res->error, sizeof(res->error),
-		    "cannot run in directory %s: not a directory", r->dir);
-		goto out;
-	}
-	if (pipe2(fds, O_CLOEXEC) != 0) {
-		snprintf(res->error, sizeof(res->error), "pipe: %s",
-		    strerror(errno));
-		goto out;
-	}
-	rc = spawn_child(r, s, fds[1], &pid);
-	close(fds[1]);
-	fds[1] = -1;
-	if (rc != 0) {
-		snprintf(res->error, sizeof(res->error), "%s: %s", strerror(rc),
-		    s->argv[0]);
-		pid = 0;
-		goto out;
-	}
-	fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
-	pidfd = pidfd_open(pid, 0);
-	pthread_mutex_lock(&r->lock);
-	r->st.pid = pid;
-	pthread_mutex_unlock(&r->lock);
-
-	deadline = mono_now() + s->timeout;
-	while (!exited) {
-		struct pollfd pf[3];
-		int nf = 0, ip = -1, ic, id = -1, tmo;
-		size_t allow;
-		double until;
-
-		now = mono_now();
-		if (!term_sent && now >= deadline) {
-			timed_out = true;
-			kill(-pid, SIGTERM);
-			term_sent = true;
-			kill_at = now + r->run_grace;
-		}
-		if (!term_sent && abort_requested(r, why, sizeof(why))) {
-			aborted = true;
-			kill(-pid, SIGTERM);
-			term_sent = true;
-			kill_at = now + r->run_grace;
-		}
-		if (term_sent && !kill_sent && now >= kill_at) {
-			kill(-pid, SIGKILL);
-			kill_sent = true;
-		}
-		until = !term_sent ? deadline : !kill_sent ? kill_at : now + 60;
-		if (until - now > 60)
-			until = now + 60; /* re-evaluated each round */
-		tmo = until > now ? (int)((until - now) * 1000.0) + 1 : 0;
-		if (pidfd < 0 && tmo > ACTIONS_FALLBACK_TICK_MS)
-			tmo = ACTIONS_FALLBACK_TICK_MS;
-		allow = out_open ? read_allowance(r, &o, sizeof(buf)) : 0;
-		if (out_open && allow == 0 && tmo > ACTIONS_QUEUE_TICK_MS)
-			tmo = ACTIONS_QUEUE_TICK_MS;
-		if (allow > 0) {
-			pf[nf] =
-			    (struct pollfd){.fd = fds[0], .events = POLLIN};
-			ip = nf++;
-		}
-		pf[nf] = (struct pollfd){.fd = r->ctl[0], .events = POLLIN};
-		ic = nf++;
-		if (pidfd >= 0) {
-			pf[nf] = (struct pollfd){.fd = pidfd, .events = POLLIN};
-			id = nf++;
-		}
-		if (poll(pf, (nfds_t)nf, tmo) < 0) {
-			if (errno == EINTR)
-				continue;
-			/* Cannot happen with valid fds; never leave the
-			 * child behind. */
-			kill(-pid, SIGKILL);
-			kill_sent = true;
-			if (waitpid(pid, &status, 0) == pid)
-				exited = true;
-			break;
-		}
-		if (ip >= 0 && pf[ip].revents != 0) {
-			ssize_t n = read(fds[0], buf, allow);
-
-			if (n > 0)
-				output_feed(r, &o, step, buf, (size_t)n);
-			else if (n == 0 || (errno != EAGAIN && errno != EINTR))
-				out_open = false;
-		}
-		if (pf[ic].revents != 0)
-			drain_fd(r->ctl[0]);
-		if (id < 0 || pf[id].revents != 0) {
-			pid_t w = waitpid(pid, &status, WNOHANG);
-
-			if (w == pid)
-				exited = true;
-		}
-	}
-	/* What the child wrote before it exited is in the pipe. A leftover
-	 * grandchild holding the pipe is not waited for, and what it keeps
-	 * writing is read only up to a bound. */
-	for (size_t late = 0, waited = 0;
-	     out_open && late < ACTIONS_LATE_OUTPUT;) {
-		size_t allow = read_allowance(r, &o, sizeof(buf));
-		ssize_t n;
-
-		if (allow == 0 && waited < ACTIONS_LATE_WAIT_MS &&
-		    !abort_requested(r, NULL, 0)) {
-			poll(NULL, 0, ACTIONS_QUEUE_TICK_MS);
-			waited += ACTIONS_QUEUE_TICK_MS;
-			continue;
-		}
-		n = read(fds[0], buf, allow > 0 ? allow : sizeof(buf));
-		if (n > 0) {
-			output_feed(r, &o, step, buf, (size_t)n);
-			late += (size_t)n;
-		} else {
-			out_open = false;
-		}
-	}
-	if (!exited) {
-		snprintf(res->error, sizeof(res->error),
-		    "lost track of process %ld", (long)pid);
-		goto out;
-	}
-	if (WIFEXITED(status))
-		res->exit_code = WEXITSTATUS(status);
-	else if (WIFSIGNALED(status))
-		res->signal = WTERMSIG(status);
-	if (timed_out)
-		snprintf(res->error, sizeof(res->error),
-		    "timed out after %g s%s", s->timeout,
-		    kill_sent ? " (killed after the grace period)" : "");
-	else if (aborted)
-		snprintf(res->error, sizeof(res->error), "%s", why);
-out:
-	output_end(r, &o, step);
-	if (pidfd >= 0)
-		close(pidfd);
-	if (fds[0] >= 0)
-		close(fds[0]);
+	res->exit_code = cr.exit_code;
+	res->signal = cr.signal;
+	str_copy(res->error, sizeof(res->error), cr.error);
 	result_finish(res);
 	pthread_mutex_lock(&r->lock);
 	r->st.pid = 0;
@@ -605,7 +387,7 @@ worker(void *arg)
 {
 	ActionRunner *r = arg;
 	ActionResult res;
-	char why[64], what[EV_TEXT_MAX];
+	char why[64], msg[EV_TEXT_MAX];
 
 	if (r->emit_start)
 		emit(r, ACT_STARTED, "", NULL, NULL);
@@ -613,12 +395,10 @@ worker(void *arg)
 		const char *step = r->steps[i].name ? r->steps[i].name : "";
 
 		if (abort_requested(r, why, sizeof(why))) {
-			result_none(&res);
-			snprintf(res.error, sizeof(res.error),
+			snprintf(msg, sizeof(msg),
 			    "%s before step %d/%d \"%s\"", why, i + 1,
 			    r->nsteps, step);
-			result_finish(&res);
-			end_run(r, &res);
+			end_run_error(r, msg);
 			return NULL;
 		}
 		pthread_mutex_lock(&r->lock);
@@ -627,7 +407,7 @@ worker(void *arg)
 		r->step_start = mono_now();
 		r->step_end = -1;
 		r->st.kept_bytes = r->st.dropped_bytes = 0;
-		r->tail_head = r->tail_count = 0;
+		r->st.nlines = 0;
 		pthread_mutex_unlock(&r->lock);
 
 		if (r->runbook)
@@ -656,33 +436,25 @@ worker(void *arg)
 		}
 		str_copy(why, sizeof(why), r->abort_why);
 		pthread_mutex_unlock(&r->lock);
-		{
-			ActionResult all = res;
-
-			describe_result(&res, what, sizeof(what));
-			set_error(&all, "%s at step %d/%d \"%s\": %s", why,
-			    i + 1, r->nsteps, step, what);
-			result_finish(&all);
-			end_run(r, &all);
-		}
+		end_after_step(r, &res, "%s at step %d/%d \"%s\"", why, i + 1,
+		    r->nsteps, step);
 		return NULL;
 	}
 	result_none(&res);
 	res.exit_code = 0;
-	result_finish(&res);
 	end_run(r, &res);
 	return NULL;
 }
 
 /* Start the worker with the signals the main thread handles blocked, so
- * they are never delivered to it. Main thread. */
+ * they are never delivered to it. A byte left on the control pipe by an
+ * earlier abort costs the worker one extra look at abort_req. Main
+ * thread. */
 static int
 start_worker(ActionRunner *r, char *err, size_t cap)
 {
-	int rc;
+	int rc = thread_start(&r->thread, worker, r);
 
-	drain_fd(r->ctl[0]);
-	rc = thread_start(&r->thread, worker, r);
 	if (rc != 0) {
 		snprintf(err, cap, "%s: cannot start a thread: %s", r->name,
 		    strerror(rc));
@@ -752,25 +524,24 @@ static int
 check_idle(ActionRunner *r, const char *action_name, char *err, size_t cap)
 {
 	ActionStatus st;
+	char why[EV_TEXT_MAX];
 
 	actions_status(r, &st);
-	if (st.state == ACTIONS_RUNNING) {
-		snprintf(err, cap,
-		    "%s: refused: %s %s -> %s is already running (step "
-		    "%d/%d, %.0f s); one action at a time",
-		    action_name, st.name, st.from, st.to, st.step + 1,
-		    st.nsteps, st.elapsed);
-		return -1;
-	}
-	if (st.state == ACTIONS_FAILED) {
-		snprintf(err, cap,
-		    "%s: refused: %s %s -> %s stopped at failed step %d/%d "
-		    "\"%s\"; retry or abort it first",
-		    action_name, st.name, st.from, st.to, st.failed_step + 1,
-		    st.nsteps, st.step_name);
-		return -1;
-	}
-	return 0;
+	if (st.state == ACTIONS_IDLE)
+		return 0;
+	if (st.state == ACTIONS_RUNNING)
+		snprintf(why, sizeof(why),
+		    "is already running (step %d/%d, %.0f s); one action at "
+		    "a time",
+		    st.step + 1, st.nsteps, st.elapsed);
+	else
+		snprintf(why, sizeof(why),
+		    "stopped at failed step %d/%d \"%s\"; retry or abort it "
+		    "first",
+		    st.failed_step + 1, st.nsteps, st.step_name);
+	snprintf(err, cap, "%s: refused: %s %s -> %s %s", action_name, st.name,
+	    st.from, st.to, why);
+	return -1;
 }
 
 int
@@ -835,16 +606,10 @@ actions_start(ActionRunner *r, const char *action_name, const Action *a,
 	    steps[0].name ? steps[0].name : "");
 	r->run_start = r->step_start = mono_now();
 	r->run_end = r->step_end = -1;
-	r->tail_head = r->tail_count = 0;
 	pthread_mutex_unlock(&r->lock);
 
 	if (start_worker(r, err, cap) != 0) {
-		ActionResult res;
-
-		result_none(&res);
-		str_copy(res.error, sizeof(res.error), err);
-		result_finish(&res);
-		end_run(r, &res);
+		end_run_error(r, err);
 		return -1;
 	}
 	return 0;
@@ -889,21 +654,17 @@ static void
 abort_failed(ActionRunner *r, const char *why)
 {
 	ActionStatus st;
-	ActionResult all;
-	char what[EV_TEXT_MAX];
 
 	join_worker(r);
 	actions_status(r, &st);
-	all = st.step_result;
-	describe_result(&st.step_result, what, sizeof(what));
-	set_error(&all, "%s after step %d/%d \"%s\" failed: %s", why,
-	    st.failed_step + 1, st.nsteps, st.step_name, what);
-	result_finish(&all);
-	end_run(r, &all);
+	end_after_step(r, &st.step_result, "%s after step %d/%d \"%s\" failed",
+	    why, st.failed_step + 1, st.nsteps, st.step_name);
 }
 
-int
-actions_abort(ActionRunner *r, char *err, size_t cap)
+/* Ask a running worker to stop for why; returns the state it was in.
+ * Main thread. */
+static ActionsState
+request_abort(ActionRunner *r, const char *why, char *err, size_t cap)
 {
 	ActionsState s;
 
@@ -911,14 +672,21 @@ actions_abort(ActionRunner *r, char *err, size_t cap)
 	s = r->state;
 	if (s == ACTIONS_RUNNING) {
 		r->abort_req = true;
-		str_copy(
-		    r->abort_why, sizeof(r->abort_why), "aborted by operator");
+		str_copy(r->abort_why, sizeof(r->abort_why), why);
 	}
 	pthread_mutex_unlock(&r->lock);
-	switch (s) {
+	/* EAGAIN: a byte is already waiting. */
+	if (s == ACTIONS_RUNNING && write(r->ctl[1], "a", 1) < 0 &&
+	    errno != EAGAIN && err != NULL)
+		snprintf(err, cap, "abort: %s", strerror(errno));
+	return s;
+}
+
+int
+actions_abort(ActionRunner *r, char *err, size_t cap)
+{
+	switch (request_abort(r, "aborted by operator", err, cap)) {
 	case ACTIONS_RUNNING:
-		if (write(r->ctl[1], "a", 1) < 0 && errno != EAGAIN)
-			snprintf(err, cap, "abort: %s", strerror(errno));
 		return 0;
 	case ACTIONS_FAILED:
 		abort_failed(r, "aborted by operator");
@@ -961,10 +729,6 @@ actions_status(ActionRunner *r, ActionStatus *out)
 		out->step_elapsed =
 		    (r->step_end >= 0 ? r->step_end : now) - r->step_start;
 	}
-	out->nlines = r->tail_count;
-	for (int i = 0; i < r->tail_count; i++)
-		str_copy(out->lines[i], sizeof(out->lines[i]),
-		    r->tail[(r->tail_head + i) % ACTIONS_TAIL_LINES].text);
 	pthread_mutex_unlock(&r->lock);
 }
 
@@ -1002,23 +766,9 @@ actions_preview_free(char ***argvs, int nsteps)
 void
 actions_free(ActionRunner *r)
 {
-	ActionsState s;
-
 	if (r == NULL)
 		return;
-	pthread_mutex_lock(&r->lock);
-	s = r->state;
-	if (s == ACTIONS_RUNNING) {
-		r->abort_req = true;
-		str_copy(r->abort_why, sizeof(r->abort_why),
-		    "stopped: drtop is exiting");
-	}
-	pthread_mutex_unlock(&r->lock);
-	if (s == ACTIONS_RUNNING) {
-		if (write(r->ctl[1], "x", 1) < 0) {
-			/* EAGAIN: a byte is already waiting. */
-		}
-	}
+	request_abort(r, "stopped: drtop is exiting", NULL, 0);
 	join_worker(r);
 	if (actions_state(r) == ACTIONS_FAILED)
 		abort_failed(r, "stopped: drtop is exiting");

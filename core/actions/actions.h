@@ -3,28 +3,17 @@
  * argv, or a runbook of named steps) as child processes, and reports
  * every attempt as `action` events on the queue.
  *
- * DESIGN
- * - The main thread (console, runtime) calls every function here. Each
- *   run of steps happens on one worker thread, started with SIGINT,
- *   SIGTERM, SIGHUP, SIGWINCH and SIGPIPE blocked. The worker spawns the
- *   child with posix_spawn: an argument vector, never a shell; PATH is
- *   searched only for an argv[0] without '/'. The child gets its own
- *   process group, default signal dispositions, an empty signal mask,
- *   stdin /dev/null, stdout and stderr on one pipe, no other inherited
- *   fd, the profile's directory as cwd, and the parent's environment
- *   plus DRTOP_FROM, DRTOP_TO, DRTOP_SERVICE, DRTOP_ACTION, DRTOP_STEP.
- * - The worker polls the output pipe, a control pipe (abort, free) and a
- *   pidfd of the child, so it sleeps until something happens. At the
- *   step's timeout it sends SIGTERM to the child's process group, and
- *   SIGKILL after the grace period.
- * - runner->lock guards the state, the status fields and the output tail;
- *   the worker holds it only to copy values in. Events go into the queue
- *   by value (queue_try_push, never blocking). Output is read only as
- *   fast as the queue has room (a quarter is left to other producers),
- *   so a chatty action slows itself down instead of overflowing the
- *   queue; the step's timeout keeps running meanwhile.
- * - Argument vectors and environments are built on the main thread in
- *   actions_start(), so the worker never touches the Profile or environ.
+ * Threads: the main thread (console, runtime) calls every function here
+ * but actions_state() and actions_status(), which any thread may call.
+ * Each run of steps happens on one worker thread; the DESIGN comment at
+ * the top of actions.c says who owns what. A step's program runs with
+ * posix_spawn (child.h: an argument vector, never a shell; its own
+ * process group; stdin /dev/null, stdout and stderr on one pipe) in the
+ * profile's directory, with the parent's environment plus DRTOP_FROM,
+ * DRTOP_TO, DRTOP_SERVICE, DRTOP_ACTION and DRTOP_STEP. At the step's
+ * timeout its process group gets SIGTERM, and SIGKILL after the grace
+ * period. Its output becomes events as outbuf.h describes, only as fast
+ * as the queue has room (a quarter is left to other producers).
  *
  * States: IDLE -> RUNNING -> IDLE (done: success, failure of a single
  * action, or aborted) or -> FAILED (a runbook step failed; the runbook

@@ -1,25 +1,26 @@
 #include "base/util.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void (*die_hook)(void);
+/* Set before threads start; taken once, by whichever thread dies first. */
+static void (*_Atomic die_hook)(void);
 
 void
 die_set_hook(void (*hook)(void))
 {
-	die_hook = hook;
+	atomic_store(&die_hook, hook);
 }
 
 void
 die(const char *fmt, ...)
 {
-	void (*hook)(void) = die_hook;
+	void (*hook)(void) = atomic_exchange(&die_hook, NULL);
 	va_list ap;
 
-	die_hook = NULL;
 	if (hook != NULL)
 		hook();
 	fputs("drtop: ", stderr);

@@ -23,8 +23,9 @@
 /* Print "drtop: <message>" to stderr, run the die hook once, abort. */
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
-/* Register a function run once by die() before the message is printed.
- * Call from the main thread before starting other threads. */
+/* Register a function run once by die() before the message is printed,
+ * in the thread that called die() (whichever dies first, when several
+ * do). Call from the main thread before starting other threads. */
 void die_set_hook(void (*hook)(void));
 
 void *xmalloc(size_t n);

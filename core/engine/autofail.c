@@ -24,7 +24,9 @@ struct Autofail {
 	bool pending;
 	AutofailRequest req; /* valid while pending */
 	bool has_run;
-	double last_start; /* t of the last automatic action handed out */
+	double last_start; /* t of the last automatic action handed out,
+	                      then of its `started` event */
+	bool await_start; /* handed out, its `started` not yet seen */
 	uint64_t started;
 };
 
@@ -56,6 +58,17 @@ autofail_feed(Autofail *a, const Event *ev)
 {
 	const RouteEvent *r;
 
+	/* hold_down counts from the action's own `started` event: the
+	 * runner starts it a little after autofail_next() handed it out,
+	 * and the log must show the spacing the profile asks for. */
+	if (ev->type == EV_ACTION && a->await_start &&
+	    ev->u.action.phase == ACT_STARTED &&
+	    strcmp(ev->u.action.by, "auto") == 0) {
+		a->await_start = false;
+		if (ev->t > a->last_start)
+			a->last_start = ev->t;
+		return;
+	}
 	if (ev->type != EV_ROUTE)
 		return;
 	r = &ev->u.route;
@@ -104,6 +117,7 @@ autofail_next(Autofail *a, double now, bool busy, AutofailRequest *out)
 	a->pending = false;
 	a->has_run = true;
 	a->last_start = now;
+	a->await_start = true;
 	a->started++;
 	return true;
 }

@@ -17,7 +17,8 @@
  *     open entered or left on the same endpoint, weighted shares
  *     changing) request nothing.
  *   - hold_down: at most one automatic action starts per hold_down
- *     seconds (counted from the start of the previous one). Requests
+ *     seconds (counted from the start of the previous one: its
+ *     `started` event once fed, else the time it was handed out). Requests
  *     that come sooner, or while any action runs, are coalesced into one
  *     pending request: from the first pending route's from to the latest
  *     route's to (when those are equal again, nothing is pending). It
@@ -58,7 +59,8 @@ bool autofail_enabled(const Autofail *a);
 
 /*
  * Feed one event the engine emitted from engine_feed() or engine_tick(),
- * in order (other types than route are ignored). Do not feed the route
+ * in order (route events, and the `started` of automatic actions; other
+ * types are ignored). Do not feed the route
  * events engine_route_manual() emits for the operator: call
  * autofail_operator_route() instead (a cause failback route is
  * otherwise taken for an automatic failback).

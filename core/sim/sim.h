@@ -8,11 +8,11 @@
  * routes to it (sim_add_route). A simple traffic-manager decision
  * (sim_tm_choice) tells the simulated DNS which region to answer with.
  *
- * DESIGN: one server thread runs an epoll loop over non-blocking
- * sockets (every region listener, the control listener, every client
- * connection, and an eventfd that wakes it); a min-heap of connection
- * deadlines gives slow answers and idle timeouts. No thread per
- * connection. Shared state (faults, request counts, the forced TM
+ * DESIGN: one server thread runs an epoll loop (core/sim/httpd) over
+ * non-blocking sockets (every region listener, the control listener,
+ * every client connection, and an eventfd that wakes it); a min-heap of
+ * connection deadlines gives slow answers and idle timeouts. No thread
+ * per connection. Shared state (faults, request counts, the forced TM
  * region, the route table) lives behind one mutex, Sim.lock, taken for
  * a few instructions at a time; the server thread never blocks while
  * holding it. Listening sockets are owned by the server thread only:
@@ -21,6 +21,11 @@
  * re-opened the listener, so `refuse` is in effect when the call
  * returns. Route handlers run on the server thread and may call any
  * sim_* function except sim_stop().
+ *
+ * The fault model (SimFault, sim_fault_parse, ...) is core/sim/fault.h,
+ * included here. The code: sim.c (lifecycle, the fault switch),
+ * region.c (what a region answers), control.c (the control interface),
+ * tm.c (the traffic manager), over httpd.c/httpconn.c (the server).
  */
 #ifndef DRTOP_SIM_H
 #define DRTOP_SIM_H
@@ -28,46 +33,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-typedef enum {
-	SIM_FAULT_OK,
-	SIM_FAULT_STATUS, /* answer with status arg */
-	SIM_FAULT_REFUSE, /* listener closed: connects are refused */
-	SIM_FAULT_BLACKHOLE, /* accept and read, never answer */
-	SIM_FAULT_SLOW, /* answer ok after arg milliseconds */
-	SIM_FAULT_FLAP, /* alternate ok / 500 per request */
-	SIM_FAULT_RESET, /* part of a response, then RST */
-	SIM_FAULT_HUGE, /* 200 with an endless body */
-	SIM_FAULT_GARBAGE, /* bytes that are not HTTP, then close */
-} SimFaultKind;
+#include "sim/fault.h"
 
-typedef struct {
-	SimFaultKind kind;
-	int arg; /* status for STATUS (200-599), milliseconds for SLOW */
-} SimFault;
-
-/* Longest fault text sim_fault_format() writes, with the NUL. */
-#define SIM_FAULT_TEXT_MAX 32
 /* Longest region name, with the NUL. Names use [A-Za-z0-9._-]. */
 #define SIM_NAME_MAX 64
-/* Upper bound on SimFault.arg for SLOW: ten minutes. */
-#define SIM_SLOW_MAX_MS 600000
-
-/*
- * Parse a fault text: "ok", "status N" (200-599), "refuse", "blackhole",
- * "slow MS" (1-600000), "flap", "reset", "huge", "garbage". Case and
- * surrounding white space are ignored. Returns 0, or -1 with a message
- * in err ("status 99: status must be 200-599").
- */
-int sim_fault_parse(const char *text, SimFault *out, char *err, size_t cap);
-
-/* Write the canonical text of f ("ok", "status 500", "slow 800"). */
-void sim_fault_format(const SimFault *f, char *buf, size_t cap);
-
-/*
- * True when a prober would call a region with this fault healthy: ok,
- * slow below 1000 ms, or a status in 200-299.
- */
-bool sim_fault_healthy(const SimFault *f);
 
 /* True when name is a usable region name (1-63 of [A-Za-z0-9._-]). */
 bool sim_name_valid(const char *name);
@@ -105,8 +74,8 @@ int sim_config_check(const SimConfig *cfg, char *err, size_t cap);
 /*
  * Bind every listener, then start the server thread. Every region starts
  * with fault ok. Call from any thread; signals are blocked in the server
- * thread. Returns NULL with err set ("127.0.0.1:18081 (region eu20):
- * bind: Address already in use") when the configuration is bad or a
+ * thread. Returns NULL with err set ("127.0.0.1:18081 (eu20): bind:
+ * Address already in use") when the configuration is bad or a
  * socket or the thread cannot be created; nothing is left open then.
  */
 Sim *sim_start(const SimConfig *cfg, char *err, size_t cap);

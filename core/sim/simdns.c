@@ -24,6 +24,7 @@
 #include "base/thread.h"
 #include "base/util.h"
 #include "dns/dnswire.h"
+#include "sim/netaddr.h"
 
 #define REGION_MAX 64
 
@@ -301,29 +302,6 @@ simdns_main(void *arg)
 	return NULL;
 }
 
-static bool
-is_loopback(
-    const char *addr, struct sockaddr_storage *ss, socklen_t *sl, int port)
-{
-	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, addr, &a4->sin_addr) == 1) {
-		a4->sin_family = AF_INET;
-		a4->sin_port = htons((uint16_t)port);
-		*sl = sizeof(*a4);
-		return (ntohl(a4->sin_addr.s_addr) >> 24) == 127;
-	}
-	if (inet_pton(AF_INET6, addr, &a6->sin6_addr) == 1) {
-		a6->sin6_family = AF_INET6;
-		a6->sin6_port = htons((uint16_t)port);
-		*sl = sizeof(*a6);
-		return IN6_IS_ADDR_LOOPBACK(&a6->sin6_addr);
-	}
-	return false;
-}
-
 SimDns *
 simdns_start(const SimDnsConfig *cfg, char *err, size_t errcap)
 {
@@ -343,7 +321,8 @@ simdns_start(const SimDnsConfig *cfg, char *err, size_t errcap)
 		return NULL;
 	}
 	if (cfg->port < 0 || cfg->port > 65535 ||
-	    !is_loopback(addr, &ss, &sl, cfg->port)) {
+	    netaddr_make(addr, cfg->port, &ss, &sl) != 0 ||
+	    !netaddr_is_loopback(&ss)) {
 		snprintf(err, errcap,
 		    "simdns: %s port %d: not a loopback address and port", addr,
 		    cfg->port);
@@ -365,14 +344,12 @@ simdns_start(const SimDnsConfig *cfg, char *err, size_t errcap)
 		    cfg->port, strerror(errno));
 		goto fail;
 	}
-	if (getsockname(s->fd, (struct sockaddr *)&ss, &sl) != 0) {
+	s->port = netaddr_bound_port(s->fd);
+	if (s->port < 0) {
 		snprintf(
 		    err, errcap, "simdns: getsockname: %s", strerror(errno));
 		goto fail;
 	}
-	s->port = ntohs(ss.ss_family == AF_INET
-	        ? ((struct sockaddr_in *)&ss)->sin_port
-	        : ((struct sockaddr_in6 *)&ss)->sin6_port);
 	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
 		snprintf(err, errcap, "simdns: pipe: %s", strerror(errno));
 		goto fail;

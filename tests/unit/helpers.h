@@ -34,6 +34,11 @@ char *th_tmpdir_make(char *buf, size_t cap, const char *tag);
 /* Remove dir and everything under it; 0 or -1 (errno set). */
 int th_tmpdir_remove(const char *dir);
 
+/* Connect a blocking TCP socket to 127.0.0.1:port (the loopback servers
+ * the tests start). Returns the fd, or -errno (-ECONNREFUSED when
+ * nothing listens there). */
+int th_dial(int port);
+
 /* A probe result: status 200 when ok, else 500 for PERR_STATUS and 0
  * for the transport errors; total_ms < 0 leaves the timings null. */
 Event th_probe(

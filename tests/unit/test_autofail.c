@@ -179,6 +179,39 @@ flap(double period, double hold_down)
 	profile_free(p);
 }
 
+/* hold_down counts from the action's own `started` event, which the
+ * runner emits a little after the request was handed out. */
+static void
+test_hold_down_from_started_event(void **state)
+{
+	Profile *p = profile(true, 3, true);
+	Autofail *a = autofail_new(p);
+	AutofailRequest req;
+	Event st;
+
+	(void)state;
+	feed(a, 1, "", "eu20", CAUSE_AUTO);
+	feed(a, 10, "eu20", "us21", CAUSE_AUTO);
+	assert_true(autofail_next(a, 10, false, &req));
+	event_init(&st, EV_ACTION, 10.005);
+	str_copy(st.u.action.name, EV_NAME_MAX, "failover");
+	str_copy(st.u.action.by, sizeof(st.u.action.by), "auto");
+	st.u.action.phase = ACT_STARTED;
+	autofail_feed(a, &st);
+	feed(a, 11, "us21", "eu20", CAUSE_AUTO);
+	assert_double_equal(autofail_due(a), 13.005, 1e-9);
+	assert_false(autofail_next(a, 13.003, false, &req));
+	assert_true(autofail_next(a, 13.005, false, &req));
+	/* an operator's action does not count */
+	feed(a, 14, "eu20", "us21", CAUSE_AUTO);
+	str_copy(st.u.action.by, sizeof(st.u.action.by), "operator");
+	st.t = 14;
+	autofail_feed(a, &st);
+	assert_double_equal(autofail_due(a), 16.005, 1e-9);
+	autofail_free(a);
+	profile_free(p);
+}
+
 static void
 test_flapping_region(void **state)
 {
@@ -318,6 +351,7 @@ main(void)
 	    cmocka_unit_test(test_disabled_requests_nothing),
 	    cmocka_unit_test(test_what_counts_as_a_move),
 	    cmocka_unit_test(test_hold_down_exactly),
+	    cmocka_unit_test(test_hold_down_from_started_event),
 	    cmocka_unit_test(test_flapping_region),
 	    cmocka_unit_test(test_coalesced_while_running),
 	    cmocka_unit_test(test_failback_action_choice),

@@ -1,6 +1,7 @@
 /*
  * sim: every fault mode seen from a real client socket on loopback, the
- * control interface, the traffic-manager decision and the fault texts.
+ * control interface and the traffic-manager decision (the fault texts
+ * are tests/unit/test_fault.c).
  * The client below is deliberately plain: blocking sockets with poll()
  * deadlines, so what it sees is what a prober sees.
  */
@@ -26,6 +27,8 @@
 #include <unistd.h>
 
 #include "base/util.h"
+#include "helpers.h"
+#include "sim/netaddr.h"
 #include "sim/sim.h"
 
 #define DEADLINE_MS 10000 /* generous: 2 cores shared by many builds */
@@ -37,25 +40,6 @@ ms_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Connect to 127.0.0.1:port. Returns the fd, or -errno. */
-static int
-dial(int port)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET};
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	a.sin_port = htons((uint16_t)port);
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
-		int e = errno;
-		close(fd);
-		return -e;
-	}
-	return fd;
 }
 
 static void
@@ -114,7 +98,7 @@ static size_t
 get(int port, const char *path, char *buf, size_t cap, int *why)
 {
 	char req[256];
-	int fd = dial(port);
+	int fd = th_dial(port);
 
 	assert_true(fd >= 0);
 	snprintf(req, sizeof(req),
@@ -150,7 +134,7 @@ control(Sim *s, const char *method, const char *path, const char *body,
 {
 	char req[1024];
 	int why;
-	int fd = dial(sim_control_port(s));
+	int fd = th_dial(sim_control_port(s));
 
 	assert_true(fd >= 0);
 	snprintf(req, sizeof(req),
@@ -212,54 +196,6 @@ teardown(void **state)
 	return 0;
 }
 
-/* ---- fault texts ---- */
-
-static void
-test_fault_text(void **state)
-{
-	static const char *good[] = {"ok", "status 500", "status 301", "refuse",
-	    "blackhole", "slow 800", "flap", "reset", "huge", "garbage"};
-	static const char *bad[] = {"", "  ", "nope", "status", "status 99",
-	    "status 600", "status 50x", "slow", "slow 0", "slow -5",
-	    "slow 600001", "ok 1", "refuse now", "statusstatusstatus 500",
-	    "status 1e3"};
-	char err[256], text[SIM_FAULT_TEXT_MAX];
-	SimFault f;
-
-	(void)state;
-	for (size_t i = 0; i < ARRAY_LEN(good); i++) {
-		assert_int_equal(
-		    sim_fault_parse(good[i], &f, err, sizeof(err)), 0);
-		sim_fault_format(&f, text, sizeof(text));
-		assert_string_equal(text, good[i]);
-	}
-	assert_int_equal(
-	    sim_fault_parse("  SLOW   250 \n", &f, err, sizeof(err)), 0);
-	assert_int_equal(f.kind, SIM_FAULT_SLOW);
-	assert_int_equal(f.arg, 250);
-	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
-		err[0] = '\0';
-		if (sim_fault_parse(bad[i], &f, err, sizeof(err)) == 0)
-			fail_msg("\"%s\" was accepted", bad[i]);
-		assert_true(strlen(err) > 0);
-	}
-	assert_int_equal(
-	    sim_fault_parse("status 99", &f, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "200-599"));
-
-	/* What a prober calls healthy. */
-	SimFault h[] = {
-	    {SIM_FAULT_OK, 0}, {SIM_FAULT_SLOW, 999}, {SIM_FAULT_STATUS, 204}};
-	SimFault u[] = {{SIM_FAULT_SLOW, 1000}, {SIM_FAULT_STATUS, 301},
-	    {SIM_FAULT_STATUS, 500}, {SIM_FAULT_REFUSE, 0},
-	    {SIM_FAULT_BLACKHOLE, 0}, {SIM_FAULT_FLAP, 0}, {SIM_FAULT_RESET, 0},
-	    {SIM_FAULT_HUGE, 0}, {SIM_FAULT_GARBAGE, 0}};
-	for (size_t i = 0; i < ARRAY_LEN(h); i++)
-		assert_true(sim_fault_healthy(&h[i]));
-	for (size_t i = 0; i < ARRAY_LEN(u); i++)
-		assert_false(sim_fault_healthy(&u[i]));
-}
-
 static void
 test_config_checks(void **state)
 {
@@ -290,6 +226,43 @@ test_config_checks(void **state)
 	assert_int_equal(sim_config_check(&cfg, err, sizeof(err)), -1);
 	cfg.nregions = 0;
 	assert_int_equal(sim_config_check(&cfg, err, sizeof(err)), -1);
+}
+
+static void
+test_netaddr(void **state)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = 0;
+
+	(void)state;
+	assert_int_equal(netaddr_make("127.0.0.9", 8080, &ss, &len), 0);
+	assert_int_equal(ss.ss_family, AF_INET);
+	assert_int_equal(len, sizeof(struct sockaddr_in));
+	assert_int_equal(ntohs(((struct sockaddr_in *)&ss)->sin_port), 8080);
+	assert_true(netaddr_is_loopback(&ss));
+	assert_int_equal(netaddr_make("::1", 53, &ss, &len), 0);
+	assert_int_equal(ss.ss_family, AF_INET6);
+	assert_int_equal(len, sizeof(struct sockaddr_in6));
+	assert_int_equal(ntohs(((struct sockaddr_in6 *)&ss)->sin6_port), 53);
+	assert_true(netaddr_is_loopback(&ss));
+	assert_int_equal(netaddr_make("10.1.2.3", 1, &ss, &len), 0);
+	assert_false(netaddr_is_loopback(&ss));
+	assert_int_equal(netaddr_make("::2", 1, &ss, &len), 0);
+	assert_false(netaddr_is_loopback(&ss));
+	/* Names and URL forms are not numeric addresses. */
+	assert_int_equal(netaddr_make("[::1]", 1, &ss, &len), -1);
+	assert_int_equal(netaddr_make("localhost", 1, &ss, &len), -1);
+	assert_int_equal(netaddr_make("127.0.0.1:80", 1, &ss, &len), -1);
+	assert_false(netaddr_is_loopback(&ss));
+	/* The port a socket got from the kernel. */
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(netaddr_make("127.0.0.1", 0, &ss, &len), 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&ss, len), 0);
+	int port = netaddr_bound_port(fd);
+	assert_true(port > 0 && port <= 65535);
+	close(fd);
+	assert_int_equal(netaddr_bound_port(-1), -1);
 }
 
 static void
@@ -384,17 +357,17 @@ test_refuse_and_recover(void **state)
 	int why;
 
 	/* A kept-alive client from before must not stop the re-listen. */
-	int fd = dial(port);
+	int fd = th_dial(port);
 	assert_true(fd >= 0);
 	set(s, "us21", "refuse");
-	assert_int_equal(dial(port), -ECONNREFUSED);
+	assert_int_equal(th_dial(port), -ECONNREFUSED);
 	assert_int_equal(sim_region_port(s, 1), port);
 	/* The kept connection is closed too: no way into a refused region. */
 	assert_int_equal(
 	    read_until(fd, buf, sizeof(buf), DEADLINE_MS, &why), 0);
 	assert_true(why == 0 || why == ECONNRESET); /* closed, unanswered */
 	set(s, "us21", "refuse"); /* twice is fine */
-	assert_int_equal(dial(port), -ECONNREFUSED);
+	assert_int_equal(th_dial(port), -ECONNREFUSED);
 	set(s, "us21", "ok");
 	get(port, "/health", buf, sizeof(buf), &why);
 	assert_int_equal(status_of(buf), 200);
@@ -410,7 +383,7 @@ test_blackhole(void **state)
 	int why;
 
 	set(s, "eu20", "blackhole");
-	int fd = dial(sim_region_port(s, 0));
+	int fd = th_dial(sim_region_port(s, 0));
 	assert_true(fd >= 0);
 	send_all(fd, "GET /health HTTP/1.1\r\nHost: sim\r\n\r\n");
 	/* Another region answers while the blackhole holds its client. */
@@ -434,7 +407,7 @@ test_slow(void **state)
 
 	set(s, "ap10", "slow 1200");
 	long long t0 = ms_now();
-	int fd = dial(sim_region_port(s, 2));
+	int fd = th_dial(sim_region_port(s, 2));
 	assert_true(fd >= 0);
 	send_all(fd,
 	    "GET /health HTTP/1.1\r\nHost: sim\r\nConnection: "
@@ -518,7 +491,7 @@ test_huge(void **state)
 
 	set(s, "us21", "huge");
 	long before = rss_kb();
-	int fd = dial(sim_region_port(s, 1));
+	int fd = th_dial(sim_region_port(s, 1));
 	assert_true(fd >= 0);
 	send_all(fd, "GET /health HTTP/1.1\r\nHost: sim\r\n\r\n");
 	long long end = ms_now() + 6 * DEADLINE_MS;
@@ -539,7 +512,7 @@ test_huge(void **state)
 	/* The region still answers (HEAD gives the headers only). */
 	char small[1024];
 	int why;
-	fd = dial(sim_region_port(s, 1));
+	fd = th_dial(sim_region_port(s, 1));
 	send_all(fd, "HEAD / HTTP/1.1\r\nHost: sim\r\n\r\n");
 	read_until(fd, small, sizeof(small), DEADLINE_MS, &why);
 	close(fd);
@@ -570,7 +543,7 @@ test_keep_alive_and_pipelining(void **state)
 	Sim *s = *state;
 	char buf[2048];
 	int why;
-	int fd = dial(sim_region_port(s, 0));
+	int fd = th_dial(sim_region_port(s, 0));
 
 	assert_true(fd >= 0);
 	for (int i = 0; i < 3; i++) {
@@ -615,12 +588,12 @@ test_hostile_requests(void **state)
 	int why;
 
 	/* A slow client holding half a request does not block anyone. */
-	int slow = dial(sim_region_port(s, 0));
+	int slow = th_dial(sim_region_port(s, 0));
 	send_all(slow, "GET /health HTTP/1.1\r\nHo");
 	get(sim_region_port(s, 0), "/health", buf, sizeof(buf), &why);
 	assert_int_equal(status_of(buf), 200);
 	/* Headers beyond the limit: 431. */
-	int fd = dial(sim_region_port(s, 0));
+	int fd = th_dial(sim_region_port(s, 0));
 	send_all(fd, "GET / HTTP/1.1\r\n");
 	char *junk = xmalloc(20 * 1024 + 1);
 	memset(junk, 'a', 20 * 1024);
@@ -633,19 +606,19 @@ test_hostile_requests(void **state)
 	close(fd);
 	assert_int_equal(status_of(buf), 431);
 	/* Not HTTP at all: 400. */
-	fd = dial(sim_region_port(s, 0));
+	fd = th_dial(sim_region_port(s, 0));
 	send_all(fd, "HELLO THERE\r\n\r\n");
 	read_until(fd, buf, sizeof(buf), DEADLINE_MS, &why);
 	close(fd);
 	assert_int_equal(status_of(buf), 400);
 	/* A method other than GET or HEAD: 405. */
-	fd = dial(sim_region_port(s, 0));
+	fd = th_dial(sim_region_port(s, 0));
 	send_all(fd, "DELETE / HTTP/1.1\r\nHost: x\r\n\r\n");
 	read_until(fd, buf, sizeof(buf), DEADLINE_MS, &why);
 	close(fd);
 	assert_int_equal(status_of(buf), 405);
 	/* A client that connects and leaves. */
-	fd = dial(sim_region_port(s, 0));
+	fd = th_dial(sim_region_port(s, 0));
 	close(fd);
 	get(sim_region_port(s, 0), "/health", buf, sizeof(buf), &why);
 	assert_int_equal(status_of(buf), 200);
@@ -672,7 +645,7 @@ test_many_connections(void **state)
 	int n = rl.rlim_cur >= 2 * N + 64 ? N : (int)(rl.rlim_cur - 64) / 2;
 	assert_true(n >= 100);
 	for (int i = 0; i < n; i++) {
-		fds[i] = dial(sim_region_port(s, i % 3));
+		fds[i] = th_dial(sim_region_port(s, i % 3));
 		assert_true(fds[i] >= 0);
 		lens[i] = 0;
 	}
@@ -836,12 +809,12 @@ test_control(void **state)
 	assert_int_equal(
 	    control(s, "POST", "/regions/mars/fault", "ok", body, sizeof(body)),
 	    404);
-	int kept = dial(sim_region_port(s, 0));
+	int kept = th_dial(sim_region_port(s, 0));
 	assert_true(kept >= 0);
 	assert_int_equal(control(s, "GET", "/regions/eu20/fault?set=refuse", "",
 	                     body, sizeof(body)),
 	    200);
-	assert_int_equal(dial(sim_region_port(s, 0)), -ECONNREFUSED);
+	assert_int_equal(th_dial(sim_region_port(s, 0)), -ECONNREFUSED);
 	assert_int_equal(
 	    read_until(kept, buf, sizeof(buf), DEADLINE_MS, &why), 0);
 	assert_true(why == 0 || why == ECONNRESET);
@@ -927,7 +900,7 @@ test_mangled_requests(void **state)
 			}
 		}
 		int port = i % 2 ? sim_control_port(s) : sim_region_port(s, 0);
-		int fd = dial(port);
+		int fd = th_dial(port);
 		assert_true(fd >= 0);
 		ssize_t w = send(fd, req, n, MSG_NOSIGNAL);
 		assert_true(w >= 0);
@@ -996,8 +969,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_fault_text),
 	    cmocka_unit_test(test_config_checks),
+	    cmocka_unit_test(test_netaddr),
 	    cmocka_unit_test_setup_teardown(test_port_in_use, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ok_answer, setup, teardown),
 	    cmocka_unit_test_setup_teardown(

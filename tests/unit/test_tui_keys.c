@@ -9,6 +9,7 @@
 #include <locale.h>
 #include <string.h>
 
+#include "app_keys.h"
 #include "glyphs.h"
 #include "keys.h"
 #include "text.h"
@@ -38,6 +39,18 @@ test_lookup(void **state)
 	assert_int_equal(keys_lookup(KCTX_DEMO, '3'), KA_FAULT3);
 	assert_int_equal(keys_lookup(KCTX_REPLAY, ' '), KA_PAUSE);
 	assert_int_equal(keys_lookup(KCTX_REPLAY, ']'), KA_SEEK_NEXT);
+}
+
+/* Every key the tables bind (and so the help screen and the key bar
+ * show) does something: a handler table entry per action. */
+static void
+test_every_bound_key_has_a_handler(void **state)
+{
+	char missing[128] = "";
+
+	(void)state;
+	if (!app_keys_complete(missing, sizeof(missing)))
+		fail_msg("no handler for %s", missing);
 }
 
 static void
@@ -149,6 +162,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_lookup),
+	    cmocka_unit_test(test_every_bound_key_has_a_handler),
 	    cmocka_unit_test(test_help_from_table),
 	    cmocka_unit_test(test_bar_fits),
 	    cmocka_unit_test(test_glyph_tables),

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "helpers.h"
+
 #include "actions/actions.h"
 #include "engine/engine.h"
 #include "glyphs.h"
@@ -89,12 +91,18 @@ static void
 test_event_lines(void **state)
 {
 	const Glyphs *g = glyphs_select(false);
+	EventLog *lg = calloc(1, sizeof(*lg));
+	UiState u;
 	Event ev;
 	char buf[256];
 	Role r;
 
 	(void)state;
-	view_events_clear();
+	assert_non_null(lg);
+	memset(&u, 0, sizeof(u));
+	u.g = g;
+	u.events = lg;
+	view_events_clear(lg, &u);
 	event_init(&ev, EV_PROBE, 1.0);
 	assert_false(view_events_format(g, &ev, buf, sizeof(buf), &r));
 	event_init(&ev, EV_HEALTH, 2.0);
@@ -121,12 +129,28 @@ test_event_lines(void **state)
 	strcpy(ev.u.dns.rcode, "NOERROR");
 	strcpy(ev.u.dns.endpoint, "eu20");
 	ev.u.dns.ttl = 30;
-	assert_true(view_events_format(g, &ev, buf, sizeof(buf), &r));
+	assert_true(view_events_add(lg, &u, &ev));
+	assert_int_equal(lg->len, 1);
 	ev.u.dns.ttl = 29;
-	assert_false(view_events_format(g, &ev, buf, sizeof(buf), &r));
+	assert_false(view_events_add(lg, &u, &ev));
+	assert_int_equal(lg->len, 1);
 	strcpy(ev.u.dns.endpoint, "us21");
-	assert_true(view_events_format(g, &ev, buf, sizeof(buf), &r));
-	assert_non_null(strstr(buf, "-> us21 ttl 29"));
+	assert_true(view_events_add(lg, &u, &ev));
+	assert_int_equal(lg->len, 2);
+	assert_non_null(strstr(lg->lines[1].text, "-> us21 ttl 29"));
+	/* probes are never listed */
+	event_init(&ev, EV_PROBE, 4.0);
+	assert_false(view_events_add(lg, &u, &ev));
+	/* an operator scrolled up keeps their place as lines arrive */
+	u.events_scroll = 1;
+	event_init(&ev, EV_MARKER, 5.0);
+	strcpy(ev.u.marker.note, "m");
+	assert_true(view_events_add(lg, &u, &ev));
+	assert_int_equal(u.events_scroll, 2);
+	view_events_clear(lg, &u);
+	assert_int_equal(lg->len, 0);
+	assert_int_equal(u.events_scroll, 0);
+	free(lg);
 }
 
 static void
@@ -189,6 +213,88 @@ discard(void *ctx, const Event *ev)
 	(void)ev;
 }
 
+/* Cells of tl that changed since the last draw; *at gets the last. */
+static int
+changed_cells(const TimelineState *tl, size_t *at)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < (size_t)tl->n * tl->width; i++)
+		if (tl->changed[i]) {
+			n++;
+			*at = i;
+		}
+	return n;
+}
+
+/* The timeline's state lives outside the view: the console takes the
+ * snapshot's probes in before a draw, and a draw repaints only what
+ * changed since the last one. */
+static void
+test_timeline_state(void **state)
+{
+	EventSink sink = {discard, NULL};
+	Profile *p = load(); /* interval 2, timeout 1: 2 s slots */
+	Engine *e = engine_new(p);
+	TimelineState tl;
+	UiState u;
+	Event ev;
+	size_t at = 0;
+
+	(void)state;
+	memset(&tl, 0, sizeof(tl));
+	view_timeline_reset(&tl);
+	assert_int_equal(tl.drawn_first, -1);
+	memset(&u, 0, sizeof(u));
+	u.profile = p;
+	u.g = glyphs_select(false);
+	ev = th_probe(1.0, "eu20", true, PERR_NONE, 20.0);
+	engine_feed(e, &ev, &sink);
+	u.snap = engine_snapshot(e);
+	u.t = 1.0;
+	view_timeline_update(&tl, &u, 80);
+	assert_int_equal(tl.n, 2);
+	assert_int_equal(tl.width, 80 - 12); /* "eu20" + " 1234ms" + 1 */
+	assert_true(tl.redraw);
+	assert_int_equal(changed_cells(&tl, &at), 1);
+	assert_int_equal(at, 0); /* eu20's first column */
+	assert_true(tl.cell[0] >= 1 && tl.cell[0] <= GLYPH_SPARK_LEVELS);
+	view_timeline_drawn(&tl, &u, 6);
+	assert_false(tl.redraw);
+	assert_int_equal(tl.drawn_first, 0);
+	assert_int_equal(changed_cells(&tl, &at), 0);
+
+	/* a timeout on us21 started at 2.0: its own cell, nothing else */
+	ev = th_probe(3.0, "us21", false, PERR_TIMEOUT, -1);
+	engine_feed(e, &ev, &sink);
+	u.snap = engine_snapshot(e);
+	u.t = 3.0;
+	view_timeline_update(&tl, &u, 80);
+	assert_false(tl.redraw);
+	assert_int_equal(changed_cells(&tl, &at), 1);
+	assert_int_equal(at, (size_t)tl.width + 1);
+	assert_int_equal(tl.cell[at], TL_TIMEOUT);
+	view_timeline_drawn(&tl, &u, 6);
+	/* nothing new: nothing to draw */
+	view_timeline_update(&tl, &u, 80);
+	assert_int_equal(changed_cells(&tl, &at), 0);
+	/* another width starts over from the snapshot */
+	view_timeline_update(&tl, &u, 100);
+	assert_true(tl.redraw);
+	assert_int_equal(tl.width, 100 - 12);
+	assert_int_equal(changed_cells(&tl, &at), 2);
+
+	view_timeline_mark(&tl, p, 4.5, 'R');
+	assert_int_equal(tl.nmarks, 1);
+	assert_int_equal(tl.marks[0].slot, 2);
+	assert_int_equal(tl.marks[0].kind, 'R');
+	view_timeline_reset(&tl);
+	assert_int_equal(tl.nmarks, 0);
+	assert_null(tl.cell);
+	engine_free(e);
+	profile_free(p);
+}
+
 static void
 test_details_never_show_header_values(void **state)
 {
@@ -249,9 +355,10 @@ test_failover_dialog_shows_every_argument(void **state)
 	ErrList errs;
 	Profile *p;
 	UiState u;
+	FailFlow ff;
 	char lines[64][256];
 	char joined[2048] = "";
-	int n, nsteps = 0;
+	int n;
 
 	(void)state;
 	errlist_init(&errs);
@@ -262,14 +369,10 @@ test_failover_dialog_shows_every_argument(void **state)
 	memset(&u, 0, sizeof(u));
 	u.profile = p;
 	u.g = glyphs_select(false);
-	u.fo_kind = 'f';
-	strcpy(u.fo_from, "eu20");
-	strcpy(u.fo_to, "us21");
-	u.fo_action = &p->failover;
-	u.fo_argv =
-	    actions_preview(&p->failover, "eu20", "us21", p->service, &nsteps);
-	u.fo_nsteps = nsteps;
-	assert_int_equal(nsteps, 1);
+	failflow_init(&ff);
+	failflow_open(&ff, 'f', "eu20", "us21", &p->failover, p->service);
+	u.ff = &ff;
+	assert_int_equal(ff.nsteps, 1);
 	n = view_failover_lines(&u, 40, lines, 64);
 	assert_true(n > 6);
 	for (int i = 0; i < n; i++) {
@@ -293,10 +396,10 @@ test_failover_dialog_shows_every_argument(void **state)
 	    "narrow dialog, $(not a shell) and it must be shown in full for "
 	    "svc");
 	assert_non_null(strstr(lines[n - 1], "Type us21"));
-	strcpy(u.confirm_text, "us2");
-	assert_false(view_failover_matches(&u));
-	strcpy(u.confirm_text, "us21");
-	assert_true(view_failover_matches(&u));
+	strcpy(ff.text, "us2");
+	assert_false(failflow_matches(&ff));
+	strcpy(ff.text, "us21");
+	assert_true(failflow_matches(&ff));
 
 	/* with a snapshot: states, latency, TTL and every warning */
 	EndpointSnap eps[2];
@@ -330,17 +433,22 @@ test_failover_dialog_shows_every_argument(void **state)
 	assert_non_null(strstr(joined, "WARNING: all regions degraded"));
 	assert_null(strstr(joined, "no failover action configured"));
 	/* not ONLINE: the name moves to a second confirmation */
-	assert_true(view_failover_second(&u));
-	assert_int_equal(u.fo_stage, 1);
-	assert_false(view_failover_matches(&u));
-	strcpy(u.confirm_text, "us21");
-	assert_false(view_failover_matches(&u));
-	strcpy(u.confirm_text, "yes");
-	assert_true(view_failover_matches(&u));
-	assert_false(view_failover_second(&u));
+	assert_false(view_failover_target_online(&u));
+	FailEnv env = {.has_runner = true,
+	    .runner = ACTIONS_IDLE,
+	    .target_online = view_failover_target_online(&u)};
+	assert_int_equal(
+	    failflow_key(&ff, KA_CONFIRM, '\n', &env), FF_ASK_AGAIN);
+	assert_int_equal(ff.state, FF_SECOND_CONFIRM);
+	assert_false(failflow_matches(&ff));
+	strcpy(ff.text, "us21");
+	assert_false(failflow_matches(&ff));
+	strcpy(ff.text, "yes");
+	assert_true(failflow_matches(&ff));
 	n = view_failover_lines(&u, 78, lines, 64);
 	assert_non_null(strstr(lines[n - 1], "us21 is DEGRADED: type yes"));
-	actions_preview_free(u.fo_argv, nsteps);
+	assert_int_equal(failflow_key(&ff, KA_CONFIRM, '\n', &env), FF_START);
+	failflow_fini(&ff);
 	profile_free(p);
 }
 
@@ -465,6 +573,7 @@ main(void)
 	    cmocka_unit_test(test_event_lines),
 	    cmocka_unit_test(test_ttl_text),
 	    cmocka_unit_test(test_timeline_codes),
+	    cmocka_unit_test(test_timeline_state),
 	    cmocka_unit_test(test_details_never_show_header_values),
 	    cmocka_unit_test(test_failover_dialog_shows_every_argument),
 	    cmocka_unit_test(test_small_formats),
