@@ -1,5 +1,6 @@
 #include "journal/report_fmt.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "base/utf8.h"
@@ -20,21 +21,71 @@ report_format_from_name(const char *name)
 	return -1;
 }
 
+static bool
+is_alnum(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	    (c >= 'A' && c <= 'Z');
+}
+
+/* One ASCII byte c of Markdown text (REPORT_ESC_MD in report_fmt.h);
+ * prev and next are the bytes around it (next 0 at the end). */
+static void
+md_char(FILE *f, unsigned char prev, unsigned char c, unsigned char next,
+    bool heading)
+{
+	bool esc;
+
+	if (c < 0x20 || c == 0x7f) {
+		fputc(' ', f);
+		return;
+	}
+	switch (c) {
+	case '|':
+	case '\\':
+	case '`':
+	case '*':
+	case '<':
+	case '[':
+	case '~':
+	case '$':
+		esc = true;
+		break;
+	case '_':
+		esc = !(is_alnum(prev) && is_alnum(next));
+		break;
+	case '&':
+		esc = is_alnum(next) || next == '#';
+		break;
+	case '#':
+		esc = heading && prev == ' ';
+		break;
+	default:
+		esc = false;
+	}
+	if (esc)
+		fputc('\\', f);
+	fputc(c, f);
+}
+
 void
 report_fmt_esc(FILE *f, const char *s, ReportEsc how)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	unsigned char prev = ' '; /* before the text: a space */
 
 	while (*p) {
 		size_t n = utf8_next((const char *)p, NULL);
 		if (n == 0) {
 			fputs("\xef\xbf\xbd", f);
 			p++;
+			prev = 0x80;
 			continue;
 		}
 		if (n > 1) {
 			fwrite(p, 1, n, f);
 			p += n;
+			prev = 0x80; /* not an ASCII letter */
 			continue;
 		}
 		unsigned char c = *p++;
@@ -61,15 +112,9 @@ report_fmt_esc(FILE *f, const char *s, ReportEsc how)
 			else
 				fputc(c, f);
 		} else {
-			if (c == '|' || c == '\\' || c == '`' || c == '*' ||
-			    c == '_' || c == '<' || c == '>' || c == '[' ||
-			    c == ']')
-				fprintf(f, "\\%c", c);
-			else if (c < 0x20 || c == 0x7f)
-				fputc(' ', f);
-			else
-				fputc(c, f);
+			md_char(f, prev, c, *p, how == REPORT_ESC_MD_HEADING);
 		}
+		prev = c < 0x20 || c == 0x7f ? ' ' : c;
 	}
 }
 
@@ -87,7 +132,7 @@ report_write(
 		if (fmt == REPORT_FMT_HTML)
 			report_html_write(r, t, f);
 		else
-			report_md_write(r, t, f);
+			report_md_write(t, f);
 		report_table_free(t);
 	}
 	return ferror(f) ? -1 : 0;
