@@ -28,12 +28,21 @@ is_alnum(unsigned char c)
 	    (c >= 'A' && c <= 'Z');
 }
 
-/* One ASCII byte c of Markdown text (REPORT_ESC_MD in report_fmt.h);
- * prev and next are the bytes around it (next 0 at the end). */
-static void
-md_char(FILE *f, unsigned char prev, unsigned char c, unsigned char next,
-    bool heading)
+/* Whether the three bytes before p (not before s) spell "www". */
+static bool
+after_www(const unsigned char *s, const unsigned char *p)
 {
+	return p - s >= 3 && (p[-3] | 0x20) == 'w' && (p[-2] | 0x20) == 'w' &&
+	    (p[-1] | 0x20) == 'w';
+}
+
+/* The ASCII byte *p of the Markdown text s (REPORT_ESC_MD in
+ * report_fmt.h); prev is the byte printed before it (' ' at the start). */
+static void
+md_char(FILE *f, const unsigned char *s, const unsigned char *p,
+    unsigned char prev, bool heading)
+{
+	unsigned char c = *p, next = p[1];
 	bool esc;
 
 	if (c < 0x20 || c == 0x7f) {
@@ -60,6 +69,12 @@ md_char(FILE *f, unsigned char prev, unsigned char c, unsigned char next,
 	case '#':
 		esc = heading && prev == ' ';
 		break;
+	case ':': /* "scheme://" would start an autolink (GFM) */
+		esc = next == '/' && p[2] == '/';
+		break;
+	case '.': /* and so would "www." */
+		esc = after_www(s, p);
+		break;
 	default:
 		esc = false;
 	}
@@ -79,7 +94,7 @@ report_fmt_esc(FILE *f, const char *s, ReportEsc how)
 		if (n == 0) {
 			fputs("\xef\xbf\xbd", f);
 			p++;
-			prev = 0x80;
+			prev = 0x80; /* not an ASCII letter */
 			continue;
 		}
 		if (n > 1) {
@@ -88,7 +103,15 @@ report_fmt_esc(FILE *f, const char *s, ReportEsc how)
 			prev = 0x80; /* not an ASCII letter */
 			continue;
 		}
-		unsigned char c = *p++;
+		unsigned char c = *p;
+		if (how == REPORT_ESC_MD || how == REPORT_ESC_MD_HEADING) {
+			md_char(f, (const unsigned char *)s, p, prev,
+			    how == REPORT_ESC_MD_HEADING);
+			prev = c < 0x20 || c == 0x7f ? ' ' : c;
+			p++;
+			continue;
+		}
+		p++;
 		if (how == REPORT_ESC_JSON) {
 			if (c == '"' || c == '\\')
 				fprintf(f, "\\%c", c);
@@ -111,10 +134,7 @@ report_fmt_esc(FILE *f, const char *s, ReportEsc how)
 				fputc(' ', f);
 			else
 				fputc(c, f);
-		} else {
-			md_char(f, prev, c, *p, how == REPORT_ESC_MD_HEADING);
 		}
-		prev = c < 0x20 || c == 0x7f ? ' ' : c;
 	}
 }
 

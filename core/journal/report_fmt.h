@@ -50,12 +50,13 @@ typedef enum {
 	/*
 	 * Markdown text in the middle of a line (a table cell, a list item
 	 * after its label): a backslash goes before exactly what could end
-	 * a table cell or start inline markup there -- | \ ` * < [ ~ $
+	 * a table cell or start inline markup there -- | \\ ` * < [ ~ $
 	 * always; _ unless between two ASCII letters or digits (intraword,
-	 * never emphasis); & when a letter, digit or # follows (an entity).
-	 * Nothing else: -> stays ->. Line-start markup (# > - + 1.) cannot
-	 * start where drtop prints log text, which always follows its own
-	 * words on the line.
+	 * never emphasis); & when a letter, digit or # follows (an entity);
+	 * the : of "://" and the . of "www." (GFM autolinks, inside which
+	 * escapes would show). Nothing else: -> stays ->. Line-start markup
+	 * (# > - + 1.) cannot start where drtop prints log text, which
+	 * always follows its own words on the line.
 	 */
 	REPORT_ESC_MD,
 	/* REPORT_ESC_MD in an ATX heading: also # after a space or at the
