@@ -194,11 +194,9 @@ add_bound(ReportTable *t, const Report *r, double f)
 	l = line_add(t, "DNS bound");
 	if (isnan(r->bound_s)) {
 		seg(l, e,
-		    "unknown: the profile in the log gives no drtop check "
-		    "bound for ");
-		return;
-	}
-	if (r->nresolvers == 0) {
+		    "the profile in the log gives no drtop check bound for ");
+		seg(l, "", " — ");
+	} else if (r->nresolvers == 0) {
 		seg(l, e, "DNS was not observed; drtop check bound for ");
 		seg(l, "", ": %s s — ", secs(r->bound_s).s);
 	} else if (!isnan(r->converged_all_s)) {

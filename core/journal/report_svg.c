@@ -174,8 +174,9 @@ report_svg_write(const Report *r, FILE *f)
 		double px = ax_x(&a, x->t);
 		fputs("<g class=\"route\"><title>", f);
 		svg_when(f, &a, x->t);
-		fprintf(f, " route %s", x->from[0] ? "" : "(first) ");
-		report_fmt_esc(f, x->from, REPORT_ESC_XML);
+		fputs(" route ", f);
+		report_fmt_esc(
+		    f, x->from[0] ? x->from : "(first)", REPORT_ESC_XML);
 		fputs(" -&gt; ", f);
 		report_fmt_esc(f, x->to, REPORT_ESC_XML);
 		fprintf(f, " (%s)</title>", route_cause_name(x->cause));
