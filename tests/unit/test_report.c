@@ -1075,7 +1075,8 @@ test_no_resolvers(void **state)
 /*
  * With client's-eye probes restored is the first good one served by a
  * healthy endpoint other than the faulted one: not one before the
- * fault, served by a, by a degraded c, failed, or of unknown server.
+ * fault, served by a (healthy again, but the faulted one), by a
+ * degraded c, failed, or of unknown server.
  * Without them the same log would say 16 (b answers after converging).
  */
 static void
@@ -1099,6 +1100,7 @@ test_public_restored(void **state)
 	health(7, "a", HEALTH_ONLINE, HEALTH_DEGRADED);
 	route(7, "a", "b");
 	health(7.5, "c", HEALTH_ONLINE, HEALTH_DEGRADED);
+	health(7.8, "a", HEALTH_DEGRADED, HEALTH_ONLINE); /* back, but E */
 	public_probe(8, true, "a"); /* the faulted endpoint */
 	public_probe(9, true, "c"); /* degraded */
 	public_probe(10, false, "b"); /* failed */
@@ -1148,6 +1150,7 @@ test_public_restored(void **state)
 	health(7, "a", HEALTH_ONLINE, HEALTH_DEGRADED);
 	route(7, "a", "b");
 	health(7.5, "c", HEALTH_ONLINE, HEALTH_DEGRADED);
+	health(7.8, "a", HEALTH_DEGRADED, HEALTH_ONLINE);
 	public_probe(8, true, "a");
 	public_probe(9, true, "c");
 	converged(15, "r1", "b");
