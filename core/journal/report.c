@@ -741,8 +741,8 @@ derive(Report *r)
 	r->t0 = r->recorded[DRILL_START] ? r->phase[DRILL_START] : 0;
 	if (ep >= 0 && !isnan(f)) {
 		r->bound_s = r->endpoints[ep].bound_s;
-		if (isnan(r->bound_s))
-			r->bound_exceeded = -1;
+		if (isnan(r->bound_s) || r->nresolvers == 0)
+			r->bound_exceeded = -1; /* DNS not observed: unknown */
 		else if (!isnan(r->converged_all_s))
 			r->bound_exceeded = r->converged_all_s > r->bound_s;
 		else if (!isnan(r->t_last) && r->t_last - f > r->bound_s)
