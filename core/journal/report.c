@@ -731,7 +731,11 @@ derive(Report *r)
 	r->converged_all_s = all ? since(r->phase[DRILL_CONVERGED], f) : NAN;
 	r->restored_s = since(r->phase[DRILL_RESTORED], f);
 	r->rto_s = r->restored_s;
-	if (isnan(r->rto_target) || isnan(f))
+	/* Without resolvers and without a client's-eye probe nothing can
+	 * observe a restore: not restored is then unknown, not missed. */
+	if (isnan(r->rto_target) || isnan(f) ||
+	    (isnan(r->rto_s) && r->nresolvers == 0 &&
+	        r->public_ep.nprobes == 0 && !r->recorded[DRILL_RESTORED]))
 		r->rto_met = -1;
 	else if (isnan(r->rto_s))
 		r->rto_met = 0;

@@ -35,8 +35,9 @@
  *   first successful probe at or after `failover`
  *   (REPORT_RESTORED_CONVERGED). rto_s = restored - F.
  * - metrics are phase - F, unrounded; NAN (JSON null) when either is
- *   missing. rto_met: null without a target or without F, false when
- *   never restored, else rto_s <= rto_target.
+ *   missing. rto_met: null without a target or without F, or when
+ *   nothing could observe a restore (no resolver, no client's-eye
+ *   probe); false when never restored, else rto_s <= rto_target.
  * - bound_s: the worst case `drtop check` prints for E (detection bound
  *   plus the record's TTL); bound_exceeded when the last convergence
  *   came later than F + bound_s, or never came and the log runs past it.

@@ -337,7 +337,8 @@ test_derived_and_nulls(void **state)
 	assert_double_null(r->converged_all_s);
 	assert_double_null(r->restored_s);
 	assert_double_null(r->rto_s);
-	assert_int_equal(r->rto_met, 0); /* a target, never restored */
+	/* a target, but nothing could observe a restore: unknown */
+	assert_int_equal(r->rto_met, -1);
 	assert_int_equal(r->nresolvers, 0); /* no dns.name */
 	assert_false(r->failover_observed);
 	/* a: 6 probes, 3 measured totals 5 5 5000 */
