@@ -241,7 +241,8 @@ cmd_watch(int argc, char **argv)
 	pjson = profile_to_json(p, true);
 	session = event_session_line(started, "live", pjson);
 	if (record_path != NULL) {
-		ws.rec = recorder_open(record_path, session, err, sizeof(err));
+		ws.rec =
+		    recorder_open(record_path, session, NULL, err, sizeof(err));
 		if (ws.rec == NULL) {
 			fprintf(stderr, "drtop watch: %s\n", err);
 			rc = 2;

@@ -41,6 +41,42 @@ drill_init(Drill *d, const Profile *p)
 			resolver_get(d, p->dns.resolvers[i].addr);
 }
 
+static bool
+is_degraded(const Drill *d, const char *name)
+{
+	for (int i = 0; i < d->ndegraded; i++)
+		if (strcmp(d->degraded[i], name) == 0)
+			return true;
+	return false;
+}
+
+static void
+set_degraded(Drill *d, const char *name, bool degraded)
+{
+	for (int i = 0; i < d->ndegraded; i++) {
+		if (strcmp(d->degraded[i], name) != 0)
+			continue;
+		if (!degraded)
+			memcpy(d->degraded[i], d->degraded[--d->ndegraded],
+			    EV_NAME_MAX);
+		return;
+	}
+	if (degraded && d->ndegraded < DRILL_DEGRADED_MAX)
+		str_copy(d->degraded[d->ndegraded++], EV_NAME_MAX, name);
+}
+
+void
+drill_sync(Drill *d, const Snapshot *s, const Profile *p)
+{
+	str_copy(d->route_to, EV_NAME_MAX, s->routed ? s->route_to : "");
+	d->has_public = d->has_public || s->has_public;
+	d->ndegraded = 0;
+	for (int i = 0; i < s->nendpoints && i < p->nendpoints; i++)
+		if (s->endpoints[i].state == HEALTH_DEGRADED ||
+		    s->endpoints[i].state == HEALTH_DISABLED)
+			set_degraded(d, p->endpoints[i].name, true);
+}
+
 static Event
 drill_event(double t, DrillPhase phase, const char *note)
 {
@@ -135,30 +171,6 @@ reach(Drill *d, DrillPhase p, double t, const char *note, const EventSink *out)
 		return;
 	ev = drill_event(t, p, note);
 	out->fn(out->ctx, &ev);
-}
-
-static bool
-is_degraded(const Drill *d, const char *name)
-{
-	for (int i = 0; i < d->ndegraded; i++)
-		if (strcmp(d->degraded[i], name) == 0)
-			return true;
-	return false;
-}
-
-static void
-set_degraded(Drill *d, const char *name, bool degraded)
-{
-	for (int i = 0; i < d->ndegraded; i++) {
-		if (strcmp(d->degraded[i], name) != 0)
-			continue;
-		if (!degraded)
-			memcpy(d->degraded[i], d->degraded[--d->ndegraded],
-			    EV_NAME_MAX);
-		return;
-	}
-	if (degraded && d->ndegraded < DRILL_DEGRADED_MAX)
-		str_copy(d->degraded[d->ndegraded++], EV_NAME_MAX, name);
 }
 
 /* Without a client's-eye probe: restored is the later of converged and

@@ -102,6 +102,11 @@ typedef struct {
  */
 void drill_init(Drill *d, const Profile *p);
 
+/* Take the long-lived state (the route, degraded endpoints, whether a
+ * client's-eye probe exists) from an engine snapshot: a replay that
+ * begins with a drill log's `state` line, not at the session's start. */
+void drill_sync(Drill *d, const Snapshot *s, const Profile *p);
+
 /*
  * Start a drill named name ("" or NULL: "drill") at t and return its
  * `start` event (note = the name). Phases of an earlier drill are

@@ -225,8 +225,8 @@ health_changed(Engine *e, int i, double t, HealthState from, const char *reason,
 	e->need_route = true;
 }
 
-static double
-median(const Recent *r)
+double
+eng_median(const Recent *r)
 {
 	double v[PERF_WINDOW];
 	int n = r->len;
@@ -303,7 +303,7 @@ record_probe(Engine *e, int i, double t, const ProbeEvent *p)
 		r->pos = (r->pos + 1) % PERF_WINDOW;
 		if (r->len < PERF_WINDOW)
 			r->len++;
-		s->median_ms = median(r);
+		s->median_ms = eng_median(r);
 		if (i >= 0 && e->rules.method == ROUTE_PERFORMANCE &&
 		    may_take_over(e, i))
 			e->need_route = true;

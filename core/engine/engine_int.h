@@ -56,6 +56,11 @@ void eng_emit(Engine *e, const EventSink *sink, const Event *ev);
 void eng_recommend(Engine *e, char key, int from, int to, const char *text);
 /* Mirror the traffic model into the snapshot. */
 void eng_sync_traffic(Engine *e);
+/* The latency median of a ring (-1 when empty). */
+double eng_median(const Recent *r);
+/* Recompute the recommendation from the state as it is, routing
+ * nothing (engine_route.c). */
+void eng_recommend_now(Engine *e);
 /* Run whatever is due at t (engine_route.c). */
 void eng_settle(Engine *e, double t, const EventSink *sink);
 /* t rounded to the microsecond, never before the engine's time. */

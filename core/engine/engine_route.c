@@ -299,6 +299,21 @@ manager_route(Engine *e, double t, const EventSink *sink)
 	return true;
 }
 
+void
+eng_recommend_now(Engine *e)
+{
+	RouteDecision d;
+
+	build_inputs(e);
+	if (e->manual || !e->snap.routed) {
+		if (e->snap.routed)
+			recommend_manual(e);
+		return;
+	}
+	routing_decide(&e->rules, e->rin, e->n, e->current, e->snap.now, &d);
+	recommend_auto(e, &d);
+}
+
 static void
 reroute(Engine *e, double t, const EventSink *sink)
 {

@@ -7,6 +7,7 @@
 
 #include "base/util.h"
 #include "engine/engine.h"
+#include "engine/engine_state.h"
 #include "model/profile.h"
 
 /* Ingest state: what report_feed needs to know as the log streams by. */
@@ -17,6 +18,9 @@ struct ReportTrack {
 	size_t route_cap, health_cap, conv_cap, action_cap, marker_cap,
 	    error_cap;
 	int cur_route; /* endpoint the traffic goes to; -1 = none yet */
+	char *start_unhealthy; /* per endpoint: degraded/disabled at the
+	                          log's state line; NULL = none given */
+	int nstart;
 	int fault_route; /* cur_route when the recorded fault happened */
 	double f0_t; /* first failed probe of the routed endpoint */
 	int f0_ep;
@@ -406,6 +410,28 @@ feed_note(Report *r, ReportNote **arr, size_t *n, size_t *cap, double t,
 }
 
 void
+report_start_state(Report *r, const EngineState *st)
+{
+	struct ReportTrack *k = r->track;
+
+	if (st->routed)
+		k->cur_route = endpoint_get(r, st->route_to);
+	for (int i = 0; i < st->n; i++)
+		endpoint_get(r, st->endpoints[i].name);
+	free(k->start_unhealthy);
+	k->nstart = r->nendpoints;
+	k->start_unhealthy = xcalloc((size_t)k->nstart + 1, 1);
+	for (int i = 0; i < st->n; i++) {
+		HealthState h = st->endpoints[i].health.state;
+		int x = report_endpoint_index(r, st->endpoints[i].name);
+
+		if (x >= 0 && x < k->nstart)
+			k->start_unhealthy[x] =
+			    h == HEALTH_DEGRADED || h == HEALTH_DISABLED;
+	}
+}
+
+void
 report_feed(Report *r, const Event *ev)
 {
 	struct ReportTrack *k = r->track;
@@ -593,7 +619,11 @@ first_probe(const Report *r, int i, double from, bool ok)
 static bool
 unhealthy_at(const Report *r, int i, double t)
 {
-	HealthState st = HEALTH_CHECKING;
+	const struct ReportTrack *tr = r->track;
+	HealthState st = tr->start_unhealthy != NULL && i < tr->nstart &&
+	        tr->start_unhealthy[i]
+	    ? HEALTH_DEGRADED
+	    : HEALTH_CHECKING;
 
 	for (size_t k = 0; k < r->nhealths && r->healths[k].t <= t; k++)
 		if (r->healths[k].endpoint == i)
@@ -798,6 +828,7 @@ report_free(Report *r)
 	if (r->track != NULL) {
 		free(r->track->hash);
 		free(r->track->open);
+		free(r->track->start_unhealthy);
 		free(r->track);
 	}
 	free(r);
@@ -875,7 +906,8 @@ report_whatif_feed(ReportWhatIfRun *w, const Event *ev)
 	}
 	if (engine_derives(ev->type)) {
 		const RouteEvent *r = &ev->u.route;
-		if (ev->type == EV_ROUTE && r->cause != CAUSE_AUTO)
+		if (ev->type == EV_ROUTE &&
+		    (r->cause == CAUSE_MANUAL || r->cause == CAUSE_FAILBACK))
 			engine_route_manual(w->engine, ev->t,
 			    r->cause == CAUSE_FAILBACK ? NULL : r->to, r->cause,
 			    &w->sink, err, sizeof(err));
@@ -885,6 +917,16 @@ report_whatif_feed(ReportWhatIfRun *w, const Event *ev)
 	    ev->u.drill.phase != DRILL_FAULT && ev->u.drill.phase != DRILL_END)
 		return;
 	engine_feed(w->engine, ev, &w->sink);
+}
+
+int
+report_whatif_state(
+    ReportWhatIfRun *w, const EngineState *st, char *err, size_t cap)
+{
+	if (engine_state_import(w->engine, st, err, cap) != 0)
+		return -1;
+	report_start_state(w->report, st);
+	return 0;
 }
 
 Report *

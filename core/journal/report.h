@@ -205,6 +205,13 @@ typedef struct {
  */
 Report *report_new(const SessionHeader *hdr, const char *log_path);
 
+struct EngineState; /* engine/engine_state.h */
+
+/* A drill log's `state` line (core/journal/state), before the first
+ * event: where the expected route pointed and which endpoints were
+ * degraded or disabled when the log began. */
+void report_start_state(Report *r, const struct EngineState *st);
+
 /* Take one event, in log order. Not after report_finish. */
 void report_feed(Report *r, const Event *ev);
 
@@ -240,6 +247,10 @@ ReportWhatIfRun *report_whatif_new(const SessionHeader *hdr,
     const char *log_path, const char *const *sets, int nsets, char *err,
     size_t cap);
 void report_whatif_feed(ReportWhatIfRun *w, const Event *ev);
+/* The log's state line, before the first event: the what-if engine
+ * starts from it. Returns 0, or -1 with err. */
+int report_whatif_state(
+    ReportWhatIfRun *w, const struct EngineState *st, char *err, size_t cap);
 Report *report_whatif_finish(ReportWhatIfRun *w);
 /* Abandon a run; NULL is safe. */
 void report_whatif_free(ReportWhatIfRun *w);

@@ -490,7 +490,7 @@ scripted(const char *path, const Profile *p, double fault_at, bool mark)
 
 	pj = profile_to_json(p, true);
 	hdr = event_session_line("2026-11-21T08:00:00.000Z", "live", pj);
-	rec = recorder_open(path, hdr, err, sizeof(err));
+	rec = recorder_open(path, hdr, NULL, err, sizeof(err));
 	free(hdr);
 	free(pj);
 	assert_non_null(rec);

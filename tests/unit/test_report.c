@@ -124,8 +124,9 @@ start_log(const char *name, const char *profile)
 	char *hdr;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	unlink(path); /* a fixture made again: the recorder never overwrites */
 	hdr = event_session_line("2026-11-21T08:00:00.000Z", "live", profile);
-	rec = recorder_open(path, hdr, err, sizeof(err));
+	rec = recorder_open(path, hdr, NULL, err, sizeof(err));
 	assert_non_null(rec);
 	free(hdr);
 	return path;

@@ -64,7 +64,7 @@ report_of_p(const char *name, const char *prof, const Event *ev, size_t n)
 	int rc;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	rec = recorder_open(path, hdr, err, sizeof(err));
+	rec = recorder_open(path, hdr, NULL, err, sizeof(err));
 	free(hdr);
 	assert_non_null(rec);
 	for (size_t i = 0; i < n; i++)
