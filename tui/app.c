@@ -22,6 +22,7 @@
 
 #define DRAIN_BATCH 64 /* events per drain: 64 x ~2.4 KiB on the stack */
 #define DRAIN_ROUNDS 64 /* batches per loop, so keys stay responsive */
+#define KEYS_PER_ROUND 64 /* keys read per loop */
 
 /* How long poll() may sleep: until the next thing due. */
 static int
@@ -50,8 +51,6 @@ poll_timeout_ms(const App *a, double now)
 		next = to_slot;
 	if (a->cfg->duration > 0 && a->cfg->duration - t < next)
 		next = a->cfg->duration - t;
-	if (a->af && autofail_due(a->af) >= 0 && autofail_due(a->af) - t < next)
-		next = autofail_due(a->af) - t;
 	next /= speed; /* wall seconds from here on */
 	if (app_draw_dirty(a)) {
 		double d = a->last_draw + APP_DRAW_INTERVAL - now;
@@ -67,18 +66,20 @@ poll_timeout_ms(const App *a, double now)
 	return (int)ceil(next * 1000.0);
 }
 
-/* The queue's events into the engine, a bounded number per loop. */
+/* What the session emitted, into the display's logs; a bounded number
+ * per loop (what the display cannot keep up with, the session drops and
+ * counts: the record has it). */
 static void
 drain(App *a)
 {
-	Queue *q = a->cfg->queue;
+	Session *s = a->cfg->session;
 
 	a->backlog = false;
-	for (int round = 0; q && round < DRAIN_ROUNDS; round++) {
+	for (int round = 0; s && round < DRAIN_ROUNDS; round++) {
 		Event evs[DRAIN_BATCH];
-		size_t n = queue_drain(q, evs, DRAIN_BATCH);
+		size_t n = session_out_drain(s, evs, DRAIN_BATCH);
 		for (size_t i = 0; i < n; i++)
-			engine_feed(a->cfg->engine, &evs[i], &a->sink);
+			app_model_on_event(a, &evs[i]);
 		if (n < DRAIN_BATCH)
 			break;
 		a->backlog = round == DRAIN_ROUNDS - 1;
@@ -111,17 +112,25 @@ loop(App *a)
 	while (!a->quit) {
 		struct pollfd pfd[3] = {
 		    {.fd = STDIN_FILENO, .events = POLLIN},
-		    {.fd = cfg->queue ? queue_wake_fd(cfg->queue) : -1,
+		    {.fd = cfg->session ? session_out_fd(cfg->session) : -1,
 		        .events = POLLIN},
 		    {.fd = sigpipe_fd(), .events = POLLIN},
 		};
-		int ch, timeout = poll_timeout_ms(a, now), rc;
+		int keys[KEYS_PER_ROUND], nkeys = 0, ch;
+		int timeout = poll_timeout_ms(a, now), rc;
+		bool draw;
 
 		term_release();
 		rc = poll(pfd, 3, timeout);
 		term_hold();
 		if (rc < 0 && errno != EINTR)
 			return 1;
+		/* keys before the lock: reading the terminal never holds up
+		 * the session */
+		while (nkeys < KEYS_PER_ROUND && (ch = getch()) != ERR)
+			keys[nkeys++] = ch;
+		if (cfg->session)
+			session_lock(cfg->session);
 		now = mono_now(); /* the one clock read of this iteration */
 		set_time(a, now);
 		if (pfd[2].revents & POLLIN)
@@ -129,31 +138,34 @@ loop(App *a)
 		if (sigpipe_stop_requested()) {
 			app_state_debug(
 			    a, "stop: signal %d", sigpipe_stop_requested());
-			break;
-		}
-		if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+			a->quit = true;
+		} else if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL)) {
 			app_state_debug(a, "stop: the terminal went away");
-			break;
+			a->quit = true;
 		}
-		if (sigpipe_take_resize())
+		if (!a->quit && sigpipe_take_resize())
 			app_draw_resize(a);
-		while ((ch = getch()) != ERR && !a->quit)
-			app_keys_handle(a, ch);
+		for (int k = 0; k < nkeys && !a->quit; k++)
+			app_keys_handle(a, keys[k]);
 		drain(a);
 		app_fail_apply_route(a);
-		if (cfg->engine)
-			engine_tick(cfg->engine, a->ui.t, &a->sink);
-		app_fail_auto(a);
 		if (cfg->replay)
 			a->ui.t = replay_position(cfg->replay);
 		app_model_update(a);
 		if (cfg->duration > 0 && a->ui.t >= cfg->duration)
-			break;
-		if (app_draw_dirty(a) &&
-		    now - a->last_draw >= APP_DRAW_INTERVAL) {
-			app_draw_frame(a);
+			a->quit = true;
+		draw = !a->quit && app_draw_dirty(a) &&
+		    now - a->last_draw >= APP_DRAW_INTERVAL;
+		if (draw) {
+			app_draw_frame(a); /* into curses' buffers only */
 			a->last_draw = now;
 		}
+		if (cfg->session)
+			session_unlock(cfg->session);
+		if (draw)
+			doupdate(); /* may block on a stopped terminal */
+		if (nkeys == KEYS_PER_ROUND)
+			a->backlog = true; /* more keys are waiting */
 	}
 	return 0;
 }
@@ -166,7 +178,6 @@ app_new(const AppConfig *cfg)
 	bool utf8 = !cfg->ascii && strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 
 	a->cfg = cfg;
-	a->record = cfg->record;
 	a->sink.fn = app_model_on_event;
 	a->sink.ctx = a;
 	text_set_ascii(!utf8);
@@ -199,18 +210,13 @@ app_new(const AppConfig *cfg)
 	a->last_slot = INT64_MIN;
 	view_timeline_reset(&a->tl);
 	failflow_init(&a->ff);
-	a->af = cfg->replay ? NULL : autofail_new(cfg->profile);
-	a->dc = cfg->engine
-	    ? drillctl_new(cfg->profile, cfg->start_real, cfg->demo != NULL)
-	    : NULL;
+	a->dc = cfg->session ? session_drill(cfg->session) : NULL;
 	return a;
 }
 
 static void
 app_free(App *a)
 {
-	drillctl_free(a->dc);
-	autofail_free(a->af);
 	failflow_fini(&a->ff);
 	view_timeline_reset(&a->tl);
 	view_map_canvas_free(&a->canvas);
@@ -249,7 +255,7 @@ app_run(const AppConfig *cfg)
 	term_test_hooks();
 	app_draw_relayout(a);
 	rc = loop(a);
-	app_drill_stop(a); /* a drill still running ends with the session */
+	/* a drill still running ends with the session (session_stop) */
 	app_draw_free(a);
 	term_end(a->screen);
 	app_state_debug(a, "stopped");

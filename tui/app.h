@@ -2,13 +2,16 @@
  * app: the console's main loop. Only the main thread touches curses.
  *
  * DESIGN
- * - One loop: poll() on stdin, the queue's wake fd and the signal
+ * - One loop: poll() on stdin, the session's out fd and the signal
  *   self-pipe (tui/sigpipe), with a timeout to the next thing due (a
  *   redraw, the clock's next second, the timeline's next slot). Each
  *   iteration reads CLOCK_MONOTONIC once, reads keys until ERR
- *   (KEY_RESIZE included), drains the queue into the engine with a sink
- *   that also feeds the event log, the details' probe log and --record,
- *   ticks the engine, and draws.
+ *   (KEY_RESIZE included), then, holding the session lock, handles
+ *   them, takes what the session emitted into the event log, the
+ *   details' probe log and the timeline, and draws into curses'
+ *   buffers; doupdate() (the write to the terminal, which a stopped
+ *   terminal can block) comes after the lock is released, so the
+ *   session thread keeps recording whatever the terminal does.
  * - Key handlers and model updates only set dirty bits; one draw
  *   function repaints the dirty views with wnoutrefresh and calls
  *   doupdate once, at most ~10 times a second. Idle costs one wake-up
@@ -37,16 +40,22 @@
 #include "journal/recorder.h"
 #include "journal/replay.h"
 #include "live/runtime.h"
+#include "live/session.h"
 #include "model/profile.h"
 #include "model/queue.h"
 #include "sim/demo.h"
 
 typedef struct {
 	const Profile *profile; /* borrowed */
-	Engine *engine; /* borrowed; fed only by app_run while it runs */
-	Queue *queue; /* borrowed; the producers' events */
-	/* A replay instead of engine + queue (both NULL then): the console
-	 * plays it at its speed, read-only (no probes, routes or actions). */
+	/* A live session: its thread feeds the engine, records, runs
+	 * automatic failover (core/live/session); the console reads the
+	 * engine's snapshot and acts under the session lock, and shows what
+	 * the session hands it. */
+	Session *session;
+	Engine *engine; /* borrowed: the session's (read under its lock) */
+	/* A replay instead of a session (session and engine NULL then): the
+	 * console plays it at its speed, read-only (no probes, routes or
+	 * actions). */
 	Replay *replay;
 	Runtime *runtime; /* may be NULL (no live producers) */
 	ActionRunner *actions; /* runtime_actions(): failover/failback and
@@ -56,8 +65,7 @@ typedef struct {
 	double start_real; /* real_now() at t = 0 */
 	bool ascii; /* --ascii: pure ASCII whatever the locale */
 	const char *theme; /* --theme NAME or NULL (dark) */
-	Recorder *record; /* --record: every event is written; may be NULL */
-	const char *record_path;
+	const char *record_path; /* --record FILE (the session writes it) */
 	double duration; /* > 0: stop at this session time (tests) */
 	/* For a replay (or any other feeder of the queue): the word in the
 	 * status line instead of LIVE/DEMO, and how fast session time runs

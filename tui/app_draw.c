@@ -216,7 +216,6 @@ app_draw_frame(App *a)
 		view_small_ops.draw(a->small, &a->ui, true);
 		wnoutrefresh(a->small);
 		a->small_dirty = false;
-		doupdate();
 		return;
 	}
 	for (int p = 0; p < PANE__COUNT; p++) {
@@ -232,5 +231,4 @@ app_draw_frame(App *a)
 		wnoutrefresh(a->dlg);
 		a->dlg_dirty = false;
 	}
-	doupdate();
 }

@@ -38,7 +38,8 @@ bool app_draw_theme(App *a, const char *name, ErrList *errs);
 /* True when something needs drawing. */
 bool app_draw_dirty(const App *a);
 
-/* Repaint what is dirty; one doupdate. */
+/* Repaint what is dirty into curses' buffers (wnoutrefresh); the caller
+ * calls doupdate() once, after the session lock is released. */
 void app_draw_frame(App *a);
 
 /* Delete every window (the end, or before a relayout). */

@@ -17,7 +17,7 @@ app_drill_stop(App *a)
 	if (a->dc == NULL || !drillctl_active(a->dc))
 		return;
 	ev = drillctl_end(a->dc, a->ui.t);
-	engine_feed(a->cfg->engine, &ev, &a->sink);
+	session_feed(a->cfg->session, &ev);
 	if (drillctl_finish(a->dc, err, sizeof(err)) != 0)
 		app_state_message(a, "drill log incomplete: %s", err);
 	else
@@ -89,7 +89,7 @@ app_drill_submit(App *a, KeyAction act, int ch)
 		ev = drillctl_fault(a->dc, a->ui.t, text);
 	else
 		ev = drillctl_marker(a->dc, a->ui.t, text);
-	engine_feed(a->cfg->engine, &ev, &a->sink);
+	session_feed(a->cfg->session, &ev);
 }
 
 void
@@ -97,13 +97,6 @@ app_drill_edit(App *a, KeyAction act, int ch)
 {
 	if (view_drill_edit(&a->ui, act, ch))
 		a->dlg_dirty = true;
-}
-
-void
-app_drill_on_event(App *a, const Event *ev)
-{
-	if (a->dc)
-		drillctl_on_event(a->dc, ev, &a->sink);
 }
 
 void
@@ -117,7 +110,7 @@ app_drill_demo_fault(App *a, int region, const char *label)
 	snprintf(note, sizeof(note), "demo: %s %s",
 	    a->cfg->profile->endpoints[region].name, label);
 	if (drillctl_demo_fault(a->dc, a->ui.t, note, &ev))
-		engine_feed(a->cfg->engine, &ev, &a->sink);
+		session_feed(a->cfg->session, &ev);
 }
 
 void

@@ -24,9 +24,6 @@ void app_drill_submit(App *a, KeyAction act, int ch);
 /* Any other key in the prompt: edit its text. */
 void app_drill_edit(App *a, KeyAction act, int ch);
 
-/* The engine's sink, last: the drill log and the phases ev caused. */
-void app_drill_on_event(App *a, const Event *ev);
-
 /* The demo switched region's fault to label: a drill's first fault is
  * marked with it. */
 void app_drill_demo_fault(App *a, int region, const char *label);

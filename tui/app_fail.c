@@ -156,62 +156,15 @@ app_fail_apply_route(App *a)
 
 	if (!failflow_take_route(&a->ff, &cause, to, sizeof(to)))
 		return;
-	a->operator_routing = true;
-	rc = engine_route_manual(a->cfg->engine, a->ui.t, to[0] ? to : NULL,
-	    cause, &a->sink, err, sizeof(err));
-	a->operator_routing = false;
+	rc = session_route_manual(a->cfg->session, a->ui.t, to[0] ? to : NULL,
+	    cause, err, sizeof(err));
 	if (rc != 0) {
 		app_state_message(a, "route: %s", err);
 		return;
 	}
-	if (a->af)
-		autofail_operator_route(a->af);
 	app_state_message(a, "%s: traffic %s %s",
 	    cause == CAUSE_MANUAL ? "failed over" : "failed back",
 	    a->ui.g->arrow, app_state_snap(a)->route_to);
-}
-
-void
-app_fail_auto(App *a)
-{
-	ActionRunner *ar = a->cfg->actions;
-	const Profile *p = a->cfg->profile;
-	AutofailRequest req;
-	ActionStatus st;
-	char err[EV_TEXT_MAX];
-	ActionsState state;
-
-	if (a->af == NULL || ar == NULL || !autofail_enabled(a->af))
-		return;
-	state = actions_state(ar);
-	if (state == ACTIONS_FAILED) {
-		actions_status(ar, &st);
-		if (strcmp(st.by, "auto") == 0 &&
-		    actions_abort(ar, err, sizeof(err)) == 0)
-			app_state_message(a,
-			    "automatic %s: step %d failed, aborted", st.name,
-			    st.failed_step + 1);
-		return;
-	}
-	if (!autofail_next(a->af, a->ui.t, state != ACTIONS_IDLE, &req))
-		return;
-	if (actions_start(ar, req.name,
-	        strcmp(req.name, "failback") == 0 ? &p->failback : &p->failover,
-	        req.from, req.to, "auto", err, sizeof(err)) != 0) {
-		Event ev;
-		event_init(&ev, EV_ERROR, a->ui.t);
-		str_copy(
-		    ev.u.error.source, sizeof(ev.u.error.source), "autofail");
-		snprintf(ev.u.error.message, sizeof(ev.u.error.message),
-		    "automatic %s from %s to %s: %.100s", req.name, req.from,
-		    req.to, err);
-		engine_feed(a->cfg->engine, &ev, &a->sink);
-		return;
-	}
-	app_state_message(a, "automatic %s %s %s %s started", req.name,
-	    req.from, a->ui.g->arrow, req.to);
-	app_state_debug(a, "automatic %s from %s to %s started", req.name,
-	    req.from, req.to);
 }
 
 void

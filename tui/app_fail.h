@@ -29,10 +29,6 @@ bool app_fail_panel_key(App *a, int ch);
  * succeeded, or there was none), applied once. */
 void app_fail_apply_route(App *a);
 
-/* routing.auto_failover: start what autofail asks for; abort an
- * automatic runbook that waits for a retry nobody asked for. */
-void app_fail_auto(App *a);
-
 /* Once a loop: the runner's status into the status line, the action
  * panel and the flow. */
 void app_fail_update(App *a);

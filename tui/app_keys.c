@@ -185,7 +185,7 @@ on_demo_fault(App *a, KeyAction act, int ch)
 	event_init(&ev, EV_MARKER, a->ui.t);
 	snprintf(ev.u.marker.note, sizeof(ev.u.marker.note),
 	    "demo: %s fault %s", p->endpoints[region].name, label);
-	engine_feed(a->cfg->engine, &ev, &a->sink);
+	session_feed(a->cfg->session, &ev);
 	app_state_message(a, "%s fault: %s", p->endpoints[region].name, label);
 	app_drill_demo_fault(a, region, label);
 	a->dirty[PANE_ENDPOINTS] = true;
@@ -240,7 +240,7 @@ on_confirm(App *a, KeyAction act, int ch)
 		return;
 	}
 	const char *name = a->cfg->profile->endpoints[i].name;
-	engine_set_disabled(a->cfg->engine, a->ui.t, name, dis, &a->sink);
+	session_set_disabled(a->cfg->session, a->ui.t, name, dis);
 	if (a->cfg->runtime)
 		runtime_set_disabled(a->cfg->runtime, i, dis);
 	app_draw_close_dialog(a);

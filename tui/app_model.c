@@ -35,18 +35,8 @@ app_model_on_event(void *ctx, const Event *ev)
 {
 	App *a = ctx;
 
-	runtime_observe(a->cfg->runtime, ev);
-	if (a->record && recorder_write(a->record, ev) != 0 &&
-	    recorder_lost(a->record) != a->record_lost) {
-		a->record_lost = recorder_lost(a->record);
-		app_state_message(a, "NOT RECORDED (%lu lost): %s",
-		    a->record_lost,
-		    recorder_error(a->record) ? recorder_error(a->record) : "");
-	}
 	if (ev->type == EV_PROBE)
 		keep_probe(a, ev);
-	if (a->af && !a->operator_routing)
-		autofail_feed(a->af, ev);
 	/* an operator's action succeeded: the route follows it once the
 	 * drain is over (never from inside the engine's sink) */
 	if (ev->type == EV_ACTION &&
@@ -58,8 +48,6 @@ app_model_on_event(void *ctx, const Event *ev)
 		view_timeline_mark(&a->tl, a->cfg->profile, ev->t, 'R');
 	if (view_events_add(&a->evlog, &a->ui, ev))
 		a->dirty[PANE_EVENTS] = true;
-	/* last: the drill log, and the phases this event caused */
-	app_drill_on_event(a, ev);
 }
 
 /* A cheap signature of what the map shows: states, route, shares. */
@@ -129,11 +117,25 @@ status_changed(App *a, bool new_second)
 	int inf = a->ui.in_flight;
 	if (new_second && a->cfg->runtime)
 		inf = runtime_in_flight(a->cfg->runtime);
-	uint64_t ovf = a->cfg->queue ? queue_overflow(a->cfg->queue) : 0;
-	if (inf != a->ui.in_flight || ovf != a->ui.overflow) {
+	uint64_t ovf =
+	    a->cfg->session ? session_in_dropped(a->cfg->session) : 0;
+	uint64_t behind =
+	    a->cfg->session ? session_out_dropped(a->cfg->session) : 0;
+	char rerr[EV_TEXT_MAX];
+	unsigned long lost = a->cfg->session
+	    ? session_record_lost(a->cfg->session, rerr, sizeof(rerr))
+	    : 0;
+
+	if (inf != a->ui.in_flight || ovf != a->ui.overflow ||
+	    behind != a->ui.display_dropped) {
 		a->ui.in_flight = inf;
 		a->ui.overflow = ovf;
+		a->ui.display_dropped = behind;
 		a->dirty[PANE_STATUS] = true;
+	}
+	if (lost != a->record_lost) {
+		a->record_lost = lost;
+		app_state_message(a, "NOT RECORDED (%lu lost): %s", lost, rerr);
 	}
 	if (a->ui.message[0] && a->ui.t >= a->ui.message_until) {
 		a->ui.message[0] = '\0';

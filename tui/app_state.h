@@ -17,10 +17,9 @@
 
 #include "app.h"
 #include "curses.h"
-#include "drillctl.h"
-#include "engine/autofail.h"
 #include "failflow.h"
 #include "layout.h"
+#include "live/drillctl.h"
 #include "theme.h"
 #include "view.h"
 #include "view_events.h"
@@ -65,17 +64,16 @@ typedef struct {
 	/* the loop */
 	bool quit;
 	bool quit_asked; /* q while an action runs: the next q quits */
-	bool backlog; /* the queue held more than one loop drains */
+	bool backlog; /* the out queue held more than one loop drains */
 	double prev_now; /* the previous iteration's clock (replay) */
-	EventSink sink; /* the engine's sink: app_model_on_event */
-	Recorder *record;
+	/* the display's sink: what the session (or the replay) emitted, for
+	 * the event log, the timeline and the details (app_model_on_event) */
+	EventSink sink;
 	unsigned long record_lost; /* shown once more were lost */
-	/* routing.auto_failover: the engine's own route changes run the
-	 * action (core/autofail); the operator's routes are not fed to it */
-	Autofail *af;
-	bool operator_routing;
 	FailFlow ff; /* f, b, R, A: the failover flow (tui/failflow) */
-	DrillCtl *dc; /* D, i, m: the drill log and tracker; NULL in replay */
+	/* D, i, m: the session's drill log; NULL in replay. Under the
+	 * session lock only. */
+	DrillCtl *dc;
 	/* what the views draw, owned here (UiState points at them) */
 	EventLog evlog;
 	TimelineState tl;

@@ -101,12 +101,6 @@ open_record(const char *path, const Profile *p, double start_real, bool demo)
 	return r;
 }
 
-static void
-record_event(void *ctx, const Event *ev)
-{
-	recorder_write(ctx, ev);
-}
-
 int
 cmd_console(int argc, char **argv)
 {
@@ -120,6 +114,7 @@ cmd_console(int argc, char **argv)
 	Engine *e = NULL;
 	Runtime *rt = NULL;
 	Recorder *record = NULL;
+	Session *session = NULL;
 	char err[512];
 	int rc = 1;
 
@@ -185,7 +180,6 @@ cmd_console(int argc, char **argv)
 	AppConfig cfg = {
 	    .profile = p,
 	    .engine = e,
-	    .queue = q,
 	    .demo = demo,
 	    .ascii = ascii,
 	    .theme = theme,
@@ -199,7 +193,6 @@ cmd_console(int argc, char **argv)
 			rc = 2; /* as watch: the FILE given cannot be a log */
 			goto out;
 		}
-		cfg.record = record;
 	}
 	rt = runtime_start(p, q, cfg.t0, err, sizeof(err));
 	if (rt == NULL) {
@@ -209,19 +202,34 @@ cmd_console(int argc, char **argv)
 	cfg.runtime = rt;
 	/* failover/failback run through the session's runner */
 	cfg.actions = runtime_actions(rt);
+	{
+		SessionConfig sc = {.p = p,
+		    .engine = e,
+		    .in = q,
+		    .rt = rt,
+		    .record = record,
+		    .t0 = cfg.t0,
+		    .start_real = cfg.start_real,
+		    .demo = demo_mode,
+		    .out_kind = SESSION_OUT_DISPLAY};
+
+		session = session_start(&sc, err, sizeof(err));
+	}
+	if (session == NULL) {
+		fprintf(stderr, "drtop: %s\n", err);
+		goto out;
+	}
+	cfg.session = session;
 	rc = app_run(&cfg);
 out:
 	runtime_stop(rt);
+	/* the producers have stopped: what they left in the queue still
+	 * goes through the engine into the log; a drill still open ends */
+	if (session != NULL)
+		session_stop(session, mono_now() - cfg.t0);
 	if (record) {
-		/* the producers have stopped: what they left in the queue
-		 * still goes through the engine into the log */
-		EventSink sink = {record_event, record};
-		Event evs[64];
-		size_t n;
 		char rerr[512];
-		while (e && q && (n = queue_drain(q, evs, 64)) > 0)
-			for (size_t i = 0; i < n; i++)
-				engine_feed(e, &evs[i], &sink);
+
 		if (recorder_close(record, rerr, sizeof(rerr)) != 0) {
 			fprintf(stderr, "drtop: --record: %s\n", rerr);
 			if (rc == 0)

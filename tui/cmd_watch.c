@@ -4,14 +4,15 @@
  * the session header and every event as JSON Lines on stdout until
  * SIGINT/SIGTERM or the duration ends (exit 0). Startup problems exit 2.
  *
- * With routing.auto_failover, the engine's own route changes run the
- * failover (or failback) action through the runtime's action runner,
- * by "auto", as core/autofail decides (hold_down, coalescing); its
- * `action` events come back through the queue and the engine like any
- * other. The engine already moved the route, so no route event is added
- * for an automatic action. A runbook step that fails is aborted at once
- * (nobody is there to retry it). On exit a running action is stopped
- * and its `finished` event written before watch ends.
+ * The session (core/live/session) runs the engine, --record and
+ * automatic failover on its own thread; this thread only writes what it
+ * emits to stdout. A reader of stdout that is slow or stopped delays
+ * stdout, never the record: what stdout had no room for is a gap, an
+ * `error` event (source "stdout") in the record and, once there is room
+ * again, on stdout too. A reader that leaves (EPIPE) ends watch at once
+ * with exit 0; any other write error ends it with exit 1 and a message.
+ * On exit a running action is stopped and its `finished` event written
+ * before watch ends.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,15 +24,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "actions/actions.h"
 #include "base/clock.h"
 #include "base/dlog.h"
 #include "base/util.h"
 #include "cmd.h"
-#include "engine/autofail.h"
 #include "engine/engine.h"
 #include "journal/recorder.h"
 #include "live/runtime.h"
+#include "live/session.h"
 #include "model/event.h"
 #include "model/profile.h"
 #include "model/queue.h"
@@ -39,112 +39,98 @@
 
 #define DRAIN_BATCH 256
 
+/* stdout as watch sees it: writing, its reader gone, or failing. */
+typedef enum { OUT_OK, OUT_GONE, OUT_FAILED } OutState;
+
 typedef struct {
-	FILE *out;
-	Recorder *rec;
-	Autofail *af; /* fed every event the engine emits; NULL = none */
-	Runtime *rt; /* shown every input (runtime_observe); may be NULL */
-	bool out_broken; /* stdout closed by the reader (EPIPE) */
-	bool out_failed; /* any other write error */
-} WatchSink;
+	OutState state;
+	int err; /* errno of the failure */
+} Out;
 
-static void
-watch_emit(void *ctx, const Event *ev)
+/* Write all of buf to stdout (blocking: the session records meanwhile).
+ * EPIPE: the reader left (OUT_GONE); anything else fails. */
+static int
+write_out(const char *buf, size_t len, Out *w)
 {
-	WatchSink *ws = ctx;
-	char line[EVENT_JSON_MAX];
-	size_t n = event_to_json(ev, line, sizeof(line));
+	while (len > 0 && w->state == OUT_OK) {
+		ssize_t n = write(STDOUT_FILENO, buf, len);
 
-	if (n == 0)
-		return;
-	if (ws->af != NULL)
-		autofail_feed(ws->af, ev);
-	if (ws->rec != NULL)
-		recorder_write(ws->rec, ev);
-	if (ws->out_broken || ws->out_failed)
-		return;
-	if (fwrite(line, 1, n, ws->out) != n) {
-		if (errno == EPIPE)
-			ws->out_broken = true;
-		else
-			ws->out_failed = true;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			w->err = n < 0 ? errno : EIO;
+			w->state = w->err == EPIPE ? OUT_GONE : OUT_FAILED;
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return w->state == OUT_OK ? 0 : -1;
+}
+
+/* What the session emitted, as JSON lines on stdout, a batch per write. */
+static void
+write_events(Session *s, Out *w)
+{
+	static Event batch[DRAIN_BATCH];
+	static char buf[64 * 1024];
+	size_t n;
+
+	while (w->state == OUT_OK &&
+	    (n = session_out_drain(s, batch, DRAIN_BATCH)) > 0) {
+		size_t len = 0;
+
+		for (size_t k = 0; k < n && w->state == OUT_OK; k++) {
+			char line[EVENT_JSON_MAX];
+			size_t m = event_to_json(&batch[k], line, sizeof(line));
+
+			if (len + m > sizeof(buf)) {
+				write_out(buf, len, w);
+				len = 0;
+			}
+			memcpy(buf + len, line, m);
+			len += m;
+		}
+		if (len > 0)
+			write_out(buf, len, w);
 	}
 }
 
-/* Feed one queued event to the engine; an operator's successful action
- * (none in watch today, but the rule is the caller's) then routes. That
- * route is the operator's, not the engine's: autofail is told so instead
- * of being fed it. */
-static void
-watch_feed(Engine *e, const Event *ev, const EventSink *sink)
+/*
+ * Tests only: DRTOP_TEST_OUT_CAPACITY shrinks the room for stdout so
+ * that a test can make a stalled reader miss events in seconds and check
+ * that the gap is written down. It can only make the room smaller;
+ * nothing else sets it.
+ */
+static size_t
+test_capacity(size_t cap)
 {
-	WatchSink *ws = sink->ctx;
-	Autofail *af = ws->af;
-	RouteCause cause;
-	char to[EV_NAME_MAX], err[256];
+	const char *v = getenv("DRTOP_TEST_OUT_CAPACITY");
+	char *end;
+	long n;
 
-	runtime_observe(ws->rt, ev);
-	engine_feed(e, ev, sink);
-	if (ev->type != EV_ACTION ||
-	    !autofail_manual_route(&ev->u.action, &cause, to, sizeof(to)))
-		return;
-	ws->af = NULL;
-	if (engine_route_manual(e, ev->t, to[0] != '\0' ? to : NULL, cause,
-	        sink, err, sizeof(err)) == 0 &&
-	    af != NULL)
-		autofail_operator_route(af);
-	ws->af = af;
+	if (v == NULL || *v == '\0')
+		return cap;
+	n = strtol(v, &end, 10);
+	return *end == '\0' && n >= 1 && (size_t)n < cap ? (size_t)n : cap;
 }
 
-/* An `error` event from watch itself, at t, through the engine. */
-static void
-watch_error(Engine *e, double t, const char *msg, const EventSink *sink)
+/* Room for what stdout may be behind before the session counts a gap:
+ * about eight seconds of this profile's events, at least 512. */
+static size_t
+watch_out_capacity(const Profile *p)
 {
-	Event ev;
+	double rate = 0;
+	size_t cap;
 
-	memset(&ev, 0, sizeof(ev));
-	ev.t = t;
-	ev.type = EV_ERROR;
-	str_copy(ev.u.error.source, sizeof(ev.u.error.source), "autofail");
-	str_copy(ev.u.error.message, sizeof(ev.u.error.message), msg);
-	engine_feed(e, &ev, sink);
-}
-
-/* Automatic failover: start what autofail asks for; abort a runbook of
- * ours that waits for a retry nobody can give. */
-static void
-watch_autofail(Autofail *af, ActionRunner *ar, const Profile *p, Engine *e,
-    double t, const EventSink *sink)
-{
-	AutofailRequest req;
-	ActionStatus st;
-	char err[EV_TEXT_MAX];
-	ActionsState state = actions_state(ar);
-
-	if (state == ACTIONS_FAILED) {
-		actions_status(ar, &st);
-		if (strcmp(st.by, "auto") == 0 &&
-		    actions_abort(ar, err, sizeof(err)) == 0)
-			dlog("watch: automatic %s: step %d failed, runbook "
-			     "aborted",
-			    st.name, st.failed_step + 1);
-		return;
-	}
-	if (!autofail_next(af, t, state != ACTIONS_IDLE, &req))
-		return;
-	if (actions_start(ar, req.name,
-	        strcmp(req.name, "failback") == 0 ? &p->failback : &p->failover,
-	        req.from, req.to, "auto", err, sizeof(err)) != 0) {
-		char msg[EV_TEXT_MAX];
-
-		snprintf(msg, sizeof(msg), "automatic %s from %s to %s: %.100s",
-		    req.name, req.from, req.to, err);
-		dlog("watch: %s", msg);
-		watch_error(e, t, msg, sink);
-		return;
-	}
-	dlog("watch: automatic %s from %s to %s started", req.name, req.from,
-	    req.to);
+	for (int i = 0; i < p->nendpoints; i++)
+		if (p->endpoints[i].monitor.interval > 0)
+			rate += 2.0 / p->endpoints[i].monitor.interval;
+	if (p->dns.name != NULL && p->dns.interval > 0)
+		rate += 2.0 * p->dns.nresolvers / p->dns.interval;
+	cap = (size_t)(rate * 8.0);
+	cap = cap < 512 ? 512 : cap > 16384 ? 16384 : cap;
+	return test_capacity(cap);
 }
 
 static int
@@ -168,12 +154,11 @@ cmd_watch(int argc, char **argv)
 	Queue *q = NULL;
 	Engine *e = NULL;
 	Runtime *rt = NULL;
-	Autofail *af = NULL;
-	WatchSink ws = {.out = stdout};
-	EventSink sink = {watch_emit, &ws};
-	static Event batch[DRAIN_BATCH];
-	char err[256], started[40], *pjson = NULL, *session = NULL;
-	double t0, end;
+	Recorder *rec = NULL;
+	Session *s = NULL;
+	Out w = {OUT_OK, 0};
+	char err[256], started[40], *pjson = NULL, *header = NULL;
+	double t0 = mono_now(), end;
 	int rc = 1;
 
 	for (int i = 1; i < argc; i++) {
@@ -233,24 +218,21 @@ cmd_watch(int argc, char **argv)
 		goto out;
 	}
 	e = engine_new(p);
-	af = autofail_new(p);
-	if (autofail_enabled(af))
-		ws.af = af;
 	t0 = mono_now();
 	clock_format_utc(real_now(), started, sizeof(started));
 	pjson = profile_to_json(p, true);
-	session = event_session_line(started, "live", pjson);
+	header = event_session_line(started, "live", pjson);
 	if (record_path != NULL) {
-		ws.rec =
-		    recorder_open(record_path, session, NULL, err, sizeof(err));
-		if (ws.rec == NULL) {
+		rec =
+		    recorder_open(record_path, header, NULL, err, sizeof(err));
+		if (rec == NULL) {
 			fprintf(stderr, "drtop watch: %s\n", err);
 			rc = 2;
 			goto out;
 		}
 	}
-	fputs(session, stdout);
-	fflush(stdout);
+	if (write_out(header, strlen(header), &w) != 0)
+		goto stopped;
 
 	rt = runtime_start(p, q, t0, err, sizeof(err));
 	if (rt == NULL) {
@@ -258,70 +240,80 @@ cmd_watch(int argc, char **argv)
 		dlog("watch: cannot start: %s", err);
 		goto out;
 	}
-	ws.rt = rt;
+	{
+		SessionConfig sc = {.p = p,
+		    .engine = e,
+		    .in = q,
+		    .rt = rt,
+		    .record = rec,
+		    .t0 = t0,
+		    .start_real = real_now() - (mono_now() - t0),
+		    .out_kind = SESSION_OUT_EVIDENCE,
+		    .out_capacity = watch_out_capacity(p),
+		    .duration = duration};
+
+		s = session_start(&sc, err, sizeof(err));
+	}
+	if (s == NULL) {
+		fprintf(stderr, "drtop watch: %s\n", err);
+		goto out;
+	}
 	dlog("watch: %s: %d endpoints, %d resolvers, session %s", profile_path,
 	    p->nendpoints, p->dns.nresolvers, started);
 	end = duration > 0 ? t0 + duration : INFINITY;
-	while (!sigpipe_stop_requested() && !ws.out_broken && !ws.out_failed) {
+	while (!sigpipe_stop_requested() && w.state == OUT_OK) {
 		struct pollfd pfd[2] = {
-		    {.fd = queue_wake_fd(q), .events = POLLIN},
+		    {.fd = session_out_fd(s), .events = POLLIN},
 		    {.fd = sigpipe_fd(), .events = POLLIN},
 		};
-		double now = mono_now(), wait = fmin(0.1, end - now);
-		size_t n;
+		double now = mono_now(), wait = fmin(0.25, end - now);
 
-		if (now >= end)
+		if (now >= end || session_done(s))
 			break;
 		poll(pfd, 2, (int)ceil(fmax(wait, 0) * 1000));
 		sigpipe_consume();
-		now = mono_now();
-		while ((n = queue_drain(q, batch, DRAIN_BATCH)) > 0)
-			for (size_t k = 0; k < n; k++)
-				watch_feed(e, &batch[k], &sink);
-		engine_tick(e, fmin(now, end) - t0, &sink);
-		if (ws.af != NULL)
-			watch_autofail(af, runtime_actions(rt), p, e,
-			    engine_snapshot(e)->now, &sink);
-		fflush(stdout);
+		write_events(s, &w);
 	}
+stopped:
 	dlog("watch: stopping (%s)",
-	    sigpipe_stop_requested() ? "signal"
-	        : ws.out_broken      ? "stdout closed"
-	        : ws.out_failed      ? "stdout write error"
-	                             : "duration");
+	    sigpipe_stop_requested()    ? "signal"
+	        : w.state == OUT_GONE   ? "stdout closed by its reader"
+	        : w.state == OUT_FAILED ? "stdout write error"
+	                                : "duration");
 	/* Stop the producers (a running action first: its `finished`
-	 * event is queued), then write whatever they had queued. */
-	ws.af = NULL;
+	 * event is queued), then the session, which records whatever they
+	 * had queued; stdout gets the rest while it can take it. */
 	runtime_stop(rt);
 	rt = NULL;
-	{
-		size_t n;
-		while ((n = queue_drain(q, batch, DRAIN_BATCH)) > 0)
-			for (size_t k = 0; k < n; k++)
-				watch_feed(e, &batch[k], &sink);
+	if (s != NULL) {
+		session_halt(s, mono_now() - t0);
+		write_events(s, &w);
 	}
-	fflush(stdout);
-	if (queue_overflow(q) > 0)
+	if (s != NULL && session_in_dropped(s) > 0)
 		fprintf(stderr,
-		    "drtop watch: %llu events dropped (queue full)\n",
-		    (unsigned long long)queue_overflow(q));
-	rc = ws.out_failed ? 1 : 0;
-	if (ws.rec != NULL && recorder_error(ws.rec) != NULL) {
+		    "drtop watch: %llu events dropped (queue full); the record "
+		    "says where\n",
+		    (unsigned long long)session_in_dropped(s));
+	if (w.state == OUT_FAILED)
+		fprintf(stderr, "drtop watch: writing to stdout: %s\n",
+		    strerror(w.err));
+	rc = w.state == OUT_FAILED ? 1 : 0;
+	if (rec != NULL && recorder_error(rec) != NULL) {
 		fprintf(stderr, "drtop watch: recording: %s\n",
-		    recorder_error(ws.rec));
+		    recorder_error(rec));
 		rc = 1;
 	}
 out:
 	runtime_stop(rt);
-	if (ws.rec != NULL && recorder_close(ws.rec, err, sizeof(err)) != 0) {
+	session_stop(s, mono_now() - t0);
+	if (rec != NULL && recorder_close(rec, err, sizeof(err)) != 0) {
 		fprintf(stderr, "drtop watch: recording: %s\n", err);
 		if (rc == 0)
 			rc = 1;
 	}
 	engine_free(e);
-	autofail_free(af);
 	queue_free(q);
-	free(session);
+	free(header);
 	free(pjson);
 	profile_free(p);
 	return rc;

@@ -63,7 +63,8 @@ typedef struct {
 	double t; /* session time now (seconds since t0) */
 	double start_real; /* CLOCK_REALTIME at t = 0 */
 	int in_flight;
-	uint64_t overflow;
+	uint64_t overflow; /* events the session's in queue dropped: a gap */
+	uint64_t display_dropped; /* events the display could not keep */
 	const char *faults[3]; /* demo: each region's fault label */
 	const char *record_path; /* --record FILE, or NULL */
 	char message[128]; /* a transient note for the status line */

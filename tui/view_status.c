@@ -76,6 +76,12 @@ draw(WINDOW *w, const UiState *u, bool full)
 		    (unsigned long long)u->overflow);
 		x = seg(w, u, x, cols, ROLE_BANNER, buf);
 	}
+	if (u->display_dropped > 0) {
+		/* the record has them; the screen skipped them */
+		snprintf(buf, sizeof(buf), " not shown %llu ",
+		    (unsigned long long)u->display_dropped);
+		x = seg(w, u, x, cols, ROLE_MODE, buf);
+	}
 	if (u->drill_line[0]) {
 		Role r = u->drill_error ? ROLE_BANNER
 		    : strncmp(u->drill_line, "DRILL REC", 9) == 0

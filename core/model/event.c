@@ -334,6 +334,15 @@ event_to_json(const Event *ev, char *buf, size_t cap)
 	case EV_ERROR:
 		jsonw_key_str(&w, "source", ev->u.error.source);
 		jsonw_key_str(&w, "message", ev->u.error.message);
+		if (ev->u.error.gap_count > 0) {
+			jsonw_key(&w, "gap");
+			jsonw_obj_open(&w);
+			jsonw_key_num(&w, "from", ev->u.error.gap_from, 6);
+			jsonw_key_num(&w, "to", ev->u.error.gap_to, 6);
+			jsonw_key_int(
+			    &w, "count", (long long)ev->u.error.gap_count);
+			jsonw_obj_close(&w);
+		}
 		break;
 	default:
 		return 0;
@@ -615,11 +624,22 @@ decode_body(Dec *d, const cJSON *o, Event *ev)
 	case EV_MARKER:
 		get_str(d, o, "note", ev->u.marker.note, EV_TEXT_MAX, false);
 		break;
-	case EV_ERROR:
+	case EV_ERROR: {
+		const cJSON *gap = cJSON_GetObjectItemCaseSensitive(o, "gap");
+
 		get_str(d, o, "source", ev->u.error.source, EV_NAME_MAX, false);
 		get_str(
 		    d, o, "message", ev->u.error.message, EV_TEXT_MAX, false);
+		if (cJSON_IsObject(gap)) {
+			double n = get_num(d, gap, "count", 0, true);
+
+			ev->u.error.gap_from = get_num(d, gap, "from", 0, true);
+			ev->u.error.gap_to = get_num(d, gap, "to", 0, true);
+			ev->u.error.gap_count =
+			    n > 0 && n < 1e15 ? (unsigned long)n : 0;
+		}
 		break;
+	}
 	default:
 		break;
 	}

@@ -173,8 +173,13 @@ typedef struct {
 } MarkerEvent;
 
 typedef struct {
-	char source[EV_NAME_MAX]; /* "dns", "probe", "recorder", ... */
+	char source[EV_NAME_MAX]; /* "dns", "probe", "recorder", "local", ... */
 	char message[EV_TEXT_MAX];
+	/* A gap in the record (events a queue or a writer dropped): their
+	 * count and the first and last t; gap_count 0 = not a gap. JSON:
+	 * "gap": {"from": ..., "to": ..., "count": N}. */
+	unsigned long gap_count;
+	double gap_from, gap_to;
 } ErrorEvent;
 
 typedef struct {

@@ -18,6 +18,9 @@ struct Queue {
 	bool signalled; /* a wake byte is in the pipe, not yet drained */
 	uint64_t pushed;
 	uint64_t overflow;
+	/* the gap not yet taken (queue_take_gap): dropped events' times */
+	uint64_t gap_count;
+	double gap_first, gap_last;
 	int rfd, wfd; /* set at creation, read-only afterwards */
 };
 
@@ -60,6 +63,10 @@ queue_try_push(Queue *q, const Event *ev)
 	pthread_mutex_lock(&q->lock);
 	if (q->len == q->cap) {
 		q->overflow++;
+		if (q->gap_count++ == 0 || ev->t < q->gap_first)
+			q->gap_first = ev->t;
+		if (q->gap_count == 1 || ev->t > q->gap_last)
+			q->gap_last = ev->t;
 		pthread_mutex_unlock(&q->lock);
 		return false;
 	}
@@ -81,6 +88,20 @@ queue_try_push(Queue *q, const Event *ev)
 		/* EAGAIN: the pipe is full, so the consumer is awake anyway. */
 	}
 	return true;
+}
+
+uint64_t
+queue_take_gap(Queue *q, double *first, double *last)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&q->lock);
+	n = q->gap_count;
+	*first = q->gap_first;
+	*last = q->gap_last;
+	q->gap_count = 0;
+	pthread_mutex_unlock(&q->lock);
+	return n;
 }
 
 size_t

@@ -42,6 +42,14 @@ bool queue_try_push(Queue *q, const Event *ev);
  * one lock hold, and empties the wake pipe. Returns the count. */
 size_t queue_drain(Queue *q, Event *out, size_t max);
 
+/*
+ * The events dropped since the last call (0 when none), with the least
+ * and the greatest t among them in *first and *last: the gap, so the
+ * consumer can write it into the record as evidence. Any thread; one
+ * taker.
+ */
+uint64_t queue_take_gap(Queue *q, double *first, double *last);
+
 /* The fd to poll for POLLIN: readable when events may be waiting. */
 int queue_wake_fd(const Queue *q);
 

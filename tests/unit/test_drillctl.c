@@ -19,9 +19,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "drillctl.h"
 #include "engine/drill.h"
 #include "helpers.h"
+#include "live/drillctl.h"
 #include "model/profile.h"
 
 #define OUT_MAX 16

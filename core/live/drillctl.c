@@ -1,4 +1,4 @@
-#include "drillctl.h"
+#include "live/drillctl.h"
 
 #include <errno.h>
 #include <stdio.h>
