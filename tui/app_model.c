@@ -1,6 +1,7 @@
 #include "app_model.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "app_drill.h"
@@ -37,6 +38,16 @@ app_model_on_event(void *ctx, const Event *ev)
 
 	if (ev->type == EV_PROBE)
 		keep_probe(a, ev);
+	if (ev->type == EV_ERROR && strcmp(ev->u.error.source, "local") == 0) {
+		/* loud until it clears: not a region's trouble, this
+		 * machine's */
+		if (strstr(ev->u.error.message, "cleared") != NULL)
+			a->ui.local_line[0] = '\0';
+		else
+			snprintf(a->ui.local_line, sizeof(a->ui.local_line),
+			    "THIS MACHINE: %.200s", ev->u.error.message);
+		a->dirty[PANE_STATUS] = true;
+	}
 	/* an operator's action succeeded: the route follows it once the
 	 * drain is over (never from inside the engine's sink) */
 	if (ev->type == EV_ACTION &&

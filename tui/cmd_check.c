@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/limits.h"
 #include "base/util.h"
 #include "cmd.h"
 #include "model/profile.h"
@@ -225,6 +226,21 @@ print_summary(FILE *f, const Profile *p)
 	else
 		fputs("no RTO target", f);
 	fprintf(f, ", logs in %s\n", p->drill_dir);
+	{
+		long soft = limits_raise_nofile();
+		long room = limits_endpoints_for(soft);
+
+		if (soft >= 0)
+			fprintf(f,
+			    "\nopen files  %ld here: up to %ld endpoints "
+			    "probed "
+			    "at once%s\n",
+			    soft, room,
+			    p->nendpoints > room
+			        ? " -- FEWER than this profile "
+			          "has (raise ulimit -n)"
+			        : "");
+	}
 	fprintf(f,
 	    "\nOK: %d endpoint%s; worst-case failover a client sees: %s s\n",
 	    p->nendpoints, p->nendpoints == 1 ? "" : "s",

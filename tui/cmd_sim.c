@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 
 #include "base/dlog.h"
+#include "base/limits.h"
 #include "base/util.h"
 #include "cmd.h"
 #include "sim/sim.h"
@@ -77,18 +77,6 @@ parse_port(const char *text)
 	if (errno != 0 || *end != '\0' || v < 0 || v > 65535)
 		return -1;
 	return (int)v;
-}
-
-/* Many regions and clients need many descriptors: lift the soft limit. */
-static void
-raise_fd_limit(void)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
 }
 
 /* Split list on commas into names (pointers into list). */
@@ -235,7 +223,7 @@ cmd_sim(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	raise_fd_limit();
+	limits_raise_nofile();
 
 	SimWorldConfig wcfg = {
 	    .sim = cfg,

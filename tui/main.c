@@ -3,10 +3,12 @@
  * one cmd_* function; only this layer picks exit codes (0 success,
  * 1 runtime failure, 2 bad usage, bad profile or bad log).
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "base/dlog.h"
+#include "base/limits.h"
 #include "base/util.h"
 #include "cmd.h"
 #include "probe/probe.h"
@@ -72,6 +74,12 @@ main(int argc, char **argv)
 			    argc > 1 ? argv[1] : "");
 			break;
 		}
+	/* One socket per probe in flight: the hard limit is what this
+	 * machine allows, the soft one only a default. */
+	limits_raise_nofile();
+	/* A file-size limit is a write error (EFBIG) the recorder reports
+	 * and survives, not a signal that kills drtop mid-line. */
+	signal(SIGXFSZ, SIG_IGN);
 	if (probe_global_init() != 0) {
 		fprintf(stderr, "drtop: libcurl failed to initialise\n");
 		return 1;

@@ -65,6 +65,9 @@ typedef struct {
 	int in_flight;
 	uint64_t overflow; /* events the session's in queue dropped: a gap */
 	uint64_t display_dropped; /* events the display could not keep */
+	/* this machine's own trouble (an error event of source "local"),
+	 * shown until it clears; "" = none */
+	char local_line[EV_TEXT_MAX];
 	const char *faults[3]; /* demo: each region's fault label */
 	const char *record_path; /* --record FILE, or NULL */
 	char message[128]; /* a transient note for the status line */

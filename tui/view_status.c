@@ -82,6 +82,8 @@ draw(WINDOW *w, const UiState *u, bool full)
 		    (unsigned long long)u->display_dropped);
 		x = seg(w, u, x, cols, ROLE_MODE, buf);
 	}
+	if (u->local_line[0])
+		x = seg(w, u, x + 1, cols, ROLE_FAILOPEN, u->local_line);
 	if (u->drill_line[0]) {
 		Role r = u->drill_error ? ROLE_BANNER
 		    : strncmp(u->drill_line, "DRILL REC", 9) == 0

@@ -63,6 +63,7 @@ typedef struct {
 	uint32_t ttl;
 	double ms;
 	char error[EV_TEXT_MAX]; /* first problem met; "" = none */
+	bool local; /* the problem is this machine's: no observation */
 	bool stop;
 } PollResult;
 
@@ -414,8 +415,16 @@ query_round(DnsObserver *o, const Polled *rs, const char *qname, Query *qa,
 	    rs->addr.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0 ||
 	    connect(fd, (const struct sockaddr *)&rs->addr, rs->addrlen) != 0) {
-		note_error(
-		    r, "resolver %s: socket: %s", rs->label, strerror(errno));
+		int e = errno;
+
+		/* no descriptor, no buffer, no route from here: this
+		 * machine's trouble, not an answer of the resolver's */
+		r->local = e == EMFILE || e == ENFILE || e == ENOBUFS ||
+		    e == ENOMEM || e == ENETUNREACH;
+		note_error(r, "resolver %s: socket: %s%s", rs->label,
+		    strerror(e),
+		    r->local ? " (this machine: no dns event for this poll)"
+		             : "");
 		if (fd >= 0)
 			close(fd);
 		return true;
@@ -549,10 +558,13 @@ push_result(DnsObserver *o, const Polled *rs, const PollResult *r)
 
 	if (r->error[0]) {
 		event_init(&ev, EV_ERROR, now);
-		str_copy(ev.u.error.source, sizeof(ev.u.error.source), "dns");
+		str_copy(ev.u.error.source, sizeof(ev.u.error.source),
+		    r->local ? "local" : "dns");
 		str_copy(
 		    ev.u.error.message, sizeof(ev.u.error.message), r->error);
 		queue_try_push(o->q, &ev);
+		if (r->local)
+			return; /* not a TIMEOUT: nothing was asked */
 	}
 	event_init(&ev, EV_DNS, now);
 	str_copy(d->resolver, sizeof(d->resolver), rs->label);

@@ -189,6 +189,28 @@ recommend_manual(Engine *e)
 	}
 }
 
+/* Every enabled endpoint degraded on a connection-level error (no
+ * answer at all): the one thing they share may be this machine. */
+static bool
+all_connection_errors(const Engine *e)
+{
+	int n = 0;
+
+	for (int i = 0; i < e->n; i++) {
+		const EndpointSnap *s = &e->snap.endpoints[i];
+		ProbeError pe = s->last_probe.error;
+
+		if (s->state == HEALTH_DISABLED)
+			continue;
+		if (s->state != HEALTH_DEGRADED ||
+		    !(pe == PERR_TIMEOUT || pe == PERR_REFUSED ||
+		        pe == PERR_RESET || pe == PERR_DNS))
+			return false;
+		n++;
+	}
+	return n > 1;
+}
+
 static void
 recommend_auto(Engine *e, const RouteDecision *d)
 {
@@ -197,7 +219,12 @@ recommend_auto(Engine *e, const RouteDecision *d)
 
 	if (e->snap.fail_open) {
 		snprintf(text, sizeof(text),
-		    "ALL ENDPOINTS DEGRADED: failing open to %s", cur);
+		    "ALL ENDPOINTS DEGRADED%s: failing open to %s",
+		    all_connection_errors(e)
+		        ? " (connection errors on every one: the cause may be "
+		          "this machine's network)"
+		        : "",
+		    cur);
 		eng_recommend(e, 0, -1, e->current, text);
 	} else if (d->waiting >= 0 && e->rules.failback_auto) {
 		snprintf(text, sizeof(text),

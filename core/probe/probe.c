@@ -31,10 +31,12 @@
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -72,6 +74,7 @@ typedef struct {
 	double pending_due;
 	bool cert_known;
 	int cert_days;
+	int local_errno; /* socket() failed here this probe: this machine */
 	char ip[48]; /* the address the last probe connected to */
 	long port; /* and its port */
 	/* The client's-eye probe only (idx == nendpoints). */
@@ -100,6 +103,11 @@ struct Prober {
 	_Atomic int nflight;
 	pthread_mutex_t stats_lock;
 	ProberStats stats; /* stats_lock */
+	/* this machine's own trouble (probe thread): since when, how many
+	 * probes it kept from counting, what */
+	bool local_active;
+	unsigned long local_probes;
+	int local_errno;
 	/* The client's-eye probe through a resolver of the profile: the
 	 * address and endpoint its latest answer gave (answer_lock). */
 	pthread_mutex_t answer_lock;
@@ -171,6 +179,24 @@ on_body(char *buf, size_t size, size_t nmemb, void *arg)
 	return len;
 }
 
+/*
+ * libcurl opens its sockets through here, so drtop sees why one could
+ * not be opened: no descriptors or no buffers is this machine's trouble,
+ * not the endpoint's (probe thread).
+ */
+static curl_socket_t
+open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	ProbeCtx *c = arg;
+	int fd;
+
+	(void)purpose;
+	fd = socket(a->family, a->socktype, a->protocol);
+	if (fd < 0)
+		c->local_errno = errno;
+	return fd < 0 ? CURL_SOCKET_BAD : fd;
+}
+
 /* ---- construction ---- */
 
 static int
@@ -220,6 +246,8 @@ ctx_setup(Prober *pr, ProbeCtx *c, char *err, size_t errcap)
 	curl_easy_setopt(c->easy, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c->easy, CURLOPT_PRIVATE, c);
 	curl_easy_setopt(c->easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c->easy, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+	curl_easy_setopt(c->easy, CURLOPT_OPENSOCKETDATA, c);
 	curl_easy_setopt(c->easy, CURLOPT_VERBOSE, 0L);
 	curl_easy_setopt(c->easy, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c->easy, CURLOPT_USERAGENT, "drtop/" DRTOP_VERSION);
@@ -422,6 +450,7 @@ probe_start(Prober *pr, ProbeCtx *c, double due, bool scheduled)
 	c->served_by[0] = '\0';
 	c->aborted = false;
 	c->pending = false;
+	c->local_errno = 0;
 	if (c->is_public && pr->public_via_observer && !pin_answer(pr, c))
 		return;
 	rc = curl_multi_add_handle(pr->multi, c->easy);
@@ -492,6 +521,71 @@ cert_check(Prober *pr, ProbeCtx *c, double t)
 	queue_try_push(pr->q, &ev);
 }
 
+static bool
+is_local(int e)
+{
+	return e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM ||
+	    e == ENETUNREACH;
+}
+
+/* An `error` event of this machine's own (source "local"). */
+static void local_event(Prober *pr, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+local_event(Prober *pr, const char *fmt, ...)
+{
+	va_list ap;
+	Event ev;
+
+	event_init(&ev, EV_ERROR, mono_now() - pr->t0);
+	str_copy(ev.u.error.source, sizeof(ev.u.error.source), "local");
+	va_start(ap, fmt);
+	vsnprintf(ev.u.error.message, sizeof(ev.u.error.message), fmt, ap);
+	va_end(ap);
+	queue_try_push(pr->q, &ev);
+}
+
+/*
+ * Whether this probe failed for a reason of this machine's (no file
+ * descriptors, no buffers, no route from here): then it is no verdict
+ * on the endpoint and pushes no probe event. The trouble is reported
+ * once when it starts and once when it ends (probe thread).
+ */
+static bool
+local_trouble(Prober *pr, ProbeCtx *c, CURLcode code)
+{
+	long oe = 0;
+	int e = c->local_errno;
+
+	if (e == 0 && code != CURLE_OK) {
+		curl_easy_getinfo(c->easy, CURLINFO_OS_ERRNO, &oe);
+		if (oe == ENETUNREACH)
+			e = (int)oe;
+	}
+	if (e != 0 && is_local(e)) {
+		if (!pr->local_active)
+			local_event(pr,
+			    "this machine cannot probe (%s, first on %s): "
+			    "such probes are not counted toward any endpoint's "
+			    "health until it clears",
+			    strerror(e), c->ep->name);
+		pr->local_active = true;
+		pr->local_errno = e;
+		pr->local_probes++;
+		return true;
+	}
+	if (pr->local_active) {
+		local_event(pr,
+		    "this machine's trouble cleared (%s): %lu probes were not "
+		    "counted",
+		    strerror(pr->local_errno), pr->local_probes);
+		pr->local_active = false;
+		pr->local_probes = 0;
+	}
+	return false;
+}
+
 static void
 probe_finish(Prober *pr, ProbeCtx *c, CURLcode code)
 {
@@ -503,6 +597,14 @@ probe_finish(Prober *pr, ProbeCtx *c, CURLcode code)
 	Event ev;
 	ProbeEvent *pe = &ev.u.probe;
 
+	if (local_trouble(pr, c, code)) {
+		probe_detach(pr, c);
+		pthread_mutex_lock(&pr->stats_lock);
+		pr->stats.done++;
+		pr->stats.local++;
+		pthread_mutex_unlock(&pr->stats_lock);
+		return;
+	}
 	curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_getinfo(c->easy, CURLINFO_NAMELOOKUP_TIME_T, &ct.namelookup);
 	curl_easy_getinfo(c->easy, CURLINFO_CONNECT_TIME_T, &ct.connect);

@@ -33,6 +33,7 @@ typedef struct {
 	uint64_t started; /* probes started (scheduled and re-probes) */
 	uint64_t done; /* probes finished (events pushed or dropped) */
 	uint64_t errors[PERR__COUNT]; /* done, by class; [0] = ok */
+	uint64_t local; /* done without a verdict: this machine's trouble */
 	uint64_t late_count; /* samples in late_hist */
 	uint64_t late_hist[PROBER_LATE_BINS];
 	double late_max; /* seconds, exact */
@@ -40,6 +41,11 @@ typedef struct {
 } ProberStats;
 
 /*
+ * A probe that fails for a reason of this machine's (no file
+ * descriptors or buffers to open a socket, no route from here) is no
+ * verdict on the endpoint: no probe event, and an `error` event (source
+ * "local") when such trouble starts and when it clears.
+ *
  * A prober for every endpoint of p (and the client's-eye probe when p
  * has one: index p->nendpoints, events "via": "public"), pushing events with
  * t = mono_now() - t0 at completion into q. p and q are borrowed and

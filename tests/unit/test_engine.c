@@ -322,6 +322,9 @@ test_failover_and_fail_open(void **state)
 	assert_route(last(&f, EV_ROUTE), 20, "us21", "eu20", CAUSE_AUTO, true);
 	assert_true(snap(&f)->fail_open);
 	assert_non_null(strstr(snap(&f)->recommendation, "ALL ENDPOINTS"));
+	/* status 500 everywhere: the regions answered, so no word of this
+	 * machine's network */
+	assert_null(strstr(snap(&f)->recommendation, "this machine"));
 	mark = f.nout;
 	probe(&f, 30, "eu20", false);
 	tick(&f, 500);
@@ -343,6 +346,16 @@ test_failover_and_fail_open(void **state)
 	probe(&f, 12, "eu20", true);
 	assert_route(last(&f, EV_ROUTE), 12, "eu20", "eu20", CAUSE_AUTO, false);
 	assert_int_equal(count(&f, EV_ROUTE, 0), 3);
+	fx_end(&f);
+
+	/* Every endpoint fails at once with no answer at all (timeouts):
+	 * the banner says the cause may be this machine's network. */
+	start_two(&f, mkprof(2));
+	probe_ms(&f, 10, "eu20", false, 0, -1);
+	probe_ms(&f, 10.5, "us21", false, 0, -1);
+	assert_true(snap(&f)->fail_open);
+	assert_non_null(strstr(snap(&f)->recommendation,
+	    "the cause may be this machine's network"));
 	fx_end(&f);
 }
 
