@@ -16,7 +16,7 @@ struct ReportTrack {
 	size_t hcap;
 	int ecap, rcap;
 	size_t route_cap, health_cap, conv_cap, action_cap, marker_cap,
-	    error_cap;
+	    error_cap, gap_cap;
 	int cur_route; /* endpoint the traffic goes to; -1 = none yet */
 	char *start_unhealthy; /* per endpoint: degraded/disabled at the
 	                          log's state line; NULL = none given */
@@ -506,6 +506,18 @@ report_feed(Report *r, const Event *ev)
 	case EV_ERROR:
 		feed_note(r, &r->errors, &r->nerrors, &k->error_cap, ev->t,
 		    ev->u.error.source, ev->u.error.message);
+		if (ev->u.error.gap_count > 0 &&
+		    grow(r, (void **)&r->gaps, r->ngaps, &k->gap_cap,
+		        sizeof(*r->gaps))) {
+			ReportGap *g = &r->gaps[r->ngaps++];
+
+			g->t = ev->t;
+			str_copy(
+			    g->source, sizeof(g->source), ev->u.error.source);
+			g->from = ev->u.error.gap_from;
+			g->to = ev->u.error.gap_to;
+			g->count = ev->u.error.gap_count;
+		}
 		break;
 	default:
 		break;
@@ -612,6 +624,30 @@ first_probe(const Report *r, int i, double from, bool ok)
 		if (e->probes[j].t >= from && (bool)e->probes[j].ok == ok)
 			return e->probes[j].t;
 	return NAN;
+}
+
+/* Which metrics' windows [F, phase] (to the log's end while the phase
+ * is null) a gap of the record overlaps. */
+static void
+mark_gaps(Report *r, double f)
+{
+	static const DrillPhase ends[REPORT_M__COUNT] = {
+	    [REPORT_M_DETECT] = DRILL_DETECTED,
+	    [REPORT_M_FAILOVER] = DRILL_FAILOVER,
+	    [REPORT_M_CONVERGED] = DRILL_CONVERGED,
+	    [REPORT_M_RESTORED] = DRILL_RESTORED,
+	};
+
+	if (isnan(f))
+		return;
+	for (int m = 0; m < REPORT_M__COUNT; m++) {
+		double end =
+		    isnan(r->phase[ends[m]]) ? r->t_last : r->phase[ends[m]];
+
+		for (size_t i = 0; i < r->ngaps; i++)
+			if (r->gaps[i].to >= f && r->gaps[i].from <= end)
+				r->gap_in[m] = true;
+	}
 }
 
 /* Whether endpoint i was degraded or disabled at t (its last health
@@ -773,6 +809,7 @@ derive(Report *r)
 		r->rto_met = r->rto_s <= r->rto_target;
 
 	r->t0 = r->recorded[DRILL_START] ? r->phase[DRILL_START] : 0;
+	mark_gaps(r, f);
 	if (ep >= 0 && !isnan(f)) {
 		r->bound_s = r->endpoints[ep].bound_s;
 		if (isnan(r->bound_s) || r->nresolvers == 0)
@@ -825,6 +862,7 @@ report_free(Report *r)
 	free(r->actions);
 	free(r->markers);
 	free(r->errors);
+	free(r->gaps);
 	if (r->track != NULL) {
 		free(r->track->hash);
 		free(r->track->open);

@@ -140,6 +140,25 @@ typedef struct {
 	char source[EV_NAME_MAX]; /* errors only */
 } ReportNote;
 
+/* A gap in the record: events a queue or a writer dropped (an `error`
+ * event with "gap"). */
+typedef struct {
+	double t; /* when it was written down */
+	char source[EV_NAME_MAX]; /* "queue", "stdout", "recorder", ... */
+	double from, to; /* the first and last t of what was lost */
+	unsigned long count;
+} ReportGap;
+
+/* The metrics a gap can fall into: each one's window is [fault, its
+ * phase] (to the log's end while the phase is null). */
+typedef enum {
+	REPORT_M_DETECT,
+	REPORT_M_FAILOVER,
+	REPORT_M_CONVERGED,
+	REPORT_M_RESTORED, /* restored_s and rto_s */
+	REPORT_M__COUNT
+} ReportMetric;
+
 #define REPORT_LIST_MAX 10000 /* routes, actions, markers, errors kept */
 
 typedef struct {
@@ -185,6 +204,10 @@ typedef struct {
 	size_t nmarkers;
 	ReportNote *errors;
 	size_t nerrors;
+	ReportGap *gaps; /* in log order */
+	size_t ngaps;
+	/* a gap overlaps the metric's window: the figure may be wrong */
+	bool gap_in[REPORT_M__COUNT];
 	unsigned long dropped; /* list entries beyond REPORT_LIST_MAX */
 
 	double t_first, t_last; /* times of the first and last event */

@@ -312,6 +312,31 @@ json_notes(FILE *f, const Report *r)
 		json_str(f, r->errors[i].text);
 		fputc('}', f);
 	}
+	fputs("],\"gaps\":[", f);
+	for (size_t i = 0; i < r->ngaps; i++) {
+		fprintf(f, "%s{\"source\":", i ? "," : "");
+		json_str(f, r->gaps[i].source);
+		fputs(",\"from\":", f);
+		json_time(f, r, r->gaps[i].from);
+		fputs(",\"to\":", f);
+		json_time(f, r, r->gaps[i].to);
+		fprintf(f, ",\"count\":%lu}", r->gaps[i].count);
+	}
+	fputs("],\"metrics_with_gaps\":[", f);
+	{
+		static const char *const names[REPORT_M__COUNT] = {
+		    "detect_s", "failover_s", "converged_s", "restored_s"};
+		bool first = true;
+
+		for (int m = 0; m < REPORT_M__COUNT; m++)
+			if (r->gap_in[m]) {
+				fprintf(
+				    f, "%s\"%s\"", first ? "" : ",", names[m]);
+				first = false;
+				if (m == REPORT_M_RESTORED)
+					fputs(",\"rto_s\"", f);
+			}
+	}
 	fputc(']', f);
 }
 

@@ -210,18 +210,20 @@ add_metrics(ReportTable *t, const Report *r, const ReportWhatIf *wi)
 	const struct {
 		const char *name;
 		double v, wv;
+		ReportMetric m;
 	} rows[] = {
-	    {"detect_s (fault → detected)", r->detect_s, w ? w->detect_s : NAN},
+	    {"detect_s (fault → detected)", r->detect_s, w ? w->detect_s : NAN,
+	        REPORT_M_DETECT},
 	    {r->failover_observed
 	            ? "failover_s (fault → DNS moved)"
 	            : "failover_s (fault → route change; expected, not "
 	              "observed)",
-	        r->failover_s, w ? w->failover_s : NAN},
+	        r->failover_s, w ? w->failover_s : NAN, REPORT_M_FAILOVER},
 	    {"converged_s, all resolvers", r->converged_all_s,
-	        w ? w->converged_all_s : NAN},
+	        w ? w->converged_all_s : NAN, REPORT_M_CONVERGED},
 	    {"restored_s (fault → restored)", r->restored_s,
-	        w ? w->restored_s : NAN},
-	    {"rto_s", r->rto_s, w ? w->rto_s : NAN},
+	        w ? w->restored_s : NAN, REPORT_M_RESTORED},
+	    {"rto_s", r->rto_s, w ? w->rto_s : NAN, REPORT_M_RESTORED},
 	};
 	char a[32];
 
@@ -229,8 +231,14 @@ add_metrics(ReportTable *t, const Report *r, const ReportWhatIf *wi)
 		s->sets = wi->sets;
 		s->nsets = wi->nsets;
 	}
-	for (size_t i = 0; i < ARRAY_LEN(rows); i++)
-		metric_s(s, rows[i].name, "", rows[i].v, rows[i].wv);
+	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
+		char name[160];
+
+		snprintf(name, sizeof(name), "%s%s", rows[i].name,
+		    r->gap_in[rows[i].m] ? " [GAP in the record in this window]"
+		                         : "");
+		metric_s(s, name, "", rows[i].v, rows[i].wv);
+	}
 	for (int i = 0; i < r->nresolvers; i++) {
 		const ReportResolver *x = &r->resolvers[i];
 		int j = w ? report_resolver_index(w, x->name) : -1;
@@ -406,6 +414,32 @@ add_markers(ReportTable *t, const Report *r)
 	}
 }
 
+/* Only when the record has gaps: events lost, and where. */
+static void
+add_gaps(ReportTable *t, const Report *r)
+{
+	static const ReportColumn cols[] = {
+	    {"lost from (s)", REPORT_ALIGN_RIGHT},
+	    {"to (s)", REPORT_ALIGN_RIGHT}, {"Events", REPORT_ALIGN_RIGHT},
+	    {"Where", REPORT_ALIGN_LEFT}};
+	ReportSection *s;
+
+	if (r->ngaps == 0)
+		return;
+	s = section_add(
+	    t, "Gaps in the record", cols, (int)ARRAY_LEN(cols), false);
+	for (size_t i = 0; i < r->ngaps; i++) {
+		ReportCell *c = row_add(s);
+		char n[32];
+
+		cell_s(&c[0], rel(r, r->gaps[i].from));
+		cell_s(&c[1], rel(r, r->gaps[i].to));
+		snprintf(n, sizeof(n), "%lu", r->gaps[i].count);
+		cell_set(&c[2], n, "");
+		cell_set(&c[3], "", r->gaps[i].source);
+	}
+}
+
 /* Only when the log has errors. */
 static void
 add_errors(ReportTable *t, const Report *r)
@@ -440,6 +474,7 @@ report_table_new(const Report *r, const ReportWhatIf *whatif)
 	add_diverged(t, r);
 	add_actions(t, r);
 	add_markers(t, r);
+	add_gaps(t, r);
 	add_errors(t, r);
 	return t;
 }

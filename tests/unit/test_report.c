@@ -1454,6 +1454,84 @@ test_engine_drill(void **state)
 	report_free(r);
 }
 
+/* A gap in the record (events a queue dropped) is listed, and the metrics
+ * whose window it falls in are marked; one outside the windows marks
+ * nothing. */
+static void
+test_gaps(void **state)
+{
+	const char *path = start_log("gaps.jsonl",
+	    "{\"service\":\"svc\",\"monitor\":{\"interval\":2,"
+	    "\"timeout\":1,\"tolerated_failures\":2},\"endpoints\":["
+	    "{\"name\":\"a\",\"target\":\"http://127.0.0.1:1/\"},"
+	    "{\"name\":\"b\",\"target\":\"http://127.0.0.1:2/\"}]}");
+	Event gap;
+	Report *r;
+	char *md, *json;
+
+	(void)state;
+	drill(0, DRILL_START, "gaps");
+	route(0.5, "", "a");
+	gap = th_marker(1, "");
+	event_init(&gap, EV_ERROR, 2);
+	str_copy(gap.u.error.source, EV_NAME_MAX, "queue");
+	str_copy(gap.u.error.message, EV_TEXT_MAX, "lost");
+	gap.u.error.gap_count = 40;
+	gap.u.error.gap_from = 1.0;
+	gap.u.error.gap_to = 1.5; /* before the fault: in no window */
+	put(&gap);
+	drill(5, DRILL_FAULT, "");
+	probe(6, "a", false, PERR_STATUS, 10);
+	gap.t = 7.5;
+	gap.u.error.gap_count = 12;
+	gap.u.error.gap_from = 6.5;
+	gap.u.error.gap_to = 7.0; /* between the fault and detection */
+	put(&gap);
+	health(8, "a", HEALTH_ONLINE, HEALTH_DEGRADED);
+	route(9, "a", "b");
+	probe(10, "b", true, PERR_NONE, 10);
+	drill(20, DRILL_END, "");
+	r = finish_log(path);
+
+	assert_int_equal(r->ngaps, 2);
+	assert_int_equal(r->gaps[1].count, 12);
+	assert_string_equal(r->gaps[1].source, "queue");
+	assert_true(r->gap_in[REPORT_M_DETECT]);
+	assert_true(r->gap_in[REPORT_M_FAILOVER]);
+	md = render(r, REPORT_FMT_MD);
+	json = render(r, REPORT_FMT_JSON);
+	assert_non_null(strstr(md, "Gaps in the record"));
+	assert_non_null(
+	    strstr(md, "detect_s (fault → detected) [GAP in the record"));
+	assert_non_null(strstr(json, "\"metrics_with_gaps\":[\"detect_s\""));
+	assert_non_null(strstr(json,
+	    "\"gaps\":[{\"source\":\"queue\",\"from\":1,\"to\":1.5,"
+	    "\"count\":40}"));
+	free(md);
+	free(json);
+	report_free(r);
+
+	/* the same drill without the second gap: nothing marked */
+	path = start_log("gaps2.jsonl",
+	    "{\"service\":\"svc\",\"endpoints\":[{\"name\":\"a\"},"
+	    "{\"name\":\"b\"}]}");
+	drill(0, DRILL_START, "gaps");
+	route(0.5, "", "a");
+	gap.t = 2;
+	gap.u.error.gap_count = 40;
+	gap.u.error.gap_from = 1.0;
+	gap.u.error.gap_to = 1.5;
+	put(&gap);
+	drill(5, DRILL_FAULT, "");
+	probe(6, "a", false, PERR_STATUS, 10);
+	health(8, "a", HEALTH_ONLINE, HEALTH_DEGRADED);
+	drill(20, DRILL_END, "");
+	r = finish_log(path);
+	for (int m = 0; m < REPORT_M__COUNT; m++)
+		assert_false(r->gap_in[m]);
+	report_free(r);
+}
+
 int
 main(void)
 {
@@ -1468,6 +1546,7 @@ main(void)
 	    cmocka_unit_test(test_public_restored),
 	    cmocka_unit_test(test_md_escape),
 	    cmocka_unit_test(test_engine_drill),
+	    cmocka_unit_test(test_gaps),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
