@@ -45,7 +45,7 @@ else
 BIN := $(BUILD)/drtop
 endif
 
-.PHONY: all deps demo test test-asan test-tsan test-unit bench install clean \
+.PHONY: all deps demo test test-asan test-tsan test-unit bench soak install clean \
 	fmt fmt-check fuzz-check check-layers tests
 
 all: $(BIN)
@@ -112,6 +112,12 @@ test-tsan: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@sh tests/bench/run.sh
+
+# An hour at 1,000 endpoints (not in CI): RSS and descriptors every
+# minute, the slope after warm-up. SOAK_MINUTES, SOAK_ENDPOINTS change it.
+soak: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/bench/soak.sh
 
 FMT_FILES = $(wildcard core/*/*.[ch] tui/*.[ch] tests/unit/*.[ch] \
 	tests/fuzz/*.c tests/bench/*.c)
