@@ -116,7 +116,8 @@ test_capacity(size_t cap)
 }
 
 /* Room for what stdout may be behind before the session counts a gap:
- * about eight seconds of this profile's events, at least 512. */
+ * about four seconds of this profile's events, at least 512, at most
+ * 4,096 (an event is ~2.4 KiB today: 10 MiB). */
 static size_t
 watch_out_capacity(const Profile *p)
 {
@@ -128,8 +129,8 @@ watch_out_capacity(const Profile *p)
 			rate += 2.0 / p->endpoints[i].monitor.interval;
 	if (p->dns.name != NULL && p->dns.interval > 0)
 		rate += 2.0 * p->dns.nresolvers / p->dns.interval;
-	cap = (size_t)(rate * 8.0);
-	cap = cap < 512 ? 512 : cap > 16384 ? 16384 : cap;
+	cap = (size_t)(rate * 4.0);
+	cap = cap < 512 ? 512 : cap > 4096 ? 4096 : cap;
 	return test_capacity(cap);
 }
 

@@ -20,7 +20,7 @@
 
 #define BATCH 64 /* events taken from the in queue per lock hold */
 #define OUT_MIN 256
-#define OUT_MAX 8192
+#define OUT_MAX 2048 /* the display's: dropping there loses nothing */
 
 struct Session {
 	SessionConfig cfg;
@@ -214,7 +214,7 @@ auto_capacity(const Profile *p)
 			rate += 2.0 / p->endpoints[i].monitor.interval;
 	if (p->dns.name != NULL && p->dns.interval > 0)
 		rate += 2.0 * p->dns.nresolvers / p->dns.interval;
-	cap = (size_t)(rate * 4.0); /* four seconds behind */
+	cap = (size_t)(rate * 2.0); /* two seconds behind */
 	return cap < OUT_MIN ? OUT_MIN : cap > OUT_MAX ? OUT_MAX : cap;
 }
 
