@@ -143,7 +143,7 @@ simworld_start(const SimWorldConfig *cfg, char *err, size_t cap)
 	dc.ttl = cfg->ttl;
 	dc.choose = choose_region;
 	dc.ctx = w->sim;
-	dc.caching = cfg->caching;
+	dc.role = cfg->caching ? SIMDNS_CACHING : SIMDNS_AUTHORITATIVE;
 	w->dns = simdns_start(&dc, err, cap);
 	if (w->dns == NULL)
 		goto fail;
