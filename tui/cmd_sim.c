@@ -422,6 +422,11 @@ cmd_sim(int argc, char **argv)
 	    .stale = stale,
 	    .stale_ttl = 1,
 	};
+	if (simworld_config_check(&wcfg, err, sizeof(err)) != 0) {
+		rc = usage_error("%s", err);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		goto out;
+	}
 	world = simworld_start(&wcfg, err, sizeof(err));
 	if (world != NULL)
 		sim = simworld_sim(world);

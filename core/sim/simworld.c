@@ -252,6 +252,30 @@ start_resolver(
 	return 0;
 }
 
+int
+simworld_config_check(const SimWorldConfig *cfg, char *err, size_t cap)
+{
+	if (cfg->nresolvers < 0 || cfg->nresolvers > SIMWORLD_MAX_RESOLVERS ||
+	    (cfg->nresolvers > 0 && cfg->dns_port < 0)) {
+		snprintf(err, cap, "resolvers: 0-%d, and only with DNS",
+		    SIMWORLD_MAX_RESOLVERS);
+		return -1;
+	}
+	if (cfg->stale < 0 || cfg->stale_ttl < 0 || cfg->ttl < 0) {
+		snprintf(err, cap, "TTL, stale window and TTL: >= 0 seconds");
+		return -1;
+	}
+	if (cfg->dns_port < -1 || cfg->dns_port > 65535) {
+		snprintf(
+		    err, cap, "DNS port %d: must be 0-65535", cfg->dns_port);
+		return -1;
+	}
+	for (int i = 0; i < cfg->nresolvers; i++)
+		if (check_resolver(cfg, i, err, cap) != 0)
+			return -1;
+	return sim_config_check(&cfg->sim, err, cap);
+}
+
 SimWorld *
 simworld_start(const SimWorldConfig *cfg, char *err, size_t cap)
 {
@@ -261,19 +285,8 @@ simworld_start(const SimWorldConfig *cfg, char *err, size_t cap)
 	pthread_mutex_init(&w->lock, NULL);
 	w->dns_name =
 	    xstrdup(cfg->dns_name != NULL ? cfg->dns_name : SIMWORLD_DNS_NAME);
-	if (cfg->nresolvers < 0 || cfg->nresolvers > SIMWORLD_MAX_RESOLVERS ||
-	    (cfg->nresolvers > 0 && cfg->dns_port < 0)) {
-		snprintf(err, cap, "resolvers: 0-%d, and only with DNS",
-		    SIMWORLD_MAX_RESOLVERS);
+	if (simworld_config_check(cfg, err, cap) != 0)
 		goto fail;
-	}
-	if (cfg->stale < 0 || cfg->stale_ttl < 0) {
-		snprintf(err, cap, "stale window and TTL: >= 0 seconds");
-		goto fail;
-	}
-	for (int i = 0; i < cfg->nresolvers; i++)
-		if (check_resolver(cfg, i, err, cap) != 0)
-			goto fail;
 	w->sim = sim_start(&cfg->sim, err, cap);
 	if (w->sim == NULL)
 		goto fail;

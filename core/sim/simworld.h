@@ -50,6 +50,15 @@ typedef struct {
 
 typedef struct SimWorld SimWorld;
 
+/*
+ * Check a configuration without opening anything (sim_config_check, and
+ * the resolvers: 0-SIMWORLD_MAX_RESOLVERS, only with DNS, names of 1-31
+ * bytes without control characters, distinct and not
+ * SIMWORLD_NS_NAME, roles caching or stale). Returns 0, or -1 with a
+ * message in err. simworld_start() runs the same checks.
+ */
+int simworld_config_check(const SimWorldConfig *cfg, char *err, size_t cap);
+
 /* Start regions, then the name server, then the resolvers. NULL with err
  * naming what failed (nothing is left running then). */
 SimWorld *simworld_start(const SimWorldConfig *cfg, char *err, size_t cap);
