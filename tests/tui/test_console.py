@@ -1,7 +1,8 @@
 """Screen tests of the console on `drtop --demo` in a real terminal
 (tmux, private socket): 80x24 shows the regions ONLINE and the map; a
-fault makes eu20 DEGRADED within its detection bound and the TTL
-countdown appears; resizes (200x60, too small, back); help from the key
+fault makes eu20 DEGRADED within its detection bound and, once the
+operator fails over (the demo's manager is manual), the TTL countdown
+appears; resizes (200x60, too small, back); help from the key
 table; q exits 0 with the terminal restored; SIGTERM does the same."""
 import os
 import re
@@ -133,6 +134,14 @@ def run(scr, record):
               any("500" in l for l in endpoint_rows(s) if "eu20" in l),
               endpoint_rows(s))
         print("# eu20 degraded after %.2fs (bound %.1fs)" % (took, bound))
+    # The demo's traffic manager is manual: nothing moves until the
+    # operator fails over (f, the target's name); then its name server
+    # answers us21 at once and the resolvers' caches drain.
+    scr.keys("f")
+    f = scr.wait_for(lambda x: "Fail over" in x and "Type us21" in x, 10)
+    check("fault 1: f asks to fail over to us21", f is not None,
+          getattr(scr, "last", ""))
+    scr.keys("u", "s", "2", "1", "Enter")
     s = scr.wait_for(lambda x: re.search(r"drain \d\d:\d\d", x), 2 * slack)
     check("fault 1: TTL countdown mm:ss appears", s is not None,
           getattr(scr, "last", ""))
@@ -140,6 +149,9 @@ def run(scr, record):
         check("fault 1: traffic moved to us21",
               "us21" in s.splitlines()[0], s.splitlines()[0])
         check("fault 1: progress bar", "\u2588" in s or "\u2591" in s)
+    # The failover's output pane covers the map: Esc hides it.
+    scr.keys("Escape")
+    scr.wait_for(lambda x: "Esc hides this" not in x, 10)
 
     # resize: large, too small, back
     scr.resize(200, 60)

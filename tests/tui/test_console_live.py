@@ -1,5 +1,7 @@
 """Screen tests of the console on a live profile against `drtop sim`
-(loopback only): mode LIVE, a fault detected, the recommendation banner,
+(loopback only; a manual traffic manager, whose DNS moves only when told,
+and routing.manager manual): mode LIVE, a fault detected, the
+recommendation banner,
 the operator's failover through the confirmation that shows the
 action's arguments, the action's output and outcome in the event log,
 secrets never on screen, SIGHUP restoring the terminal with --record
@@ -36,6 +38,9 @@ def make_profile(d, regions, dns_addr):
         "service": "live-test",
         "dns": {"name": "demo.sim.drtop.test", "ttl": 5,
                 "resolvers": [dns_addr], "interval": 0.5},
+        # The operator moves DNS (drtop sim --manager manual): a fault
+        # gives a recommendation, and the failover is the operator's.
+        "routing": {"manager": "manual"},
         "monitor": {"interval": INTERVAL, "timeout": TIMEOUT,
                     "tolerated_failures": TOLERATED,
                     "identify": {"header": "X-Region"},
@@ -121,7 +126,8 @@ def auto_failover(d, regions, dns_addr, control):
 
 def main():
     d = drtest.tmpdir()
-    sim, regions, control = drtest.sim_start()
+    sim, regions, control = drtest.sim_start(
+        ["--control", "0", "--base-port", "0", "--manager", "manual"])
     check("sim started", len(regions) >= 2 and control, regions)
     if len(regions) < 2 or not control:
         drtest.done()
