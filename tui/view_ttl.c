@@ -186,7 +186,8 @@ state_text(
 				    drain ? "conv" : "converged", d,
 				    drain ? " " : "", drain ? mm : "");
 			else if (drain)
-				snprintf(buf, cap, "%s %s", d, mm);
+				snprintf(buf, cap, "+%lds %s",
+				    (long)floor(r->converged_after + 1e-9), mm);
 			else
 				snprintf(buf, cap, "conv %s", d);
 			return ROLE_CONVERGED;
