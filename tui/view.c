@@ -79,17 +79,25 @@ view_title_truth(WINDOW *w, const UiState *u, const char *title)
 	for (int i = 0; i < cols; i++)
 		waddstr(w, u->g->hline);
 	wattr_set(w, A_NORMAL, 0, NULL);
-	if (title) {
-		snprintf(buf, sizeof(buf), " %s ", title);
-		x += text_put(w, 0, x, cols - x, 0,
-		    theme_attr(u->theme, ROLE_TITLE), NULL, buf);
-		x++;
-	}
-	/* " line " and at least one line glyph after it */
+	/* " line " and at least one line glyph after it; the pane's own
+	 * title only when the line's shortest form still fits after it */
 	int room = cols - x - 3;
 	if (room < 4)
 		return;
 	truth_title(u->snap, u->profile, u->g, room, &tl);
+	if (title) {
+		snprintf(buf, sizeof(buf), " %s ", title);
+		int tw = text_width(buf) + 1;
+		TruthLine with;
+		truth_title(u->snap, u->profile, u->g, room - tw, &with);
+		if (with.width <= room - tw) {
+			x += text_put(w, 0, x, cols - x, 0,
+			    theme_attr(u->theme, ROLE_TITLE), NULL, buf);
+			x++;
+			room -= tw;
+			tl = with;
+		}
+	}
 	text_put(w, 0, x++, 1, 0, A_NORMAL, NULL, " ");
 	for (int i = 0; i < tl.n && room > 0; i++) {
 		int used = text_put(w, 0, x, room, 0,

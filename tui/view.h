@@ -115,9 +115,10 @@ Role view_state_role(HealthState s);
 void view_title(WINDOW *w, const UiState *u, const char *title, bool focused,
     const char *extra, Role extra_role);
 /* A pane's title row carrying the traffic line (tui/truth): " title "
- * first when title is not NULL, then the truth title fitted to the rest
- * of the row (cut with an ellipsis only when even its shortest form does
- * not fit). */
+ * first when title is not NULL and the line's shortest form still fits
+ * after it (else the line alone), then the line fitted to the rest of
+ * the row (cut with an ellipsis only when even its shortest form does
+ * not fit the whole row). */
 void view_title_truth(WINDOW *w, const UiState *u, const char *title);
 /* "HH:MM:SS" local wall-clock time of session time t. */
 void view_clock(const UiState *u, double t, char *buf, size_t cap);
