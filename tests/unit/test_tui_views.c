@@ -585,15 +585,23 @@ test_help_lines(void **state)
 	int n, demo_n, headings = 0;
 
 	(void)state;
-	n = view_help_lines(KCTX_MAIN, lines, heading, 96);
-	demo_n = view_help_lines(KCTX_DEMO, lines, heading, 96);
+	n = view_help_lines(
+	    glyphs_select(false), KCTX_MAIN, lines, heading, 96);
+	demo_n = view_help_lines(
+	    glyphs_select(false), KCTX_DEMO, lines, heading, 96);
 	assert_true(demo_n > n);
 	for (int i = 0; i < demo_n; i++)
 		headings += heading[i];
-	/* Console, Demo, Drills, Dialogs, Confirmation, Action panel */
-	assert_int_equal(headings, 6);
+	/* Console, Demo, Drills, Dialogs, Confirmation, Action panel,
+	 * Marks */
+	assert_int_equal(headings, 7);
 	assert_true(heading[0]);
 	assert_string_equal(lines[0], "Console");
+	/* the marks, in the glyphs in use */
+	assert_string_equal(lines[demo_n - 4],
+	    "*  the endpoint DNS answers (observed traffic)");
+	assert_string_equal(lines[demo_n - 3],
+	    "@  the expected route, where DNS does not answer (yet)");
 }
 
 int
