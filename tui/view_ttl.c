@@ -189,7 +189,8 @@ state_text(
 				snprintf(buf, cap, "+%lds %s",
 				    (long)floor(r->converged_after + 1e-9), mm);
 			else
-				snprintf(buf, cap, "conv %s", d);
+				snprintf(buf, cap, "conv +%lds",
+				    (long)floor(r->converged_after + 1e-9));
 			return ROLE_CONVERGED;
 		}
 		if (ans[0] && strcmp(ans, tt->from) == 0) {
@@ -435,22 +436,28 @@ columns(const UiState *u, int n, int width, bool two_rows)
 	c.name = names;
 	int sw = 0;
 	if (!two_rows) {
-		/* the longest wording that leaves the name 4 columns */
-		for (c.level = 0; c.level < LEVELS; c.level++) {
-			sw = 0;
+		/* the longest wording that leaves the names whole, else the
+		 * longest that leaves them 4 columns, else the shortest */
+		int sws[LEVELS], pick = -1;
+		for (int lv = 0; lv < LEVELS; lv++) {
+			sws[lv] = 0;
 			for (int i = 0; i < n; i++) {
-				state_text(u, &s->resolvers[i], c.level, st,
-				    sizeof(st));
-				if (text_width(st) > sw)
-					sw = text_width(st);
+				state_text(
+				    u, &s->resolvers[i], lv, st, sizeof(st));
+				if (text_width(st) > sws[lv])
+					sws[lv] = text_width(st);
 			}
-			int room =
-			    width - fixed_width(u, &c) - (sw ? sw + 1 : 0);
-			if (room >= (names < 4 ? names : 4))
-				break;
 		}
-		if (c.level == LEVELS)
-			c.level = LEVELS - 1;
+		for (int want = names; pick < 0 && want >= 1;
+		     want = want > 4 ? 4 : 0)
+			for (int lv = 0; lv < LEVELS && pick < 0; lv++) {
+				int room = width - fixed_width(u, &c) -
+				    (sws[lv] ? sws[lv] + 1 : 0);
+				if (room >= want)
+					pick = lv;
+			}
+		c.level = pick >= 0 ? pick : LEVELS - 1;
+		sw = sws[c.level];
 	}
 	int room = width - fixed_width(u, &c) - (sw ? sw + 1 : 0);
 	if (room < c.name)

@@ -444,7 +444,12 @@ test_panel_counts_down_once_moved(void **state)
 	n = panel(f, 35, 12, out);
 	assert_string_equal(out[0], "eu20 -> us21 drained");
 	assert_true(any_has(out, n, "100%"));
+	/* one row each: the shortest wording keeps the names whole */
+	n = panel(f, 35, 5, out);
+	assert_string_equal(out[2], "*tm-ns us21= 0s NOERROR conv +7s");
+	assert_string_equal(out[3], " isp-a us21= 0s NOERROR conv +30s");
 	/* the note when room allows, else its first words */
+	n = panel(f, 35, 12, out);
 	assert_string_equal(out[n - 1], "cannot see them");
 	n = panel(f, 35, 9, out);
 	assert_string_equal(out[n - 1], "clients may cache beyond the TTL~");
