@@ -107,7 +107,9 @@ snapshot_changed(App *a, const Snapshot *s)
 	a->dirty[PANE_TTL] = true;
 	a->dirty[PANE_STATUS] = true;
 	unsigned long sig = map_signature(s);
-	if (sig != a->map_sig) {
+	/* while the title counts how long the expected route has differed,
+	 * it is redrawn with the DNS panel, so the two never disagree */
+	if (sig != a->map_sig || s->traffic.differs_since >= 0) {
 		a->map_sig = sig;
 		a->dirty[PANE_MAP] = true;
 		a->small_dirty = true;
