@@ -22,6 +22,7 @@
 #include "text.h"
 #include "truth.h"
 #include "view.h"
+#include "view_details.h"
 #include "view_ttl.h"
 
 static const char profile_json[] =
@@ -477,6 +478,66 @@ test_panel_names_give_way(void **state)
 	assert_string_equal(out[2], "+2 more resolvers");
 }
 
+/* The client's-eye probe's row: the rows count it, its details say what
+ * it is, through which resolver, and who served it. */
+static void
+test_public_row(void **state)
+{
+	static const char json[] =
+	    "{\"service\":\"svc\",\"dns\":{\"name\":\"svc.example.test\","
+	    "\"resolvers\":[{\"addr\":\"10.0.0.2\",\"name\":\"isp-a\"}]},"
+	    "\"monitor\":{\"headers\":{\"X-Token\":\"s3cr3t-value\"}},"
+	    "\"public\":{\"url\":\"https://svc.example.test/health\","
+	    "\"interval\":5,\"resolver\":\"10.0.0.2\"},"
+	    "\"endpoints\":[{\"name\":\"eu20\",\"target\":\"http://127.0.0.1:9/"
+	    "\"},"
+	    "{\"name\":\"us21\",\"target\":\"http://127.0.0.1:9/\"}]}";
+	Fx *f = *state;
+	ErrList errs;
+	Profile *p;
+	char lines[64][160], all[64 * 160] = "";
+	int n;
+
+	errlist_init(&errs);
+	p = profile_parse(json, strlen(json), "t.json", "/tmp", &errs);
+	errlist_print(&errs, stderr);
+	errlist_fini(&errs);
+	assert_non_null(p);
+	world(f, "us21", "us21", false);
+	f->u.profile = p;
+	assert_int_equal(view_rows(&f->u), 3);
+	assert_false(view_row_is_public(&f->u, 1));
+	assert_true(view_row_is_public(&f->u, 2));
+	/* before its first probe */
+	n = view_details_lines(&f->u, 2, lines, 64);
+	assert_true(n > 3);
+	assert_string_equal(lines[0],
+	    "public  the client's-eye probe (no health state of its own)");
+	assert_string_equal(
+	    lines[1], "resolves its name as a client does, via isp-a");
+	assert_string_equal(lines[3], "no probe yet");
+	/* served by us21, the expected route */
+	EndpointSnap *pp = &f->s.public_probe;
+	f->s.has_public = true;
+	pp->has_probe = true;
+	pp->last_probe_t = 99;
+	pp->last_probe.ok = true;
+	pp->last_probe.status = 200;
+	strcpy(pp->last_probe.served_by, "us21");
+	pp->probes = 4;
+	pp->median_ms = -1;
+	n = view_details_lines(&f->u, 2, lines, 64);
+	for (int i = 0; i < n; i++) {
+		strcat(all, lines[i]);
+		strcat(all, "\n");
+	}
+	assert_non_null(strstr(all, "served by us21 (expected route us21)"));
+	assert_non_null(strstr(all, "X-Token"));
+	assert_null(strstr(all, "s3cr3t-value"));
+	assert_null(strstr(all, "degraded within"));
+	profile_free(p);
+}
+
 int
 main(void)
 {
@@ -497,6 +558,8 @@ main(void)
 	        test_panel_counts_down_once_moved, setup_auto, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_panel_names_give_way, setup_auto, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_public_row, setup_auto, teardown),
 	};
 	setlocale(LC_CTYPE, "C.UTF-8");
 	return cmocka_run_group_tests(tests, NULL, NULL);
