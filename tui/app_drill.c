@@ -1,9 +1,11 @@
 #include "app_drill.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app_draw.h"
+#include "journal/state.h"
 #include "view_drill.h"
 
 void
@@ -68,8 +70,12 @@ app_drill_submit(App *a, KeyAction act, int ch)
 	if (a->ui.drill_ask == 'D') {
 		if (drillctl_active(a->dc))
 			return;
-		if (drillctl_start(
-		        a->dc, a->ui.t, text, &ev, err, sizeof(err)) != 0) {
+		char *state = state_line_of(a->cfg->engine, a->ui.t);
+		int rc = drillctl_start(
+		    a->dc, a->ui.t, text, state, &ev, err, sizeof(err));
+
+		free(state);
+		if (rc != 0) {
 			app_state_message(a, "DRILL NOT STARTED: %s", err);
 			snprintf(a->ui.drill_line, sizeof(a->ui.drill_line),
 			    "DRILL NOT STARTED: %.200s", err);

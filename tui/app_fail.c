@@ -166,7 +166,9 @@ app_fail_apply_route(App *a)
 	}
 	if (a->af)
 		autofail_operator_route(a->af);
-	app_state_message(a, "%s: traffic %s %s",
+	/* the route is what is expected now; traffic follows when DNS
+	 * does (the title and the DNS panel show whether it did) */
+	app_state_message(a, "%s: expected route %s %s",
 	    cause == CAUSE_MANUAL ? "failed over" : "failed back",
 	    a->ui.g->arrow, app_state_snap(a)->route_to);
 }

@@ -175,8 +175,15 @@ print_summary(FILE *f, const Profile *p)
 		fprintf(f, "dns         (no name: not observed), TTL %d s\n",
 		    p->dns.ttl);
 	fputs("resolvers   ", f);
-	for (int i = 0; i < p->dns.nresolvers; i++)
-		fprintf(f, "%s%s", i ? ", " : "", p->dns.resolvers[i]);
+	for (int i = 0; i < p->dns.nresolvers; i++) {
+		const Resolver *r = &p->dns.resolvers[i];
+
+		fprintf(f, "%s%s", i ? ", " : "", r->name);
+		if (strcmp(r->name, r->addr) != 0)
+			fprintf(f, " (%s)", r->addr);
+		if (r->authoritative)
+			fputs(" [authoritative]", f);
+	}
 	fprintf(f, " (polled every %s s, query timeout %s s)\n",
 	    secs(a, sizeof(a), p->dns.interval),
 	    secs(b, sizeof(b), p->dns.timeout));
@@ -186,6 +193,20 @@ print_summary(FILE *f, const Profile *p)
 	    p->routing.failback_auto ? "auto" : "manual",
 	    secs(c, sizeof(c), p->routing.hold_down),
 	    p->routing.auto_failover ? "on" : "off");
+	fprintf(f, "manager     %s: %s\n",
+	    route_manager_name(p->routing.manager),
+	    p->routing.manager == MANAGER_MANUAL
+	        ? "DNS moves only when an action (or someone) changes it; "
+	          "health gives recommendations, the route follows DNS"
+	        : "the traffic manager moves DNS by itself; drtop's route is "
+	          "what it expects, DNS shows what happened");
+	if (p->public_ep != NULL)
+		fprintf(f,
+		    "public      %s every %s s, resolved as a client does "
+		    "(resolver %s)\n",
+		    p->public_ep->url,
+		    secs(a, sizeof(a), p->public_ep->monitor.interval),
+		    profile_resolver_name(p, p->public_resolver));
 	fprintf(f, "\nendpoints (%d):\n", p->nendpoints);
 	for (int i = 0; i < p->nendpoints; i++) {
 		print_endpoint(f, p, &p->endpoints[i]);

@@ -93,7 +93,7 @@ open_record(const char *path, const Profile *p, double start_real, bool demo)
 	clock_format_utc(start_real, started, sizeof(started));
 	pj = profile_to_json(p, true); /* header values redacted */
 	line = event_session_line(started, demo ? "demo" : "live", pj);
-	r = recorder_open(path, line, err, sizeof(err));
+	r = recorder_open(path, line, NULL, err, sizeof(err));
 	if (r == NULL)
 		fprintf(stderr, "drtop: %s\n", err);
 	free(line);
@@ -195,8 +195,10 @@ cmd_console(int argc, char **argv)
 	cfg.start_real = real_now();
 	if (record_path) {
 		record = open_record(record_path, p, cfg.start_real, demo_mode);
-		if (record == NULL)
+		if (record == NULL) {
+			rc = 2; /* as watch: the FILE given cannot be a log */
 			goto out;
+		}
 		cfg.record = record;
 	}
 	rt = runtime_start(p, q, cfg.t0, err, sizeof(err));

@@ -15,6 +15,7 @@
 #include "journal/logread.h"
 #include "journal/report.h"
 #include "journal/report_fmt.h"
+#include "journal/state.h"
 
 #define REPORT_MAX_SETS 32
 
@@ -58,6 +59,32 @@ is_opt(const char *arg, const char *opt)
 	return strncmp(arg, opt, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
 }
 
+/* A drill log's state line: the report (and the what-if engine) start
+ * from it. -1 with the message printed when it does not read. */
+static int
+apply_state(LogRead *lr, const char *path, Report *r, ReportWhatIfRun *w)
+{
+	size_t len;
+	const char *text = logread_state(lr, &len);
+	EngineState st;
+	char why[512];
+	int rc = 0;
+
+	if (text == NULL)
+		return 0;
+	if (state_parse(text, len, &st, why, sizeof(why)) != 0) {
+		fprintf(stderr, "%s:2: %s\n", path, why);
+		return -1;
+	}
+	report_start_state(r, &st);
+	if (w != NULL && report_whatif_state(w, &st, why, sizeof(why)) != 0) {
+		fprintf(stderr, "%s:2: %s\n", path, why);
+		rc = -1;
+	}
+	engine_state_fini(&st);
+	return rc;
+}
+
 /* Read the whole log into a finished report (and, with sets, a what-if
  * report into *whatif); NULL with the exit status. */
 static Report *
@@ -92,6 +119,13 @@ build(const char *path, const char *const *sets, int nsets, Report **whatif,
 			*status = 2;
 			goto out;
 		}
+	}
+	if (apply_state(lr, path, r, w) != 0) {
+		report_free(r);
+		report_whatif_free(w);
+		r = NULL;
+		*status = 2;
+		goto out;
 	}
 	ev = xmalloc(sizeof(*ev));
 	while ((rc = logread_next(lr, ev, err, sizeof(err))) == 1) {

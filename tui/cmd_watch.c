@@ -43,6 +43,7 @@ typedef struct {
 	FILE *out;
 	Recorder *rec;
 	Autofail *af; /* fed every event the engine emits; NULL = none */
+	Runtime *rt; /* shown every input (runtime_observe); may be NULL */
 	bool out_broken; /* stdout closed by the reader (EPIPE) */
 	bool out_failed; /* any other write error */
 } WatchSink;
@@ -82,6 +83,7 @@ watch_feed(Engine *e, const Event *ev, const EventSink *sink)
 	RouteCause cause;
 	char to[EV_NAME_MAX], err[256];
 
+	runtime_observe(ws->rt, ev);
 	engine_feed(e, ev, sink);
 	if (ev->type != EV_ACTION ||
 	    !autofail_manual_route(&ev->u.action, &cause, to, sizeof(to)))
@@ -167,7 +169,7 @@ cmd_watch(int argc, char **argv)
 	Engine *e = NULL;
 	Runtime *rt = NULL;
 	Autofail *af = NULL;
-	WatchSink ws = {stdout, NULL, NULL, false, false};
+	WatchSink ws = {.out = stdout};
 	EventSink sink = {watch_emit, &ws};
 	static Event batch[DRAIN_BATCH];
 	char err[256], started[40], *pjson = NULL, *session = NULL;
@@ -239,7 +241,8 @@ cmd_watch(int argc, char **argv)
 	pjson = profile_to_json(p, true);
 	session = event_session_line(started, "live", pjson);
 	if (record_path != NULL) {
-		ws.rec = recorder_open(record_path, session, err, sizeof(err));
+		ws.rec =
+		    recorder_open(record_path, session, NULL, err, sizeof(err));
 		if (ws.rec == NULL) {
 			fprintf(stderr, "drtop watch: %s\n", err);
 			rc = 2;
@@ -255,6 +258,7 @@ cmd_watch(int argc, char **argv)
 		dlog("watch: cannot start: %s", err);
 		goto out;
 	}
+	ws.rt = rt;
 	dlog("watch: %s: %d endpoints, %d resolvers, session %s", profile_path,
 	    p->nendpoints, p->dns.nresolvers, started);
 	end = duration > 0 ? t0 + duration : INFINITY;

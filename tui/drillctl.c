@@ -99,8 +99,8 @@ mkdir_p(const char *dir)
 }
 
 int
-drillctl_start(
-    DrillCtl *c, double t, const char *name, Event *ev, char *err, size_t cap)
+drillctl_start(DrillCtl *c, double t, const char *name, const char *state_line,
+    Event *ev, char *err, size_t cap)
 {
 	const char *dir =
 	    c->p->drill_dir && c->p->drill_dir[0] ? c->p->drill_dir : "drills";
@@ -126,7 +126,16 @@ drillctl_start(
 	clock_format_utc(c->start_real, started, sizeof(started));
 	pj = profile_to_json(c->p, true); /* header values redacted */
 	line = event_session_line(started, c->demo ? "demo" : "live", pj);
-	r = recorder_open(path, line, err, cap);
+	r = recorder_open(path, line, state_line, err, cap);
+	/* The same name in the same second: "NAME-2.jsonl", ... */
+	for (int k = 2; r == NULL && errno == EEXIST && k < 100; k++) {
+		size_t n = strlen(file) - strlen(".jsonl");
+
+		if ((size_t)snprintf(path, sizeof(path), "%s/%.*s-%d.jsonl",
+		        dir, (int)n, file, k) >= sizeof(path))
+			break;
+		r = recorder_open(path, line, state_line, err, cap);
+	}
 	free(line);
 	free(pj);
 	if (r == NULL)

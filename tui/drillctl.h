@@ -40,13 +40,17 @@ bool drillctl_active(const DrillCtl *c);
 
 /*
  * Start a drill named name ("" = "drill") at session time t: creates
- * the drill directory when missing and opens the log. Returns 0 and the
- * `start` event in *ev, to be fed to the engine (and so to
- * drillctl_on_event); -1 with err = "PATH: reason" when the log cannot
- * be created (no drill starts then).
+ * the drill directory when missing and opens a NEW log (two drills of
+ * the same name in the same second get "-2", "-3", ... before
+ * ".jsonl"; an existing file is never touched) whose first lines are
+ * the session header and the engine's state now (state_line, from
+ * core/journal/state; NULL writes none). Returns 0 and the `start`
+ * event in *ev, to be fed to the engine (and so to drillctl_on_event);
+ * -1 with err = "PATH: reason" when the log cannot be created (no drill
+ * starts then).
  */
-int drillctl_start(
-    DrillCtl *c, double t, const char *name, Event *ev, char *err, size_t cap);
+int drillctl_start(DrillCtl *c, double t, const char *name,
+    const char *state_line, Event *ev, char *err, size_t cap);
 
 /* The `end` event at t, to be fed to the engine; then drillctl_finish. */
 Event drillctl_end(DrillCtl *c, double t);

@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void
@@ -239,4 +240,22 @@ jsonw_key_null(JsonW *w, const char *key)
 {
 	jsonw_key(w, key);
 	jsonw_null(w);
+}
+
+void
+jsonw_key_exact(JsonW *w, const char *key, double v)
+{
+	char s[40];
+	int n;
+
+	if (!isfinite(v)) {
+		jsonw_key_null(w, key);
+		return;
+	}
+	n = snprintf(s, sizeof(s), "%.15g", v);
+	if (strtod(s, NULL) != v)
+		n = snprintf(s, sizeof(s), "%.17g", v);
+	jsonw_key(w, key);
+	jsonw_raw(w, s, (size_t)n);
+	w->need_comma = true;
 }

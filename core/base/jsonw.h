@@ -46,4 +46,8 @@ void jsonw_key_int(JsonW *w, const char *key, long long v);
 void jsonw_key_bool(JsonW *w, const char *key, bool v);
 void jsonw_key_null(JsonW *w, const char *key);
 
+/* key: v written exactly: the shortest of %.15g and %.17g that reads
+ * back as v (jsonw_num rounds to digits); null when v is not finite. */
+void jsonw_key_exact(JsonW *w, const char *key, double v);
+
 #endif

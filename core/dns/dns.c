@@ -32,11 +32,12 @@
 typedef struct {
 	DnsObserver *o; /* back pointer, read-only */
 	char label[EV_RESOLVER_MAX]; /* the spec as written */
+	char name[EV_NAME_MAX]; /* display name; "" = the label */
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
 	pthread_t thread;
 	bool started; /* main thread only */
-} Resolver;
+} Polled;
 
 struct DnsObserver {
 	/* Read-only once the threads run. */
@@ -45,7 +46,7 @@ struct DnsObserver {
 	double t0;
 	double interval, timeout;
 	int nres;
-	Resolver res[PROFILE_MAX_RESOLVERS];
+	Polled res[PROFILE_MAX_RESOLVERS];
 	int stop_r, stop_w;
 	/* Any thread. */
 	atomic_bool stopping;
@@ -232,7 +233,7 @@ wait_fd(const DnsObserver *o, int fd, short events, double deadline)
  * why in err.
  */
 static ssize_t
-tcp_query(const DnsObserver *o, const Resolver *rs, const uint8_t *qry,
+tcp_query(const DnsObserver *o, const Polled *rs, const uint8_t *qry,
     size_t qlen, uint8_t *resp, size_t cap, double deadline, char *err,
     size_t errcap)
 {
@@ -330,7 +331,7 @@ typedef struct {
 } Query;
 
 static void
-handle_reply(DnsObserver *o, const Resolver *rs, Query *qu, const uint8_t *pkt,
+handle_reply(DnsObserver *o, const Polled *rs, Query *qu, const uint8_t *pkt,
     size_t len, const char *qname, PollResult *r, double deadline)
 {
 	char why[160];
@@ -385,7 +386,7 @@ handle_reply(DnsObserver *o, const Resolver *rs, Query *qu, const uint8_t *pkt,
  * and notes the first problem in r. Returns false only when stopped.
  */
 static bool
-query_round(DnsObserver *o, const Resolver *rs, const char *qname, Query *qa,
+query_round(DnsObserver *o, const Polled *rs, const char *qname, Query *qa,
     Query *q6, PollResult *r, double *t_sent)
 {
 	uint8_t buf[DNSWIRE_UDP_MAX];
@@ -484,7 +485,7 @@ query_round(DnsObserver *o, const Resolver *rs, const char *qname, Query *qa,
 }
 
 static void
-do_poll(DnsObserver *o, const Resolver *rs, PollResult *r)
+do_poll(DnsObserver *o, const Polled *rs, PollResult *r)
 {
 	Query qa, q6;
 	DnsChain *c = xmalloc(sizeof(*c));
@@ -539,7 +540,7 @@ do_poll(DnsObserver *o, const Resolver *rs, PollResult *r)
 }
 
 static void
-push_result(DnsObserver *o, const Resolver *rs, const PollResult *r)
+push_result(DnsObserver *o, const Polled *rs, const PollResult *r)
 {
 	Event ev;
 	DnsEvent *d = &ev.u.dns;
@@ -555,6 +556,7 @@ push_result(DnsObserver *o, const Resolver *rs, const PollResult *r)
 	}
 	event_init(&ev, EV_DNS, now);
 	str_copy(d->resolver, sizeof(d->resolver), rs->label);
+	str_copy(d->resolver_name, sizeof(d->resolver_name), rs->name);
 	str_copy(d->name, sizeof(d->name), o->p->dns.name);
 	d->ttl = -1;
 	d->ms = -1;
@@ -581,7 +583,7 @@ push_result(DnsObserver *o, const Resolver *rs, const PollResult *r)
 static void *
 resolver_main(void *arg)
 {
-	Resolver *rs = arg;
+	Polled *rs = arg;
 	DnsObserver *o = rs->o;
 	double start = mono_now();
 	long k = 0;
@@ -630,17 +632,21 @@ dns_observer_new(
 	                                : (o->interval < 1 ? o->interval : 1);
 	for (int i = 0; i < p->dns.nresolvers && i < PROFILE_MAX_RESOLVERS;
 	     i++) {
-		Resolver *rs = &o->res[o->nres];
+		Polled *rs = &o->res[o->nres];
 		char why[200];
 
-		if (dns_resolver_parse(p->dns.resolvers[i], &rs->addr,
+		if (dns_resolver_parse(p->dns.resolvers[i].addr, &rs->addr,
 		        &rs->addrlen, why, sizeof(why)) < 0) {
 			snprintf(err, errcap, "dns.resolvers[%d]: %s", i, why);
 			free(o);
 			return NULL;
 		}
 		rs->o = o;
-		str_copy(rs->label, sizeof(rs->label), p->dns.resolvers[i]);
+		str_copy(
+		    rs->label, sizeof(rs->label), p->dns.resolvers[i].addr);
+		if (strcmp(p->dns.resolvers[i].name, p->dns.resolvers[i].addr))
+			str_copy(rs->name, sizeof(rs->name),
+			    p->dns.resolvers[i].name);
 		o->nres++;
 	}
 	return o;

@@ -38,7 +38,43 @@ drill_init(Drill *d, const Profile *p)
 	memset(d, 0, sizeof(*d));
 	if (p != NULL && p->dns.name != NULL)
 		for (int i = 0; i < p->dns.nresolvers; i++)
-			resolver_get(d, p->dns.resolvers[i]);
+			resolver_get(d, p->dns.resolvers[i].addr);
+}
+
+static bool
+is_degraded(const Drill *d, const char *name)
+{
+	for (int i = 0; i < d->ndegraded; i++)
+		if (strcmp(d->degraded[i], name) == 0)
+			return true;
+	return false;
+}
+
+static void
+set_degraded(Drill *d, const char *name, bool degraded)
+{
+	for (int i = 0; i < d->ndegraded; i++) {
+		if (strcmp(d->degraded[i], name) != 0)
+			continue;
+		if (!degraded)
+			memcpy(d->degraded[i], d->degraded[--d->ndegraded],
+			    EV_NAME_MAX);
+		return;
+	}
+	if (degraded && d->ndegraded < DRILL_DEGRADED_MAX)
+		str_copy(d->degraded[d->ndegraded++], EV_NAME_MAX, name);
+}
+
+void
+drill_sync(Drill *d, const Snapshot *s, const Profile *p)
+{
+	str_copy(d->route_to, EV_NAME_MAX, s->routed ? s->route_to : "");
+	d->has_public = d->has_public || s->has_public;
+	d->ndegraded = 0;
+	for (int i = 0; i < s->nendpoints && i < p->nendpoints; i++)
+		if (s->endpoints[i].state == HEALTH_DEGRADED ||
+		    s->endpoints[i].state == HEALTH_DISABLED)
+			set_degraded(d, p->endpoints[i].name, true);
 }
 
 static Event
@@ -62,7 +98,11 @@ forget_phases(Drill *d)
 	d->fault_marked = d->have_fault = false;
 	d->fault_t = 0;
 	d->fault_ep[0] = d->new_ep[0] = '\0';
+	d->changed = false;
+	d->change_t = 0;
 	d->conv_last = 0;
+	d->new_ok = false;
+	d->new_ok_t = 0;
 }
 
 Event
@@ -133,24 +173,18 @@ reach(Drill *d, DrillPhase p, double t, const char *note, const EventSink *out)
 	out->fn(out->ctx, &ev);
 }
 
-static bool
-ok_at(const Drill *d, double t, const char *name)
-{
-	if (t != d->last_t)
-		return false;
-	for (int i = 0; i < d->nok; i++)
-		if (strcmp(d->ok_at_last[i], name) == 0)
-			return true;
-	return false;
-}
-
+/* Without a client's-eye probe: restored is the later of converged and
+ * N's first success at or after failover, once both happened. */
 static void
-restored(Drill *d, double t, const char *status, const EventSink *out)
+maybe_restored(Drill *d, double t, const EventSink *out)
 {
 	char note[EV_TEXT_MAX];
 
-	snprintf(note, sizeof(note), "%s answered%s%s", d->new_ep,
-	    status[0] ? " " : "", status);
+	if (d->has_public || d->reached[DRILL_RESTORED] ||
+	    !d->reached[DRILL_CONVERGED] || !d->new_ok)
+		return;
+	snprintf(note, sizeof(note),
+	    "%s answered and every resolver answers it", d->new_ep);
 	reach(d, DRILL_RESTORED, t, note, out);
 }
 
@@ -158,14 +192,25 @@ static void
 on_probe(Drill *d, const Event *ev, const EventSink *out)
 {
 	const ProbeEvent *p = &ev->u.probe;
+	char note[EV_TEXT_MAX];
 
-	if (p->ok) {
-		if (d->nok < DRILL_OKBUF)
-			str_copy(
-			    d->ok_at_last[d->nok++], EV_NAME_MAX, p->endpoint);
-	}
+	if (p->via_public)
+		d->has_public = true;
 	if (!d->active)
 		return;
+	if (p->via_public) {
+		if (p->ok && d->have_fault && d->fault_ep[0] != '\0' &&
+		    !d->reached[DRILL_RESTORED] && ev->t >= d->fault_t &&
+		    p->served_by[0] != '\0' &&
+		    strcmp(p->served_by, d->fault_ep) != 0 &&
+		    !is_degraded(d, p->served_by)) {
+			snprintf(note, sizeof(note),
+			    "a client's request was served by %s",
+			    p->served_by);
+			reach(d, DRILL_RESTORED, ev->t, note, out);
+		}
+		return;
+	}
 	if (!p->ok) {
 		if (!d->have_fault && d->route_to[0] != '\0' &&
 		    ev->t >= d->at[DRILL_START] &&
@@ -179,13 +224,12 @@ on_probe(Drill *d, const Event *ev, const EventSink *out)
 		}
 		return;
 	}
-	if (d->reached[DRILL_FAILOVER] && !d->reached[DRILL_RESTORED] &&
+	if (d->reached[DRILL_FAILOVER] && !d->new_ok &&
 	    ev->t >= d->at[DRILL_FAILOVER] &&
 	    strcmp(p->endpoint, d->new_ep) == 0) {
-		char status[16] = "";
-		if (p->status > 0)
-			snprintf(status, sizeof(status), "%d", p->status);
-		restored(d, ev->t, status, out);
+		d->new_ok = true;
+		d->new_ok_t = ev->t;
+		maybe_restored(d, ev->t, out);
 	}
 }
 
@@ -197,16 +241,17 @@ on_route(Drill *d, const Event *ev, const EventSink *out)
 
 	str_copy(d->route_to, EV_NAME_MAX, r->to);
 	if (!d->active || !d->have_fault || d->fault_ep[0] == '\0' ||
-	    d->reached[DRILL_FAILOVER] || ev->t < d->fault_t ||
+	    d->changed || ev->t < d->fault_t ||
 	    strcmp(r->from, d->fault_ep) != 0 || strcmp(r->to, r->from) == 0)
 		return;
+	d->changed = true;
+	d->change_t = ev->t;
 	str_copy(d->new_ep, EV_NAME_MAX, r->to);
-	snprintf(note, sizeof(note), "%s -> %s (%s)", r->from, r->to,
-	    route_cause_name(r->cause));
+	if (d->nresolvers > 0)
+		return; /* failover is when DNS moves */
+	snprintf(note, sizeof(note), "%s -> %s (%s): expected, not observed",
+	    r->from, r->to, route_cause_name(r->cause));
 	reach(d, DRILL_FAILOVER, ev->t, note, out);
-	/* A probe of N at this very t, fed just before the route. */
-	if (ok_at(d, ev->t, d->new_ep))
-		restored(d, ev->t, "", out);
 }
 
 static void
@@ -216,10 +261,16 @@ on_converged(Drill *d, const Event *ev, const EventSink *out)
 	char note[EV_TEXT_MAX];
 	int i = resolver_get(d, c->resolver);
 
-	if (i < 0 || !d->active || !d->reached[DRILL_FAILOVER] ||
-	    d->reached[DRILL_CONVERGED] || ev->t < d->at[DRILL_FAILOVER] ||
+	if (i < 0 || !d->active || !d->changed || d->reached[DRILL_CONVERGED] ||
+	    ev->t < d->change_t ||
 	    (c->endpoint[0] != '\0' && strcmp(c->endpoint, d->new_ep) != 0))
 		return;
+	if (!d->reached[DRILL_FAILOVER]) {
+		snprintf(note, sizeof(note), "DNS moved: %s answers %s",
+		    c->resolver_name[0] ? c->resolver_name : c->resolver,
+		    d->new_ep);
+		reach(d, DRILL_FAILOVER, ev->t, note, out);
+	}
 	if (!d->conv[i]) {
 		d->conv[i] = true;
 		if (ev->t > d->conv_last)
@@ -231,6 +282,7 @@ on_converged(Drill *d, const Event *ev, const EventSink *out)
 	snprintf(note, sizeof(note), "%d resolver%s on %s", d->nresolvers,
 	    d->nresolvers == 1 ? "" : "s", d->new_ep);
 	reach(d, DRILL_CONVERGED, d->conv_last, note, out);
+	maybe_restored(d, ev->t, out);
 }
 
 void
@@ -238,10 +290,7 @@ drill_feed(Drill *d, const Event *ev, const EventSink *out)
 {
 	char note[EV_TEXT_MAX];
 
-	if (ev->t != d->last_t) {
-		d->last_t = ev->t;
-		d->nok = 0;
-	}
+	d->last_t = ev->t;
 	switch (ev->type) {
 	case EV_PROBE:
 		on_probe(d, ev, out);
@@ -250,6 +299,9 @@ drill_feed(Drill *d, const Event *ev, const EventSink *out)
 		on_route(d, ev, out);
 		break;
 	case EV_HEALTH:
+		set_degraded(d, ev->u.health.endpoint,
+		    ev->u.health.to == HEALTH_DEGRADED ||
+		        ev->u.health.to == HEALTH_DISABLED);
 		if (d->active && d->have_fault && d->fault_ep[0] != '\0' &&
 		    !d->reached[DRILL_DETECTED] &&
 		    ev->u.health.to == HEALTH_DEGRADED && ev->t >= d->fault_t &&

@@ -8,9 +8,9 @@
  * Pure: no clock, no I/O, no allocation. A Drill is a plain value owned
  * by one thread (the main loop, a replay or a test).
  *
- * The phases follow the report's definitions (core/journal/report.h, DESIGN.md
- * "Reports"), so `drtop report` derives the same times from a log that
- * holds the whole session:
+ * The phases follow the report's definitions (core/journal/report.h, and
+ * doc/report.md), so `drtop report` derives the same times from a log
+ * that holds the whole session. Every phase is an observation:
  *   - F, the fault time: the recorded `fault` (drill_fault); without one,
  *     the first failed probe, at or after the drill's start, of the
  *     endpoint the route pointed at when it failed. E, the endpoint that
@@ -18,19 +18,23 @@
  *     fault: the first endpoint whose probe fails at or after F).
  *   - detected: the first health event E -> degraded at t >= F. It may
  *     come after `failover` (an operator who failed over early).
- *   - failover: the first route event from E to another endpoint N at
- *     t >= F. Later route changes never emit it again.
+ *   - the route change: the first route event from E to another
+ *     endpoint N at t >= F. It is an expectation, not a phase.
+ *   - failover: DNS moved: the first `converged` event on N at or after
+ *     the route change (the first resolver answering N). Only when DNS
+ *     is not observed (no resolver known at the route change) is it the
+ *     route change itself, and its note says "expected, not observed".
  *   - converged: once every known resolver (the profile's dns.resolvers
  *     when dns.name is set, plus any seen in dns/converged events) has a
- *     `converged` event on N at or after the failover; the phase's t is
- *     the last of them. A profile without resolvers never converges
- *     (the report's converged is null then too): there is nothing to
- *     observe, and claiming convergence would be a guess.
- *   - restored: the first successful probe of N at or after the failover
- *     (a probe of N at the very t of the route change, fed just before
- *     it, counts).
+ *     `converged` event on N at or after the route change; the phase's
+ *     t is the last of them. Without resolvers it never converges.
+ *   - restored: when the session has a client's-eye probe (any probe
+ *     event "via": "public" seen), its first success at t >= F served
+ *     by an endpoint other than E that is not degraded; otherwise the
+ *     later of `converged` and N's first successful probe at or after
+ *     `failover` (null while either is).
  * Each phase is emitted once, with the t of the event that caused it,
- * right after that event. converged and restored never precede failover.
+ * right after that event. converged never precedes failover.
  * Phases are tracked only between drill_start and drill_end; the current
  * route is tracked always, so feed the tracker every event of the
  * session, not only those of the drill.
@@ -46,7 +50,7 @@
 #include "model/profile.h"
 
 #define DRILL_RESOLVERS_MAX 16 /* resolvers tracked for convergence */
-#define DRILL_OKBUF 8 /* successful probes remembered at the latest t */
+#define DRILL_DEGRADED_MAX 32 /* degraded endpoints remembered */
 
 typedef struct {
 	/* Long-lived state. */
@@ -54,8 +58,9 @@ typedef struct {
 	int nresolvers;
 	char resolvers[DRILL_RESOLVERS_MAX][EV_RESOLVER_MAX];
 	double last_t; /* latest t fed */
-	int nok; /* successful probes at last_t, before any route event */
-	char ok_at_last[DRILL_OKBUF][EV_NAME_MAX];
+	bool has_public; /* a client's-eye probe was seen */
+	int ndegraded; /* endpoints whose last health event was degraded */
+	char degraded[DRILL_DEGRADED_MAX][EV_NAME_MAX];
 
 	/* The drill in progress (or the last one, once ended). */
 	bool active;
@@ -67,9 +72,13 @@ typedef struct {
 	bool have_fault; /* F and (possibly) E are known */
 	double fault_t; /* F */
 	char fault_ep[EV_NAME_MAX]; /* E; "" = not known yet */
-	char new_ep[EV_NAME_MAX]; /* N; "" = no failover yet */
+	char new_ep[EV_NAME_MAX]; /* N; "" = no route change yet */
+	bool changed; /* the route change from E to N happened */
+	double change_t; /* its t */
 	bool conv[DRILL_RESOLVERS_MAX]; /* resolver converged on N */
 	double conv_last; /* t of the latest of them */
+	bool new_ok; /* N answered at or after failover */
+	double new_ok_t; /* the first such probe */
 } Drill;
 
 /* What the status bar shows. */
@@ -92,6 +101,11 @@ typedef struct {
  * be NULL (no resolver known until one is seen in the stream).
  */
 void drill_init(Drill *d, const Profile *p);
+
+/* Take the long-lived state (the route, degraded endpoints, whether a
+ * client's-eye probe exists) from an engine snapshot: a replay that
+ * begins with a drill log's `state` line, not at the session's start. */
+void drill_sync(Drill *d, const Snapshot *s, const Profile *p);
 
 /*
  * Start a drill named name ("" or NULL: "drill") at t and return its

@@ -9,28 +9,46 @@
  * always emits byte-identical output. Single-threaded: one owner (the
  * main loop, a replay reader or a test) calls everything.
  *
- * Rules in force (core/engine/health.h, core/engine/routing.h, core/engine/ttl.h say more):
- *   - The first route (from null, cause auto) comes once every enabled
- *     endpoint has left `checking`, or at the largest interval + timeout
- *     over the enabled endpoints, whichever is first. Endpoints still
- *     `checking` are routed to before failing open.
+ * Rules in force (core/engine/health.h, routing.h and traffic.h say
+ * more):
+ *   - Routes are the EXPECTED route: where traffic should go. What DNS
+ *     answers, per resolver, is observed (snapshot.traffic); the engine
+ *     never treats the one as the other.
+ *   - routing.manager automatic (Route 53, Traffic Manager): the route
+ *     follows health. The first route (from null, cause auto) comes once
+ *     every enabled endpoint has left `checking`, or at the largest
+ *     interval + timeout over the enabled endpoints, whichever is first.
+ *     Endpoints still `checking` are routed to before failing open.
+ *   - routing.manager manual: the route never follows health. The first
+ *     route is the observed traffic (cause dns), or the rules' pick when
+ *     no answer maps by the deadline (at least two DNS polls and a query
+ *     timeout). Later it moves only by engine_route_manual() (an
+ *     action's success) or when observed traffic moves by itself to
+ *     another endpoint (cause dns), never while an action runs (from its
+ *     `started` to its outcome). Degraded endpoints give recommendations.
  *   - A route event is emitted whenever the target, fail_open or (for
  *     weighted routing) the shares change; `from` may then equal `to`
  *     (fail-open entered or left on the same endpoint, a weighted set
  *     change that keeps the largest share, a manual route that confirms
- *     the current target). The TTL countdown starts only when from and
- *     to differ.
+ *     the current target). Only a change from one endpoint to another
+ *     starts a tracked change (DNS moved, converged, drain).
  *   - An operator's route (cause manual) freezes automatic routing until
  *     a failback or another manual route, or until its target is
  *     disabled; health keeps being derived meanwhile.
- *   - snapshot.recommendation is for the banner and never acts:
+ *   - snapshot.recommendation is for the banner and never acts; rec_from
+ *     is where DNS answers when that is observed (else the route):
  *       "ALL ENDPOINTS DEGRADED: failing open to X"
  *       "X online again: fail back from Y? press b"      (failback manual)
  *       "X online again: automatic failback from Y after N s hold-down"
- *       "X degraded: fail over to Y? press f"            (auto_failover off)
+ *       "X degraded: fail over to Y? press f"            (auto_failover off,
+ *                                                         DNS not moved)
  *       "X degraded: failed over to Y automatically"     (auto_failover on)
+ *       "X degraded: DNS moved to Y"                      (observed)
  *       "MANUAL ROUTE TO X IS degraded: traffic stays there; ..."
  *       "manual route to X in force; Y is online: fail back? press b"
+ *       "X degraded, DNS still answers it: fail over to Y? press f"
+ *       "Y online and preferred: fail back from X? press b" (manual
+ *                                                         manager)
  *   - snapshot.version changes on every engine_feed of an input event
  *     (not of a passed-through derived one) and on any call that changes
  *     state; engine_tick moving `now` alone does not bump it.
@@ -78,31 +96,55 @@ typedef struct {
 	char last_reason[EV_TEXT_MAX]; /* last health transition's reason */
 } EndpointSnap;
 
+/* One resolver as DNS is observed through it (core/engine/traffic.h). */
 typedef struct {
-	char resolver[EV_RESOLVER_MAX];
+	char resolver[EV_RESOLVER_MAX]; /* the address, as events carry it */
+	char name[EV_NAME_MAX]; /* display name (the address when none) */
+	bool authoritative;
 	bool has_answer;
 	double last_t; /* t of the last dns event */
 	DnsEvent last; /* the last answer */
 	double ttl_expires; /* last_t + last.ttl; < 0 = unknown */
-	bool converged; /* answers with the route's `to` since the change */
-	double
-	    converged_after; /* seconds after the route change; < 0 = not yet */
-	bool diverged; /* went back to the old endpoint after converging */
+	/* against the expected route: */
+	bool on_expected; /* its latest answer maps to the expected route */
+	bool converged; /* answered the new route since the change */
+	double converged_after; /* seconds after the change; < 0 = not yet */
+	bool diverged; /* in a diverged episode */
+	double drain_at; /* DNS moved: its clients may hold the old answer
+	                    until this t; < 0 = nothing to drain yet */
+	/* the divergence clock */
+	double ref_t; /* the route change, or its last expected answer */
+	int ref_ttl; /* TTL of its first answer since ref_t; -1 = none */
+	int off_polls; /* answers for another endpoint since ref_t */
 } ResolverSnap;
 
-/* The countdown after a route change from one endpoint to another. */
+/* Expected against observed traffic, and the change being drained. */
 typedef struct {
-	bool active; /* a change happened and has not fully drained */
+	bool observed; /* DNS is observed: there are resolvers */
+	char endpoint[EV_NAME_MAX]; /* observed traffic; "" = none maps */
+	int count; /* resolvers whose latest answer maps to it */
+	int total; /* resolvers */
+	bool authoritative; /* decided by authoritative resolvers */
+	double since; /* t observed traffic took its value; < 0 = never */
+	/* expected route != observed traffic since this t; < 0 = they
+	 * agree (or one of them is unknown) */
+	double differs_since;
+	/* the last route change from one endpoint to another */
+	bool change;
 	char from[EV_NAME_MAX];
 	char to[EV_NAME_MAX];
-	double changed_at; /* t of the route change */
-	int ttl; /* TTL used: profile's, or the largest seen */
-	double drain_at; /* changed_at + ttl: worst-case cache drain */
+	double changed_at;
+	bool moved; /* DNS moved: an answer mapped to `to` */
+	double moved_at;
+	char moved_by[EV_RESOLVER_MAX]; /* the resolver that showed it */
 	bool all_converged;
 	double all_converged_after; /* < 0 = not yet */
+	double drain_at; /* the latest resolver drain; < 0 = not moved */
+	bool active; /* waiting for DNS, convergence or the drain */
+	int ttl; /* the record's TTL (dns.ttl) */
 	/* Always shown with the countdown: what it cannot see. */
 	char note[EV_TEXT_MAX];
-} TtlSnap;
+} TrafficSnap;
 
 typedef struct {
 	double now; /* latest time the engine has seen */
@@ -119,7 +161,11 @@ typedef struct {
 	char recommendation[EV_TEXT_MAX]; /* "" = none */
 	int nresolvers;
 	ResolverSnap resolvers[PROFILE_MAX_RESOLVERS];
-	TtlSnap ttl;
+	TrafficSnap traffic; /* expected against observed */
+	/* The client's-eye probe (`public`): its probes, no health state;
+	 * last_probe.served_by says which endpoint answered. */
+	bool has_public;
+	EndpointSnap public_probe;
 	uint64_t events_in; /* input events consumed */
 	/* Added by the engine: an automatic failback is waiting for
 	 * hold_down and happens at this t unless health changes; < 0 = none */

@@ -9,6 +9,7 @@
 
 #include "base/util.h"
 #include "journal/fastprobe.h"
+#include "journal/state.h"
 
 #define LR_BLOCK (1u << 20) /* bytes read at a time */
 #define LR_LINE_MAX (64u << 20) /* a longer line is an error */
@@ -26,6 +27,15 @@ struct LogRead {
 	bool fast;
 	char warning[EV_TEXT_MAX + 256];
 	bool has_warning;
+	char *state_text; /* the `state` line after the header; NULL */
+	size_t state_len;
+	/* The line read ahead by logread_open when it was not a state
+	 * line: handed out first by logread_next (it still points into
+	 * buf, which nothing has refilled since). */
+	bool pending;
+	const char *pend_line;
+	size_t pend_len;
+	bool pend_last;
 };
 
 /* Fill the buffer; false on a read error (err set). */
@@ -145,6 +155,22 @@ logread_open(const char *path, SessionHeader *hdr, char *err, size_t cap)
 		    last ? "truncated session header: " : "", why);
 		goto fail;
 	}
+	/* A drill log's `state` line follows the header: keep it. */
+	do
+		rc = next_line(r, &line, &len, &last, err, cap);
+	while (rc == 1 && blank(line, len));
+	if (rc < 0) {
+		r->state = -1;
+		str_copy(r->fail, sizeof(r->fail), err);
+	} else if (rc == 1 && !last && state_is_line(line, len)) {
+		r->state_text = xstrndup(line, len);
+		r->state_len = len;
+	} else if (rc == 1) {
+		r->pending = true;
+		r->pend_line = line;
+		r->pend_len = len;
+		r->pend_last = last;
+	}
 	return r;
 fail:
 	logread_close(r);
@@ -166,7 +192,15 @@ logread_next(LogRead *r, Event *ev, char *err, size_t cap)
 		return r->state;
 	}
 	for (;;) {
-		rc = next_line(r, &line, &len, &last, err, cap);
+		if (r->pending) {
+			r->pending = false;
+			line = r->pend_line;
+			len = r->pend_len;
+			last = r->pend_last;
+			rc = 1;
+		} else {
+			rc = next_line(r, &line, &len, &last, err, cap);
+		}
 		if (rc <= 0) {
 			r->state = rc;
 			if (rc < 0)
@@ -177,6 +211,8 @@ logread_next(LogRead *r, Event *ev, char *err, size_t cap)
 			continue;
 		if (r->fast && fastprobe_parse(line, len, ev))
 			return 1;
+		if (state_is_line(line, len))
+			continue; /* a state line later in a log: not an event */
 		rc = event_from_json(line, len, ev, why, sizeof(why));
 		if (rc == 1)
 			return 1;
@@ -211,6 +247,14 @@ logread_warning(const LogRead *r)
 	return r->has_warning ? r->warning : NULL;
 }
 
+const char *
+logread_state(const LogRead *r, size_t *len)
+{
+	if (len != NULL)
+		*len = r->state_len;
+	return r->state_text;
+}
+
 unsigned long
 logread_skipped(const LogRead *r)
 {
@@ -231,5 +275,6 @@ logread_close(LogRead *r)
 	close(r->fd);
 	free(r->buf);
 	free(r->path);
+	free(r->state_text);
 	free(r);
 }

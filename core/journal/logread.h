@@ -44,6 +44,12 @@ long logread_line(const LogRead *r);
  * and the last line was cut off; NULL otherwise. */
 const char *logread_warning(const LogRead *r);
 
+/* The drill log's `state` line (the line right after the session header,
+ * core/journal/state), NUL-terminated, with its length in *len (may be
+ * NULL); NULL when the log has none. Valid until logread_close. A state
+ * line anywhere else is not an event and is passed over. */
+const char *logread_state(const LogRead *r, size_t *len);
+
 /* Lines skipped because their type is unknown to this version. */
 unsigned long logread_skipped(const LogRead *r);
 

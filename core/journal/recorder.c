@@ -90,23 +90,53 @@ sync_dir(const char *path)
 	free(dir);
 }
 
+/* A new file, never an existing one (a log is evidence: it is never
+ * truncated); an existing FIFO or device (/dev/null) is written to. */
+static int
+open_new(const char *path)
+{
+	struct stat st;
+	int fd = open(
+	    path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
+
+	if (fd >= 0 || errno != EEXIST)
+		return fd;
+	if (stat(path, &st) != 0 || S_ISREG(st.st_mode) ||
+	    S_ISDIR(st.st_mode)) {
+		errno = EEXIST;
+		return -1;
+	}
+	return open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+}
+
 Recorder *
-recorder_open(const char *path, const char *session_line, char *err, size_t cap)
+recorder_open(const char *path, const char *session_line,
+    const char *state_line, char *err, size_t cap)
 {
 	Recorder *r;
 	struct stat st;
 	int fd;
 
-	fd = open(
-	    path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+	fd = open_new(path);
 	if (fd < 0) {
-		snprintf(err, cap, "%s: %s", path, strerror(errno));
+		int e = errno;
+
+		if (e == EEXIST)
+			snprintf(err, cap,
+			    "%s: the file exists (a log is never overwritten: "
+			    "remove it or choose another name)",
+			    path);
+		else
+			snprintf(err, cap, "%s: %s", path, strerror(e));
+		errno = e; /* callers may retry another name on EEXIST */
 		return NULL;
 	}
 	r = xcalloc(1, sizeof(*r));
 	r->fd = fd;
 	r->path = xstrdup(path);
-	r->header = xstrdup(session_line);
+	r->header = state_line != NULL
+	    ? xasprintf("%s%s", session_line, state_line)
+	    : xstrdup(session_line);
 	r->seekable = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
 	if (r->seekable)
 		sync_dir(path);

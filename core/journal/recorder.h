@@ -30,15 +30,19 @@
 typedef struct Recorder Recorder;
 
 /*
- * Create (or truncate) the log at path, mode 0644, and write session_line
- * (a whole line ending in '\n', from event_session_line()). Returns NULL
- * with err = "PATH: reason" only when the file cannot be opened. When the
- * header itself cannot be written (disk full) the Recorder is still
- * returned with recorder_error() set, and the header is written before
- * the next event that can be written.
+ * Create the log at path, mode 0644, and write session_line (a whole
+ * line ending in '\n', from event_session_line()) and, for a drill log,
+ * state_line (core/journal/state; NULL for none) in ONE write, so a
+ * kill -9 never leaves one without the other. An existing regular file
+ * is never truncated or appended to: it is an error (err says so); an
+ * existing FIFO or device is written to. Returns NULL with err = "PATH:
+ * reason" only when the file cannot be opened. When the header itself
+ * cannot be written (disk full) the Recorder is still returned with
+ * recorder_error() set, and the header is written before the next event
+ * that can be written.
  */
-Recorder *recorder_open(
-    const char *path, const char *session_line, char *err, size_t cap);
+Recorder *recorder_open(const char *path, const char *session_line,
+    const char *state_line, char *err, size_t cap);
 
 /*
  * Append ev as one line. Returns 0 when the whole line reached the

@@ -11,6 +11,7 @@
 
 #include "base/util.h"
 #include "journal/logread.h"
+#include "journal/state.h"
 
 typedef struct {
 	double t;
@@ -193,7 +194,9 @@ replay_operator(Replay *r, const Event *ev)
 {
 	char err[256];
 
-	if (ev->type == EV_ROUTE && ev->u.route.cause != CAUSE_AUTO) {
+	if (ev->type == EV_ROUTE &&
+	    (ev->u.route.cause == CAUSE_MANUAL ||
+	        ev->u.route.cause == CAUSE_FAILBACK)) {
 		const RouteEvent *re = &ev->u.route;
 		engine_route_manual(r->eng, ev->t,
 		    re->cause == CAUSE_FAILBACK ? NULL : re->to, re->cause,
@@ -262,6 +265,29 @@ feed_until(Replay *r, double limit)
 		feed_one(r);
 }
 
+/* A drill log begins with the engine's state at the drill's start: the
+ * engine and the tracker take it before the first event. */
+static int
+load_state(Replay *r, char *err, size_t cap)
+{
+	size_t len;
+	const char *text = logread_state(r->lr, &len);
+	EngineState st;
+	char why[256];
+
+	if (text == NULL)
+		return 0;
+	if (state_parse(text, len, &st, why, sizeof(why)) != 0 ||
+	    engine_state_import(r->eng, &st, why, sizeof(why)) != 0) {
+		snprintf(err, cap, "%s:2: %s", r->path, why);
+		engine_state_fini(&st);
+		return -1;
+	}
+	engine_state_fini(&st);
+	drill_sync(&r->drill, engine_snapshot(r->eng), r->profile);
+	return 0;
+}
+
 /* (Re)open the reader with a fresh engine, tracker and check. */
 static int
 start(Replay *r, char *err, size_t cap)
@@ -274,6 +300,13 @@ start(Replay *r, char *err, size_t cap)
 	session_header_fini(&h);
 	r->eng = engine_new(r->profile);
 	drill_init(&r->drill, r->profile);
+	if (load_state(r, err, cap) != 0) {
+		logread_close(r->lr);
+		r->lr = NULL;
+		engine_free(r->eng);
+		r->eng = NULL;
+		return -1;
+	}
 	r->sink = (EventSink){engine_out, r};
 	r->phase_sink = (EventSink){phase_out, r};
 	r->fed = 0;

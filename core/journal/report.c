@@ -7,6 +7,7 @@
 
 #include "base/util.h"
 #include "engine/engine.h"
+#include "engine/engine_state.h"
 #include "model/profile.h"
 
 /* Ingest state: what report_feed needs to know as the log streams by. */
@@ -17,6 +18,9 @@ struct ReportTrack {
 	size_t route_cap, health_cap, conv_cap, action_cap, marker_cap,
 	    error_cap;
 	int cur_route; /* endpoint the traffic goes to; -1 = none yet */
+	char *start_unhealthy; /* per endpoint: degraded/disabled at the
+	                          log's state line; NULL = none given */
+	int nstart;
 	int fault_route; /* cur_route when the recorded fault happened */
 	double f0_t; /* first failed probe of the routed endpoint */
 	int f0_ep;
@@ -94,6 +98,7 @@ endpoint_get(Report *r, const char *name)
 	i = r->nendpoints++;
 	memset(&r->endpoints[i], 0, sizeof(r->endpoints[i]));
 	str_copy(r->endpoints[i].name, EV_NAME_MAX, name);
+	r->endpoints[i].bound_s = NAN;
 	if ((size_t)r->nendpoints * 2 + 2 > k->hcap)
 		hash_rebuild(r);
 	else {
@@ -157,6 +162,49 @@ basename_of(const char *path)
 	return s ? s + 1 : path;
 }
 
+/* A resolver of the header's profile: "addr" or {"addr", "name", ...}. */
+static void
+read_resolver(Report *r, const cJSON *e)
+{
+	const cJSON *a, *n;
+	int i;
+
+	if (cJSON_IsString(e)) {
+		resolver_get(r, e->valuestring);
+		return;
+	}
+	a = cJSON_GetObjectItemCaseSensitive(e, "addr");
+	n = cJSON_GetObjectItemCaseSensitive(e, "name");
+	if (!cJSON_IsString(a) || (i = resolver_get(r, a->valuestring)) < 0)
+		return;
+	if (cJSON_IsString(n) && strcmp(n->valuestring, a->valuestring) != 0)
+		str_copy(r->resolvers[i].label, EV_NAME_MAX, n->valuestring);
+}
+
+/* Each endpoint's worst case as `check` prints it, from the profile
+ * loaded as the loader reads it (NAN when it does not load). */
+static void
+read_bounds(Report *r, const char *json)
+{
+	ErrList errs;
+	Profile *p;
+
+	errlist_init(&errs);
+	p = profile_parse_flags(
+	    json, strlen(json), "header", "/", PROFILE_NO_ENV, &errs, NULL);
+	errlist_fini(&errs);
+	if (p == NULL)
+		return;
+	for (int i = 0; i < p->nendpoints; i++) {
+		int k = report_endpoint_index(r, p->endpoints[i].name);
+
+		if (k >= 0)
+			r->endpoints[k].bound_s =
+			    profile_worst_failover(p, &p->endpoints[i]);
+	}
+	profile_free(p);
+}
+
 /* service, rto_target, endpoint and resolver lists from the profile. */
 static void
 read_profile(Report *r, const char *json)
@@ -188,9 +236,9 @@ read_profile(Report *r, const char *json)
 	if (cJSON_IsString(v) && v->valuestring[0] != '\0') {
 		v = cJSON_GetObjectItemCaseSensitive(dns, "resolvers");
 		cJSON_ArrayForEach (e, v)
-			if (cJSON_IsString(e))
-				resolver_get(r, e->valuestring);
+			read_resolver(r, e);
 	}
+	read_bounds(r, json);
 out:
 	cJSON_Delete(root);
 }
@@ -210,6 +258,9 @@ report_new(const SessionHeader *hdr, const char *log_path)
 	for (int i = 0; i < DRILL__COUNT; i++)
 		r->phase[i] = NAN;
 	r->t_first = r->t_last = NAN;
+	r->bound_s = NAN;
+	r->bound_exceeded = -1;
+	r->public_ep.bound_s = NAN;
 	if (log_path != NULL) {
 		str_copy(r->drill, sizeof(r->drill), basename_of(log_path));
 		str_copy(r->log_path, sizeof(r->log_path), log_path);
@@ -237,19 +288,31 @@ feed_probe(Report *r, const Event *ev)
 {
 	struct ReportTrack *k = r->track;
 	const ProbeEvent *p = &ev->u.probe;
-	int i = endpoint_get(r, p->endpoint);
+	int i = p->via_public ? -1 : endpoint_get(r, p->endpoint);
 	ReportEndpoint *e;
 
-	if (i < 0)
+	if (p->via_public) {
+		e = &r->public_ep;
+		str_copy(e->name, sizeof(e->name), EV_PUBLIC);
+	} else if (i < 0) {
 		return;
-	e = &r->endpoints[i];
+	} else {
+		e = &r->endpoints[i];
+	}
 	if (e->nprobes == e->cap) {
 		e->cap = e->cap ? e->cap * 2 : 256;
 		e->probes = xrealloc(e->probes, e->cap, sizeof(*e->probes));
+		if (p->via_public)
+			r->public_served = xrealloc(r->public_served, e->cap,
+			    sizeof(*r->public_served));
 	}
+	if (p->via_public)
+		r->public_served[e->nprobes] = p->served_by[0] != '\0'
+		    ? endpoint_get(r, p->served_by)
+		    : -1;
 	e->probes[e->nprobes++] = (ReportProbe){
 	    ev->t, to_us(p->ms.total), (uint8_t)p->ok, (uint8_t)p->error};
-	if (p->ok)
+	if (p->ok || p->via_public)
 		return;
 	if (isnan(k->any_fail_t)) {
 		k->any_fail_t = ev->t;
@@ -347,6 +410,28 @@ feed_note(Report *r, ReportNote **arr, size_t *n, size_t *cap, double t,
 }
 
 void
+report_start_state(Report *r, const EngineState *st)
+{
+	struct ReportTrack *k = r->track;
+
+	if (st->routed)
+		k->cur_route = endpoint_get(r, st->route_to);
+	for (int i = 0; i < st->n; i++)
+		endpoint_get(r, st->endpoints[i].name);
+	free(k->start_unhealthy);
+	k->nstart = r->nendpoints;
+	k->start_unhealthy = xcalloc((size_t)k->nstart + 1, 1);
+	for (int i = 0; i < st->n; i++) {
+		HealthState h = st->endpoints[i].health.state;
+		int x = report_endpoint_index(r, st->endpoints[i].name);
+
+		if (x >= 0 && x < k->nstart)
+			k->start_unhealthy[x] =
+			    h == HEALTH_DEGRADED || h == HEALTH_DISABLED;
+	}
+}
+
+void
 report_feed(Report *r, const Event *ev)
 {
 	struct ReportTrack *k = r->track;
@@ -392,6 +477,12 @@ report_feed(Report *r, const Event *ev)
 		c->resolver = i;
 		c->diverged = ev->type == EV_DIVERGED;
 		str_copy(c->endpoint, sizeof(c->endpoint), ev->u.conv.endpoint);
+		str_copy(c->expected, sizeof(c->expected), ev->u.conv.expected);
+		if (c->diverged)
+			r->resolvers[i].diverged = true;
+		if (ev->u.conv.resolver_name[0] != '\0')
+			str_copy(r->resolvers[i].label, EV_NAME_MAX,
+			    ev->u.conv.resolver_name);
 		break;
 	case EV_ACTION:
 		feed_action(r, ev);
@@ -523,11 +614,60 @@ first_probe(const Report *r, int i, double from, bool ok)
 	return NAN;
 }
 
+/* Whether endpoint i was degraded or disabled at t (its last health
+ * event at or before t). */
+static bool
+unhealthy_at(const Report *r, int i, double t)
+{
+	const struct ReportTrack *tr = r->track;
+	HealthState st = tr->start_unhealthy != NULL && i < tr->nstart &&
+	        tr->start_unhealthy[i]
+	    ? HEALTH_DEGRADED
+	    : HEALTH_CHECKING;
+
+	for (size_t k = 0; k < r->nhealths && r->healths[k].t <= t; k++)
+		if (r->healths[k].endpoint == i)
+			st = r->healths[k].to;
+	return st == HEALTH_DEGRADED || st == HEALTH_DISABLED;
+}
+
+/* restored (see report.h) and how it was decided; NAN when not. */
+static double
+restored_at(const Report *r, double f, int ep, int nep, ReportRestoredBy *by)
+{
+	const ReportEndpoint *pub = &r->public_ep;
+	double conv = r->phase[DRILL_CONVERGED];
+	double fo = r->phase[DRILL_FAILOVER], ok;
+
+	*by = REPORT_RESTORED_NONE;
+	if (pub->nprobes > 0) {
+		for (size_t j = 0; j < pub->nprobes && !isnan(f) && ep >= 0;
+		     j++) {
+			const ReportProbe *p = &pub->probes[j];
+			int s = r->public_served[j];
+
+			if (p->t >= f && p->ok && s >= 0 && s != ep &&
+			    !unhealthy_at(r, s, p->t)) {
+				*by = REPORT_RESTORED_PUBLIC;
+				return p->t;
+			}
+		}
+		return NAN;
+	}
+	if (nep < 0 || isnan(conv) || isnan(fo))
+		return NAN;
+	ok = first_probe(r, nep, fo, true);
+	if (isnan(ok))
+		return NAN;
+	*by = REPORT_RESTORED_CONVERGED;
+	return ok > conv ? ok : conv;
+}
+
 static void
 derive(Report *r)
 {
 	struct ReportTrack *k = r->track;
-	double f = NAN, route_t = NAN, det = NAN, fo = NAN, rest = NAN;
+	double f = NAN, route_t = NAN, det = NAN, rest = NAN;
 	int ep = -1, nep = -1;
 
 	/* Fault time F and the endpoint that had traffic. */
@@ -564,7 +704,7 @@ derive(Report *r)
 			if (x->t >= f &&
 			    strcmp(x->from, r->endpoints[ep].name) == 0 &&
 			    strcmp(x->to, x->from) != 0) {
-				route_t = fo = x->t;
+				route_t = x->t;
 				nep = report_endpoint_index(r, x->to);
 				str_copy(r->new_endpoint, EV_NAME_MAX, x->to);
 				break;
@@ -574,52 +714,74 @@ derive(Report *r)
 	r->failover_route_t = route_t;
 	if (!r->recorded[DRILL_DETECTED])
 		r->phase[DRILL_DETECTED] = det;
-	if (!r->recorded[DRILL_FAILOVER])
-		r->phase[DRILL_FAILOVER] = fo;
-	if (isnan(route_t))
-		route_t = r->phase[DRILL_FAILOVER];
 
-	/* Convergence per resolver after the route change. */
+	/* Convergence per resolver after the route change; DNS moved is
+	 * the first of them. */
 	bool all = r->nresolvers > 0 && !isnan(route_t);
-	double last = NAN;
+	double last = NAN, first = NAN;
 	for (int i = 0; i < r->nresolvers; i++) {
 		ReportResolver *res = &r->resolvers[i];
 		for (size_t j = 0; j < r->nconvs && !isnan(route_t); j++) {
 			const ReportConv *c = &r->convs[j];
 			if (c->resolver == i && !c->diverged &&
 			    c->t >= route_t &&
-			    (r->new_endpoint[0] == '\0' ||
-			        c->endpoint[0] == '\0' ||
+			    (c->endpoint[0] == '\0' ||
 			        strcmp(c->endpoint, r->new_endpoint) == 0)) {
 				res->converged_t = c->t;
 				break;
 			}
 		}
 		res->converged_s = since(res->converged_t, f);
-		if (isnan(res->converged_t))
+		if (isnan(res->converged_t)) {
 			all = false;
-		else if (isnan(last) || res->converged_t > last)
+			continue;
+		}
+		if (isnan(last) || res->converged_t > last)
 			last = res->converged_t;
+		if (isnan(first) || res->converged_t < first)
+			first = res->converged_t;
 	}
+	r->failover_observed = r->nresolvers > 0;
+	if (!r->recorded[DRILL_FAILOVER])
+		r->phase[DRILL_FAILOVER] =
+		    r->failover_observed ? first : route_t;
 	if (!r->recorded[DRILL_CONVERGED])
 		r->phase[DRILL_CONVERGED] = all ? last : NAN;
 
-	if (nep >= 0 && !isnan(route_t))
-		rest = first_probe(r, nep, route_t, true);
+	rest = restored_at(r, f, ep, nep, &r->restored_by);
 	if (!r->recorded[DRILL_RESTORED])
 		r->phase[DRILL_RESTORED] = rest;
+	else if (r->restored_by == REPORT_RESTORED_NONE)
+		r->restored_by = r->public_ep.nprobes > 0
+		    ? REPORT_RESTORED_PUBLIC
+		    : REPORT_RESTORED_CONVERGED;
 
 	r->detect_s = since(r->phase[DRILL_DETECTED], f);
 	r->failover_s = since(r->phase[DRILL_FAILOVER], f);
 	r->converged_all_s = all ? since(r->phase[DRILL_CONVERGED], f) : NAN;
 	r->restored_s = since(r->phase[DRILL_RESTORED], f);
 	r->rto_s = r->restored_s;
-	if (isnan(r->rto_target) || isnan(f))
+	/* Without resolvers and without a client's-eye probe nothing can
+	 * observe a restore: not restored is then unknown, not missed. */
+	if (isnan(r->rto_target) || isnan(f) ||
+	    (isnan(r->rto_s) && r->nresolvers == 0 &&
+	        r->public_ep.nprobes == 0 && !r->recorded[DRILL_RESTORED]))
 		r->rto_met = -1;
 	else if (isnan(r->rto_s))
 		r->rto_met = 0;
 	else
 		r->rto_met = r->rto_s <= r->rto_target;
+
+	r->t0 = r->recorded[DRILL_START] ? r->phase[DRILL_START] : 0;
+	if (ep >= 0 && !isnan(f)) {
+		r->bound_s = r->endpoints[ep].bound_s;
+		if (isnan(r->bound_s) || r->nresolvers == 0)
+			r->bound_exceeded = -1; /* DNS not observed: unknown */
+		else if (!isnan(r->converged_all_s))
+			r->bound_exceeded = r->converged_all_s > r->bound_s;
+		else if (!isnan(r->t_last) && r->t_last - f > r->bound_s)
+			r->bound_exceeded = 1;
+	}
 }
 
 void
@@ -639,6 +801,11 @@ report_finish(Report *r)
 	for (int i = 0; i < r->nendpoints; i++)
 		endpoint_stats(r, &r->endpoints[i], scratch);
 	free(scratch);
+	if (r->public_ep.nprobes > 0) {
+		scratch = xmalloc(r->public_ep.nprobes * sizeof(double));
+		endpoint_stats(r, &r->public_ep, scratch);
+		free(scratch);
+	}
 }
 
 void
@@ -649,6 +816,8 @@ report_free(Report *r)
 	for (int i = 0; i < r->nendpoints; i++)
 		free(r->endpoints[i].probes);
 	free(r->endpoints);
+	free(r->public_ep.probes);
+	free(r->public_served);
 	free(r->resolvers);
 	free(r->routes);
 	free(r->healths);
@@ -659,6 +828,7 @@ report_free(Report *r)
 	if (r->track != NULL) {
 		free(r->track->hash);
 		free(r->track->open);
+		free(r->track->start_unhealthy);
 		free(r->track);
 	}
 	free(r);
@@ -736,7 +906,8 @@ report_whatif_feed(ReportWhatIfRun *w, const Event *ev)
 	}
 	if (engine_derives(ev->type)) {
 		const RouteEvent *r = &ev->u.route;
-		if (ev->type == EV_ROUTE && r->cause != CAUSE_AUTO)
+		if (ev->type == EV_ROUTE &&
+		    (r->cause == CAUSE_MANUAL || r->cause == CAUSE_FAILBACK))
 			engine_route_manual(w->engine, ev->t,
 			    r->cause == CAUSE_FAILBACK ? NULL : r->to, r->cause,
 			    &w->sink, err, sizeof(err));
@@ -746,6 +917,16 @@ report_whatif_feed(ReportWhatIfRun *w, const Event *ev)
 	    ev->u.drill.phase != DRILL_FAULT && ev->u.drill.phase != DRILL_END)
 		return;
 	engine_feed(w->engine, ev, &w->sink);
+}
+
+int
+report_whatif_state(
+    ReportWhatIfRun *w, const EngineState *st, char *err, size_t cap)
+{
+	if (engine_state_import(w->engine, st, err, cap) != 0)
+		return -1;
+	report_start_state(w->report, st);
+	return 0;
 }
 
 Report *

@@ -18,15 +18,31 @@
  *   failed, and E is that endpoint. (No route ever: the first failed
  *   probe of any endpoint.)
  * - detected: first health event E -> degraded at t >= F.
- * - failover: first route event from E to another endpoint N at t >= F.
+ * - the route change: first route event from E to another endpoint N at
+ *   t >= F. It is the expected route, not a phase.
+ * - failover: DNS moved: the first `converged` event on N at or after
+ *   the route change. Only when DNS is not observed (no resolver known)
+ *   is it the route change, and failover_observed is false ("expected,
+ *   not observed").
  * - converged (per resolver): its first `converged` event at or after
  *   that route change; the phase is the last resolver's, null while any
  *   known resolver (the profile's dns.resolvers when dns.name is set,
  *   plus any seen in the log) has not converged.
- * - restored: first successful probe of N at or after the route change.
+ * - restored: when the log holds client's-eye probes ("via": "public"),
+ *   the first successful one at t >= F served by an endpoint other than
+ *   E that was not degraded or disabled then (restored_by
+ *   REPORT_RESTORED_PUBLIC); otherwise the later of `converged` and N's
+ *   first successful probe at or after `failover`
+ *   (REPORT_RESTORED_CONVERGED). rto_s = restored - F.
  * - metrics are phase - F, unrounded; NAN (JSON null) when either is
- *   missing. rto_met: null without a target or without F, false when
- *   never restored, else rto_s <= rto_target.
+ *   missing. rto_met: null without a target or without F, or when
+ *   nothing could observe a restore (no resolver, no client's-eye
+ *   probe); false when never restored, else rto_s <= rto_target.
+ * - bound_s: the worst case `drtop check` prints for E (detection bound
+ *   plus the record's TTL); bound_exceeded when the last convergence
+ *   came later than F + bound_s, or never came and the log runs past it.
+ * - t0: the recorded `start` phase (0 without one); every time a report
+ *   shows counts from it.
  * - per endpoint statistics count the probes between the recorded
  *   `start` and `end` phases (the whole log when they are absent).
  *   p50/p95 are nearest-rank percentiles (the value at rank
@@ -68,12 +84,15 @@ typedef struct {
 	unsigned long count, ok;
 	unsigned long failures[PERR__COUNT]; /* [PERR_NONE]: no class */
 	double p50_ms, p95_ms, availability; /* NAN when no probes */
+	double bound_s; /* check's worst case for it; NAN = unknown */
 } ReportEndpoint;
 
 typedef struct {
-	char name[EV_RESOLVER_MAX];
+	char name[EV_RESOLVER_MAX]; /* the address, as events carry it */
+	char label[EV_NAME_MAX]; /* display name; "" = the address */
 	double converged_t; /* NAN = never after the failover */
 	double converged_s; /* converged_t - fault */
+	bool diverged; /* a diverged event in the log */
 } ReportResolver;
 
 typedef struct {
@@ -94,7 +113,15 @@ typedef struct {
 	int resolver; /* index into resolvers */
 	bool diverged;
 	char endpoint[EV_NAME_MAX];
+	char expected[EV_NAME_MAX]; /* diverged: the expected route */
 } ReportConv;
+
+/* How `restored` was decided (the report names it). */
+typedef enum {
+	REPORT_RESTORED_NONE, /* not restored */
+	REPORT_RESTORED_PUBLIC, /* a client's-eye probe served elsewhere */
+	REPORT_RESTORED_CONVERGED /* converged and N answered */
+} ReportRestoredBy;
 
 /* A finished action. */
 typedef struct {
@@ -128,12 +155,21 @@ typedef struct {
 	char fault_endpoint[EV_NAME_MAX]; /* E; "" = unknown */
 	char new_endpoint[EV_NAME_MAX]; /* N; "" = no failover */
 	double failover_route_t; /* the route change used; NAN = none */
+	bool failover_observed; /* false: the route change stands in */
+	ReportRestoredBy restored_by;
+	double t0; /* the drill's start (session t); 0 without one */
 
 	double detect_s, failover_s, restored_s, rto_s, converged_all_s;
 	int rto_met; /* -1 null, 0 false, 1 true */
+	double bound_s; /* check's worst case for E; NAN = unknown */
+	int bound_exceeded; /* -1 unknown, 0 no, 1 yes */
 
 	ReportEndpoint *endpoints;
 	int nendpoints;
+	/* The client's-eye probe (endpoint EV_PUBLIC, "via": "public"): its
+	 * statistics, and per probe the endpoint that served it (-1 none). */
+	ReportEndpoint public_ep;
+	int32_t *public_served;
 	ReportResolver *resolvers;
 	int nresolvers;
 
@@ -168,6 +204,13 @@ typedef struct {
  * endpoint and resolver lists; it may be absent.
  */
 Report *report_new(const SessionHeader *hdr, const char *log_path);
+
+struct EngineState; /* engine/engine_state.h */
+
+/* A drill log's `state` line (core/journal/state), before the first
+ * event: where the expected route pointed and which endpoints were
+ * degraded or disabled when the log began. */
+void report_start_state(Report *r, const struct EngineState *st);
 
 /* Take one event, in log order. Not after report_finish. */
 void report_feed(Report *r, const Event *ev);
@@ -204,6 +247,10 @@ ReportWhatIfRun *report_whatif_new(const SessionHeader *hdr,
     const char *log_path, const char *const *sets, int nsets, char *err,
     size_t cap);
 void report_whatif_feed(ReportWhatIfRun *w, const Event *ev);
+/* The log's state line, before the first event: the what-if engine
+ * starts from it. Returns 0, or -1 with err. */
+int report_whatif_state(
+    ReportWhatIfRun *w, const struct EngineState *st, char *err, size_t cap);
 Report *report_whatif_finish(ReportWhatIfRun *w);
 /* Abandon a run; NULL is safe. */
 void report_whatif_free(ReportWhatIfRun *w);

@@ -47,8 +47,21 @@ int report_write(
 typedef enum {
 	REPORT_ESC_JSON, /* inside a JSON string: \" \\ and \u00XX */
 	REPORT_ESC_XML, /* XML text or attribute: & < > " ' as entities */
-	REPORT_ESC_MD, /* Markdown text or table cell: | \ ` * _ < > [ ]
-	                  behind a backslash */
+	/*
+	 * Markdown text in the middle of a line (a table cell, a list item
+	 * after its label): a backslash goes before exactly what could end
+	 * a table cell or start inline markup there -- | \\ ` * < [ ~ $
+	 * always; _ unless between two ASCII letters or digits (intraword,
+	 * never emphasis); & when a letter, digit or # follows (an entity);
+	 * the : of "://" and the . of "www." (GFM autolinks, inside which
+	 * escapes would show). Nothing else: -> stays ->. Line-start markup
+	 * (# > - + 1.) cannot start where drtop prints log text, which
+	 * always follows its own words on the line.
+	 */
+	REPORT_ESC_MD,
+	/* REPORT_ESC_MD in an ATX heading: also # after a space or at the
+	 * start (a closing sequence would be cut from the title). */
+	REPORT_ESC_MD_HEADING,
 } ReportEsc;
 
 /*

@@ -8,6 +8,7 @@ static const char html_css[] =
     "td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}"
     "td.n{text-align:right;font-variant-numeric:tabular-nums}"
     ".missed{color:#b00;font-weight:bold}.met{color:#070;font-weight:bold}"
+    ".na{font-weight:bold}"
     "svg .bg{fill:#fff}svg .axis{stroke:#888}svg .tick{font-size:10px;"
     "fill:#555}svg .lbl{font-size:11px;fill:#222}"
     "svg .ok{fill:#3a3}svg .bad{fill:#d33}svg .route path{fill:#36c}"
@@ -24,7 +25,29 @@ xml_esc(FILE *f, const char *s)
 }
 
 static void
-html_header(const Report *r, const ReportTable *t, FILE *f)
+html_line(const ReportLine *l, FILE *f)
+{
+	static const char *const cls[] = {
+	    [REPORT_TONE_NEUTRAL] = "na",
+	    [REPORT_TONE_GOOD] = "met",
+	    [REPORT_TONE_BAD] = "missed",
+	};
+
+	fputs("<li><b>", f);
+	xml_esc(f, l->label);
+	fputs(":</b> ", f);
+	for (int i = 0; i < l->nsegs; i++)
+		xml_esc(f, l->segs[i].text);
+	if (l->verdict != NULL) {
+		fprintf(f, "<strong class=\"%s\">", cls[l->tone]);
+		xml_esc(f, l->verdict);
+		fputs("</strong>", f);
+	}
+	fputs("</li>\n", f);
+}
+
+static void
+html_header(const ReportTable *t, FILE *f)
 {
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n"
 	      "<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n"
@@ -34,20 +57,10 @@ html_header(const Report *r, const ReportTable *t, FILE *f)
 	fprintf(f, "</title>\n<style>%s</style></head>\n<body>\n", html_css);
 	fputs("<h1>Drill report: ", f);
 	xml_esc(f, t->drill);
-	fputs("</h1>\n<p>Service <b>", f);
-	xml_esc(f, t->service);
-	fputs("</b>, started ", f);
-	xml_esc(f, t->started);
-	fprintf(f,
-	    ". RTO %s s against a target of %s s: <span class=\"%s\">%s"
-	    "</span>.</p>\n",
-	    t->rto_s, t->rto_target, r->rto_met == 0 ? "missed" : "met",
-	    t->rto_word);
-	if (r->log_warning[0]) {
-		fputs("<p class=\"missed\">", f);
-		xml_esc(f, r->log_warning);
-		fputs("</p>\n", f);
-	}
+	fputs("</h1>\n<ul class=\"facts\">\n", f);
+	for (int i = 0; i < t->nlines; i++)
+		html_line(&t->lines[i], f);
+	fputs("</ul>\n", f);
 }
 
 static void
@@ -96,7 +109,7 @@ html_section(const ReportSection *s, FILE *f)
 void
 report_html_write(const Report *r, const ReportTable *t, FILE *f)
 {
-	html_header(r, t, f);
+	html_header(t, f);
 	fputs("<h2>Timeline</h2>\n", f);
 	report_svg_write(r, f);
 	for (int i = 0; i < t->nsections; i++)

@@ -1,9 +1,10 @@
 /*
  * report_html: the HTML report, one self-contained XHTML file (no
- * scripts, no external resources; it parses as XML): a summary line,
- * the SVG timeline (report_svg), then every section of a ReportTable as
- * a <table> ("None." for an empty list) -- the same sections, rows and
- * text as the Markdown report. Everything is XML-escaped
+ * scripts, no external resources; it parses as XML): the facts of a
+ * ReportTable as a list (verdicts in a coloured <strong>), the SVG
+ * timeline (report_svg), then every section as a <table> ("None." for
+ * an empty list) -- the same facts, sections, rows and text as the
+ * Markdown report. Everything is XML-escaped
  * (report_fmt_esc, REPORT_ESC_XML). Any thread; no state.
  */
 #ifndef DRTOP_REPORT_HTML_H

@@ -59,6 +59,27 @@ json_key(FILE *f, bool *first, const char *k)
 	fputc(':', f);
 }
 
+static void
+json_bool_or_null(FILE *f, int v)
+{
+	fputs(v < 0 ? "null" : v ? "true" : "false", f);
+}
+
+/* A time as a report gives it: from the drill's start. */
+static void
+json_time(FILE *f, const Report *r, double t)
+{
+	json_num(f, t - r->t0);
+}
+
+static const char *
+restored_by_name(ReportRestoredBy by)
+{
+	return by == REPORT_RESTORED_PUBLIC   ? "public"
+	    : by == REPORT_RESTORED_CONVERGED ? "converged"
+	                                      : "";
+}
+
 static const char *
 err_class(int e)
 {
@@ -94,7 +115,11 @@ json_metrics(FILE *f, const Report *r)
 	json_key(f, &first, "rto_target");
 	json_num(f, r->rto_target);
 	json_key(f, &first, "rto_met");
-	fputs(r->rto_met < 0 ? "null" : r->rto_met ? "true" : "false", f);
+	json_bool_or_null(f, r->rto_met);
+	json_key(f, &first, "bound_s");
+	json_num(f, r->bound_s);
+	json_key(f, &first, "bound_exceeded");
+	json_bool_or_null(f, r->bound_exceeded);
 	fputc('}', f);
 }
 
@@ -106,37 +131,105 @@ json_phases(FILE *f, const Report *r)
 	fputc('{', f);
 	for (int i = 0; i < DRILL__COUNT; i++) {
 		json_key(f, &first, drill_phase_name((DrillPhase)i));
-		json_num(f, r->phase[i]);
+		json_time(f, r, r->phase[i]);
 	}
 	fputc('}', f);
 }
 
+/* {"probes": ..., "availability": ...} */
+static void
+json_endpoint(FILE *f, const ReportEndpoint *e)
+{
+	bool first = true;
+
+	fprintf(
+	    f, "{\"probes\":%lu,\"ok\":%lu,\"failures\":{", e->count, e->ok);
+	for (int c = 0; c < PERR__COUNT; c++)
+		if (e->failures[c] > 0) {
+			json_key(f, &first, err_class(c));
+			fprintf(f, "%lu", e->failures[c]);
+		}
+	fputs("},\"p50_ms\":", f);
+	json_num(f, e->p50_ms);
+	fputs(",\"p95_ms\":", f);
+	json_num(f, e->p95_ms);
+	fputs(",\"availability\":", f);
+	json_num(f, e->availability);
+	fputc('}', f);
+}
+
+/* "endpoints" and "public" (the client's-eye probe, null without). */
 static void
 json_endpoints(FILE *f, const Report *r)
 {
-	fputc('{', f);
+	fputs("\"endpoints\":{", f);
 	for (int i = 0; i < r->nendpoints; i++) {
-		const ReportEndpoint *e = &r->endpoints[i];
-		bool first = true;
 		if (i > 0)
 			fputc(',', f);
-		json_str(f, e->name);
-		fprintf(f, ":{\"probes\":%lu,\"ok\":%lu,\"failures\":{",
-		    e->count, e->ok);
-		for (int c = 0; c < PERR__COUNT; c++)
-			if (e->failures[c] > 0) {
-				json_key(f, &first, err_class(c));
-				fprintf(f, "%lu", e->failures[c]);
-			}
-		fputs("},\"p50_ms\":", f);
-		json_num(f, e->p50_ms);
-		fputs(",\"p95_ms\":", f);
-		json_num(f, e->p95_ms);
-		fputs(",\"availability\":", f);
-		json_num(f, e->availability);
+		json_str(f, r->endpoints[i].name);
+		fputc(':', f);
+		json_endpoint(f, &r->endpoints[i]);
+	}
+	fputs("},\"public\":", f);
+	if (r->public_ep.nprobes > 0)
+		json_endpoint(f, &r->public_ep);
+	else
+		fputs("null", f);
+}
+
+/* "resolver_names": display names by address, for those that have one. */
+static void
+json_resolver_names(FILE *f, const Report *r)
+{
+	bool first = true;
+
+	fputs("\"resolver_names\":{", f);
+	for (int i = 0; i < r->nresolvers; i++)
+		if (r->resolvers[i].label[0] != '\0') {
+			json_key(f, &first, r->resolvers[i].name);
+			json_str(f, r->resolvers[i].label);
+		}
+	fputc('}', f);
+}
+
+static void
+json_diverged(FILE *f, const Report *r)
+{
+	bool first = true;
+
+	fputs("\"diverged\":[", f);
+	for (size_t i = 0; i < r->nconvs; i++) {
+		const ReportConv *c = &r->convs[i];
+		const ReportResolver *res = &r->resolvers[c->resolver];
+		if (!c->diverged)
+			continue;
+		fputs(first ? "{\"resolver\":" : ",{\"resolver\":", f);
+		first = false;
+		json_str(f, res->name);
+		fputs(",\"name\":", f);
+		json_str_or_null(f, res->label);
+		fputs(",\"t\":", f);
+		json_time(f, r, c->t);
+		fputs(",\"endpoint\":", f);
+		json_str_or_null(f, c->endpoint);
+		fputs(",\"expected\":", f);
+		json_str_or_null(f, c->expected);
 		fputc('}', f);
 	}
-	fputc('}', f);
+	fputc(']', f);
+}
+
+/* What was expected and what observed: failover_observed, the route
+ * change, and the definition `restored` used. */
+static void
+json_truth(FILE *f, const Report *r)
+{
+	fputs(",\"failover_observed\":", f);
+	fputs(r->failover_observed ? "true" : "false", f);
+	fputs(",\"route_change\":", f);
+	json_time(f, r, r->failover_route_t);
+	fputs(",\"restored_by\":", f);
+	json_str_or_null(f, restored_by_name(r->restored_by));
 }
 
 /* The "routes" array; the what-if's leaves out fail_open. */
@@ -147,7 +240,7 @@ json_routes(FILE *f, const Report *r, bool fail_open)
 	for (size_t i = 0; i < r->nroutes; i++) {
 		const ReportRoute *x = &r->routes[i];
 		fprintf(f, "%s{\"t\":", i ? "," : "");
-		json_num(f, x->t);
+		json_time(f, r, x->t);
 		fputs(",\"from\":", f);
 		json_str_or_null(f, x->from);
 		fputs(",\"to\":", f);
@@ -167,7 +260,7 @@ json_actions(FILE *f, const Report *r)
 	for (size_t i = 0; i < r->nactions; i++) {
 		const ReportAction *a = &r->actions[i];
 		fprintf(f, "%s{\"t\":", i ? "," : "");
-		json_num(f, a->t);
+		json_time(f, r, a->t);
 		fputs(",\"name\":", f);
 		json_str(f, a->name);
 		if (a->step[0] != '\0') {
@@ -204,7 +297,7 @@ json_notes(FILE *f, const Report *r)
 	fputs("\"markers\":[", f);
 	for (size_t i = 0; i < r->nmarkers; i++) {
 		fprintf(f, "%s{\"t\":", i ? "," : "");
-		json_num(f, r->markers[i].t);
+		json_time(f, r, r->markers[i].t);
 		fputs(",\"note\":", f);
 		json_str(f, r->markers[i].text);
 		fputc('}', f);
@@ -212,7 +305,7 @@ json_notes(FILE *f, const Report *r)
 	fputs("],\"errors\":[", f);
 	for (size_t i = 0; i < r->nerrors; i++) {
 		fprintf(f, "%s{\"t\":", i ? "," : "");
-		json_num(f, r->errors[i].t);
+		json_time(f, r, r->errors[i].t);
 		fputs(",\"source\":", f);
 		json_str(f, r->errors[i].source);
 		fputs(",\"message\":", f);
@@ -235,6 +328,7 @@ json_whatif(FILE *f, const ReportWhatIf *w)
 	json_str_or_null(f, w->report->fault_endpoint);
 	fputs(",\"failover_to\":", f);
 	json_str_or_null(f, w->report->new_endpoint);
+	json_truth(f, w->report);
 	fputs(",\"phases\":", f);
 	json_phases(f, w->report);
 	fputs(",\"metrics\":", f);
@@ -257,18 +351,25 @@ report_json_write(const Report *r, const ReportWhatIf *whatif, FILE *f)
 	json_str_or_null(f, r->mode);
 	fputs(",\"rto_target\":", f);
 	json_num(f, r->rto_target);
+	fputs(",\"t0\":", f);
+	json_num(f, r->t0);
 	fputs(",\"fault_endpoint\":", f);
 	json_str_or_null(f, r->fault_endpoint);
 	fputs(",\"failover_to\":", f);
 	json_str_or_null(f, r->new_endpoint);
+	json_truth(f, r);
 	fputs(",\"phases\":", f);
 	json_phases(f, r);
 	fputs(",\"metrics\":", f);
 	json_metrics(f, r);
-	fputs(",\"endpoints\":", f);
+	fputc(',', f);
+	json_resolver_names(f, r);
+	fputc(',', f);
 	json_endpoints(f, r);
 	fputc(',', f);
 	json_routes(f, r, true);
+	fputc(',', f);
+	json_diverged(f, r);
 	fputc(',', f);
 	json_actions(f, r);
 	fputc(',', f);

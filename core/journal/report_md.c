@@ -6,37 +6,34 @@ md_esc(FILE *f, const char *s)
 	report_fmt_esc(f, s, REPORT_ESC_MD);
 }
 
+/* drtop's words as they are, the log's text escaped. */
 static void
-md_header(const Report *r, const ReportTable *t, FILE *f)
+md_text(FILE *f, const ReportCell *c)
+{
+	fwrite(c->text, 1, c->fixed, f);
+	md_esc(f, c->text + c->fixed);
+}
+
+/* "- **Label:** text **verdict**" */
+static void
+md_line(const ReportLine *l, FILE *f)
+{
+	fprintf(f, "- **%s:** ", l->label);
+	for (int i = 0; i < l->nsegs; i++)
+		md_text(f, &l->segs[i]);
+	if (l->verdict != NULL)
+		fprintf(f, "**%s**", l->verdict);
+	fputc('\n', f);
+}
+
+static void
+md_header(const ReportTable *t, FILE *f)
 {
 	fputs("# Drill report: ", f);
-	md_esc(f, t->drill);
-	fputs("\n\n- **Service:** ", f);
-	md_esc(f, t->service);
-	fputs("\n- **Started:** ", f);
-	md_esc(f, t->started);
-	fputs(" (t = 0)\n", f);
-	fprintf(f, "- **RTO:** %s s against a target of %s s: **%s**\n",
-	    t->rto_s, t->rto_target, t->rto_word);
-	if (r->fault_endpoint[0]) {
-		fputs("- **Traffic at the fault:** ", f);
-		md_esc(f, r->fault_endpoint);
-		fputs(
-		    r->new_endpoint[0] ? ", failed over to " : ", no failover",
-		    f);
-		md_esc(f, r->new_endpoint);
-		fputc('\n', f);
-	}
-	if (r->log_path[0]) {
-		fputs("- **Log:** ", f);
-		md_esc(f, r->log_path);
-		fprintf(f, " (%lu events)\n", r->nevents);
-	}
-	if (r->log_warning[0]) {
-		fputs("- **Warning:** ", f);
-		md_esc(f, r->log_warning);
-		fputc('\n', f);
-	}
+	report_fmt_esc(f, t->drill, REPORT_ESC_MD_HEADING);
+	fputs("\n\n", f);
+	for (int i = 0; i < t->nlines; i++)
+		md_line(&t->lines[i], f);
 }
 
 /* " text |": drtop's words as they are, the log's text escaped. */
@@ -45,8 +42,7 @@ md_cell(FILE *f, const ReportCell *c)
 {
 	if (c->text != NULL) {
 		fputc(' ', f);
-		fwrite(c->text, 1, c->fixed, f);
-		md_esc(f, c->text + c->fixed);
+		md_text(f, c);
 	}
 	fputs(" |", f);
 }
@@ -83,9 +79,9 @@ md_section(const ReportSection *s, FILE *f)
 }
 
 void
-report_md_write(const Report *r, const ReportTable *t, FILE *f)
+report_md_write(const ReportTable *t, FILE *f)
 {
-	md_header(r, t, f);
+	md_header(t, f);
 	for (int i = 0; i < t->nsections; i++)
 		md_section(&t->sections[i], f);
 }

@@ -15,14 +15,23 @@
 #define SVG_CELL 2.0 /* px per probe-strip cell */
 
 typedef struct {
-	double t0, t1;
+	double t0, t1; /* session t at the left and right end */
+	double start; /* the drill's start: tick labels count from it */
 } Axis;
 
+/* x of session time t; anything before the axis sits at its left end. */
 static double
 ax_x(const Axis *a, double t)
 {
 	double w = SVG_W - SVG_LEFT - SVG_RIGHT;
-	return SVG_LEFT + (t - a->t0) / (a->t1 - a->t0) * w;
+	return SVG_LEFT + (fmax(t, a->t0) - a->t0) / (a->t1 - a->t0) * w;
+}
+
+/* "<title>" text: the time from the drill's start and the session t. */
+static void
+svg_when(FILE *f, const Axis *a, double t)
+{
+	fprintf(f, "%.3f s from start (session t %.3f)", t - a->start, t);
 }
 
 static double
@@ -77,6 +86,8 @@ svg_strip(FILE *f, const Axis *a, const ReportEndpoint *e, double y)
 		double t = e->probes[i].t, until = t;
 		if (i + 1 < e->nprobes)
 			until = fmin(e->probes[i + 1].t, t + 3 * avg);
+		if (until < a->t0)
+			continue; /* before the axis */
 		int c0 = cell_of(a, t, ncells), c1 = cell_of(a, until, ncells);
 		if (c1 > c0 && i + 1 < e->nprobes &&
 		    until == e->probes[i + 1].t)
@@ -106,21 +117,25 @@ svg_strip(FILE *f, const Axis *a, const ReportEndpoint *e, double y)
 void
 report_svg_write(const Report *r, FILE *f)
 {
-	Axis a = {0, 1};
+	Axis a = {0, 1, r->t0};
 	int nstrips =
 	    r->nendpoints < SVG_MAX_STRIPS ? r->nendpoints : SVG_MAX_STRIPS;
 	double top = 64, y, h;
 	char buf[EV_TEXT_MAX + 64];
 
-	/* The axis spans every event and every phase. */
-	a.t0 = isnan(r->t_first) ? 0 : fmin(0, r->t_first);
+	/* The axis starts at the drill's start (without one, at session 0
+	 * or the first event) and spans every later event and phase. */
+	a.t0 = r->recorded[DRILL_START] ? r->t0
+	    : isnan(r->t_first)         ? 0
+	                                : fmin(0, r->t_first);
 	a.t1 = isnan(r->t_last) ? 1 : r->t_last;
 	for (int i = 0; i < DRILL__COUNT; i++)
 		if (!isnan(r->phase[i]))
 			a.t1 = fmax(a.t1, r->phase[i]);
 	if (!(a.t1 > a.t0))
 		a.t1 = a.t0 + 1;
-	h = top + SVG_ROW * (2 + nstrips + r->nresolvers) + 30;
+	bool pub = r->public_ep.nprobes > 0;
+	h = top + SVG_ROW * (2 + nstrips + pub + r->nresolvers) + 30;
 
 	fprintf(f,
 	    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" "
@@ -132,15 +147,16 @@ report_svg_write(const Report *r, FILE *f)
 	    "class=\"bg\"/>\n",
 	    SVG_W, h);
 
-	/* Time axis with ticks. */
+	/* Time axis with ticks, labelled from the drill's start. */
 	double step = nice_step(a.t1 - a.t0);
 	y = h - 22;
 	fprintf(f,
 	    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
 	    "class=\"axis\"/>\n",
 	    SVG_LEFT, y, SVG_W - SVG_RIGHT, y);
-	for (double t = ceil(a.t0 / step) * step; t <= a.t1 + 1e-9; t += step) {
-		double x = ax_x(&a, t);
+	for (double t = ceil((a.t0 - a.start) / step) * step;
+	     a.start + t <= a.t1 + 1e-9; t += step) {
+		double x = ax_x(&a, a.start + t);
 		fprintf(f,
 		    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
 		    "y2=\"%.1f\" class=\"axis\"/>\n",
@@ -156,9 +172,11 @@ report_svg_write(const Report *r, FILE *f)
 	for (size_t i = 0; i < r->nroutes; i++) {
 		const ReportRoute *x = &r->routes[i];
 		double px = ax_x(&a, x->t);
-		fprintf(f, "<g class=\"route\"><title>t=%.3f route %s", x->t,
-		    x->from[0] ? "" : "(first) ");
-		report_fmt_esc(f, x->from, REPORT_ESC_XML);
+		fputs("<g class=\"route\"><title>", f);
+		svg_when(f, &a, x->t);
+		fputs(" route ", f);
+		report_fmt_esc(
+		    f, x->from[0] ? x->from : "(first)", REPORT_ESC_XML);
 		fputs(" -&gt; ", f);
 		report_fmt_esc(f, x->to, REPORT_ESC_XML);
 		fprintf(f, " (%s)</title>", route_cause_name(x->cause));
@@ -177,8 +195,9 @@ report_svg_write(const Report *r, FILE *f)
 	y += SVG_ROW;
 	svg_text(f, SVG_LEFT - 6, y + 11, "lbl", "end", "markers");
 	for (size_t i = 0; i < r->nmarkers; i++) {
-		fprintf(
-		    f, "<g class=\"marker\"><title>t=%.3f ", r->markers[i].t);
+		fputs("<g class=\"marker\"><title>", f);
+		svg_when(f, &a, r->markers[i].t);
+		fputc(' ', f);
 		report_fmt_esc(f, r->markers[i].text, REPORT_ESC_XML);
 		fprintf(f,
 		    "</title><circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\"/></g>\n",
@@ -191,8 +210,16 @@ report_svg_write(const Report *r, FILE *f)
 		svg_strip(f, &a, &r->endpoints[i], y + 1);
 		y += SVG_ROW;
 	}
+	if (pub) {
+		svg_text(f, SVG_LEFT - 6, y + 10, "lbl", "end",
+		    "public (client's eye)");
+		svg_strip(f, &a, &r->public_ep, y + 1);
+		y += SVG_ROW;
+	}
 	for (int i = 0; i < r->nresolvers; i++) {
-		snprintf(buf, sizeof(buf), "dns %s", r->resolvers[i].name);
+		const ReportResolver *res = &r->resolvers[i];
+		snprintf(buf, sizeof(buf), "dns %s",
+		    res->label[0] ? res->label : res->name);
 		svg_text(f, SVG_LEFT - 6, y + 10, "lbl", "end", buf);
 		fprintf(f,
 		    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
@@ -202,10 +229,17 @@ report_svg_write(const Report *r, FILE *f)
 			const ReportConv *c = &r->convs[j];
 			if (c->resolver != i)
 				continue;
-			fprintf(f, "<g class=\"%s\"><title>t=%.3f %s ",
-			    c->diverged ? "div" : "conv", c->t,
-			    c->diverged ? "diverged to" : "converged on");
+			fprintf(f, "<g class=\"%s\"><title>",
+			    c->diverged ? "div" : "conv");
+			svg_when(f, &a, c->t);
+			fputs(c->diverged ? " diverged: answered "
+			                  : " converged on ",
+			    f);
 			report_fmt_esc(f, c->endpoint, REPORT_ESC_XML);
+			if (c->diverged) {
+				fputs(", expected ", f);
+				report_fmt_esc(f, c->expected, REPORT_ESC_XML);
+			}
 			fprintf(f,
 			    "</title><path d=\"M%.1f %.1f l5 5 l-5 5 l-5 -5 "
 			    "z\"/></g>\n",
@@ -229,15 +263,20 @@ report_svg_write(const Report *r, FILE *f)
 		}
 	for (int k = 0; k < n; k++) {
 		int i = order[k], row = 0;
-		const char *name = drill_phase_name((DrillPhase)i);
+		bool expected = i == DRILL_FAILOVER && !r->failover_observed;
+		const char *name =
+		    expected ? "failover (expected)" : drill_phase_name(i);
 		double x = ax_x(&a, r->phase[i]);
 		double w = 6.5 * (double)strlen(name) + 6;
 		fprintf(f,
 		    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-		    "class=\"phase%s\"><title>%s at t=%.3f (%s)</title>"
-		    "</line>\n",
-		    x, top - 4, x, h - 22, r->recorded[i] ? "" : " derived",
-		    name, r->phase[i], r->recorded[i] ? "recorded" : "derived");
+		    "class=\"phase%s\"><title>%s at ",
+		    x, top - 4, x, h - 22,
+		    r->recorded[i] && !expected ? "" : " derived", name);
+		svg_when(f, &a, r->phase[i]);
+		fprintf(f, " (%s%s)</title></line>\n",
+		    r->recorded[i] ? "recorded" : "derived",
+		    expected ? "; expected, not observed" : "");
 		for (int q = 0; q < 4; q++)
 			if (x - w / 2 > rowend[q]) {
 				row = q;

@@ -7,10 +7,10 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "journal/report_summary.h"
 
-/* Seconds (or milliseconds) with three decimals; "—" for null. */
-static void
-fmt_s(char *buf, size_t cap, double v)
+void
+report_table_fmt_s(char *buf, size_t cap, double v)
 {
 	if (isnan(v))
 		snprintf(buf, cap, "—");
@@ -18,10 +18,51 @@ fmt_s(char *buf, size_t cap, double v)
 		snprintf(buf, cap, "%.3f", v);
 }
 
+void
+report_table_cell_set(ReportCell *c, const char *words, const char *data)
+{
+	size_t n = strlen(words), m = strlen(data);
+
+	c->text = xmalloc(n + m + 1);
+	memcpy(c->text, words, n);
+	memcpy(c->text + n, data, m + 1);
+	c->fixed = n;
+}
+
+static void
+cell_set(ReportCell *c, const char *words, const char *data)
+{
+	report_table_cell_set(c, words, data);
+}
+
+static void
+cell_s(ReportCell *c, double v)
+{
+	char buf[32];
+
+	report_table_fmt_s(buf, sizeof(buf), v);
+	cell_set(c, buf, "");
+}
+
+/* A time as it shows: from the drill's start. */
+static double
+rel(const Report *r, double t)
+{
+	return isnan(t) ? NAN : t - r->t0;
+}
+
 static const char *
 rto_word(const Report *r)
 {
 	return r->rto_met < 0 ? "n/a" : r->rto_met ? "met" : "MISSED";
+}
+
+static const char *
+bound_word(const Report *r)
+{
+	return r->bound_exceeded < 0 ? "n/a"
+	    : r->bound_exceeded      ? "EXCEEDED"
+	                             : "within";
 }
 
 static ReportSection *
@@ -56,32 +97,52 @@ row_add(ReportSection *s)
 	return c;
 }
 
-/* The cell's text: drtop's words, then data from the log ("" for none). */
+/* The note of a derived phase: how it was decided (drtop's words, then
+ * the endpoint's name). */
 static void
-cell_set(ReportCell *c, const char *words, const char *data)
+derived_note(ReportCell *c, const Report *r, int i)
 {
-	size_t n = strlen(words), m = strlen(data);
+	const char *e = r->fault_endpoint, *n = r->new_endpoint;
 
-	c->text = xmalloc(n + m + 1);
-	memcpy(c->text, words, n);
-	memcpy(c->text + n, data, m + 1);
-	c->fixed = n;
-}
-
-static void
-cell_s(ReportCell *c, double v)
-{
-	char buf[32];
-
-	fmt_s(buf, sizeof(buf), v);
-	cell_set(c, buf, "");
+	switch (i) {
+	case DRILL_FAULT:
+		cell_set(c, "first failed probe of ", e);
+		break;
+	case DRILL_DETECTED:
+		cell_set(c, "first degraded of ", e);
+		break;
+	case DRILL_FAILOVER:
+		if (r->failover_observed)
+			cell_set(c, "DNS moved: first resolver to answer ", n);
+		else
+			cell_set(c, "the route change to ", n);
+		break;
+	case DRILL_CONVERGED:
+		cell_set(c, "every resolver answers ", n);
+		break;
+	case DRILL_RESTORED:
+		if (r->restored_by == REPORT_RESTORED_PUBLIC)
+			cell_set(c,
+			    "first client's-eye probe served by another "
+			    "healthy endpoint",
+			    "");
+		else
+			cell_set(c,
+			    "later of every resolver converging and the "
+			    "first successful probe of ",
+			    n);
+		break;
+	default:
+		cell_set(c, "", "");
+	}
 }
 
 static void
 add_phases(ReportTable *t, const Report *r)
 {
 	static const ReportColumn cols[] = {{"Phase", REPORT_ALIGN_LEFT},
-	    {"t (s)", REPORT_ALIGN_RIGHT},
+	    {"from start (s)", REPORT_ALIGN_RIGHT},
+	    {"session t (s)", REPORT_ALIGN_RIGHT},
 	    {"since fault (s)", REPORT_ALIGN_RIGHT},
 	    {"source", REPORT_ALIGN_LEFT}, {"note", REPORT_ALIGN_LEFT}};
 	ReportSection *s =
@@ -90,16 +151,26 @@ add_phases(ReportTable *t, const Report *r)
 
 	for (int i = 0; i < DRILL__COUNT; i++) {
 		double p = r->phase[i];
+		bool expected = i == DRILL_FAILOVER && !r->failover_observed;
 		ReportCell *c = row_add(s);
 		cell_set(&c[0], drill_phase_name((DrillPhase)i), "");
-		cell_s(&c[1], p);
-		cell_s(&c[2], isnan(p) || isnan(fault) ? NAN : p - fault);
-		cell_set(&c[3],
-		    isnan(p)             ? "never happened"
-		        : r->recorded[i] ? "recorded"
-		                         : "derived",
-		    "");
-		cell_set(&c[4], "", r->note[i]);
+		cell_s(&c[1], rel(r, p));
+		cell_s(&c[2], p);
+		cell_s(&c[3], isnan(p) || isnan(fault) ? NAN : p - fault);
+		if (isnan(p))
+			cell_set(&c[4], "never happened", "");
+		else if (expected)
+			cell_set(&c[4],
+			    r->recorded[i] ? "recorded; expected, not observed"
+			                   : "derived; expected, not observed",
+			    "");
+		else
+			cell_set(
+			    &c[4], r->recorded[i] ? "recorded" : "derived", "");
+		if (r->recorded[i] || isnan(p))
+			cell_set(&c[5], "", r->note[i]);
+		else
+			derived_note(&c[5], r, i);
 	}
 }
 
@@ -123,8 +194,8 @@ metric_s(
 {
 	char a[32], b[32];
 
-	fmt_s(a, sizeof(a), v);
-	fmt_s(b, sizeof(b), wv);
+	report_table_fmt_s(a, sizeof(a), v);
+	report_table_fmt_s(b, sizeof(b), wv);
 	metric_row(s, words, data, a, b);
 }
 
@@ -141,8 +212,11 @@ add_metrics(ReportTable *t, const Report *r, const ReportWhatIf *wi)
 		double v, wv;
 	} rows[] = {
 	    {"detect_s (fault → detected)", r->detect_s, w ? w->detect_s : NAN},
-	    {"failover_s (fault → failover)", r->failover_s,
-	        w ? w->failover_s : NAN},
+	    {r->failover_observed
+	            ? "failover_s (fault → DNS moved)"
+	            : "failover_s (fault → route change; expected, not "
+	              "observed)",
+	        r->failover_s, w ? w->failover_s : NAN},
 	    {"converged_s, all resolvers", r->converged_all_s,
 	        w ? w->converged_all_s : NAN},
 	    {"restored_s (fault → restored)", r->restored_s,
@@ -160,12 +234,17 @@ add_metrics(ReportTable *t, const Report *r, const ReportWhatIf *wi)
 	for (int i = 0; i < r->nresolvers; i++) {
 		const ReportResolver *x = &r->resolvers[i];
 		int j = w ? report_resolver_index(w, x->name) : -1;
-		metric_s(s, "converged_s, resolver ", x->name, x->converged_s,
+		metric_s(s, "converged_s, resolver ",
+		    x->label[0] ? x->label : x->name, x->converged_s,
 		    j >= 0 ? w->resolvers[j].converged_s : NAN);
 	}
-	fmt_s(a, sizeof(a), r->rto_target);
+	report_table_fmt_s(a, sizeof(a), r->rto_target);
 	metric_row(s, "rto_target", "", a, NULL);
 	metric_row(s, "rto_met", "", rto_word(r), w ? rto_word(w) : NULL);
+	metric_s(s, "bound_s (drtop check's worst case)", "", r->bound_s,
+	    w ? w->bound_s : NAN);
+	metric_row(
+	    s, "bound_exceeded", "", bound_word(r), w ? bound_word(w) : NULL);
 }
 
 /* "status 2, timeout 1", or "none". */
@@ -187,6 +266,27 @@ fmt_failures(char *buf, size_t cap, const ReportEndpoint *e)
 }
 
 static void
+endpoint_row(ReportSection *s, const ReportEndpoint *e, const char *words,
+    const char *data)
+{
+	ReportCell *c = row_add(s);
+	char buf[256];
+
+	cell_set(&c[0], words, data);
+	snprintf(buf, sizeof(buf), "%lu", e->count);
+	cell_set(&c[1], buf, "");
+	fmt_failures(buf, sizeof(buf), e);
+	cell_set(&c[2], buf, "");
+	cell_s(&c[3], e->p50_ms);
+	cell_s(&c[4], e->p95_ms);
+	if (isnan(e->availability))
+		snprintf(buf, sizeof(buf), "—");
+	else
+		snprintf(buf, sizeof(buf), "%.2f%%", e->availability * 100.0);
+	cell_set(&c[5], buf, "");
+}
+
+static void
 add_endpoints(ReportTable *t, const Report *r)
 {
 	static const ReportColumn cols[] = {{"Endpoint", REPORT_ALIGN_LEFT},
@@ -195,33 +295,19 @@ add_endpoints(ReportTable *t, const Report *r)
 	    {"Availability", REPORT_ALIGN_RIGHT}};
 	ReportSection *s =
 	    section_add(t, "Endpoints", cols, (int)ARRAY_LEN(cols), false);
-	char buf[256];
 
-	for (int i = 0; i < r->nendpoints; i++) {
-		const ReportEndpoint *e = &r->endpoints[i];
-		ReportCell *c = row_add(s);
-		cell_set(&c[0], "", e->name);
-		snprintf(buf, sizeof(buf), "%lu", e->count);
-		cell_set(&c[1], buf, "");
-		fmt_failures(buf, sizeof(buf), e);
-		cell_set(&c[2], buf, "");
-		cell_s(&c[3], e->p50_ms);
-		cell_s(&c[4], e->p95_ms);
-		if (isnan(e->availability))
-			snprintf(buf, sizeof(buf), "—");
-		else
-			snprintf(buf, sizeof(buf), "%.2f%%",
-			    e->availability * 100.0);
-		cell_set(&c[5], buf, "");
-	}
+	for (int i = 0; i < r->nendpoints; i++)
+		endpoint_row(s, &r->endpoints[i], "", r->endpoints[i].name);
+	if (r->public_ep.nprobes > 0)
+		endpoint_row(s, &r->public_ep, "public (client's eye)", "");
 }
 
 static void
 add_routes(ReportTable *t, const Report *r)
 {
-	static const ReportColumn cols[] = {{"t (s)", REPORT_ALIGN_RIGHT},
-	    {"From", REPORT_ALIGN_LEFT}, {"To", REPORT_ALIGN_LEFT},
-	    {"Cause", REPORT_ALIGN_LEFT}};
+	static const ReportColumn cols[] = {
+	    {"from start (s)", REPORT_ALIGN_RIGHT}, {"From", REPORT_ALIGN_LEFT},
+	    {"To", REPORT_ALIGN_LEFT}, {"Cause", REPORT_ALIGN_LEFT}};
 	ReportSection *s =
 	    section_add(t, "Route changes", cols, (int)ARRAY_LEN(cols), true);
 	char buf[64];
@@ -229,7 +315,7 @@ add_routes(ReportTable *t, const Report *r)
 	for (size_t i = 0; i < r->nroutes; i++) {
 		const ReportRoute *x = &r->routes[i];
 		ReportCell *c = row_add(s);
-		cell_s(&c[0], x->t);
+		cell_s(&c[0], rel(r, x->t));
 		if (x->from[0] != '\0')
 			cell_set(&c[1], "", x->from);
 		else
@@ -242,9 +328,38 @@ add_routes(ReportTable *t, const Report *r)
 }
 
 static void
+add_diverged(ReportTable *t, const Report *r)
+{
+	static const ReportColumn cols[] = {{"Resolver", REPORT_ALIGN_LEFT},
+	    {"from start (s)", REPORT_ALIGN_RIGHT},
+	    {"session t (s)", REPORT_ALIGN_RIGHT},
+	    {"Answered", REPORT_ALIGN_LEFT}, {"Expected", REPORT_ALIGN_LEFT}};
+	ReportSection *s = section_add(
+	    t, "Diverged resolvers", cols, (int)ARRAY_LEN(cols), true);
+
+	for (size_t i = 0; i < r->nconvs; i++) {
+		const ReportConv *x = &r->convs[i];
+		const ReportResolver *res = &r->resolvers[x->resolver];
+		ReportCell *c;
+		if (!x->diverged)
+			continue;
+		c = row_add(s);
+		cell_set(&c[0], "", res->label[0] ? res->label : res->name);
+		cell_s(&c[1], rel(r, x->t));
+		cell_s(&c[2], x->t);
+		if (x->endpoint[0] != '\0')
+			cell_set(&c[3], "", x->endpoint);
+		else
+			cell_set(&c[3], "(no endpoint)", "");
+		cell_set(&c[4], "", x->expected);
+	}
+}
+
+static void
 add_actions(ReportTable *t, const Report *r)
 {
-	static const ReportColumn cols[] = {{"t (s)", REPORT_ALIGN_RIGHT},
+	static const ReportColumn cols[] = {
+	    {"from start (s)", REPORT_ALIGN_RIGHT},
 	    {"Action", REPORT_ALIGN_LEFT}, {"By", REPORT_ALIGN_LEFT},
 	    {"From", REPORT_ALIGN_LEFT}, {"To", REPORT_ALIGN_LEFT},
 	    {"Exit", REPORT_ALIGN_LEFT}, {"Duration (s)", REPORT_ALIGN_RIGHT}};
@@ -255,7 +370,7 @@ add_actions(ReportTable *t, const Report *r)
 	for (size_t i = 0; i < r->nactions; i++) {
 		const ReportAction *x = &r->actions[i];
 		ReportCell *c = row_add(s);
-		cell_s(&c[0], x->t);
+		cell_s(&c[0], rel(r, x->t));
 		snprintf(name, sizeof(name), "%s%s%s", x->name,
 		    x->step[0] ? " / " : "", x->step);
 		cell_set(&c[1], "", name);
@@ -279,13 +394,14 @@ static void
 add_markers(ReportTable *t, const Report *r)
 {
 	static const ReportColumn cols[] = {
-	    {"t (s)", REPORT_ALIGN_RIGHT}, {"Note", REPORT_ALIGN_LEFT}};
+	    {"from start (s)", REPORT_ALIGN_RIGHT},
+	    {"Note", REPORT_ALIGN_LEFT}};
 	ReportSection *s =
 	    section_add(t, "Markers", cols, (int)ARRAY_LEN(cols), true);
 
 	for (size_t i = 0; i < r->nmarkers; i++) {
 		ReportCell *c = row_add(s);
-		cell_s(&c[0], r->markers[i].t);
+		cell_s(&c[0], rel(r, r->markers[i].t));
 		cell_set(&c[1], "", r->markers[i].text);
 	}
 }
@@ -294,7 +410,8 @@ add_markers(ReportTable *t, const Report *r)
 static void
 add_errors(ReportTable *t, const Report *r)
 {
-	static const ReportColumn cols[] = {{"t (s)", REPORT_ALIGN_RIGHT},
+	static const ReportColumn cols[] = {
+	    {"from start (s)", REPORT_ALIGN_RIGHT},
 	    {"Source", REPORT_ALIGN_LEFT}, {"Message", REPORT_ALIGN_LEFT}};
 	ReportSection *s;
 
@@ -303,7 +420,7 @@ add_errors(ReportTable *t, const Report *r)
 	s = section_add(t, "Errors", cols, (int)ARRAY_LEN(cols), false);
 	for (size_t i = 0; i < r->nerrors; i++) {
 		ReportCell *c = row_add(s);
-		cell_s(&c[0], r->errors[i].t);
+		cell_s(&c[0], rel(r, r->errors[i].t));
 		cell_set(&c[1], "", r->errors[i].source);
 		cell_set(&c[2], "", r->errors[i].text);
 	}
@@ -315,19 +432,25 @@ report_table_new(const Report *r, const ReportWhatIf *whatif)
 	ReportTable *t = xcalloc(1, sizeof(*t));
 
 	t->drill = r->drill;
-	t->service = r->service[0] ? r->service : "(unknown)";
-	t->started = r->started[0] ? r->started : "(unknown)";
-	fmt_s(t->rto_s, sizeof(t->rto_s), r->rto_s);
-	fmt_s(t->rto_target, sizeof(t->rto_target), r->rto_target);
-	t->rto_word = rto_word(r);
+	report_summary_add(t, r);
 	add_phases(t, r);
 	add_metrics(t, r, whatif);
 	add_endpoints(t, r);
 	add_routes(t, r);
+	add_diverged(t, r);
 	add_actions(t, r);
 	add_markers(t, r);
 	add_errors(t, r);
 	return t;
+}
+
+const ReportLine *
+report_table_line(const ReportTable *t, const char *label)
+{
+	for (int i = 0; i < t->nlines; i++)
+		if (strcmp(t->lines[i].label, label) == 0)
+			return &t->lines[i];
+	return NULL;
 }
 
 void
@@ -335,6 +458,9 @@ report_table_free(ReportTable *t)
 {
 	if (t == NULL)
 		return;
+	for (int i = 0; i < t->nlines; i++)
+		for (int k = 0; k < t->lines[i].nsegs; k++)
+			free(t->lines[i].segs[k].text);
 	for (int i = 0; i < t->nsections; i++) {
 		ReportSection *s = &t->sections[i];
 		for (size_t k = 0; k < s->nrows * (size_t)s->ncols; k++)

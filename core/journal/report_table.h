@@ -1,19 +1,25 @@
 /*
- * report_table: the tables of a drill report -- phases, metrics,
- * endpoints, route changes, actions, markers and errors -- computed once
- * from a finished Report (and the what-if run, when there is one) so
- * that the Markdown and the HTML report (report_md, report_html) print
- * the same sections with the same rows and the same text.
+ * report_table: what a drill report says -- the summary facts above the
+ * tables, then the tables of phases, metrics, endpoints, route changes,
+ * diverged resolvers, actions, markers and errors -- computed once from
+ * a finished Report (and the what-if run, when there is one) so that
+ * the Markdown and the HTML report (report_md, report_html) print the
+ * same facts and sections with the same rows and the same text.
  *
  * Every cell is final text: seconds with three decimals, availability as
  * a percentage, "—" for a value that never happened, "(unknown)" and
  * "(first route)" where the log has nothing, the what-if column present
- * exactly when a what-if report is. An emitter only adds its syntax and
- * its escaping. Pure: no I/O.
+ * exactly when a what-if report is. Times count from the drill's start
+ * (Report.t0); the phases and the diverged resolvers also give the
+ * session t. An emitter only adds its syntax and its escaping. The
+ * summary facts (report_summary) say what the report could not observe:
+ * a failover that is only the expected route, the definition `restored`
+ * used, and DNS convergence against the bound `drtop check` prints.
+ * Pure: no I/O.
  *
  * A ReportTable has one owner; it is not locked. Its cells are its own;
- * the summary strings and the what-if settings are borrowed from the
- * Report and the ReportWhatIf.
+ * the title and the what-if settings are borrowed from the Report and
+ * the ReportWhatIf.
  */
 #ifndef DRTOP_REPORT_TABLE_H
 #define DRTOP_REPORT_TABLE_H
@@ -25,7 +31,9 @@
 #include "journal/report_fmt.h"
 
 #define REPORT_TABLE_COLS_MAX 7
-#define REPORT_TABLE_SECTIONS_MAX 8
+#define REPORT_TABLE_SECTIONS_MAX 9
+#define REPORT_TABLE_LINES_MAX 10
+#define REPORT_LINE_SEGS_MAX 6
 
 typedef enum { REPORT_ALIGN_LEFT, REPORT_ALIGN_RIGHT } ReportAlign;
 
@@ -59,21 +67,44 @@ typedef struct {
 	int nsets;
 } ReportSection;
 
+/*
+ * One fact of the summary: "label: text verdict". The text is segments
+ * printed one after the other, each a ReportCell (drtop's words, then
+ * text from the log), so a name from the log can stand in the middle of
+ * a sentence. The verdict, when there is one, ends the line and is set
+ * off by the emitter (Markdown bold, HTML a coloured span).
+ */
+typedef enum {
+	REPORT_TONE_NEUTRAL, /* n/a, unknown, expected */
+	REPORT_TONE_GOOD, /* met, within the bound */
+	REPORT_TONE_BAD /* MISSED, EXCEEDED */
+} ReportTone;
+
 typedef struct {
-	/* The summary above the tables (borrowed or static text). */
-	const char *drill, *service, *started; /* "(unknown)" when absent */
-	char rto_s[32], rto_target[32]; /* seconds, or "—" */
-	const char *rto_word; /* "met", "MISSED" or "n/a" */
+	const char *label; /* static: "Service", "Failover", "DNS bound"... */
+	ReportCell segs[REPORT_LINE_SEGS_MAX];
+	int nsegs;
+	const char *verdict; /* static: "met", "EXCEEDED"...; NULL = none */
+	ReportTone tone; /* of the verdict */
+} ReportLine;
+
+typedef struct {
+	const char *drill; /* the title: the Report's drill name */
+	ReportLine lines[REPORT_TABLE_LINES_MAX];
+	int nlines;
 	ReportSection sections[REPORT_TABLE_SECTIONS_MAX];
 	int nsections;
 } ReportTable;
 
 /*
- * The tables of r (finished) and, when whatif is not NULL, the what-if
- * column of the metrics. The sections, in order: Phases, Metrics,
- * Endpoints, Route changes, Actions, Markers, then Errors only when the
- * log has errors. The caller owns the result (report_table_free); r and
- * whatif must outlive it. Never fails (out of memory is fatal).
+ * The facts and tables of r (finished) and, when whatif is not NULL,
+ * the what-if column of the metrics. The facts, in order (each only
+ * when it applies): Service, Started, RTO, Traffic at the fault,
+ * Failover, Restored, DNS bound, Log, Warning. The sections: Phases,
+ * Metrics, Endpoints, Route changes, Diverged resolvers, Actions,
+ * Markers, then Errors only when the log has errors. The caller owns
+ * the result (report_table_free); r and whatif must outlive it. Never
+ * fails (out of memory is fatal).
  */
 ReportTable *report_table_new(const Report *r, const ReportWhatIf *whatif);
 
@@ -86,5 +117,19 @@ report_table_cell(const ReportSection *s, size_t row, int col)
 {
 	return &s->cells[row * (size_t)s->ncols + (size_t)col];
 }
+
+/* The line of t with that label, or NULL. */
+const ReportLine *report_table_line(const ReportTable *t, const char *label);
+
+/*
+ * For report_summary, which fills the facts. Set c (its text NULL, or
+ * freed first by the caller) to drtop's words followed by data from the
+ * log ("" for none); c owns the copy.
+ */
+void report_table_cell_set(ReportCell *c, const char *words, const char *data);
+
+/* Seconds (or milliseconds) with three decimals into buf; "—" for null
+ * (NAN). */
+void report_table_fmt_s(char *buf, size_t cap, double v);
 
 #endif

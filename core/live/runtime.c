@@ -59,6 +59,13 @@ fail:
 }
 
 void
+runtime_observe(Runtime *r, const Event *ev)
+{
+	if (r != NULL && ev->type == EV_DNS)
+		prober_public_answer(r->prober, &ev->u.dns);
+}
+
+void
 runtime_reprobe(Runtime *r, int idx)
 {
 	prober_reprobe(r->prober, idx);

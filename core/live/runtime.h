@@ -26,6 +26,11 @@ typedef struct Runtime Runtime;
 Runtime *runtime_start(
     const Profile *p, Queue *q, double t0, char *err, size_t errcap);
 
+/* Show the producers an event of the session as it is consumed: a dns
+ * answer feeds the client's-eye probe (prober_public_answer). Any
+ * event type may be passed; r may be NULL. */
+void runtime_observe(Runtime *r, const Event *ev);
+
 /* Probe endpoint idx now (no effect while its probe is in flight). */
 void runtime_reprobe(Runtime *r, int idx);
 /* Stop or resume probing endpoint idx. */

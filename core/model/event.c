@@ -43,6 +43,7 @@ static const char *const cause_names[CAUSE__COUNT] = {
     "auto",
     "manual",
     "failback",
+    "dns",
 };
 static const char *const act_names[ACT__COUNT] = {
     "started",
@@ -187,6 +188,14 @@ put_ms(JsonW *w, const char *key, double v)
 		jsonw_key_num(w, key, v, 3);
 }
 
+/* A string field written only when it is set. */
+static void
+put_if_str(JsonW *w, const char *key, const char *s)
+{
+	if (s[0] != '\0')
+		jsonw_key_str(w, key, s);
+}
+
 static void
 put_opt_str(JsonW *w, const char *key, const char *s)
 {
@@ -209,6 +218,8 @@ event_to_json(const Event *ev, char *buf, size_t cap)
 	case EV_PROBE: {
 		const ProbeEvent *p = &ev->u.probe;
 		jsonw_key_str(&w, "endpoint", p->endpoint);
+		if (p->via_public)
+			jsonw_key_str(&w, "via", "public");
 		jsonw_key_bool(&w, "ok", p->ok);
 		if (p->status > 0)
 			jsonw_key_int(&w, "status", p->status);
@@ -256,6 +267,7 @@ event_to_json(const Event *ev, char *buf, size_t cap)
 	case EV_DNS: {
 		const DnsEvent *d = &ev->u.dns;
 		jsonw_key_str(&w, "resolver", d->resolver);
+		put_if_str(&w, "resolver_name", d->resolver_name);
 		jsonw_key_str(&w, "name", d->name);
 		jsonw_key_str(&w, "rcode", d->rcode);
 		jsonw_key(&w, "answers");
@@ -274,7 +286,10 @@ event_to_json(const Event *ev, char *buf, size_t cap)
 	case EV_CONVERGED:
 	case EV_DIVERGED:
 		jsonw_key_str(&w, "resolver", ev->u.conv.resolver);
+		put_if_str(&w, "resolver_name", ev->u.conv.resolver_name);
 		jsonw_key_str(&w, "endpoint", ev->u.conv.endpoint);
+		if (ev->type == EV_DIVERGED)
+			put_if_str(&w, "expected", ev->u.conv.expected);
 		if (ev->u.conv.after < 0)
 			jsonw_key_null(&w, "after");
 		else
@@ -438,9 +453,12 @@ static void
 decode_probe(Dec *d, const cJSON *o, ProbeEvent *p)
 {
 	const cJSON *ms;
+	char via[16] = "";
 	int e;
 
 	get_str(d, o, "endpoint", p->endpoint, sizeof(p->endpoint), true);
+	get_str(d, o, "via", via, sizeof(via), false);
+	p->via_public = strcmp(via, "public") == 0;
 	p->ok = get_bool(d, o, "ok", true);
 	p->status = get_int(d, o, "status", 0, false);
 	e = get_enum(d, o, "error", probe_error_from_name, false);
@@ -497,6 +515,8 @@ decode_dns(Dec *d, const cJSON *o, DnsEvent *n)
 	const cJSON *answers, *a;
 
 	get_str(d, o, "resolver", n->resolver, sizeof(n->resolver), true);
+	get_str(d, o, "resolver_name", n->resolver_name,
+	    sizeof(n->resolver_name), false);
 	get_str(d, o, "name", n->name, sizeof(n->name), false);
 	get_str(d, o, "rcode", n->rcode, sizeof(n->rcode), true);
 	get_str(d, o, "endpoint", n->endpoint, sizeof(n->endpoint), false);
@@ -568,8 +588,12 @@ decode_body(Dec *d, const cJSON *o, Event *ev)
 	case EV_DIVERGED:
 		get_str(d, o, "resolver", ev->u.conv.resolver, EV_RESOLVER_MAX,
 		    true);
+		get_str(d, o, "resolver_name", ev->u.conv.resolver_name,
+		    EV_NAME_MAX, false);
 		get_str(
 		    d, o, "endpoint", ev->u.conv.endpoint, EV_NAME_MAX, false);
+		get_str(
+		    d, o, "expected", ev->u.conv.expected, EV_NAME_MAX, false);
 		ev->u.conv.after = get_num(d, o, "after", -1, false);
 		break;
 	case EV_CERT:

@@ -63,6 +63,7 @@ typedef enum {
 	CAUSE_AUTO,
 	CAUSE_MANUAL,
 	CAUSE_FAILBACK,
+	CAUSE_DNS, /* a manual manager's DNS was seen to move by itself */
 	CAUSE__COUNT
 } RouteCause;
 
@@ -84,8 +85,13 @@ typedef struct {
 	double dns, connect, tls, ttfb, total;
 } ProbeTimes;
 
+/* The endpoint name of the client's-eye probe (`public` in the profile),
+ * whose probe events carry "via": "public". No endpoint may take it. */
+#define EV_PUBLIC "public"
+
 typedef struct {
-	char endpoint[EV_NAME_MAX];
+	char endpoint[EV_NAME_MAX]; /* EV_PUBLIC for the client's-eye probe */
+	bool via_public; /* "via": "public": resolved as a client does */
 	bool ok;
 	int status; /* HTTP status; 0 = null (tcp, no answer) */
 	ProbeError error; /* PERR_NONE when ok */
@@ -114,8 +120,9 @@ typedef struct {
 } RouteEvent;
 
 typedef struct {
-	char resolver[EV_RESOLVER_MAX];
-	char name[EV_HOST_MAX];
+	char resolver[EV_RESOLVER_MAX]; /* the address polled */
+	char resolver_name[EV_NAME_MAX]; /* its display name; "" = absent */
+	char name[EV_HOST_MAX]; /* the name queried */
 	char rcode[16]; /* NOERROR, NXDOMAIN, SERVFAIL, REFUSED, TIMEOUT, ... */
 	int nanswers;
 	char answers[EV_ANSWERS_MAX][EV_HOST_MAX];
@@ -127,8 +134,11 @@ typedef struct {
 /* converged and diverged */
 typedef struct {
 	char resolver[EV_RESOLVER_MAX];
-	char endpoint
-	    [EV_NAME_MAX]; /* converged: the new one; diverged: where it went back to */
+	char resolver_name[EV_NAME_MAX]; /* display name; "" = absent */
+	/* converged: the expected endpoint it now answers; diverged: the
+	 * other endpoint it still answers */
+	char endpoint[EV_NAME_MAX];
+	char expected[EV_NAME_MAX]; /* diverged: the expected route */
 	double after; /* seconds since the route change; negative = null */
 } ConvergeEvent;
 

@@ -32,7 +32,7 @@
 #define MAX_FILE_SIZE (16u << 20)
 
 static const char *const top_keys[] = {"service", "dns", "routing", "monitor",
-    "endpoints", "actions", "drill", NULL};
+    "endpoints", "public", "actions", "drill", NULL};
 
 static void
 parse_root(PCheck *c, const cJSON *root, Profile *p)
@@ -65,6 +65,8 @@ parse_root(PCheck *c, const cJSON *root, Profile *p)
 		pcheck_err(c, "endpoints", "missing (required: at least one)");
 	else
 		profile_endpoint_parse_list(c, it, &top, p);
+	if ((it = pcheck_get(root, "public")) != NULL)
+		profile_endpoint_parse_public(c, it, &top, p);
 	if ((it = pcheck_get(root, "actions")) != NULL)
 		profile_sections_actions(c, it, p);
 	if ((it = pcheck_get(root, "drill")) != NULL)
@@ -97,9 +99,11 @@ profile_free(Profile *p)
 	free(p->file);
 	free(p->dir);
 	free(p->service);
-	free(p->dns.name);
-	for (int i = 0; i < p->dns.nresolvers; i++)
-		free(p->dns.resolvers[i]);
+	profile_sections_dns_free(&p->dns);
+	if (p->public_ep != NULL)
+		profile_endpoint_fini(p->public_ep);
+	free(p->public_ep);
+	free(p->public_resolver);
 	for (int i = 0; i < p->nendpoints; i++)
 		profile_endpoint_fini(&p->endpoints[i]);
 	free(p->endpoints);
@@ -118,8 +122,7 @@ new_profile(const char *fname, const char *basedir)
 	p->file = xstrdup(fname);
 	p->dir = abs_dir(basedir);
 	p->dns.ttl = 60;
-	p->dns.resolvers[0] = xstrdup("system");
-	p->dns.nresolvers = 1;
+	profile_sections_dns_default(&p->dns);
 	p->dns.interval = 5;
 	p->dns.timeout = 1;
 	p->routing.method = ROUTE_PRIORITY;
@@ -253,6 +256,25 @@ profile_find(const Profile *p, const char *name)
 		if (strcmp(p->endpoints[i].name, name) == 0)
 			return i;
 	return -1;
+}
+
+int
+profile_find_resolver(const Profile *p, const char *s)
+{
+	for (int i = 0; i < p->dns.nresolvers; i++)
+		if (strcmp(p->dns.resolvers[i].addr, s) == 0 ||
+		    strcmp(p->dns.resolvers[i].name, s) == 0)
+			return i;
+	return -1;
+}
+
+const char *
+profile_resolver_name(const Profile *p, const char *addr)
+{
+	for (int i = 0; i < p->dns.nresolvers; i++)
+		if (strcmp(p->dns.resolvers[i].addr, addr) == 0)
+			return p->dns.resolvers[i].name;
+	return addr;
 }
 
 bool

@@ -24,6 +24,9 @@
 
 typedef enum { PROTO_HTTP, PROTO_HTTPS, PROTO_TCP } Protocol;
 typedef enum { ROUTE_PRIORITY, ROUTE_WEIGHTED, ROUTE_PERFORMANCE } RouteMethod;
+/* Who moves the DNS answer: the manager by itself from its own health
+ * checks (automatic), or only someone changing it (manual). */
+typedef enum { MANAGER_AUTOMATIC, MANAGER_MANUAL } RouteManager;
 typedef enum { IDENTIFY_NONE, IDENTIFY_HEADER, IDENTIFY_BODY } IdentifyMode;
 
 typedef struct {
@@ -73,10 +76,18 @@ typedef struct {
 	Monitor monitor;
 } Endpoint;
 
+/* A resolver the DNS observer polls: a string in the profile, or
+ * {"addr": ..., "name": ..., "authoritative": true}. */
+typedef struct {
+	char *addr; /* "system", "ip", "ip:port", "[v6]:port" */
+	char *name; /* shown instead of the address; the addr when none */
+	bool authoritative; /* the manager's own name server: no cache */
+} Resolver;
+
 typedef struct {
 	char *name; /* NULL = no DNS observation */
 	int ttl; /* the record's TTL in seconds; default 60 */
-	char *resolvers[PROFILE_MAX_RESOLVERS]; /* "system", "ip", "ip:port" */
+	Resolver resolvers[PROFILE_MAX_RESOLVERS];
 	int nresolvers; /* default 1: "system" */
 	double interval; /* seconds, default 5 */
 	double timeout; /* per query: min(1, interval) */
@@ -84,6 +95,7 @@ typedef struct {
 
 typedef struct {
 	RouteMethod method; /* default priority */
+	RouteManager manager; /* default automatic */
 	bool failback_auto; /* "failback": "auto" | "manual" (default) */
 	double hold_down; /* seconds, default 60 */
 	bool auto_failover; /* default false */
@@ -111,6 +123,12 @@ typedef struct {
 	int nendpoints;
 	Action failover;
 	Action failback;
+	/* The client's-eye probe (`public`): the public name resolved as a
+	 * client does and probed like an endpoint named EV_PUBLIC; NULL when
+	 * the profile has none. Its resolver is "system" or the addr of one
+	 * of dns.resolvers (whose answers the DNS observer provides). */
+	Endpoint *public_ep;
+	char *public_resolver;
 	double rto_target; /* seconds; < 0 = none */
 	char *drill_dir; /* absolute; default <dir>/drills */
 } Profile;
@@ -169,6 +187,13 @@ char *profile_to_json(const Profile *p, bool redact);
 /* Index of the endpoint named name, or -1. */
 int profile_find(const Profile *p, const char *name);
 
+/* Index of the resolver whose addr or name is s, or -1. */
+int profile_find_resolver(const Profile *p, const char *s);
+
+/* The display name of resolver address addr: its profile name, or addr
+ * itself when the profile has no such resolver or gives no name. */
+const char *profile_resolver_name(const Profile *p, const char *addr);
+
 /* True when status is inside one of m's expected ranges. */
 bool profile_status_expected(const Monitor *m, int status);
 
@@ -209,5 +234,6 @@ int profile_resolver_addr(
 /* Names for messages and JSON. */
 const char *protocol_name(Protocol p);
 const char *route_method_name(RouteMethod m);
+const char *route_manager_name(RouteManager m); /* "automatic", "manual" */
 
 #endif

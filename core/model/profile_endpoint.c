@@ -8,6 +8,7 @@
 #include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "model/profile_addr.h"
 
@@ -170,6 +171,11 @@ parse_endpoint(PCheck *c, const cJSON *obj, const char *path, int idx,
 			    "%s may hold only letters, digits, '.', '_' and "
 			    "'-'",
 			    pcheck_quote(q, sizeof(q), str));
+		else if (strcmp(str, EV_PUBLIC) == 0)
+			pcheck_err(c, kp,
+			    "\"%s\" is the name of the client's-eye probe "
+			    "(the profile's \"public\"); choose another",
+			    EV_PUBLIC);
 		else
 			str_copy(e->name, sizeof(e->name), str);
 	}
@@ -456,6 +462,98 @@ profile_endpoint_parse_list(
 		    "to");
 	check_unique(c, p, prio_set);
 	free(prio_set);
+}
+
+/* The host part of a URL ("" when it has none); malloc'd. */
+static char *
+url_host(const char *url)
+{
+	CURLU *u = curl_url();
+	char *host = NULL, *out;
+
+	if (u == NULL)
+		die("curl_url: out of memory");
+	if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) ==
+	    CURLUE_OK)
+		curl_url_get(u, CURLUPART_HOST, &host, 0);
+	out = xstrdup(host != NULL ? host : "");
+	curl_free(host);
+	curl_url_cleanup(u);
+	return out;
+}
+
+void
+profile_endpoint_parse_public(
+    PCheck *c, const cJSON *obj, const MonitorSpec *top, Profile *p)
+{
+	static const char *keys[MF__COUNT + 3];
+	char kp[PCHECK_PATH_CAP], q[PCHECK_QUOTE_CAP];
+	const cJSON *it;
+	const char *str;
+	MonitorSpec own;
+	Endpoint *e;
+	int n = 0;
+
+	for (int f = 0; profile_monitor_keys[f] != NULL; f++)
+		keys[n++] = profile_monitor_keys[f];
+	keys[n++] = "url";
+	keys[n++] = "resolver";
+	keys[n] = NULL;
+	if (!pcheck_object(c, obj, "public", keys))
+		return;
+	memset(&own, 0, sizeof(own));
+	profile_monitor_parse_fields(c, obj, "public", &own);
+	e = xcalloc(1, sizeof(*e));
+	str_copy(e->name, sizeof(e->name), EV_PUBLIC);
+	e->region = xstrdup("the public name, as a client resolves it");
+	e->priority = 0;
+	profile_monitor_defaults(&e->monitor);
+	profile_monitor_merge(&e->monitor, top);
+	profile_monitor_merge(&e->monitor, &own);
+	/* A client's-eye probe runs often ("interval": 5): an inherited
+	 * timeout longer than its own interval shrinks to it. */
+	if (!(own.set & (1u << MF_TIMEOUT)) &&
+	    e->monitor.timeout > e->monitor.interval)
+		e->monitor.timeout = e->monitor.interval;
+	if (own.set & ((1u << MF_INTERVAL) | (1u << MF_TIMEOUT)))
+		check_timeout(c, &e->monitor, own.set, "public");
+	if ((it = pcheck_get(obj, "url")) == NULL)
+		pcheck_err(c, "public.url",
+		    "missing (required: the URL clients use, e.g. "
+		    "https://cpi.example.com/health)");
+	else if (pcheck_str(c, it, "public.url", MAX_URL, &str))
+		e->target = xstrdup(str);
+	if (e->target != NULL)
+		resolve_target(c, "public.url", e, top->set | own.set);
+	if (e->monitor.path == NULL)
+		e->monitor.path = xstrdup("/");
+	p->public_resolver = xstrdup("system");
+	if ((it = pcheck_get(obj, "resolver")) != NULL &&
+	    pcheck_str(c, it, "public.resolver", EV_RESOLVER_MAX - 1, &str) &&
+	    strcmp(str, "system") != 0) {
+		int r = profile_find_resolver(p, str);
+		char *host = e->target != NULL ? url_host(e->target) : NULL;
+
+		pcheck_path_key(kp, sizeof(kp), "public", "resolver");
+		if (r < 0 || p->dns.name == NULL) {
+			pcheck_err(c, kp,
+			    "%s is not \"system\" or one of dns.resolvers "
+			    "(by address or name)",
+			    pcheck_quote(q, sizeof(q), str));
+		} else if (host != NULL && strcasecmp(host, p->dns.name) != 0) {
+			pcheck_err(c, kp,
+			    "a resolver other than \"system\" needs "
+			    "public.url's host to be dns.name (\"%s\"): its "
+			    "answers come from the DNS observer",
+			    p->dns.name);
+		} else {
+			free(p->public_resolver);
+			p->public_resolver = xstrdup(p->dns.resolvers[r].addr);
+		}
+		free(host);
+	}
+	profile_monitor_fini(&own.m);
+	p->public_ep = e;
 }
 
 void

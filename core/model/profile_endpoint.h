@@ -25,6 +25,16 @@
 void profile_endpoint_parse_list(
     PCheck *c, const cJSON *arr, const MonitorSpec *top, Profile *p);
 
+/*
+ * Parse the "public" object (the client's-eye probe: "url", "resolver"
+ * and any monitor field, inheriting from top) into p->public_ep (an
+ * endpoint named EV_PUBLIC) and p->public_resolver ("system", or the
+ * addr of the dns.resolvers entry it names; that one needs the URL's
+ * host to be dns.name). Reads p->dns, so the dns section comes first.
+ */
+void profile_endpoint_parse_public(
+    PCheck *c, const cJSON *obj, const MonitorSpec *top, Profile *p);
+
 /* Free what e owns (not e itself). */
 void profile_endpoint_fini(Endpoint *e);
 

@@ -11,21 +11,6 @@
 #include "base/jsonw.h"
 #include "model/profile_secret.h"
 
-/* key: v, exactly: the shortest of %.15g and %.17g that reads back as v,
- * so a re-parsed profile has the same numbers (jsonw_num rounds). */
-static void
-put_num(JsonW *w, const char *key, double v)
-{
-	char s[40];
-	int n = snprintf(s, sizeof(s), "%.15g", v);
-
-	if (strtod(s, NULL) != v)
-		n = snprintf(s, sizeof(s), "%.17g", v);
-	jsonw_key(w, key);
-	jsonw_raw(w, s, (size_t)n);
-	w->need_comma = true;
-}
-
 static void
 write_status(JsonW *w, const StatusRange *r)
 {
@@ -38,15 +23,16 @@ write_status(JsonW *w, const StatusRange *r)
 	jsonw_str(w, s);
 }
 
+/* A monitor object's fields, left open for the caller to add to. */
 static void
-write_monitor(JsonW *w, const Monitor *m, bool redact)
+write_monitor_open(JsonW *w, const Monitor *m, bool redact)
 {
 	jsonw_obj_open(w);
 	jsonw_key_str(w, "protocol", protocol_name(m->protocol));
 	jsonw_key_str(w, "path", m->path);
 	jsonw_key_int(w, "port", m->port);
-	put_num(w, "interval", m->interval);
-	put_num(w, "timeout", m->timeout);
+	jsonw_key_exact(w, "interval", m->interval);
+	jsonw_key_exact(w, "timeout", m->timeout);
 	jsonw_key_int(w, "tolerated_failures", m->tolerated_failures);
 	jsonw_key_int(w, "rise", m->rise);
 	jsonw_key(w, "expected_status");
@@ -74,6 +60,12 @@ write_monitor(JsonW *w, const Monitor *m, bool redact)
 		jsonw_obj_close(w);
 	}
 	jsonw_key_bool(w, "reuse_connections", m->reuse_connections);
+}
+
+static void
+write_monitor(JsonW *w, const Monitor *m, bool redact)
+{
+	write_monitor_open(w, m, redact);
 	jsonw_obj_close(w);
 }
 
@@ -88,7 +80,7 @@ write_step(JsonW *w, const ActionStep *s)
 	for (int i = 0; i < s->argc; i++)
 		jsonw_str(w, s->argv[i]);
 	jsonw_arr_close(w);
-	put_num(w, "timeout", s->timeout);
+	jsonw_key_exact(w, "timeout", s->timeout);
 	jsonw_obj_close(w);
 }
 
@@ -108,6 +100,19 @@ write_action(JsonW *w, const char *key, const Action *a)
 	jsonw_arr_close(w);
 }
 
+/* "public": its url and resolver, then its effective monitor fields
+ * (the object is itself a monitor object). */
+static void
+write_public(JsonW *w, const Profile *p, bool redact)
+{
+	const Endpoint *e = p->public_ep;
+
+	write_monitor_open(w, &e->monitor, redact);
+	jsonw_key_str(w, "url", e->target);
+	jsonw_key_str(w, "resolver", p->public_resolver);
+	jsonw_obj_close(w);
+}
+
 static void
 write_profile(JsonW *w, const Profile *p, bool redact)
 {
@@ -120,17 +125,29 @@ write_profile(JsonW *w, const Profile *p, bool redact)
 	jsonw_key_int(w, "ttl", p->dns.ttl);
 	jsonw_key(w, "resolvers");
 	jsonw_arr_open(w);
-	for (int i = 0; i < p->dns.nresolvers; i++)
-		jsonw_str(w, p->dns.resolvers[i]);
+	for (int i = 0; i < p->dns.nresolvers; i++) {
+		const Resolver *r = &p->dns.resolvers[i];
+
+		if (strcmp(r->name, r->addr) == 0 && !r->authoritative) {
+			jsonw_str(w, r->addr);
+			continue;
+		}
+		jsonw_obj_open(w);
+		jsonw_key_str(w, "addr", r->addr);
+		jsonw_key_str(w, "name", r->name);
+		jsonw_key_bool(w, "authoritative", r->authoritative);
+		jsonw_obj_close(w);
+	}
 	jsonw_arr_close(w);
-	put_num(w, "interval", p->dns.interval);
+	jsonw_key_exact(w, "interval", p->dns.interval);
 	jsonw_obj_close(w);
 	jsonw_key(w, "routing");
 	jsonw_obj_open(w);
 	jsonw_key_str(w, "method", route_method_name(p->routing.method));
+	jsonw_key_str(w, "manager", route_manager_name(p->routing.manager));
 	jsonw_key_str(
 	    w, "failback", p->routing.failback_auto ? "auto" : "manual");
-	put_num(w, "hold_down", p->routing.hold_down);
+	jsonw_key_exact(w, "hold_down", p->routing.hold_down);
 	jsonw_key_bool(w, "auto_failover", p->routing.auto_failover);
 	jsonw_obj_close(w);
 	jsonw_key(w, "endpoints");
@@ -143,12 +160,12 @@ write_profile(JsonW *w, const Profile *p, bool redact)
 		if (e->region[0] != '\0')
 			jsonw_key_str(w, "region", e->region);
 		if (e->has_pos) {
-			put_num(w, "lat", e->lat);
-			put_num(w, "lon", e->lon);
+			jsonw_key_exact(w, "lat", e->lat);
+			jsonw_key_exact(w, "lon", e->lon);
 		}
 		jsonw_key_str(w, "target", e->target);
 		jsonw_key_int(w, "priority", e->priority);
-		put_num(w, "weight", e->weight);
+		jsonw_key_exact(w, "weight", e->weight);
 		if (e->ndns_answers > 0) {
 			jsonw_key(w, "dns_answers");
 			jsonw_arr_open(w);
@@ -165,6 +182,10 @@ write_profile(JsonW *w, const Profile *p, bool redact)
 		jsonw_obj_close(w);
 	}
 	jsonw_arr_close(w);
+	if (p->public_ep != NULL) {
+		jsonw_key(w, "public");
+		write_public(w, p, redact);
+	}
 	if (p->failover.nsteps > 0 || p->failback.nsteps > 0) {
 		jsonw_key(w, "actions");
 		jsonw_obj_open(w);
@@ -175,7 +196,7 @@ write_profile(JsonW *w, const Profile *p, bool redact)
 	jsonw_key(w, "drill");
 	jsonw_obj_open(w);
 	if (p->rto_target >= 0)
-		put_num(w, "rto_target", p->rto_target);
+		jsonw_key_exact(w, "rto_target", p->rto_target);
 	jsonw_key_str(w, "dir", p->drill_dir);
 	jsonw_obj_close(w);
 	jsonw_obj_close(w);

@@ -322,6 +322,15 @@ void
 profile_monitor_parse(
     PCheck *c, const cJSON *obj, const char *path, MonitorSpec *s)
 {
+	if (!pcheck_object(c, obj, path, profile_monitor_keys))
+		return;
+	profile_monitor_parse_fields(c, obj, path, s);
+}
+
+void
+profile_monitor_parse_fields(
+    PCheck *c, const cJSON *obj, const char *path, MonitorSpec *s)
+{
 	char kp[PCHECK_PATH_CAP];
 	const cJSON *it;
 	const char *str;
@@ -329,8 +338,6 @@ profile_monitor_parse(
 	bool ok;
 	int k;
 
-	if (!pcheck_object(c, obj, path, profile_monitor_keys))
-		return;
 	for (int f = 0; profile_monitor_keys[f] != NULL; f++) {
 		it = pcheck_get(obj, profile_monitor_keys[f]);
 		if (it == NULL)

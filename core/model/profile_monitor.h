@@ -25,6 +25,7 @@ typedef enum {
 	MF_BODY,
 	MF_IDENTIFY,
 	MF_REUSE,
+	MF__COUNT
 } MonitorField;
 
 /* The keys of a monitor object, indexed by MonitorField, NULL-ended. */
@@ -41,6 +42,11 @@ typedef struct {
 /* Parse the monitor object obj at path into s, reporting every error
  * into c. A field with an error is left out of s->set. */
 void profile_monitor_parse(
+    PCheck *c, const cJSON *obj, const char *path, MonitorSpec *s);
+
+/* The same for an object that holds other keys too (checked by the
+ * caller): only the monitor fields are read. */
+void profile_monitor_parse_fields(
     PCheck *c, const cJSON *obj, const char *path, MonitorSpec *s);
 
 /* m = the defaults: interval 30 s, timeout 10 s, 3 tolerated failures,

@@ -18,6 +18,127 @@ static const char *const method_names[] = {
     "priority", "weighted", "performance", NULL};
 /* Indexed by failback_auto. */
 static const char *const failback_names[] = {"manual", "auto", NULL};
+/* Indexed by RouteManager. */
+static const char *const manager_names[] = {"automatic", "manual", NULL};
+
+const char *
+route_manager_name(RouteManager m)
+{
+	return (unsigned)m < 2 ? manager_names[m] : "?";
+}
+
+static void
+resolver_free(Resolver *r)
+{
+	free(r->addr);
+	free(r->name);
+	memset(r, 0, sizeof(*r));
+}
+
+/* One entry of dns.resolvers at path ip: "ADDR" or {"addr", "name",
+ * "authoritative"}. Returns false (error reported) when it is not. */
+static bool
+parse_resolver(PCheck *c, const cJSON *r, const char *ip, Resolver *out)
+{
+	static const char *const keys[] = {
+	    "addr", "name", "authoritative", NULL};
+	char q[PCHECK_QUOTE_CAP], kp[PCHECK_PATH_CAP];
+	const char *addr = NULL, *name = NULL;
+	const cJSON *it;
+	bool auth = false;
+
+	if (cJSON_IsObject(r)) {
+		if (!pcheck_object(c, r, ip, keys))
+			return false;
+		pcheck_path_key(kp, sizeof(kp), ip, "addr");
+		if ((it = pcheck_get(r, "addr")) == NULL) {
+			pcheck_err(c, kp,
+			    "missing (required: \"system\", an "
+			    "IP address or ADDRESS:PORT)");
+			return false;
+		}
+		if (!pcheck_str(c, it, kp, EV_RESOLVER_MAX - 1, &addr))
+			return false;
+		if ((it = pcheck_get(r, "name")) != NULL) {
+			pcheck_path_key(kp, sizeof(kp), ip, "name");
+			if (!pcheck_str(c, it, kp, EV_NAME_MAX - 1, &name))
+				return false;
+			if (name[0] == '\0') {
+				pcheck_err(c, kp, "must not be empty");
+				return false;
+			}
+		}
+		if ((it = pcheck_get(r, "authoritative")) != NULL) {
+			pcheck_path_key(kp, sizeof(kp), ip, "authoritative");
+			if (!pcheck_bool(c, it, kp, &auth))
+				return false;
+		}
+		pcheck_path_key(kp, sizeof(kp), ip, "addr");
+	} else if (!pcheck_str(c, r, ip, EV_RESOLVER_MAX - 1, &addr)) {
+		return false;
+	} else {
+		str_copy(kp, sizeof(kp), ip);
+	}
+	if (!profile_addr_resolver(addr)) {
+		pcheck_err(c, kp,
+		    "%s is not \"system\", an IP address, ADDRESS:PORT or "
+		    "[IPV6]:PORT",
+		    pcheck_quote(q, sizeof(q), addr));
+		return false;
+	}
+	out->addr = xstrdup(addr);
+	out->name = xstrdup(name != NULL ? name : addr);
+	out->authoritative = auth;
+	return true;
+}
+
+/* Two resolvers with one address, or one display name, could not be
+ * told apart in events or on screen. */
+static void
+check_resolvers(PCheck *c, const DnsConfig *d)
+{
+	char ip[PCHECK_PATH_CAP];
+
+	for (int i = 1; i < d->nresolvers; i++)
+		for (int k = 0; k < i; k++) {
+			pcheck_path_idx(ip, sizeof(ip), "dns.resolvers", i);
+			if (strcmp(d->resolvers[i].addr,
+			        d->resolvers[k].addr) == 0) {
+				pcheck_err(c, ip,
+				    "\"%s\" is already dns.resolvers[%d]",
+				    d->resolvers[i].addr, k);
+				break;
+			}
+			if (strcmp(d->resolvers[i].name,
+			        d->resolvers[k].name) == 0 ||
+			    strcmp(d->resolvers[i].name,
+			        d->resolvers[k].addr) == 0) {
+				pcheck_err(c, ip,
+				    "the name \"%s\" is already "
+				    "dns.resolvers[%d]'s",
+				    d->resolvers[i].name, k);
+				break;
+			}
+		}
+}
+
+void
+profile_sections_dns_free(DnsConfig *d)
+{
+	free(d->name);
+	d->name = NULL;
+	for (int k = 0; k < d->nresolvers; k++)
+		resolver_free(&d->resolvers[k]);
+	d->nresolvers = 0;
+}
+
+void
+profile_sections_dns_default(DnsConfig *d)
+{
+	d->resolvers[0].addr = xstrdup("system");
+	d->resolvers[0].name = xstrdup("system");
+	d->nresolvers = 1;
+}
 
 void
 profile_sections_dns(PCheck *c, const cJSON *obj, DnsConfig *d)
@@ -52,7 +173,8 @@ profile_sections_dns(PCheck *c, const cJSON *obj, DnsConfig *d)
 		if (!cJSON_IsArray(it)) {
 			pcheck_err(c, "dns.resolvers",
 			    "must be an array like [\"system\", "
-			    "\"127.0.0.1:5353\"], not %s",
+			    "\"127.0.0.1:5353\", {\"addr\": \"10.0.0.2\", "
+			    "\"name\": \"corp\"}], not %s",
 			    pcheck_type(it));
 		} else if (n < 1 || n > PROFILE_MAX_RESOLVERS) {
 			pcheck_err(c, "dns.resolvers",
@@ -60,24 +182,16 @@ profile_sections_dns(PCheck *c, const cJSON *obj, DnsConfig *d)
 			    PROFILE_MAX_RESOLVERS, n);
 		} else {
 			for (int k = 0; k < d->nresolvers; k++)
-				free(d->resolvers[k]);
+				resolver_free(&d->resolvers[k]);
 			d->nresolvers = 0;
 			for (const cJSON *r = it->child; r; r = r->next, i++) {
 				pcheck_path_idx(
 				    ip, sizeof(ip), "dns.resolvers", i);
-				if (!pcheck_str(
-				        c, r, ip, EV_RESOLVER_MAX - 1, &str))
-					continue;
-				if (!profile_addr_resolver(str)) {
-					pcheck_err(c, ip,
-					    "%s is not \"system\", an IP "
-					    "address, ADDRESS:PORT or "
-					    "[IPV6]:PORT",
-					    pcheck_quote(q, sizeof(q), str));
-					continue;
-				}
-				d->resolvers[d->nresolvers++] = xstrdup(str);
+				if (parse_resolver(
+				        c, r, ip, &d->resolvers[d->nresolvers]))
+					d->nresolvers++;
 			}
+			check_resolvers(c, d);
 		}
 	}
 	d->timeout = d->interval < 1 ? d->interval : 1;
@@ -86,8 +200,8 @@ profile_sections_dns(PCheck *c, const cJSON *obj, DnsConfig *d)
 void
 profile_sections_routing(PCheck *c, const cJSON *obj, RoutingConfig *r)
 {
-	static const char *const keys[] = {
-	    "method", "failback", "hold_down", "auto_failover", NULL};
+	static const char *const keys[] = {"method", "manager", "failback",
+	    "hold_down", "auto_failover", NULL};
 	const cJSON *it;
 	const char *str;
 	int k;
@@ -100,6 +214,13 @@ profile_sections_routing(PCheck *c, const cJSON *obj, RoutingConfig *r)
 		    c, "routing.method", str, "routing method", method_names);
 		if (k >= 0)
 			r->method = (RouteMethod)k;
+	}
+	if ((it = pcheck_get(obj, "manager")) != NULL &&
+	    pcheck_str(c, it, "routing.manager", 32, &str)) {
+		k = pcheck_choice(c, "routing.manager", str,
+		    "traffic manager mode", manager_names);
+		if (k >= 0)
+			r->manager = (RouteManager)k;
 	}
 	if ((it = pcheck_get(obj, "failback")) != NULL &&
 	    pcheck_str(c, it, "routing.failback", 32, &str)) {

@@ -35,4 +35,10 @@ void profile_sections_action_free(Action *a);
  * ("/" + rel when dir is "/"). */
 char *profile_sections_join_dir(const char *dir, const char *rel);
 
+/* The default resolver list, ["system"], into an empty d. */
+void profile_sections_dns_default(DnsConfig *d);
+
+/* Free what d owns (name and resolvers) and empty it. */
+void profile_sections_dns_free(DnsConfig *d);
+
 #endif

@@ -71,8 +71,8 @@ static int
 set_in_tree(
     cJSON *root, const char *key, const cJSON *val, char *err, size_t cap)
 {
-	static const char *const routing_keys[] = {
-	    "method", "failback", "hold_down", "auto_failover", NULL};
+	static const char *const routing_keys[] = {"method", "manager",
+	    "failback", "hold_down", "auto_failover", NULL};
 	static const char *const dns_keys[] = {
 	    "ttl", "interval", "resolvers", NULL};
 	static const char *const drill_keys[] = {"rto_target", NULL};

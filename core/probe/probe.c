@@ -72,6 +72,12 @@ typedef struct {
 	double pending_due;
 	bool cert_known;
 	int cert_days;
+	char ip[48]; /* the address the last probe connected to */
+	long port; /* and its port */
+	/* The client's-eye probe only (idx == nendpoints). */
+	bool is_public;
+	struct curl_slist *resolve; /* CURLOPT_RESOLVE pin; probe thread */
+	char pinned[48]; /* the address it pins (probe thread) */
 	/* Any thread. */
 	_Atomic bool disabled;
 	_Atomic bool want_reprobe;
@@ -94,6 +100,12 @@ struct Prober {
 	_Atomic int nflight;
 	pthread_mutex_t stats_lock;
 	ProberStats stats; /* stats_lock */
+	/* The client's-eye probe through a resolver of the profile: the
+	 * address and endpoint its latest answer gave (answer_lock). */
+	pthread_mutex_t answer_lock;
+	bool public_via_observer; /* public.resolver is not "system" */
+	char answer_addr[48];
+	char answer_ep[EV_NAME_MAX];
 };
 
 int
@@ -266,7 +278,10 @@ prober_new(const Profile *p, Queue *q, double t0, char *err, size_t errcap)
 	pr->p = p;
 	pr->q = q;
 	pr->t0 = t0;
-	pr->n = p->nendpoints;
+	pr->n = p->nendpoints + (p->public_ep != NULL ? 1 : 0);
+	pthread_mutex_init(&pr->answer_lock, NULL);
+	pr->public_via_observer =
+	    p->public_ep != NULL && strcmp(p->public_resolver, "system") != 0;
 	atomic_init(&pr->stop, false);
 	atomic_init(&pr->control, false);
 	atomic_init(&pr->nflight, 0);
@@ -286,7 +301,8 @@ prober_new(const Profile *p, Queue *q, double t0, char *err, size_t errcap)
 
 		c->pr = pr;
 		c->idx = i;
-		c->ep = &p->endpoints[i];
+		c->is_public = i == p->nendpoints;
+		c->ep = c->is_public ? p->public_ep : &p->endpoints[i];
 		if (ctx_setup(pr, c, err, errcap) < 0)
 			goto fail;
 	}
@@ -324,6 +340,75 @@ bin_upper(size_t i)
 	return (11000.0 + (double)(i - 2000 + 1) * 1000) / 1e6;
 }
 
+/* The client's-eye probe through a profile resolver: connect to the
+ * address its latest answer gave (CURLOPT_RESOLVE). Without one, a
+ * client of that resolver could not resolve the name: the probe fails
+ * at once as `dns` (pushed here) and false is returned. */
+static bool
+pin_answer(Prober *pr, ProbeCtx *c)
+{
+	char addr[48], line[EV_HOST_MAX + 80];
+	Event ev;
+
+	pthread_mutex_lock(&pr->answer_lock);
+	str_copy(addr, sizeof(addr), pr->answer_addr);
+	pthread_mutex_unlock(&pr->answer_lock);
+	if (addr[0] == '\0') {
+		event_init(&ev, EV_PROBE, mono_now() - pr->t0);
+		str_copy(ev.u.probe.endpoint, EV_NAME_MAX, EV_PUBLIC);
+		ev.u.probe.via_public = true;
+		ev.u.probe.error = PERR_DNS;
+		queue_try_push(pr->q, &ev);
+		return false;
+	}
+	if (strcmp(addr, c->pinned) != 0) {
+		snprintf(line, sizeof(line), "%s:%d:%s%s%s", c->ep->host,
+		    c->ep->monitor.port, strchr(addr, ':') ? "[" : "", addr,
+		    strchr(addr, ':') ? "]" : "");
+		curl_slist_free_all(c->resolve);
+		c->resolve = curl_slist_append(NULL, line);
+		if (c->resolve == NULL)
+			die("out of memory (curl_slist_append)");
+		curl_easy_setopt(c->easy, CURLOPT_RESOLVE, c->resolve);
+		str_copy(c->pinned, sizeof(c->pinned), addr);
+	}
+	return true;
+}
+
+/* Which endpoint served the client's-eye probe that reached ip: the
+ * one its resolver's answer mapped to, else the endpoint whose
+ * dns_answers hold its address, else the one whose own probes connect
+ * to the same address and port. Reads other contexts' ip/port: probe
+ * thread only. */
+static void
+public_served_by(Prober *pr, const ProbeCtx *pc, char *out, size_t cap)
+{
+	const Profile *p = pr->p;
+	const char *ip = pc->ip;
+
+	if (pr->public_via_observer) {
+		pthread_mutex_lock(&pr->answer_lock);
+		str_copy(out, cap, pr->answer_ep);
+		pthread_mutex_unlock(&pr->answer_lock);
+		if (out[0] != '\0')
+			return;
+	}
+	if (ip[0] == '\0')
+		return;
+	for (int i = 0; i < p->nendpoints; i++)
+		for (int k = 0; k < p->endpoints[i].ndns_answers; k++)
+			if (strcmp(p->endpoints[i].dns_answers[k], ip) == 0) {
+				str_copy(out, cap, p->endpoints[i].name);
+				return;
+			}
+	for (int i = 0; i < p->nendpoints; i++)
+		if (strcmp(pr->ctx[i].ip, ip) == 0 &&
+		    pr->ctx[i].port == pc->port) {
+			str_copy(out, cap, p->endpoints[i].name);
+			return;
+		}
+}
+
 static void
 probe_start(Prober *pr, ProbeCtx *c, double due, bool scheduled)
 {
@@ -337,6 +422,8 @@ probe_start(Prober *pr, ProbeCtx *c, double due, bool scheduled)
 	c->served_by[0] = '\0';
 	c->aborted = false;
 	c->pending = false;
+	if (c->is_public && pr->public_via_observer && !pin_answer(pr, c))
+		return;
 	rc = curl_multi_add_handle(pr->multi, c->easy);
 	if (rc != CURLM_OK) {
 		Event ev;
@@ -434,8 +521,18 @@ probe_finish(Prober *pr, ProbeCtx *c, CURLcode code)
 		classify_first_line(
 		    c->line, c->line_len, c->served_by, sizeof(c->served_by));
 
+	{
+		char *ip = NULL;
+
+		curl_easy_getinfo(c->easy, CURLINFO_PRIMARY_IP, &ip);
+		curl_easy_getinfo(c->easy, CURLINFO_PRIMARY_PORT, &c->port);
+		str_copy(c->ip, sizeof(c->ip), ip != NULL ? ip : "");
+	}
+	if (c->is_public && c->served_by[0] == '\0')
+		public_served_by(pr, c, c->served_by, sizeof(c->served_by));
 	event_init(&ev, EV_PROBE, mono_now() - pr->t0);
 	str_copy(pe->endpoint, sizeof(pe->endpoint), c->ep->name);
+	pe->via_public = c->is_public;
 	pe->ok = verdict == PERR_NONE;
 	pe->status = c->tcp ? 0 : (int)status;
 	pe->error = verdict;
@@ -450,7 +547,7 @@ probe_finish(Prober *pr, ProbeCtx *c, CURLcode code)
 	pr->stats.errors[verdict]++;
 	pthread_mutex_unlock(&pr->stats_lock);
 	queue_try_push(pr->q, &ev);
-	if (c->tls)
+	if (c->tls && !c->is_public)
 		cert_check(pr, c, ev.t);
 }
 
@@ -605,6 +702,29 @@ prober_start(Prober *pr)
 
 /* ---- control and stats (any thread) ---- */
 
+void
+prober_public_answer(Prober *pr, const DnsEvent *d)
+{
+	const char *addr = "";
+
+	if (pr == NULL || !pr->public_via_observer ||
+	    strcmp(d->resolver, pr->p->public_resolver) != 0)
+		return;
+	/* The first address of the answer (after the CNAME chain): what a
+	 * client would connect to. */
+	for (int i = 0; i < d->nanswers; i++)
+		if (strspn(d->answers[i], "0123456789.") ==
+		        strlen(d->answers[i]) ||
+		    strchr(d->answers[i], ':') != NULL) {
+			addr = d->answers[i];
+			break;
+		}
+	pthread_mutex_lock(&pr->answer_lock);
+	str_copy(pr->answer_addr, sizeof(pr->answer_addr), addr);
+	str_copy(pr->answer_ep, sizeof(pr->answer_ep), d->endpoint);
+	pthread_mutex_unlock(&pr->answer_lock);
+}
+
 static void
 wake(Prober *pr)
 {
@@ -691,6 +811,7 @@ prober_free(Prober *pr)
 			curl_easy_cleanup(c->easy);
 		curl_slist_free_all(c->headers);
 		curl_slist_free_all(c->connect_to);
+		curl_slist_free_all(c->resolve);
 		bodymatch_fini(&c->bm);
 	}
 	if (pr->multi)
@@ -699,6 +820,7 @@ prober_free(Prober *pr)
 		close(pr->tfd);
 	schedule_fini(&pr->sched);
 	pthread_mutex_destroy(&pr->stats_lock);
+	pthread_mutex_destroy(&pr->answer_lock);
 	free(pr->ctx);
 	free(pr);
 }

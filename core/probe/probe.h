@@ -40,7 +40,8 @@ typedef struct {
 } ProberStats;
 
 /*
- * A prober for every endpoint of p, pushing events with
+ * A prober for every endpoint of p (and the client's-eye probe when p
+ * has one: index p->nendpoints, events "via": "public"), pushing events with
  * t = mono_now() - t0 at completion into q. p and q are borrowed and
  * must outlive the prober. Creates every curl handle now; the thread
  * starts in prober_start(). Endpoints with `disabled` start disabled.
@@ -65,6 +66,22 @@ int prober_start(Prober *pr);
  */
 void prober_reprobe(Prober *pr, int idx);
 void prober_set_disabled(Prober *pr, int idx, bool disabled);
+
+/*
+ * The client's-eye probe (profile `public`) resolves its name as a
+ * client does. With public.resolver "system" libcurl resolves it; with
+ * a resolver of the profile, the DNS observer already asks that
+ * resolver for the name: pass every `dns` event here (any thread) and
+ * the probe connects to the first address of that resolver's latest
+ * answer, with served_by the endpoint the answer maps to (a timeout
+ * leaves no address: the probe then fails as `dns`). Events of other
+ * resolvers are ignored; pr may be NULL.
+ *
+ * served_by of a client's-eye probe otherwise comes from identify, or
+ * the endpoint whose dns_answers hold the address it reached, or the
+ * endpoint whose own probes connect to that address.
+ */
+void prober_public_answer(Prober *pr, const DnsEvent *d);
 
 /* Probes in flight right now (any thread). */
 int prober_in_flight(Prober *pr);

@@ -109,8 +109,9 @@ def expected(hdr, events):
                    e["from"] == old and e["to"] != old and
                    e["t"] >= fault), None)
     new = change["to"] if change else None
-    resolvers = list(prof["dns"]["resolvers"]) if prof["dns"].get("name") \
-        else []
+    resolvers = [r if isinstance(r, str) else r["addr"]
+                 for r in prof["dns"]["resolvers"]] \
+        if prof["dns"].get("name") else []
     for e in events:
         r = e.get("resolver")
         if e["type"] in ("dns", "converged", "diverged") and \
@@ -118,30 +119,65 @@ def expected(hdr, events):
             resolvers.append(r)
     conv = {}
     if change:
-        phases["failover"] = change["t"]
         for e in events:
             if (e["type"] == "converged" and e["t"] >= change["t"] and
                     e["endpoint"] in (new, None) and
                     e["resolver"] not in conv):
                 conv[e["resolver"]] = e["t"]
-        phases["restored"] = next((e["t"] for e in events
-                                   if e["type"] == "probe" and
-                                   e["endpoint"] == new and e["ok"] and
-                                   e["t"] >= change["t"]), None)
+        # failover is when DNS moved: the first resolver on the new
+        # endpoint; only without resolvers the route change stands in.
+        phases["failover"] = min(conv.values()) if conv else \
+            (None if resolvers else change["t"])
     all_conv = bool(resolvers) and all(r in conv for r in resolvers)
     if all_conv:
         phases["converged"] = max(conv.values())
+    public = [e for e in events
+              if e["type"] == "probe" and e.get("via") == "public"]
+    if public:
+        health = {}
+        for e in events:
+            if e["type"] == "health":
+                health.setdefault(e["endpoint"], []).append(e)
+
+        def unhealthy(ep, t):
+            st = [h["to"] for h in health.get(ep, []) if h["t"] <= t]
+            return bool(st) and st[-1] in ("degraded", "disabled")
+        phases["restored"] = next(
+            (e["t"] for e in public if e["t"] >= fault and e["ok"] and
+             e.get("served_by") not in (None, old) and
+             not unhealthy(e["served_by"], e["t"])), None)
+    elif phases["converged"] is not None and phases["failover"] is not None:
+        ok = next((e["t"] for e in events
+                   if e["type"] == "probe" and e["endpoint"] == new and
+                   e["ok"] and e["t"] >= phases["failover"]), None)
+        if ok is not None:
+            phases["restored"] = max(ok, phases["converged"])
 
     def since(t):
         return None if t is None else t - fault
+    ep = next(x for x in prof["endpoints"] if x["name"] == old)
+    mon = ep["monitor"]
+    bound = (mon["interval"] * (mon["tolerated_failures"] + 1) +
+             mon["timeout"] + prof["dns"]["ttl"])
     m = {"detect_s": since(phases["detected"]),
          "failover_s": since(phases["failover"]),
          "restored_s": since(phases["restored"]),
          "rto_s": since(phases["restored"]),
          "rto_target": prof["drill"]["rto_target"]}
-    m["rto_met"] = m["rto_s"] is not None and m["rto_s"] <= m["rto_target"]
+    if m["rto_s"] is None and not resolvers and not public:
+        m["rto_met"] = None
+    else:
+        m["rto_met"] = m["rto_s"] is not None and \
+            m["rto_s"] <= m["rto_target"]
     m["converged_s"] = {r: since(conv.get(r)) for r in resolvers}
     m["converged_s"]["all"] = since(phases["converged"])
+    m["bound_s"] = bound
+    if not resolvers:
+        m["bound_exceeded"] = None
+    elif m["converged_s"]["all"] is not None:
+        m["bound_exceeded"] = m["converged_s"]["all"] > bound
+    else:
+        m["bound_exceeded"] = events[-1]["t"] - fault > bound or None
     eps = {}
     for e in events:
         if e["type"] != "probe":
@@ -195,10 +231,11 @@ def record_drill(d, profile, control):
                   lambda e: e.get("type") == "converged" and
                   e["endpoint"] == "us21")
     check("drill: the simulated DNS converges on us21", conv)
-    if away:
+    if conv:
+        # restored needs us21's first success after DNS moved
         w.wait(INTERVAL * 2 + SLACK, lambda e: e.get("type") == "probe" and
                e["endpoint"] == "us21" and e["ok"] and
-               e["t"] >= away[0]["t"])
+               e["t"] >= conv[0]["t"])
     rc = drtest.stop(w.p, signal.SIGINT)
     w.t.join(5)
     check("drill: watch --record exits 0 on SIGINT", rc == 0,

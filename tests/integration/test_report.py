@@ -1,6 +1,10 @@
-"""drtop report on hand-written drill logs: metrics equal an independent
-computation from DESIGN.md "Reports"; Markdown carries them; HTML parses
-as XML with exactly one SVG; the reader rules and exit codes."""
+"""drtop report on hand-written drill logs: phases and metrics equal an
+independent computation of the report's definitions (failover = DNS
+moved, restored from observations, every time from the drill's start);
+Markdown and HTML carry the same numbers as the JSON; a log with
+client's-eye probes and a diverged resolver, and one without resolvers
+(failover expected, not observed); HTML parses as XML with exactly one
+SVG; the reader rules and exit codes."""
 import json
 import math
 import os
@@ -14,10 +18,14 @@ PROFILE = {
     "service": "cpi-prod",
     "dns": {"name": "cpi.example.com", "ttl": 60,
             "resolvers": ["127.0.0.1:5353", "system"]},
+    "monitor": {"interval": 1, "timeout": 0.5, "tolerated_failures": 3},
     "endpoints": [{"name": "eu20", "target": "http://127.0.0.1:1/"},
                   {"name": "us21", "target": "http://127.0.0.1:2/"}],
     "drill": {"rto_target": 45, "dir": "drills"},
 }
+# What `drtop check` prints as eu20's worst case: detection
+# (interval x (tolerated + 1) + timeout) plus the record's TTL.
+BOUND = 1 * (3 + 1) + 0.5 + 60
 
 
 def probe(t, ep, ok, total, error=None):
@@ -27,6 +35,13 @@ def probe(t, ep, ok, total, error=None):
             "ms": {"dns": 0.5, "connect": 1.0, "tls": None, "ttfb": total,
                    "total": total},
             "served_by": ep}
+
+
+def dns(t, resolver, ep):
+    return {"t": t, "type": "dns", "resolver": resolver,
+            "name": "cpi.example.com", "rcode": "NOERROR",
+            "answers": ["10.0.0.%d" % (1 if ep == "eu20" else 2)],
+            "endpoint": ep, "ttl": 60, "ms": 1.5}
 
 
 def build_events():
@@ -39,6 +54,8 @@ def build_events():
     for i in range(20):
         ev.append(probe(t, "eu20", True, 20 + i % 7))
         ev.append(probe(t + 0.1, "us21", True, 30 + i % 5))
+        ev.append(dns(t + 0.5, "127.0.0.1:5353", "eu20"))
+        ev.append(dns(t + 0.6, "system", "eu20"))
         t += 1.0
     ev.append({"t": 21.3, "type": "drill", "phase": "fault",
                "note": "iFlow health returns 500"})
@@ -46,6 +63,8 @@ def build_events():
     for i in range(4):
         ev.append(probe(t, "eu20", False, 15.5 + i, "status"))
         ev.append(probe(t + 0.1, "us21", True, 33.25))
+        ev.append(dns(t + 0.5, "127.0.0.1:5353", "eu20"))
+        ev.append(dns(t + 0.6, "system", "eu20"))
         t += 1.0
     det = t - 1.0  # the fourth failure
     ev.append({"t": det, "type": "health", "endpoint": "eu20",
@@ -63,6 +82,9 @@ def build_events():
     for i in range(10):
         ev.append(probe(t, "eu20", False, 5000, "timeout"))
         ev.append(probe(t + 0.37, "us21", True, 31 + i))
+        # each resolver answers us21 from its convergence on
+        ev.append(dns(t + 0.5, "127.0.0.1:5353", "us21" if i >= 3 else "eu20"))
+        ev.append(dns(t + 0.6, "system", "us21" if i >= 7 else "eu20"))
         if i == 3:
             ev.append({"t": t + 0.5, "type": "converged",
                        "resolver": "127.0.0.1:5353", "endpoint": "us21",
@@ -90,12 +112,14 @@ def nearest_rank(vals, p):
     return vals[max(1, math.ceil(p / 100 * len(vals))) - 1]
 
 
-def expected(events):
-    """DESIGN.md "Reports", computed independently."""
+def expected(events, profile=PROFILE, bound=BOUND):
+    """The report's definitions, computed independently: phases from the
+    drill's start, metrics from the fault."""
     phases = {}
     for e in events:
         if e["type"] == "drill" and e["phase"] not in phases:
             phases[e["phase"]] = e["t"]
+    t0 = phases.get("start", 0)
     fault = phases["fault"]
     route_to = None
     for e in events:
@@ -110,21 +134,62 @@ def expected(events):
     change = next(e for e in events if e["type"] == "route" and
                   e["from"] == old and e["t"] >= fault)
     new = change["to"]
+    resolvers = profile.get("dns", {}).get("resolvers", [])
     conv = {}
     for e in events:
         if (e["type"] == "converged" and e["t"] >= change["t"] and
-                e["resolver"] not in conv):
+                e["endpoint"] == new and e["resolver"] not in conv):
             conv[e["resolver"]] = e["t"]
-    resolvers = PROFILE["dns"]["resolvers"]
-    restored = next(e["t"] for e in events if e["type"] == "probe" and
-                    e["endpoint"] == new and e["ok"] and
-                    e["t"] >= change["t"])
-    m = {"detect_s": detected - fault, "failover_s": change["t"] - fault,
-         "restored_s": restored - fault, "rto_s": restored - fault,
-         "rto_target": PROFILE["drill"]["rto_target"]}
-    m["rto_met"] = m["rto_s"] <= m["rto_target"]
-    m["converged_s"] = {r: conv[r] - fault for r in resolvers}
-    m["converged_s"]["all"] = max(conv.values()) - fault
+    # failover: DNS moved (the first resolver on new); without resolvers
+    # the route change stands in, expected, not observed
+    failover = min(conv.values()) if resolvers else change["t"]
+    converged = (max(conv.values()) if resolvers and
+                 all(r in conv for r in resolvers) else None)
+    public = [e for e in events if e["type"] == "probe" and
+              e.get("via") == "public"]
+    health = {}
+
+    def healthy(ep, t):
+        st = None
+        for e in events:
+            if e["type"] == "health" and e["endpoint"] == ep and e["t"] <= t:
+                st = e["to"]
+        return st not in ("degraded", "disabled")
+    if public:
+        restored_by = "public"
+        restored = next((e["t"] for e in public if e["t"] >= fault and
+                         e["ok"] and e["served_by"] not in (None, old) and
+                         healthy(e["served_by"], e["t"])), None)
+    else:
+        restored_by = "converged"
+        first_ok = next((e["t"] for e in events if e["type"] == "probe" and
+                         e["endpoint"] == new and e["ok"] and
+                         e["t"] >= failover), None)
+        restored = (max(converged, first_ok) if converged is not None and
+                    first_ok is not None else None)
+    if restored is None:
+        restored_by = None
+
+    def since(x):
+        return None if x is None else x - fault
+    m = {"detect_s": detected - fault, "failover_s": failover - fault,
+         "restored_s": since(restored), "rto_s": since(restored),
+         "rto_target": profile["drill"]["rto_target"]}
+    m["rto_met"] = m["rto_s"] is not None and m["rto_s"] <= m["rto_target"]
+    if m["rto_s"] is None and not resolvers and not any(
+            e["type"] == "probe" and e.get("via") == "public"
+            for e in events):
+        m["rto_met"] = None  # nothing could observe a restore
+    m["converged_s"] = {r: since(conv.get(r)) for r in resolvers}
+    m["converged_s"]["all"] = since(converged)
+    m["bound_s"] = bound
+    if not resolvers:
+        m["bound_exceeded"] = None
+    elif converged is not None:
+        m["bound_exceeded"] = converged - fault > bound
+    else:
+        m["bound_exceeded"] = (True if events[-1]["t"] - fault > bound
+                               else None)
     lo, hi = phases["start"], phases["end"]
     eps = {}
     for e in events:
@@ -144,9 +209,99 @@ def expected(events):
         s["p95_ms"] = nearest_rank(s["lat"], 95)
         s["availability"] = s["ok"] / s["probes"]
         del s["lat"]
-    phases.update({"detected": detected, "failover": change["t"],
-                   "converged": max(conv.values()), "restored": restored})
-    return phases, m, eps
+    phases.update({"detected": detected, "failover": failover,
+                   "converged": converged, "restored": restored})
+    rel = {k: (None if v is None else v - t0) for k, v in phases.items()}
+    truth = {"t0": t0, "failover_observed": bool(resolvers),
+             "route_change": change["t"] - t0, "restored_by": restored_by}
+    return rel, m, eps, truth
+
+
+def s3(v):
+    return "—" if v is None else "%.3f" % v
+
+
+def md_tables(md):
+    """{title: [row cells...]} of a Markdown report (escapes undone)."""
+    out, title = {}, None
+    for line in md.splitlines():
+        if line.startswith("## "):
+            title = line[3:]
+            out[title] = []
+        elif title and line.startswith("|") and not line.startswith("|---"):
+            cells, cur, i = [], "", 1
+            while i < len(line):
+                c = line[i]
+                if c == "\\":
+                    cur += line[i + 1]
+                    i += 2
+                    continue
+                if c == "|":
+                    cells.append(cur.strip())
+                    cur = ""
+                else:
+                    cur += c
+                i += 1
+            out[title].append(cells)
+    return out
+
+
+def html_tables(path):
+    """{title: [row cells...]} of an HTML report, as md_tables."""
+    ns = "{http://www.w3.org/1999/xhtml}"
+    body = ET.parse(path).getroot().find(ns + "body")
+    out, title = {}, None
+    for el in body:
+        if el.tag == ns + "h2" and el.text != "Timeline":
+            title = el.text
+            out[title] = []
+        elif el.tag == ns + "table" and title:
+            for tr in el.iter(ns + "tr"):
+                out[title].append(["".join(td.itertext()).strip()
+                                   for td in tr])
+    return out
+
+
+def check_agree(tag, rep, md, html_path):
+    """md and html carry the JSON's numbers: every phase (from start,
+    session t), every metric; both have the same tables."""
+    mt, ht = md_tables(md), html_tables(html_path)
+    check(tag + ": md and html have the same tables", mt == ht,
+          (sorted(mt), sorted(ht)))
+    rows = {r[0]: r for r in mt.get("Phases", [])[1:]}
+    ok = True
+    for name, v in rep["phases"].items():
+        want = [s3(v), s3(None if v is None else v + rep["t0"])]
+        if rows.get(name, [None] * 3)[1:3] != want:
+            ok = False
+    check(tag + ": md phases from start and session t equal the json's",
+          ok, (rows, rep["phases"]))
+    exp = rows.get("failover", ["", "", "", "", ""])[4]
+    check(tag + ": failover source says expected exactly when not observed",
+          ("expected, not observed" in exp) ==
+          (not rep["failover_observed"] and rep["phases"]["failover"]
+           is not None), exp)
+    metr = {r[0]: r[1] for r in mt.get("Metrics", [])[1:]}
+    m = rep["metrics"]
+    want = {"detect_s (fault → detected)": s3(m["detect_s"]),
+            "converged_s, all resolvers": s3(m["converged_s"]["all"]),
+            "restored_s (fault → restored)": s3(m["restored_s"]),
+            "rto_s": s3(m["rto_s"]),
+            "bound_s (drtop check's worst case)": s3(m["bound_s"])}
+    fo = ("failover_s (fault → DNS moved)" if rep["failover_observed"] else
+          "failover_s (fault → route change; expected, not observed)")
+    want[fo] = s3(m["failover_s"])
+    names = rep.get("resolver_names", {})
+    for r, v in m["converged_s"].items():
+        if r != "all":
+            want["converged_s, resolver " + names.get(r, r)] = s3(v)
+    got = {k: metr.get(k) for k in want}
+    check(tag + ": md metrics equal the json's", got == want, (got, want))
+    dv = [[d["name"] or d["resolver"], s3(d["t"]), s3(d["t"] + rep["t0"]),
+           d["endpoint"], d["expected"]] for d in rep["diverged"]]
+    check(tag + ": md diverged resolvers equal the json's",
+          mt.get("Diverged resolvers", [[]])[1:] == dv,
+          (mt.get("Diverged resolvers"), dv))
 
 
 def write_log(d, name, lines, end="\n", tail=""):
@@ -156,13 +311,100 @@ def write_log(d, name, lines, end="\n", tail=""):
     return path
 
 
+def truth_logs(d):
+    """A log with client's-eye probes and a diverged, named resolver; a
+    log without resolvers. Each against the independent computation, and
+    md and html against the json."""
+    base = [{"t": 0.5, "type": "drill", "phase": "start", "note": "truth"},
+            {"t": 1, "type": "route", "from": None, "to": "eu20",
+             "cause": "auto"},
+            probe(2, "eu20", True, 10),
+            {"t": 5, "type": "drill", "phase": "fault", "note": "kill"},
+            probe(6, "eu20", False, 10, "status"),
+            {"t": 8, "type": "health", "endpoint": "eu20", "from": "online",
+             "to": "degraded", "reason": "x"},
+            {"t": 8, "type": "route", "from": "eu20", "to": "us21",
+             "cause": "auto"},
+            probe(9, "us21", True, 12)]
+
+    def pub(t, ok, by):
+        e = probe(t, "public", ok, 40, None if ok else "timeout")
+        e.update({"via": "public", "served_by": by})
+        return e
+    ev = base + [
+        pub(9.5, True, "eu20"),  # served by the faulted endpoint
+        pub(10, True, "us21"),  # restored
+        {"t": 11, "type": "converged", "resolver": "127.0.0.1:5353",
+         "endpoint": "us21", "after": 3},
+        {"t": 12, "type": "diverged", "resolver": "system",
+         "resolver_name": "isp", "endpoint": "eu20", "expected": "us21",
+         "after": 4},
+        {"t": 20, "type": "converged", "resolver": "system",
+         "resolver_name": "isp", "endpoint": "us21", "after": 12},
+        {"t": 30, "type": "drill", "phase": "end", "note": None}]
+    path = write_log(d, "truth.jsonl",
+                     [session_line()] + [json.dumps(e) for e in ev])
+    phases, metrics, _, truth = expected(ev)
+    r = run([DRTOP, "report", "--format", "json", path])
+    rep = json.loads(r.stdout) if r.returncode == 0 else {}
+    check("public: phases, metrics, restored by the client's eye",
+          rep.get("phases") == phases and rep.get("metrics") == metrics and
+          {k: rep.get(k) for k in truth} == truth and
+          truth["restored_by"] == "public",
+          (rep.get("phases"), phases, rep.get("metrics"), metrics))
+    check("public: the client's-eye statistics beside the endpoints",
+          rep.get("public", {}).get("probes") == 2 and
+          "public" not in rep.get("endpoints", {}), rep.get("public"))
+    check("public: the diverged resolver, its display name",
+          rep.get("diverged") == [{"resolver": "system", "name": "isp",
+                                   "t": 11.5, "endpoint": "eu20",
+                                   "expected": "us21"}] and
+          rep.get("resolver_names") == {"system": "isp"}, rep.get("diverged"))
+    md = run([DRTOP, "report", path]).stdout
+    out = os.path.join(d, "truth.html")
+    run([DRTOP, "report", "--format", "html", "-o", out, path])
+    check("public: md names the definition and the client's-eye row",
+          "by the first client's-eye probe served by another healthy "
+          "endpoint" in md and "| public (client's eye) | 2 |" in md, md)
+    check_agree("public", rep, md, out)
+
+    nodns = {"service": "cpi-prod", "drill": {"rto_target": 45},
+             "monitor": PROFILE["monitor"],
+             "endpoints": PROFILE["endpoints"]}
+    ev = base + [{"t": 100, "type": "drill", "phase": "end", "note": None}]
+    path = write_log(d, "nodns.jsonl", [json.dumps(
+        {"type": "session", "v": 1, "started": "x", "profile": nodns})] +
+        [json.dumps(e) for e in ev])
+    phases, metrics, _, truth = expected(ev, nodns, 1 * 4 + 0.5 + 60)
+    r = run([DRTOP, "report", "--format", "json", path])
+    rep = json.loads(r.stdout) if r.returncode == 0 else {}
+    check("no resolvers: failover is the route change, not observed",
+          rep.get("phases") == phases and rep.get("metrics") == metrics and
+          rep.get("failover_observed") is False and
+          rep["phases"]["failover"] == 8 - 0.5,
+          (rep.get("phases"), phases, rep.get("metrics"), metrics))
+    check("no resolvers: restored not observable, the bound not judged",
+          rep["phases"]["restored"] is None and
+          rep["metrics"]["bound_exceeded"] is None, rep.get("metrics"))
+    md = run([DRTOP, "report", path]).stdout
+    out = os.path.join(d, "nodns.html")
+    run([DRTOP, "report", "--format", "html", "-o", out, path])
+    body = open(out).read()
+    check("no resolvers: md and html say expected, not observed",
+          "**expected, not observed**" in md and
+          "<strong class=\"na\">expected, not observed</strong>" in body and
+          "not observable: the log has no resolver and no client's-eye "
+          "probe" in md, md)
+    check_agree("no resolvers", rep, md, out)
+
+
 def main():
     d = tmpdir()
     events = build_events()
     lines = [session_line()] + [json.dumps(e) for e in events]
     log = write_log(d, "q4.jsonl", lines)
-    phases, metrics, eps = expected([e for e in events
-                                     if e["type"] != "futuristic"])
+    phases, metrics, eps, truth = expected(
+        [e for e in events if e["type"] != "futuristic"])
 
     r = run([DRTOP, "report", "--format", "json", log])
     check("json: exit 0", r.returncode == 0, r.stderr)
@@ -172,20 +414,34 @@ def main():
     check("json: service and started", rep.get("service") == "cpi-prod" and
           rep.get("started") == "2026-11-21T08:00:00.000Z")
     check("json: rto_target from the profile", rep.get("rto_target") == 45)
-    check("json: phases equal the independent computation",
+    check("json: phases (from the start) equal the independent computation",
           rep.get("phases") == phases, (rep.get("phases"), phases))
+    check("json: t0, failover_observed, route_change, restored_by",
+          {k: rep.get(k) for k in truth} == truth, (rep, truth))
+    check("json: failover is DNS moving, after the route change",
+          phases["failover"] > truth["route_change"] and
+          phases["detected"] < truth["route_change"] + 1e-9, phases)
     check("json: metrics equal the independent computation",
           rep.get("metrics") == metrics, (rep.get("metrics"), metrics))
+    check("json: no client's eye, no diverged resolver, no names",
+          rep.get("public", 0) is None and rep.get("diverged") == [] and
+          rep.get("resolver_names") == {})
     got_eps = {k: {f: v[f] for f in ("probes", "ok", "failures", "p50_ms",
                                      "p95_ms", "availability")}
                for k, v in rep.get("endpoints", {}).items()}
     check("json: endpoint statistics equal the independent computation",
           got_eps == eps, (got_eps, eps))
+    t0 = truth["t0"]
     acts = rep.get("actions", [])
     check("json: the finished action with exit status and duration",
           len(acts) == 1 and acts[0]["exit"] == 0 and
           acts[0]["by"] == "operator" and acts[0]["from"] == "eu20" and
           abs(acts[0]["duration_s"] - 1.75) < 1e-9, acts)
+    check("json: routes, actions and markers count from the start",
+          rep.get("routes", [{}])[0].get("t") == 0.9 - t0 and
+          abs(acts[0]["t"] - (phases["detected"] + t0 + 2.05 - t0)) < 1e-9
+          and rep["markers"][0]["t"] == 35.5 - t0,
+          (rep.get("routes"), acts, rep.get("markers")))
     check("json: markers", [m["note"] for m in rep.get("markers", [])] ==
           ["Postman <call> & served by us21"])
     check("json: unknown type skipped and counted",
@@ -208,6 +464,13 @@ def main():
     check("md: endpoint table row", "| us21 | %d |" % eps["us21"]["probes"]
           in md)
     check("md: RTO verdict", "**met**" in md)
+    check("md: the restored definition",
+          "by the later of every resolver converging and us21's first "
+          "successful probe" in md, md[:1500])
+    check("md: the bound", "drtop check bound for eu20: %.3f s — **within "
+          "the bound**" % BOUND in md, md[:1500])
+    check("md: no needless escapes", "Postman \\<call> & served by us21"
+          in md and "\\_" not in md and "\\-" not in md, md[-300:])
 
     out = os.path.join(d, "report.html")
     r = run([DRTOP, "report", "--format", "html", "-o", out, log])
@@ -224,11 +487,18 @@ def main():
               texts[:200])
         check("html: a strip per endpoint", "eu20" in texts and
               "us21" in texts)
+        ticks = [t.text for t in svgs[0].iter("{http://www.w3.org/2000/svg}text")
+                 if t.get("class") == "tick"]
+        check("html: the axis starts at the drill's start (0s)",
+              ticks[:1] == ["0s"], ticks)
         body = open(out).read()
         check("html: self-contained", "<script" not in body and
               "<link" not in body and "src=" not in body)
+        check_agree("q4", rep, md, out)
     except ET.ParseError as e:
         check("html: well-formed XML with exactly one svg", False, e)
+
+    truth_logs(d)
 
     # Reader rules and exit codes.
     trunc = write_log(d, "trunc.jsonl", lines, tail='{"t":99,"type":"pro')
@@ -262,34 +532,37 @@ def main():
         r = run([DRTOP, "report"] + args)
         check("bad usage (%s): exit 2" % why, r.returncode == 2 and
               "usage" in r.stderr, r.stderr)
-    # What-if: the engine re-run with tolerated_failures=0 fails over on
-    # the first failed probe after the fault (one probe instead of four).
+    # What-if: the engine re-run with tolerated_failures=0 changes the
+    # route on the first failed probe after the fault (one probe instead
+    # of four); DNS, replayed from the log's dns answers, moves when it
+    # did, so failover, convergence and restore stay as recorded.
     r = run([DRTOP, "report", "--format", "json", "--set",
              "monitor.tolerated_failures=0", log])
     w = json.loads(r.stdout).get("whatif", {}) if r.returncode == 0 else {}
+    fault_t = phases["fault"] + t0
     first_fail = next(e["t"] for e in events if e["type"] == "probe" and
                       e["endpoint"] == "eu20" and not e["ok"] and
-                      e["t"] >= phases["fault"])
-    first_ok = next(e["t"] for e in events if e["type"] == "probe" and
-                    e["endpoint"] == "us21" and e["ok"] and
-                    e["t"] >= first_fail)
+                      e["t"] >= fault_t)
     check("what-if: exit 0 and the settings echoed", r.returncode == 0 and
           w.get("set") == ["monitor.tolerated_failures=0"], r.stderr)
     wm = w.get("metrics", {})
     check("what-if: detection on the first failed probe",
-          wm.get("detect_s") == first_fail - phases["fault"] and
-          wm.get("failover_s") == first_fail - phases["fault"], wm)
-    check("what-if: restored by the next probe of the new endpoint",
-          wm.get("rto_s") == first_ok - phases["fault"], wm)
-    check("what-if: the engine's route change",
-          {"t": first_fail, "from": "eu20", "to": "us21", "cause": "auto"}
-          in w.get("routes", []), w.get("routes"))
+          wm.get("detect_s") == first_fail - fault_t, wm)
+    check("what-if: failover and restore when DNS moved, as recorded",
+          wm.get("failover_s") == metrics["failover_s"] and
+          wm.get("rto_s") == metrics["rto_s"] and
+          wm.get("converged_s") == metrics["converged_s"], wm)
+    check("what-if: the engine's route change, from the start",
+          {"t": first_fail - t0, "from": "eu20", "to": "us21",
+           "cause": "auto"} in w.get("routes", []) and
+          w.get("route_change") == first_fail - t0 and
+          w.get("failover_observed") is True, w.get("routes"))
     check("what-if: recorded metrics unchanged next to it",
           json.loads(r.stdout).get("metrics") == metrics)
     r = run([DRTOP, "report", "--set", "monitor.tolerated_failures=0", log])
     check("what-if: markdown shows both columns", r.returncode == 0 and
           "| Metric | Recorded (s) | What-if (s) |" in r.stdout and
-          "%.3f" % (first_fail - phases["fault"]) in r.stdout, r.stderr)
+          "%.3f" % (first_fail - fault_t) in r.stdout, r.stderr)
     r = run([DRTOP, "report", "--set", "monitor.bogus=1", log])
     check("what-if: a bad key is exit 2 naming it", r.returncode == 2 and
           "monitor.bogus" in r.stderr, r.stderr)
@@ -311,7 +584,9 @@ def main():
           all(v is None for v in rep.get("phases", {"x": 1}).values()) and
           rep.get("metrics", {}).get("detect_s", 0) is None and
           rep.get("metrics", {}).get("rto_met", 0) is None and
-          rep.get("metrics", {}).get("converged_s") == {"all": None},
+          rep.get("metrics", {}).get("converged_s") == {"all": None} and
+          rep.get("t0") == 0 and rep.get("failover_observed") is False and
+          rep.get("restored_by", 0) is None,
           r.stdout[:300])
     done()
 

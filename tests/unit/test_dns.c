@@ -66,7 +66,8 @@ mkprof(const char *name, double interval, int nres, ...)
 	for (int i = 0; i < nres; i++) {
 		snprintf(f->res[i], sizeof(f->res[i]), "%s",
 		    va_arg(ap, const char *));
-		f->p.dns.resolvers[i] = f->res[i];
+		f->p.dns.resolvers[i].addr = f->res[i];
+		f->p.dns.resolvers[i].name = f->res[i];
 	}
 	va_end(ap);
 	f->p.dns.nresolvers = nres;
@@ -337,7 +338,8 @@ test_no_name_no_threads(void **state)
 	/* A bad resolver is named with its JSON path. */
 	pf->p.dns.name = pf->name;
 	pf->p.dns.nresolvers = 2;
-	pf->p.dns.resolvers[1] = pf->res[1];
+	pf->p.dns.resolvers[1].addr = pf->res[1];
+	pf->p.dns.resolvers[1].name = pf->res[1];
 	snprintf(pf->res[1], sizeof(pf->res[1]), "nope");
 	assert_null(dns_observer_new(&pf->p, q, 0, err, sizeof(err)));
 	assert_non_null(strstr(err, "dns.resolvers[1]"));

@@ -181,12 +181,17 @@ test_every_phase(void **state)
 	ev = drill_end(&d, 13);
 	assert_int_equal(ev.u.drill.phase, DRILL_END);
 
+	/* Four different times: detected at 6 (the route change too, an
+	 * expectation), DNS moved at 8 (R2 answers b), every resolver at 9,
+	 * and b's first success after DNS moved at 11 (its success at 7,
+	 * before DNS moved, does not count). */
 	assert_string_equal(
-	    phases(), "detected@6 failover@6 restored@7 converged@9");
+	    phases(), "detected@6 failover@8 converged@9 restored@11");
 	assert_string_equal(out[0].u.drill.note, "a degraded");
-	assert_string_equal(out[1].u.drill.note, "a -> b (auto)");
-	assert_string_equal(out[2].u.drill.note, "b answered 200");
-	assert_string_equal(out[3].u.drill.note, "2 resolvers on b");
+	assert_string_equal(out[1].u.drill.note, "DNS moved: " R2 " answers b");
+	assert_string_equal(out[2].u.drill.note, "2 resolvers on b");
+	assert_string_equal(
+	    out[3].u.drill.note, "b answered and every resolver answers it");
 
 	drill_snapshot(&d, 20, &s);
 	assert_false(s.recording);
@@ -201,7 +206,7 @@ test_every_phase(void **state)
 	drill_status(&s, status, sizeof(status));
 	assert_string_equal(status,
 	    "drill game day 00:11 ended  fault +0.0s  detected +2.0s  "
-	    "failover +2.0s  converged +5.0s  restored +3.0s");
+	    "failover +4.0s  converged +5.0s  restored +7.0s");
 	drill_status(&s, status, 12); /* truncated, terminated */
 	assert_string_equal(status, "drill game ");
 }
@@ -232,18 +237,23 @@ test_out_of_order(void **state)
 	converged(9.7, R2, "b");
 	probe(10, "b", true);
 	probe(11, "b", true);
+	/* The operator's route came at 4, but clients moved only when DNS
+	 * did, at 9.5: failover is that observation, after detection. */
 	assert_string_equal(
-	    phases(), "failover@4 detected@7 converged@9.7 restored@10");
+	    phases(), "detected@7 failover@9.5 converged@9.7 restored@10");
 
-	/* A probe of the new endpoint at the very t of the route change,
-	 * fed before the route event, restores at that t. */
-	init_ab(true);
+	/* Without DNS observation the route change stands in for
+	 * failover, and says so; nothing converges, so nothing restores. */
+	init_ab(false);
 	route(0.5, "", "a");
 	drill_start(&d, 1, "y");
 	drill_fault(&d, 2, NULL);
 	probe(3, "b", true);
 	route(3, "a", "b");
-	assert_string_equal(phases(), "failover@3 restored@3");
+	probe(4, "b", true);
+	assert_string_equal(phases(), "failover@3");
+	assert_string_equal(
+	    out[0].u.drill.note, "a -> b (auto): expected, not observed");
 
 	/* Phases stop at the end of the drill. */
 	init_ab(true);
@@ -310,15 +320,14 @@ test_without_fault(void **state)
 	health(5, "a", HEALTH_ONLINE, HEALTH_DEGRADED);
 	route(5, "a", "b");
 	probe(6, "b", true);
-	assert_string_equal(phases(), "detected@5 failover@5 restored@6");
+	assert_string_equal(phases(), "detected@5 failover@5");
 	drill_snapshot(&d, 7, &s);
 	assert_true(s.have_fault);
 	assert_false(s.reached[DRILL_FAULT]);
 	assert_double_equal(s.fault_t, 4, 0);
 	drill_status(&s, status, sizeof(status));
-	assert_string_equal(status,
-	    "DRILL REC drill 00:05  detected +1.0s  failover +1.0s  "
-	    "restored +2.0s");
+	assert_string_equal(
+	    status, "DRILL REC drill 00:05  detected +1.0s  failover +1.0s");
 
 	/* A mark after a phase was derived changes nothing. */
 	drill_fault(&d, 8, NULL);
@@ -333,6 +342,50 @@ test_without_fault(void **state)
 	probe(11, "b", false);
 	health(11, "b", HEALTH_ONLINE, HEALTH_DEGRADED);
 	assert_string_equal(phases(), "detected@11");
+}
+
+/* ---- restored from a client's eye --------------------------------------- */
+
+static Event
+public_probe(double t, bool ok, const char *served_by)
+{
+	Event ev = th_probe(t, EV_PUBLIC, ok, PERR_TIMEOUT, -1);
+
+	ev.u.probe.via_public = true;
+	str_copy(ev.u.probe.served_by, EV_NAME_MAX, served_by);
+	return ev;
+}
+
+static void
+test_restored_by_public_probe(void **state)
+{
+	Event ev;
+
+	(void)state;
+	init_ab(true);
+	route(0.5, "", "a");
+	ev = public_probe(1, true, "a");
+	feed(&ev);
+	drill_start(&d, 2, "public");
+	drill_fault(&d, 3, NULL);
+	health(5, "a", HEALTH_ONLINE, HEALTH_DEGRADED);
+	route(5, "a", "b");
+	ev = public_probe(6, false, "");
+	feed(&ev);
+	ev = public_probe(7, true, "a"); /* still the faulted one */
+	feed(&ev);
+	converged(8, R1, "b");
+	converged(9, R2, "b");
+	probe(9.5, "b", true); /* would restore without a public probe */
+	health(10, "c", HEALTH_ONLINE, HEALTH_DEGRADED);
+	ev = public_probe(11, true, "c"); /* served by a degraded one */
+	feed(&ev);
+	ev = public_probe(12, true, "b");
+	feed(&ev);
+	assert_string_equal(
+	    phases(), "detected@5 failover@8 converged@9 restored@12");
+	assert_string_equal(
+	    out[3].u.drill.note, "a client's request was served by b");
 }
 
 /* ---- file names --------------------------------------------------------- */
@@ -437,7 +490,7 @@ scripted(const char *path, const Profile *p, double fault_at, bool mark)
 
 	pj = profile_to_json(p, true);
 	hdr = event_session_line("2026-11-21T08:00:00.000Z", "live", pj);
-	rec = recorder_open(path, hdr, err, sizeof(err));
+	rec = recorder_open(path, hdr, NULL, err, sizeof(err));
 	free(hdr);
 	free(pj);
 	assert_non_null(rec);
@@ -478,7 +531,8 @@ scripted(const char *path, const Profile *p, double fault_at, bool mark)
 				bool moved = !isnan(route_change) &&
 				    t >= route_change + lag[k];
 				event_init(&ev, EV_DNS, t);
-				strcpy(ev.u.dns.resolver, p->dns.resolvers[k]);
+				strcpy(ev.u.dns.resolver,
+				    p->dns.resolvers[k].addr);
 				strcpy(ev.u.dns.name, "demo.test");
 				strcpy(ev.u.dns.rcode, "NOERROR");
 				strcpy(
@@ -580,6 +634,7 @@ main(void)
 	    cmocka_unit_test(test_out_of_order),
 	    cmocka_unit_test(test_fault_without_traffic),
 	    cmocka_unit_test(test_without_fault),
+	    cmocka_unit_test(test_restored_by_public_probe),
 	    cmocka_unit_test(test_log_name),
 	    cmocka_unit_test(test_agrees_with_report),
 	};

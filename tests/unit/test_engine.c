@@ -48,8 +48,10 @@ mkprof(int n)
 	p->routing.hold_down = 60;
 	p->dns.name = xstrdup("cpi.example.com");
 	p->dns.ttl = 60;
-	p->dns.resolvers[0] = xstrdup("system");
-	p->dns.resolvers[1] = xstrdup("127.0.0.1:5353");
+	p->dns.resolvers[0].addr = xstrdup("system");
+	p->dns.resolvers[0].name = xstrdup("system");
+	p->dns.resolvers[1].addr = xstrdup("127.0.0.1:5353");
+	p->dns.resolvers[1].name = xstrdup("local");
 	p->dns.nresolvers = 2;
 	p->dns.interval = 5;
 	return p;
@@ -59,7 +61,7 @@ static void
 freeprof(Profile *p)
 {
 	for (int i = 0; i < p->dns.nresolvers; i++)
-		free(p->dns.resolvers[i]);
+		free(p->dns.resolvers[i].addr), free(p->dns.resolvers[i].name);
 	free(p->dns.name);
 	free(p->endpoints);
 	free(p->service);
@@ -839,7 +841,7 @@ test_performance_with_margin(void **state)
 /* ---- TTL model through the engine --------------------------------------- */
 
 static void
-test_ttl_through_engine(void **state)
+test_traffic_through_engine(void **state)
 {
 	Fx f;
 	const Snapshot *s;
@@ -853,18 +855,27 @@ test_ttl_through_engine(void **state)
 	dns(&f, 3, "127.0.0.1:5353", "eu20", 60);
 	assert_int_equal(count(&f, EV_CONVERGED, 0), 0);
 	s = snap(&f);
-	assert_false(s->ttl.active);
+	assert_false(s->traffic.active);
 	assert_int_equal(s->nresolvers, 2);
 	assert_true(s->resolvers[0].has_answer);
 	assert_true(s->resolvers[0].ttl_expires == 63);
-	assert_non_null(strstr(s->ttl.note, "RFC 8767"));
+	assert_non_null(strstr(s->traffic.note, "RFC 8767"));
+	assert_string_equal(s->traffic.endpoint, "eu20");
+	assert_int_equal(s->traffic.count, 2);
 
+	/* eu20 fails at 10: expected us21; DNS has not moved. */
 	probe(&f, 10, "eu20", false);
-	assert_true(s->ttl.active);
-	assert_true(s->ttl.changed_at == 10);
-	assert_true(s->ttl.drain_at == 70);
-	assert_string_equal(s->ttl.from, "eu20");
-	assert_string_equal(s->ttl.to, "us21");
+	assert_true(s->traffic.active);
+	assert_true(s->traffic.changed_at == 10);
+	assert_false(s->traffic.moved);
+	assert_true(s->traffic.drain_at < 0);
+	assert_true(s->traffic.differs_since == 10);
+	assert_string_equal(s->traffic.from, "eu20");
+	assert_string_equal(s->traffic.to, "us21");
+	/* The banner asks for f from where DNS still points. */
+	assert_int_equal(s->rec_key, 'f');
+	assert_string_equal(s->rec_from, "eu20");
+	assert_string_equal(s->rec_to, "us21");
 	mark = f.nout;
 	dns(&f, 15, "system", "eu20", 55);
 	assert_int_equal(f.nout - mark, 1);
@@ -878,39 +889,213 @@ test_ttl_through_engine(void **state)
 	assert_string_equal(c->u.conv.endpoint, "us21");
 	assert_true(c->u.conv.after == 10);
 	assert_true(s->resolvers[0].converged);
-	assert_false(s->ttl.all_converged);
-	/* A larger TTL seen moves the drain. */
+	assert_true(s->traffic.moved && s->traffic.moved_at == 20);
+	assert_false(s->traffic.all_converged);
+	/* Each resolver drains from the TTL it last returned at the move. */
+	assert_true(s->resolvers[0].drain_at == 80);
+	assert_true(s->resolvers[1].drain_at == 80);
 	dns(&f, 25, "127.0.0.1:5353", "us21", 120);
-	assert_true(s->ttl.all_converged);
-	assert_true(s->ttl.all_converged_after == 15);
-	assert_int_equal(s->ttl.ttl, 120);
-	assert_true(s->ttl.drain_at == 130);
-	engine_tick(f.e, 129, &f.sink);
-	assert_true(s->ttl.active);
-	engine_tick(f.e, 130, &f.sink);
-	assert_false(s->ttl.active);
-	/* Diverged. */
-	dns(&f, 140, "system", "eu20", 60);
+	assert_true(s->traffic.all_converged);
+	assert_true(s->traffic.all_converged_after == 15);
+	assert_true(s->traffic.drain_at == 80);
+	assert_string_equal(s->traffic.endpoint, "us21");
+	assert_true(s->traffic.differs_since < 0);
+	/* DNS moved: the recommendation no longer asks for f. */
+	assert_int_equal(s->rec_key, 0);
+	engine_tick(f.e, 79, &f.sink);
+	assert_true(s->traffic.active);
+	engine_tick(f.e, 80, &f.sink);
+	assert_false(s->traffic.active);
+	/* Back to eu20 on one resolver: diverged only once its cached
+	 * answer expired (ref 25, TTL 60, two polls: after 95). */
+	dns(&f, 90, "system", "eu20", 60);
+	assert_null(last(&f, EV_DIVERGED));
+	dns(&f, 96, "system", "eu20", 60);
 	c = last(&f, EV_DIVERGED);
 	assert_non_null(c);
 	assert_string_equal(c->u.conv.endpoint, "eu20");
-	assert_true(c->u.conv.after == 130);
+	assert_string_equal(c->u.conv.expected, "us21");
+	assert_true(c->u.conv.after == 86);
 	assert_true(s->resolvers[0].diverged);
-	assert_true(s->ttl.active);
 	/* A second change restarts the model. */
 	probe(&f, 150, "eu20", true); /* manual failback: no route */
 	assert_int_equal(count(&f, EV_ROUTE, 0), 2);
 	probe(&f, 160, "us21", false);
 	assert_route(
 	    last(&f, EV_ROUTE), 160, "us21", "eu20", CAUSE_AUTO, false);
-	assert_true(s->ttl.changed_at == 160);
-	assert_string_equal(s->ttl.to, "eu20");
+	assert_true(s->traffic.changed_at == 160);
+	assert_string_equal(s->traffic.to, "eu20");
 	assert_false(s->resolvers[0].converged);
 	assert_false(s->resolvers[0].diverged);
 	mark = f.nout;
 	dns(&f, 161, "system", "eu20", 60);
 	assert_int_equal(count(&f, EV_CONVERGED, mark), 1);
 	assert_true(last(&f, EV_CONVERGED)->u.conv.after == 1);
+	fx_end(&f);
+}
+
+/* ---- a manual manager: routes follow DNS and actions, never health ---- */
+
+static Event
+action_event(double t, ActionPhase ph, int exit_code)
+{
+	Event ev;
+
+	event_init(&ev, EV_ACTION, t);
+	str_copy(ev.u.action.name, EV_NAME_MAX, "failover");
+	str_copy(ev.u.action.from, EV_NAME_MAX, "us21");
+	str_copy(ev.u.action.to, EV_NAME_MAX, "eu20");
+	str_copy(ev.u.action.by, sizeof(ev.u.action.by), "operator");
+	ev.u.action.phase = ph;
+	ev.u.action.exit_code = exit_code;
+	return ev;
+}
+
+static void
+test_manual_manager(void **state)
+{
+	Profile *p = mkprof(3);
+	const Snapshot *s;
+	char err[128];
+	Event ev;
+	Fx f;
+	int mark;
+
+	(void)state;
+	p->routing.manager = MANAGER_MANUAL;
+	fx_start(&f, p);
+	s = snap(&f);
+	/* Every endpoint online, eu20 preferred, but the zone points at
+	 * us21: the first route is what DNS says, cause dns. */
+	probe(&f, 1, "eu20", true);
+	probe(&f, 1, "us21", true);
+	probe(&f, 1, "ap10", true);
+	assert_int_equal(count(&f, EV_ROUTE, 0), 0);
+	dns(&f, 2, "system", "us21", 60);
+	assert_route(last(&f, EV_ROUTE), 2, "", "us21", CAUSE_DNS, false);
+	assert_false(s->manual_override);
+	assert_int_equal(s->rec_key, 'b');
+	assert_string_equal(s->rec_from, "us21");
+	assert_string_equal(s->rec_to, "eu20");
+	dns(&f, 2, "127.0.0.1:5353", "us21", 60);
+	/* us21 degrades: a recommendation, never a route. */
+	probe(&f, 10, "us21", false);
+	assert_int_equal(s->endpoints[1].state, HEALTH_DEGRADED);
+	assert_int_equal(count(&f, EV_ROUTE, 0), 1);
+	assert_string_equal(s->route_to, "us21");
+	assert_int_equal(s->rec_key, 'f');
+	assert_string_equal(s->rec_from, "us21");
+	assert_string_equal(s->rec_to, "eu20");
+	assert_non_null(strstr(s->recommendation, "press f"));
+	/* The operator's failover action runs; meanwhile DNS flips on one
+	 * resolver: no route of its own while the action runs. */
+	ev = action_event(12, ACT_STARTED, -1);
+	engine_feed(f.e, &ev, &f.sink);
+	dns(&f, 13, "system", "eu20", 60);
+	dns(&f, 13.5, "127.0.0.1:5353", "eu20", 60);
+	assert_int_equal(count(&f, EV_ROUTE, 0), 1);
+	ev = action_event(14, ACT_FINISHED, 0);
+	engine_feed(f.e, &ev, &f.sink);
+	assert_int_equal(count(&f, EV_ROUTE, 0), 1);
+	/* Its success routes (what the console does on the outcome). */
+	mark = f.nout;
+	assert_int_equal(engine_route_manual(f.e, 14, "eu20", CAUSE_MANUAL,
+	                     &f.sink, err, sizeof(err)),
+	    0);
+	assert_route(
+	    last(&f, EV_ROUTE), 14, "us21", "eu20", CAUSE_MANUAL, false);
+	assert_int_equal(count(&f, EV_CONVERGED, mark), 0);
+	/* eu20 degrades now: still no route. */
+	probe(&f, 20, "eu20", false);
+	assert_int_equal(count(&f, EV_ROUTE, 0), 2);
+	assert_string_equal(s->route_to, "eu20");
+	/* Someone moves the zone to ap10 behind drtop's back: once most
+	 * resolvers answer ap10, the route follows, cause dns. */
+	dns(&f, 30, "system", "ap10", 60);
+	assert_int_equal(count(&f, EV_ROUTE, 0), 2);
+	mark = f.nout;
+	dns(&f, 31, "127.0.0.1:5353", "ap10", 60);
+	assert_route(last(&f, EV_ROUTE), 31, "eu20", "ap10", CAUSE_DNS, false);
+	/* the resolver that showed it converged at once, after 0 */
+	assert_int_equal(count(&f, EV_CONVERGED, mark), 1);
+	assert_true(last(&f, EV_CONVERGED)->u.conv.after == 0);
+	assert_true(s->traffic.moved && s->traffic.moved_at == 31);
+	dns(&f, 35, "system", "ap10", 60);
+	assert_int_equal(count(&f, EV_CONVERGED, mark), 2);
+	assert_true(last(&f, EV_CONVERGED)->u.conv.after == 4);
+	/* A failed action routes nothing, and DNS is looked at again. */
+	ev = action_event(40, ACT_STARTED, -1);
+	engine_feed(f.e, &ev, &f.sink);
+	dns(&f, 41, "system", "us21", 60);
+	dns(&f, 41, "127.0.0.1:5353", "us21", 60);
+	assert_int_equal(count(&f, EV_ROUTE, 0), 3);
+	ev = action_event(42, ACT_FINISHED, 1);
+	engine_feed(f.e, &ev, &f.sink);
+	assert_route(last(&f, EV_ROUTE), 42, "ap10", "us21", CAUSE_DNS, false);
+	fx_end(&f);
+}
+
+static void
+test_manual_manager_without_dns_answer(void **state)
+{
+	Profile *p = mkprof(2);
+	const Snapshot *s;
+	Fx f;
+
+	(void)state;
+	p->routing.manager = MANAGER_MANUAL;
+	p->dns.timeout = 1;
+	fx_start(&f, p);
+	s = snap(&f);
+	probe(&f, 1, "eu20", true);
+	probe(&f, 1, "us21", true);
+	/* No answer maps: the first route waits for the deadline, then
+	 * takes the rules' pick. */
+	dns(&f, 2, "system", NULL, -1);
+	assert_int_equal(count(&f, EV_ROUTE, 0), 0);
+	engine_tick(f.e, 14.9, &f.sink);
+	assert_int_equal(count(&f, EV_ROUTE, 0), 0);
+	engine_tick(f.e, 15, &f.sink);
+	assert_route(last(&f, EV_ROUTE), 15, "", "eu20", CAUSE_AUTO, false);
+	/* and health never moves it */
+	probe(&f, 20, "eu20", false);
+	assert_int_equal(count(&f, EV_ROUTE, 0), 1);
+	assert_int_equal(s->rec_key, 'f');
+	fx_end(&f);
+}
+
+/* An automatic manager whose DNS never moves: the route is expected,
+ * DNS moved never comes, the resolver diverges once. */
+static void
+test_automatic_dns_never_moves(void **state)
+{
+	Fx f;
+	const Snapshot *s;
+	int mark;
+
+	(void)state;
+	start_two(&f, mkprof(2));
+	s = snap(&f);
+	dns(&f, 3, "system", "eu20", 60);
+	dns(&f, 3, "127.0.0.1:5353", "eu20", 60);
+	probe(&f, 10, "eu20", false);
+	assert_string_equal(s->route_to, "us21");
+	mark = f.nout;
+	for (double t = 13; t <= 120; t += 5) {
+		dns(&f, t, "system", "eu20", 60);
+		dns(&f, t, "127.0.0.1:5353", "eu20", 60);
+	}
+	/* ref 10, TTL 60, two polls: diverged at the first poll after 80 */
+	assert_int_equal(count(&f, EV_DIVERGED, mark), 2);
+	assert_int_equal(count(&f, EV_CONVERGED, mark), 0);
+	for (int i = mark; i < f.nout; i++)
+		if (f.out[i].type == EV_DIVERGED)
+			assert_true(f.out[i].t == 83);
+	assert_false(s->traffic.moved);
+	assert_true(s->traffic.active);
+	assert_string_equal(s->traffic.endpoint, "eu20");
+	assert_true(s->traffic.differs_since == 10);
+	assert_int_equal(s->rec_key, 'f');
 	fx_end(&f);
 }
 
@@ -1360,7 +1545,10 @@ main(void)
 	    cmocka_unit_test(test_first_route_deadline),
 	    cmocka_unit_test(test_weighted_shares),
 	    cmocka_unit_test(test_performance_with_margin),
-	    cmocka_unit_test(test_ttl_through_engine),
+	    cmocka_unit_test(test_traffic_through_engine),
+	    cmocka_unit_test(test_manual_manager),
+	    cmocka_unit_test(test_manual_manager_without_dns_answer),
+	    cmocka_unit_test(test_automatic_dns_never_moves),
 	    cmocka_unit_test(test_pass_through_and_time),
 	    cmocka_unit_test(test_snapshot_history),
 	    cmocka_unit_test(test_determinism),

@@ -122,6 +122,7 @@ typedef struct {
 	    int *: V_INT,                                                      \
 	    Protocol *: V_INT,                                                 \
 	    RouteMethod *: V_INT,                                              \
+	    RouteManager *: V_INT,                                             \
 	    IdentifyMode *: V_INT,                                             \
 	    bool *: V_BOOL,                                                    \
 	    double *: V_DBL,                                                   \
@@ -236,9 +237,10 @@ typedef struct {
 #define OVERRIDES                                                              \
 	"{'service':'svc',"                                                    \
 	"'dns':{'name':'svc.example.com','ttl':30,'interval':0.5,"             \
-	"'resolvers':['system','127.0.0.1:5353','[::1]:53','10.0.0.2']},"      \
+	"'resolvers':['system','127.0.0.1:5353','[::1]:53',"                   \
+	"{'addr':'10.0.0.2','name':'r53-ns','authoritative':true}]},"          \
 	"'routing':{'method':'weighted','failback':'auto','hold_down':0,"      \
-	"'auto_failover':true},"                                               \
+	"'auto_failover':true,'manager':'manual'},"                            \
 	"'monitor':{'interval':10,'timeout':5,'tolerated_failures':2,"         \
 	"'rise':2,'expected_status':['200-299','401'],"                        \
 	"'path':'/health','body_contains':'UP',"                               \
@@ -273,7 +275,7 @@ static const ValueCase value_cases[] = {
     {DEFAULTS, AT_P(dns.name), .str = NULL},
     {DEFAULTS, AT_P(dns.ttl), .num = 60},
     {DEFAULTS, AT_P(dns.nresolvers), .num = 1},
-    {DEFAULTS, AT_P(dns.resolvers[0]), .str = "system"},
+    {DEFAULTS, AT_P(dns.resolvers[0].addr), .str = "system"},
     {DEFAULTS, AT_P(dns.interval), .num = 5},
     {DEFAULTS, AT_P(dns.timeout), .num = 1},
     {DEFAULTS, AT_P(routing.method), .num = ROUTE_PRIORITY},
@@ -324,7 +326,15 @@ static const ValueCase value_cases[] = {
     {OVERRIDES, AT_P(dns.name), .str = "svc.example.com"},
     {OVERRIDES, AT_P(dns.ttl), .num = 30},
     {OVERRIDES, AT_P(dns.nresolvers), .num = 4},
-    {OVERRIDES, AT_P(dns.resolvers[2]), .str = "[::1]:53"},
+    {OVERRIDES, AT_P(dns.resolvers[2].addr), .str = "[::1]:53"},
+    {OVERRIDES, AT_P(dns.resolvers[2].name), .str = "[::1]:53"},
+    {OVERRIDES, AT_P(dns.resolvers[2].authoritative), .num = false},
+    {OVERRIDES, AT_P(dns.resolvers[3].addr), .str = "10.0.0.2"},
+    {OVERRIDES, AT_P(dns.resolvers[3].name), .str = "r53-ns"},
+    {OVERRIDES, AT_P(dns.resolvers[3].authoritative), .num = true},
+    {OVERRIDES, AT_P(routing.manager), .num = MANAGER_MANUAL},
+    {DEFAULTS, AT_P(routing.manager), .num = MANAGER_AUTOMATIC},
+    {DEFAULTS, AT_P(dns.resolvers[0].name), .str = "system"},
     {OVERRIDES, AT_P(dns.timeout), .num = 0.5}, /* min(1, interval) */
     {OVERRIDES, AT_P(routing.method), .num = ROUTE_WEIGHTED},
     {OVERRIDES, AT_P(routing.failback_auto), .num = true},
@@ -436,7 +446,66 @@ test_queries(void **state)
 
 	assert_string_equal(protocol_name(PROTO_TCP), "tcp");
 	assert_string_equal(route_method_name(ROUTE_WEIGHTED), "weighted");
+	assert_string_equal(route_manager_name(MANAGER_MANUAL), "manual");
+	p = must_load("overrides", OVERRIDES, 0);
+	assert_int_equal(profile_find_resolver(p, "r53-ns"), 3);
+	assert_int_equal(profile_find_resolver(p, "10.0.0.2"), 3);
+	assert_int_equal(profile_find_resolver(p, "corp"), -1);
+	assert_string_equal(profile_resolver_name(p, "10.0.0.2"), "r53-ns");
+	assert_string_equal(
+	    profile_resolver_name(p, "127.0.0.1:5353"), "127.0.0.1:5353");
+	assert_string_equal(profile_resolver_name(p, "1.1.1.1"), "1.1.1.1");
+	assert_null(p->public_ep);
+	profile_free(p);
 	profile_free(NULL);
+}
+
+/* The client's-eye probe: an endpoint named "public" that inherits the
+ * top-level monitor, its resolver by name, and the round trip. */
+static void
+test_public(void **state)
+{
+	static const char json[] =
+	    "{'service':'svc','dns':{'name':'svc.example.com','resolvers':"
+	    "['system',{'addr':'10.0.0.2:53','name':'corp'}]},"
+	    "'monitor':{'interval':10,'timeout':2,'headers':{'X-K':'v'}},"
+	    "'public':{'url':'https://svc.example.com/health','interval':5,"
+	    "'resolver':'corp','expected_status':['200','401']},"
+	    "'endpoints':[" MIN_EP "]}";
+	Profile *p = must_load("public", json, 0), *q;
+	char *text, *again;
+	ErrList e;
+
+	(void)state;
+	assert_non_null(p->public_ep);
+	assert_string_equal(p->public_ep->name, EV_PUBLIC);
+	assert_string_equal(
+	    p->public_ep->url, "https://svc.example.com:443/health");
+	assert_string_equal(p->public_ep->host, "svc.example.com");
+	assert_double_equal(p->public_ep->monitor.interval, 5, 0);
+	assert_double_equal(p->public_ep->monitor.timeout, 2, 0);
+	assert_int_equal(p->public_ep->monitor.nheaders, 1);
+	assert_int_equal(p->public_ep->monitor.nexpected, 2);
+	assert_string_equal(p->public_resolver, "10.0.0.2:53");
+	/* round trip: the JSON form loads into the same public probe */
+	text = profile_to_json(p, true);
+	assert_non_null(strstr(text, "\"public\":{"));
+	assert_non_null(strstr(text,
+	    "{\"addr\":\"10.0.0.2:53\",\"name\":\"corp\","
+	    "\"authoritative\":false}"));
+	assert_non_null(strstr(text, "\"manager\":\"automatic\""));
+	errlist_init(&e);
+	q = profile_parse_flags(
+	    text, strlen(text), "rt.json", "/tmp", PROFILE_NO_ENV, &e, NULL);
+	assert_non_null(q);
+	again = profile_to_json(q, true);
+	assert_string_equal(text, again);
+	assert_string_equal(q->public_resolver, "10.0.0.2:53");
+	free(text);
+	free(again);
+	profile_free(q);
+	errlist_fini(&e);
+	profile_free(p);
 }
 
 /* ---- errors: each row is a whole profile with exactly one error ---- */
@@ -453,7 +522,7 @@ static const ErrCase err_cases[] = {
         "\"tolerated_failures\"?)"},
     {"unknown top-level key", WRAP(",'zzz':1", MIN_EP),
         "p.json: zzz: unknown key (known keys: service, dns, routing, "
-        "monitor, endpoints, actions, drill)"},
+        "monitor, endpoints, public, actions, drill)"},
     {"status class 2xx",
         WRAP("",
             MIN_EP ",{'name':'b','target':'https://b.example.com',"
@@ -557,6 +626,58 @@ static const ErrCase err_cases[] = {
         WRAP(",'dns':{'resolvers':['[::1]']}", MIN_EP),
         "p.json: dns.resolvers[0]: \"[::1]\" is not \"system\", an IP "
         "address, ADDRESS:PORT or [IPV6]:PORT"},
+    {"resolver object without addr",
+        WRAP(",'dns':{'resolvers':[{'name':'corp'}]}", MIN_EP),
+        "p.json: dns.resolvers[0].addr: missing (required: \"system\", an IP "
+        "address or ADDRESS:PORT)"},
+    {"resolver object with a bad addr",
+        WRAP(",'dns':{'resolvers':[{'addr':'x y','name':'corp'}]}", MIN_EP),
+        "p.json: dns.resolvers[0].addr: \"x y\" is not \"system\", an IP "
+        "address, ADDRESS:PORT or [IPV6]:PORT"},
+    {"resolver object with an unknown key",
+        WRAP(",'dns':{'resolvers':[{'addr':'10.0.0.2','auth':true}]}", MIN_EP),
+        "p.json: dns.resolvers[0].auth: unknown key (known keys: addr, name, "
+        "authoritative)"},
+    {"two resolvers with one name",
+        WRAP(",'dns':{'resolvers':[{'addr':'10.0.0.2','name':'corp'},"
+             "{'addr':'10.0.0.3','name':'corp'}]}",
+            MIN_EP),
+        "p.json: dns.resolvers[1]: the name \"corp\" is already "
+        "dns.resolvers[0]'s"},
+    {"two resolvers with one address",
+        WRAP(",'dns':{'resolvers':['10.0.0.2',{'addr':'10.0.0.2',"
+             "'name':'x'}]}",
+            MIN_EP),
+        "p.json: dns.resolvers[1]: \"10.0.0.2\" is already "
+        "dns.resolvers[0]"},
+    {"unknown manager", WRAP(",'routing':{'manager':'auto'}", MIN_EP),
+        "p.json: routing.manager: \"auto\" is not a traffic manager mode "
+        "(use \"automatic\" or \"manual\")"},
+    {"an endpoint named public",
+        WRAP("", "{'name':'public','target':'https://a.example.com'}"),
+        "p.json: endpoints[0].name: \"public\" is the name of the "
+        "client's-eye probe (the profile's \"public\"); choose another"},
+    {"public without url", WRAP(",'public':{'interval':5}", MIN_EP),
+        "p.json: public.url: missing (required: the URL clients use, e.g. "
+        "https://cpi.example.com/health)"},
+    {"public with an unknown resolver",
+        WRAP(",'dns':{'name':'svc.example.com'},'public':{'url':"
+             "'https://svc.example.com/h','resolver':'corp'}",
+            MIN_EP),
+        "p.json: public.resolver: \"corp\" is not \"system\" or one of "
+        "dns.resolvers (by address or name)"},
+    {"public resolver for another name",
+        WRAP(",'dns':{'name':'svc.example.com','resolvers':["
+             "{'addr':'10.0.0.2','name':'corp'}]},'public':{'url':"
+             "'https://www.example.com/h','resolver':'corp'}",
+            MIN_EP),
+        "p.json: public.resolver: a resolver other than \"system\" needs "
+        "public.url's host to be dns.name (\"svc.example.com\"): its "
+        "answers come from the DNS observer"},
+    {"public with a monitor field of the wrong type",
+        WRAP(",'public':{'url':'https://svc.example.com/h','interval':'5'}",
+            MIN_EP),
+        "p.json: public.interval: must be a number, not a string"},
     {"no resolvers", WRAP(",'dns':{'resolvers':[]}", MIN_EP),
         "p.json: dns.resolvers: must hold 1 to 8 resolvers (has 0)"},
     {"dns interval zero", WRAP(",'dns':{'interval':0}", MIN_EP),
@@ -1213,6 +1334,7 @@ static const SetCase set_cases[] = {
     {"monitor.tolerated_failures=0", AT_M(0, tolerated_failures), .num = 0},
     {"monitor.tolerated_failures=0", AT_M(1, tolerated_failures), .num = 0},
     {"routing.failback=auto", AT_P(routing.failback_auto), .num = true},
+    {"routing.manager=manual", AT_P(routing.manager), .num = MANAGER_MANUAL},
     /* names may hold '.' */
     {"endpoints.b.x.monitor.interval=12", AT_M(0, interval), .num = 30},
     {"endpoints.b.x.monitor.interval=12", AT_M(1, interval), .num = 12},
@@ -1230,7 +1352,7 @@ static const SetCase set_cases[] = {
     {"routing.method=performance", AT_P(routing.method),
         .num = ROUTE_PERFORMANCE},
     {"endpoints.b.x.weight=2.5", AT_E(1, weight), .num = 2.5},
-    {"dns.resolvers=system,127.0.0.1:5353", AT_P(dns.resolvers[1]),
+    {"dns.resolvers=system,127.0.0.1:5353", AT_P(dns.resolvers[1].addr),
         .str = "127.0.0.1:5353"},
 };
 
@@ -1373,6 +1495,7 @@ main(void)
 	    cmocka_unit_test(test_error_flood_capped),
 	    cmocka_unit_test(test_env_value_never_printed),
 	    cmocka_unit_test(test_redaction_and_roundtrip),
+	    cmocka_unit_test(test_public),
 	    cmocka_unit_test(test_load_file),
 	    cmocka_unit_test(test_set),
 	    cmocka_unit_test(test_set_errors),

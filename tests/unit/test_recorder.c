@@ -103,7 +103,7 @@ test_roundtrip(void **state)
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/rt.jsonl", dir);
-	r = recorder_open(path, hdr, err, sizeof(err));
+	r = recorder_open(path, hdr, NULL, err, sizeof(err));
 	assert_non_null(r);
 	assert_null(recorder_error(r));
 	for (int i = 0; i < 200; i++) {
@@ -131,8 +131,60 @@ test_roundtrip(void **state)
 
 	/* An unwritable place is an error naming it, not a crash. */
 	snprintf(path, sizeof(path), "%s/no/such/dir/x.jsonl", dir);
-	assert_null(recorder_open(path, "{}\n", err, sizeof(err)));
+	assert_null(recorder_open(path, "{}\n", NULL, err, sizeof(err)));
 	assert_non_null(strstr(err, "no/such/dir"));
+}
+
+/* A log is evidence: an existing file is never truncated or appended to;
+ * a device is written to. The state line goes out with the header. */
+static void
+test_never_overwrites(void **state)
+{
+	char path[256], err[512], buf[256];
+	char *hdr = header();
+	Recorder *r;
+	FILE *f;
+	Event ev;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/kept.jsonl", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("yesterday's drill\n", f);
+	fclose(f);
+	errno = 0;
+	assert_null(recorder_open(path, hdr, NULL, err, sizeof(err)));
+	assert_int_equal(errno, EEXIST);
+	assert_non_null(strstr(err, "kept.jsonl: the file exists"));
+	assert_non_null(strstr(err, "never overwritten"));
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	assert_string_equal(buf, "yesterday's drill\n");
+	assert_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+
+	r = recorder_open("/dev/null", hdr, NULL, err, sizeof(err));
+	assert_non_null(r);
+	assert_int_equal(recorder_close(r, err, sizeof(err)), 0);
+
+	snprintf(path, sizeof(path), "%s/with-state.jsonl", dir);
+	r = recorder_open(
+	    path, hdr, "{\"t\":3,\"type\":\"state\"}\n", err, sizeof(err));
+	assert_non_null(r);
+	event_init(&ev, EV_MARKER, 4);
+	assert_int_equal(recorder_write(r, &ev), 0);
+	assert_int_equal(recorder_close(r, err, sizeof(err)), 0);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	assert_string_equal(buf, hdr);
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	assert_string_equal(buf, "{\"t\":3,\"type\":\"state\"}\n");
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	assert_non_null(strstr(buf, "\"type\":\"marker\""));
+	fclose(f);
+	free(hdr);
 }
 
 static void
@@ -144,7 +196,7 @@ test_dev_full(void **state)
 	Event ev;
 
 	(void)state;
-	r = recorder_open("/dev/full", hdr, err, sizeof(err));
+	r = recorder_open("/dev/full", hdr, NULL, err, sizeof(err));
 	assert_non_null(r); /* opened: the failure is in writing */
 	assert_non_null(recorder_error(r));
 	assert_non_null(strstr(recorder_error(r), "/dev/full"));
@@ -183,7 +235,7 @@ limited_child(const char *path)
 	low.rlim_cur = 2000;
 	if (setrlimit(RLIMIT_FSIZE, &low) != 0)
 		return 11;
-	r = recorder_open(path, hdr, err, sizeof(err));
+	r = recorder_open(path, hdr, NULL, err, sizeof(err));
 	if (r == NULL || recorder_error(r) != NULL)
 		return 12;
 	for (i = 0; i < 40; i++) {
@@ -251,7 +303,7 @@ writer_child(const char *path, int ready_fd)
 {
 	char err[256];
 	char *hdr = header();
-	Recorder *r = recorder_open(path, hdr, err, sizeof(err));
+	Recorder *r = recorder_open(path, hdr, NULL, err, sizeof(err));
 	Event ev;
 
 	if (r == NULL)
@@ -326,6 +378,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_roundtrip),
+	    cmocka_unit_test(test_never_overwrites),
 	    cmocka_unit_test(test_dev_full),
 	    cmocka_unit_test(test_short_writes_cut_back),
 	    cmocka_unit_test(test_kill9_durability),

@@ -25,6 +25,7 @@
 #include "journal/logread.h"
 #include "journal/recorder.h"
 #include "journal/replay.h"
+#include "journal/state.h"
 #include "model/profile.h"
 
 static char dir[64];
@@ -33,6 +34,7 @@ static char log_path[128];
 /* ---- recording ---------------------------------------------------------- */
 
 static Recorder *rec;
+static Recorder *mid; /* a drill log begun part-way; NULL = none */
 static Drill drill;
 
 static void
@@ -40,6 +42,8 @@ rec_phase(void *ctx, const Event *ev)
 {
 	(void)ctx;
 	assert_int_equal(recorder_write(rec, ev), 0);
+	if (mid != NULL)
+		assert_int_equal(recorder_write(mid, ev), 0);
 }
 
 static const EventSink phase_sink = {rec_phase, NULL};
@@ -49,6 +53,8 @@ rec_out(void *ctx, const Event *ev)
 {
 	(void)ctx;
 	assert_int_equal(recorder_write(rec, ev), 0);
+	if (mid != NULL)
+		assert_int_equal(recorder_write(mid, ev), 0);
 	drill_feed(&drill, ev, &phase_sink);
 }
 
@@ -85,8 +91,21 @@ load(void)
  * and fails back to eu20 at 45. Ticks fall between events, as in the
  * live loop.
  */
+/* The session of record_session; from step mid_step on, its events also
+ * go to mid_path, a log that begins there, with the engine's state line
+ * when with_state (as a drill started part-way through a session). */
+static void record_session_mid(
+    const char *path, const char *mid_path, int mid_step, bool with_state);
+
 static void
 record_session(const char *path)
+{
+	record_session_mid(path, NULL, 0, false);
+}
+
+static void
+record_session_mid(
+    const char *path, const char *mid_path, int mid_step, bool with_state)
 {
 	static const double lag[] = {2.2, 4.9};
 	Profile *p = load();
@@ -97,7 +116,7 @@ record_session(const char *path)
 
 	pj = profile_to_json(p, true);
 	hdr = event_session_line("2026-11-21T08:00:00.000Z", "live", pj);
-	rec = recorder_open(path, hdr, err, sizeof(err));
+	rec = recorder_open(path, hdr, NULL, err, sizeof(err));
 	free(hdr);
 	free(pj);
 	assert_non_null(rec);
@@ -106,6 +125,21 @@ record_session(const char *path)
 		double t = step * 0.1;
 		const Snapshot *snap;
 
+		if (mid_path != NULL && step == mid_step) {
+			char *mhdr,
+			    *st = with_state ? state_line_of(eng, t) : NULL;
+
+			pj = profile_to_json(p, true);
+			mhdr = event_session_line(
+			    "2026-11-21T08:00:00.000Z", "live", pj);
+			unlink(mid_path);
+			mid =
+			    recorder_open(mid_path, mhdr, st, err, sizeof(err));
+			assert_non_null(mid);
+			free(mhdr);
+			free(pj);
+			free(st);
+		}
 		if (step == 20) {
 			ev = drill_start(&drill, t, "replayed");
 			engine_feed(eng, &ev, &rec_sink);
@@ -146,7 +180,8 @@ record_session(const char *path)
 				bool moved = !isnan(route_change) &&
 				    t >= route_change + lag[k] && t < 45;
 				event_init(&ev, EV_DNS, t);
-				strcpy(ev.u.dns.resolver, p->dns.resolvers[k]);
+				strcpy(ev.u.dns.resolver,
+				    p->dns.resolvers[k].addr);
 				strcpy(ev.u.dns.name, "demo.test");
 				strcpy(ev.u.dns.rcode, "NOERROR");
 				strcpy(
@@ -161,6 +196,9 @@ record_session(const char *path)
 	engine_free(eng);
 	profile_free(p);
 	assert_int_equal(recorder_close(rec, err, sizeof(err)), 0);
+	if (mid != NULL)
+		assert_int_equal(recorder_close(mid, err, sizeof(err)), 0);
+	mid = NULL;
 }
 
 /* ---- collecting output -------------------------------------------------- */
@@ -649,6 +687,56 @@ teardown(void **state)
 	return th_tmpdir_remove(dir);
 }
 
+/* A drill log begun part-way through a session replays byte for byte
+ * what the live engine derived, because it begins with the engine's
+ * state; without that line the same events derive differently. */
+static void
+test_check_mid_session(void **state)
+{
+	char with[160], without[160], err[512];
+	const int steps[] = {160, 251, 377};
+	ReplayCheck c;
+	Replay *r;
+
+	(void)state;
+	snprintf(with, sizeof(with), "%s/mid-state.jsonl", dir);
+	snprintf(without, sizeof(without), "%s/mid-bare.jsonl", dir);
+	for (size_t k = 0; k < ARRAY_LEN(steps); k++) {
+		char other[160];
+
+		snprintf(other, sizeof(other), "%s/whole-%zu.jsonl", dir, k);
+		unlink(other);
+		record_session_mid(other, with, steps[k], true);
+		r = replay_open(with, NULL, 0, err, sizeof(err));
+		if (r == NULL)
+			fail_msg("%s", err);
+		replay_seek_end(r, NULL);
+		replay_check(r, &c);
+		if (c.mismatches != 0)
+			fail_msg("step %d: %lu mismatches: line %ld: %s",
+			    steps[k], c.mismatches, c.first_line, c.first);
+		if (c.recorded < 2)
+			fail_msg("step %d: recorded %lu rederived %lu",
+			    steps[k], c.recorded, c.rederived);
+		assert_int_equal(c.recorded, c.rederived);
+		replay_free(r);
+	}
+	/* the control: the same log without its state line differs */
+	{
+		char other[160];
+
+		snprintf(other, sizeof(other), "%s/whole-bare.jsonl", dir);
+		unlink(other);
+		record_session_mid(other, without, 251, false);
+	}
+	r = replay_open(without, NULL, 0, err, sizeof(err));
+	assert_non_null(r);
+	replay_seek_end(r, NULL);
+	replay_check(r, &c);
+	assert_true(c.mismatches > 0);
+	replay_free(r);
+}
+
 int
 main(void)
 {
@@ -659,6 +747,7 @@ main(void)
 	    cmocka_unit_test(test_whatif),
 	    cmocka_unit_test(test_bad_logs),
 	    cmocka_unit_test(test_rounding),
+	    cmocka_unit_test(test_check_mid_session),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

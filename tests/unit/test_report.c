@@ -124,8 +124,9 @@ start_log(const char *name, const char *profile)
 	char *hdr;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	unlink(path); /* a fixture made again: the recorder never overwrites */
 	hdr = event_session_line("2026-11-21T08:00:00.000Z", "live", profile);
-	rec = recorder_open(path, hdr, err, sizeof(err));
+	rec = recorder_open(path, hdr, NULL, err, sizeof(err));
 	assert_non_null(rec);
 	free(hdr);
 	return path;
@@ -155,6 +156,42 @@ finish_log(const char *path)
 	return r;
 }
 
+/* A client's-eye probe ("via": "public") served by served_by ("" =
+ * unknown). */
+static void
+public_probe(double t, bool ok, const char *served_by)
+{
+	Event ev = th_probe(t, EV_PUBLIC, ok, PERR_TIMEOUT, ok ? 40 : 5000);
+
+	ev.u.probe.via_public = true;
+	strcpy(ev.u.probe.served_by, served_by);
+	put(&ev);
+}
+
+static void
+converged_named(double t, const char *res, const char *name, const char *ep)
+{
+	Event ev = th_converged(t, res, ep, 1);
+
+	strcpy(ev.u.conv.resolver_name, name);
+	put(&ev);
+}
+
+static void
+diverged(double t, const char *res, const char *name, const char *ep,
+    const char *expected)
+{
+	Event ev;
+
+	event_init(&ev, EV_DIVERGED, t);
+	strcpy(ev.u.conv.resolver, res);
+	strcpy(ev.u.conv.resolver_name, name);
+	strcpy(ev.u.conv.endpoint, ep);
+	strcpy(ev.u.conv.expected, expected);
+	ev.u.conv.after = 1;
+	put(&ev);
+}
+
 static const char profile_ab[] =
     "{\"service\":\"svc\",\"dns\":{\"name\":\"svc.example.com\","
     "\"resolvers\":[\"r1\",\"r2\"]},\"endpoints\":[{\"name\":\"a\"},"
@@ -179,10 +216,10 @@ drill_a(void)
 	probe(6.5, "a", false, PERR_STATUS, 30);
 	probe(7.5, "a", false, PERR_STATUS, 31);
 	health(7.5, "a", HEALTH_ONLINE, HEALTH_DEGRADED);
-	route(7.5, "a", "b");
+	route(7.5, "a", "b"); /* expected, not a phase */
 	probe(8, "b", true, PERR_NONE, 22);
 	probe(9, "b", true, PERR_NONE, 23);
-	converged(9.5, "r1", "b");
+	converged(9.5, "r1", "b"); /* DNS moved; r2 never follows */
 	marker(10, "called b: ok");
 	action(11, ACT_STARTED, -1);
 	action(12.5, ACT_FINISHED, 0);
@@ -203,26 +240,35 @@ test_recorded_drill(void **state)
 	assert_double_equal(r->rto_target, 60, 0);
 	assert_string_equal(r->fault_endpoint, "a");
 	assert_string_equal(r->new_endpoint, "b");
+	assert_double_equal(r->t0, 0, 0);
 	assert_double_equal(r->phase[DRILL_START], 0, 0);
 	assert_double_equal(r->phase[DRILL_FAULT], 5, 0);
 	assert_true(r->recorded[DRILL_FAULT]);
 	assert_double_equal(r->phase[DRILL_DETECTED], 7.5, 0);
 	assert_false(r->recorded[DRILL_DETECTED]);
-	assert_double_equal(r->phase[DRILL_FAILOVER], 7.5, 0);
-	assert_true(report_is_null(r->phase[DRILL_CONVERGED])); /* r2 never */
-	assert_double_equal(r->phase[DRILL_RESTORED], 8, 0);
+	/* failover is when DNS moved (r1 on b), not the route change */
+	assert_double_equal(r->failover_route_t, 7.5, 0);
+	assert_true(r->failover_observed);
+	assert_double_equal(r->phase[DRILL_FAILOVER], 9.5, 0);
+	assert_double_null(r->phase[DRILL_CONVERGED]); /* r2 never */
+	/* restored needs every resolver: never, though b answered */
+	assert_double_null(r->phase[DRILL_RESTORED]);
+	assert_int_equal(r->restored_by, REPORT_RESTORED_NONE);
 	assert_double_equal(r->phase[DRILL_END], 20, 0);
 	assert_double_equal(r->detect_s, 2.5, 0);
-	assert_double_equal(r->failover_s, 2.5, 0);
-	assert_double_equal(r->restored_s, 3, 0);
-	assert_double_equal(r->rto_s, 3, 0);
-	assert_int_equal(r->rto_met, 1);
+	assert_double_equal(r->failover_s, 4.5, 0);
+	assert_double_null(r->restored_s);
+	assert_double_null(r->rto_s);
+	assert_int_equal(r->rto_met, 0); /* a target, never restored */
 	assert_int_equal(r->nresolvers, 2);
 	assert_double_equal(
 	    r->resolvers[report_resolver_index(r, "r1")].converged_s, 4.5, 0);
-	assert_true(report_is_null(
-	    r->resolvers[report_resolver_index(r, "r2")].converged_s));
-	assert_true(report_is_null(r->converged_all_s));
+	assert_double_null(
+	    r->resolvers[report_resolver_index(r, "r2")].converged_s);
+	assert_double_null(r->converged_all_s);
+	/* No monitor or targets: the profile does not load for `check`. */
+	assert_double_null(r->bound_s);
+	assert_int_equal(r->bound_exceeded, -1);
 
 	a = report_endpoint_index(r, "a");
 	b = report_endpoint_index(r, "b");
@@ -240,6 +286,7 @@ test_recorded_drill(void **state)
 	assert_double_equal(r->endpoints[b].p50_ms, 21, 0);
 	assert_double_equal(r->endpoints[b].p95_ms, 23, 0);
 	assert_double_equal(r->endpoints[b].availability, 1, 0);
+	assert_int_equal(r->public_ep.nprobes, 0);
 
 	assert_int_equal(r->nactions, 1);
 	assert_int_equal(r->actions[0].exit_code, 0);
@@ -280,17 +327,21 @@ test_derived_and_nulls(void **state)
 	assert_false(r->recorded[DRILL_FAULT]);
 	assert_double_equal(r->phase[DRILL_DETECTED], 6, 0);
 	assert_double_equal(r->detect_s, 4, 0);
-	assert_true(report_is_null(r->phase[DRILL_START]));
-	assert_true(report_is_null(r->phase[DRILL_FAILOVER]));
-	assert_true(report_is_null(r->phase[DRILL_CONVERGED]));
-	assert_true(report_is_null(r->phase[DRILL_RESTORED]));
-	assert_true(report_is_null(r->phase[DRILL_END]));
-	assert_true(report_is_null(r->failover_s));
-	assert_true(report_is_null(r->converged_all_s));
-	assert_true(report_is_null(r->restored_s));
-	assert_true(report_is_null(r->rto_s));
-	assert_int_equal(r->rto_met, 0); /* a target, never restored */
+	assert_double_equal(r->t0, 0, 0); /* no start: session 0 */
+	assert_double_null(r->phase[DRILL_START]);
+	assert_double_null(r->phase[DRILL_FAILOVER]);
+	assert_double_null(r->failover_route_t);
+	assert_double_null(r->phase[DRILL_CONVERGED]);
+	assert_double_null(r->phase[DRILL_RESTORED]);
+	assert_double_null(r->phase[DRILL_END]);
+	assert_double_null(r->failover_s);
+	assert_double_null(r->converged_all_s);
+	assert_double_null(r->restored_s);
+	assert_double_null(r->rto_s);
+	/* a target, but nothing could observe a restore: unknown */
+	assert_int_equal(r->rto_met, -1);
 	assert_int_equal(r->nresolvers, 0); /* no dns.name */
+	assert_false(r->failover_observed);
 	/* a: 6 probes, 3 measured totals 5 5 5000 */
 	assert_int_equal(r->endpoints[0].count, 6);
 	assert_int_equal(r->endpoints[0].failures[PERR_RESET], 3);
@@ -305,10 +356,11 @@ test_derived_and_nulls(void **state)
 	probe(2, "a", true, PERR_NONE, 7);
 	r = finish_log(path);
 	for (int i = 0; i < DRILL__COUNT; i++)
-		assert_true(report_is_null(r->phase[i]));
-	assert_true(report_is_null(r->detect_s));
-	assert_true(report_is_null(r->rto_target));
+		assert_double_null(r->phase[i]);
+	assert_double_null(r->detect_s);
+	assert_double_null(r->rto_target);
 	assert_int_equal(r->rto_met, -1);
+	assert_int_equal(r->bound_exceeded, -1);
 	assert_int_equal(r->nendpoints, 1);
 	report_free(r);
 }
@@ -327,7 +379,7 @@ test_percentile(void **state)
 
 	(void)state;
 	srand(3);
-	assert_true(report_is_null(report_percentile(v, 0, 50)));
+	assert_double_null(report_percentile(v, 0, 50));
 	for (size_t n = 1; n <= 300; n += 7) {
 		for (size_t i = 0; i < n; i++)
 			s[i] = v[i] = rand() % 40; /* many duplicates */
@@ -364,7 +416,276 @@ num_at(const cJSON *o, const char *a, const char *b)
 	if (b != NULL)
 		v = cJSON_GetObjectItemCaseSensitive(v, b);
 	assert_non_null(v);
-	return cJSON_IsNull(v) ? NAN : v->valuedouble;
+	if (cJSON_IsNull(v))
+		return NAN;
+	assert_true(cJSON_IsNumber(v));
+	return v->valuedouble;
+}
+
+static const char *
+str_at(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	assert_non_null(v);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* -1 null, 0 false, 1 true */
+static int
+bool_at(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	assert_non_null(v);
+	assert_true(cJSON_IsBool(v) || cJSON_IsNull(v));
+	return cJSON_IsNull(v) ? -1 : cJSON_IsTrue(v);
+}
+
+/* The three decimals the tables print ("—" for null). */
+static const char *
+s3(char *buf, double v)
+{
+	if (isnan(v))
+		strcpy(buf, "—");
+	else
+		snprintf(buf, 32, "%.3f", v);
+	return buf;
+}
+
+/* s as report_fmt writes it into XML (for the few characters drtop's
+ * own words use: ' & < >). */
+static const char *
+xml(char *out, size_t cap, const char *s)
+{
+	size_t n = 0;
+
+	for (; *s && n + 6 < cap; s++) {
+		const char *e = *s == '\'' ? "&#39;"
+		    : *s == '&'            ? "&amp;"
+		    : *s == '<'            ? "&lt;"
+		    : *s == '>'            ? "&gt;"
+		                           : NULL;
+		if (e != NULL)
+			n += (size_t)snprintf(out + n, cap - n, "%s", e);
+		else
+			out[n++] = *s;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+static void
+assert_has(const char *text, const char *what, const char *want)
+{
+	if (strstr(text, want) == NULL) {
+		fprintf(stderr, "%s\n", text);
+		fail_msg("%s: no \"%s\" in the text above", what, want);
+	}
+}
+
+/*
+ * md, json and html of r agree on every number: each phase (from start,
+ * session t, since the fault), each metric, each resolver's
+ * convergence (by its display name), the bound and its verdict, the
+ * definition restored used, the expected-not-observed mark, every
+ * diverged resolver and the client's-eye row -- all read from the JSON
+ * and looked up in the Markdown and the HTML. Returns the parsed JSON
+ * (caller deletes).
+ */
+static cJSON *
+assert_agree(const Report *r)
+{
+	char *json = render(r, REPORT_FMT_JSON);
+	char *md = render(r, REPORT_FMT_MD);
+	char *html = render(r, REPORT_FMT_HTML);
+	cJSON *root = cJSON_Parse(json);
+	const cJSON *ph, *m, *conv, *names, *dv, *e;
+	char want[512], a[32], b[128], c[32];
+	double t0, fault;
+	int observed, exceeded;
+
+	assert_non_null(root);
+	t0 = num_at(root, "t0", NULL);
+	assert_double_equal(t0, r->t0, 0);
+	ph = cJSON_GetObjectItem(root, "phases");
+	m = cJSON_GetObjectItem(root, "metrics");
+	fault = num_at(ph, "fault", NULL);
+	observed = bool_at(root, "failover_observed");
+	for (int i = 0; i < DRILL__COUNT; i++) {
+		const char *name = drill_phase_name((DrillPhase)i);
+		double v = num_at(ph, name, NULL);
+		bool exp = i == DRILL_FAILOVER && !observed && !isnan(v);
+		/* the report's own numbers, from start */
+		assert_double_equal(v, r->phase[i] - r->t0, 1e-12);
+		snprintf(want, sizeof(want), "\n| %s | %s | %s | %s | %s", name,
+		    s3(a, v), s3(b, v + t0), s3(c, v - fault),
+		    isnan(v) ? "never happened"
+		        : exp
+		        ? (r->recorded[i] ? "recorded; expected, not observed"
+		                          : "derived; expected, not observed")
+		        : r->recorded[i] ? "recorded |"
+		                         : "derived |");
+		assert_has(md, "md phase", want);
+		snprintf(want, sizeof(want),
+		    "<tr><td>%s</td><td class=\"n\">%s</td><td class=\"n\">%s"
+		    "</td><td class=\"n\">%s</td><td>%s",
+		    name, a, b, c,
+		    isnan(v)  ? "never happened"
+		        : exp ? (r->recorded[i] ? "recorded; expected"
+		                                : "derived; expected")
+		        : r->recorded[i] ? "recorded<"
+		                         : "derived<");
+		assert_has(html, "html phase", want);
+	}
+
+	const struct {
+		const char *row, *key;
+	} metrics[] = {
+	    {"detect_s (fault → detected)", "detect_s"},
+	    {observed ? "failover_s (fault → DNS moved)"
+	              : "failover_s (fault → route change; expected, not "
+	                "observed)",
+	        "failover_s"},
+	    {"restored_s (fault → restored)", "restored_s"},
+	    {"rto_s", "rto_s"},
+	    {"rto_target", "rto_target"},
+	    {"bound_s (drtop check's worst case)", "bound_s"},
+	};
+	for (size_t i = 0; i < sizeof(metrics) / sizeof(*metrics); i++) {
+		double v = num_at(m, metrics[i].key, NULL);
+		snprintf(want, sizeof(want), "\n| %s | %s |\n", metrics[i].row,
+		    s3(a, v));
+		assert_has(md, metrics[i].key, want);
+		snprintf(want, sizeof(want),
+		    "<tr><td>%s</td><td class=\"n\">%s</td></tr>",
+		    xml(b, sizeof(b), metrics[i].row), a);
+		assert_has(html, metrics[i].key, want);
+	}
+	conv = cJSON_GetObjectItem(m, "converged_s");
+	names = cJSON_GetObjectItem(root, "resolver_names");
+	assert_non_null(names);
+	cJSON_ArrayForEach (e, conv) {
+		const cJSON *label = cJSON_GetObjectItem(names, e->string);
+		double v = cJSON_IsNull(e) ? NAN : e->valuedouble;
+		if (strcmp(e->string, "all") == 0)
+			snprintf(want, sizeof(want),
+			    "converged_s, all resolvers | %s |", s3(a, v));
+		else
+			snprintf(want, sizeof(want),
+			    "converged_s, resolver %s | %s |",
+			    label ? label->valuestring : e->string, s3(a, v));
+		assert_has(md, "md converged_s", want);
+	}
+
+	/* The bound and its verdict, in the metrics and the summary. */
+	exceeded = bool_at(m, "bound_exceeded");
+	assert_int_equal(exceeded, r->bound_exceeded);
+	snprintf(want, sizeof(want), "\n| bound_exceeded | %s |\n",
+	    exceeded < 0   ? "n/a"
+	        : exceeded ? "EXCEEDED"
+	                   : "within");
+	assert_has(md, "md bound_exceeded", want);
+	if (r->fault_endpoint[0] != '\0' && !isnan(r->phase[DRILL_FAULT])) {
+		const char *word = exceeded < 0 ? "not known"
+		    : exceeded                  ? "EXCEEDED"
+		                                : "within the bound";
+		snprintf(want, sizeof(want), "**%s**\n", word);
+		assert_has(md, "md bound verdict", want);
+		snprintf(want, sizeof(want), "<strong class=\"%s\">%s</strong>",
+		    exceeded < 0   ? "na"
+		        : exceeded ? "missed"
+		                   : "met",
+		    word);
+		assert_has(html, "html bound verdict", want);
+		if (!isnan(num_at(m, "bound_s", NULL))) {
+			snprintf(want, sizeof(want), "bound for %s",
+			    r->fault_endpoint);
+			assert_has(md, "md bound line", want);
+			snprintf(want, sizeof(want), "%s s — **",
+			    s3(a, num_at(m, "bound_s", NULL)));
+			assert_has(md, "md bound line", want);
+		}
+	}
+
+	/* Which definition restored used. */
+	const char *by = str_at(root, "restored_by");
+	assert_int_equal(by == NULL, r->restored_by == REPORT_RESTORED_NONE);
+	if (by != NULL && !isnan(num_at(ph, "restored", NULL))) {
+		snprintf(want, sizeof(want),
+		    "- **Restored:** at %s s, %s s after the fault, by the %s",
+		    s3(a, num_at(ph, "restored", NULL)),
+		    s3(b, num_at(m, "restored_s", NULL)),
+		    strcmp(by, "public") == 0
+		        ? "first client's-eye probe served by another "
+		          "healthy endpoint\n"
+		        : "later of every resolver converging and ");
+		assert_has(md, "md restored", want);
+		assert_int_equal(strcmp(by, "public") == 0,
+		    r->restored_by == REPORT_RESTORED_PUBLIC);
+	}
+	if (!isnan(fault)) {
+		snprintf(want, sizeof(want), "- **Failover:** %s",
+		    !observed && !isnan(num_at(ph, "failover", NULL)) ? "at "
+		                                                      : "");
+		assert_has(md, "md failover", want);
+		if (!observed && !isnan(num_at(ph, "failover", NULL))) {
+			assert_has(md, "md failover",
+			    "(no resolver): **expected, not observed**\n");
+			assert_has(html, "html failover",
+			    "<strong class=\"na\">expected, not "
+			    "observed</strong></li>");
+		}
+	}
+	if (!isnan(num_at(root, "route_change", NULL))) {
+		snprintf(want, sizeof(want),
+		    "; the expected route changed to %s at %s s\n",
+		    str_at(root, "failover_to"),
+		    s3(a, num_at(root, "route_change", NULL)));
+		assert_has(md, "md route change", want);
+	}
+
+	/* Diverged resolvers, from start and session t. */
+	dv = cJSON_GetObjectItem(root, "diverged");
+	assert_true(cJSON_IsArray(dv));
+	if (cJSON_GetArraySize(dv) == 0)
+		assert_has(
+		    md, "md diverged", "## Diverged resolvers\n\nNone.\n");
+	cJSON_ArrayForEach (e, dv) {
+		const char *name = str_at(e, "name");
+		double t = num_at(e, "t", NULL);
+		snprintf(want, sizeof(want), "\n| %s | %s | %s | %s | %s |\n",
+		    name ? name : str_at(e, "resolver"), s3(a, t),
+		    s3(b, t + t0), str_at(e, "endpoint"),
+		    str_at(e, "expected"));
+		assert_has(md, "md diverged", want);
+		snprintf(want, sizeof(want),
+		    "<tr><td>%s</td><td class=\"n\">%s</td><td class=\"n\">%s"
+		    "</td><td>%s</td><td>%s</td></tr>",
+		    name ? name : str_at(e, "resolver"), a, b,
+		    str_at(e, "endpoint"), str_at(e, "expected"));
+		assert_has(html, "html diverged", want);
+	}
+
+	/* The client's-eye probe as an endpoints row. */
+	e = cJSON_GetObjectItem(root, "public");
+	assert_non_null(e);
+	if (cJSON_IsNull(e)) {
+		assert_null(strstr(md, "client's eye)"));
+	} else {
+		snprintf(want, sizeof(want), "\n| public (client's eye) | %d |",
+		    (int)num_at(e, "probes", NULL));
+		assert_has(md, "md public", want);
+		snprintf(want, sizeof(want),
+		    "<tr><td>public (client&#39;s eye)</td><td "
+		    "class=\"n\">%d</td>",
+		    (int)num_at(e, "probes", NULL));
+		assert_has(html, "html public", want);
+	}
+	free(json);
+	free(md);
+	free(html);
+	return root;
 }
 
 static void
@@ -383,13 +704,20 @@ test_renderings(void **state)
 	    cJSON_GetObjectItem(root, "drill")->valuestring, "game day");
 	m = cJSON_GetObjectItem(root, "metrics");
 	assert_double_equal(num_at(m, "detect_s", NULL), 2.5, 0);
-	assert_double_equal(num_at(m, "rto_s", NULL), 3, 0);
+	assert_double_equal(num_at(m, "failover_s", NULL), 4.5, 0);
+	assert_double_null(num_at(m, "rto_s", NULL));
 	assert_double_equal(num_at(m, "converged_s", "r1"), 4.5, 0);
-	assert_true(isnan(num_at(m, "converged_s", "r2")));
-	assert_true(isnan(num_at(m, "converged_s", "all")));
-	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(m, "rto_met")));
-	assert_true(isnan(num_at(root, "phases", "converged")));
+	assert_double_null(num_at(m, "converged_s", "r2"));
+	assert_double_null(num_at(m, "converged_s", "all"));
+	assert_true(cJSON_IsFalse(cJSON_GetObjectItem(m, "rto_met")));
+	assert_double_null(num_at(root, "phases", "converged"));
 	assert_double_equal(num_at(root, "phases", "fault"), 5, 0);
+	assert_double_equal(num_at(root, "phases", "failover"), 9.5, 0);
+	assert_double_equal(num_at(root, "route_change", NULL), 7.5, 0);
+	assert_true(
+	    cJSON_IsTrue(cJSON_GetObjectItem(root, "failover_observed")));
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(root, "restored_by")));
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(root, "public")));
 	const cJSON *ea =
 	    cJSON_GetObjectItem(cJSON_GetObjectItem(root, "endpoints"), "a");
 	assert_double_equal(num_at(ea, "probes", NULL), 7, 0);
@@ -400,15 +728,29 @@ test_renderings(void **state)
 	assert_int_equal(
 	    cJSON_GetArraySize(cJSON_GetObjectItem(root, "markers")), 1);
 	cJSON_Delete(root);
+	cJSON_Delete(assert_agree(r));
 
 	md = render(r, REPORT_FMT_MD);
-	assert_non_null(strstr(md, "# Drill report: game day"));
-	assert_non_null(strstr(md, "| detect_s (fault → detected) | 2.500 |"));
-	assert_non_null(strstr(md, "| rto_s | 3.000 |"));
-	assert_non_null(strstr(md, "| converged_s, resolver r2 | — |"));
-	assert_non_null(strstr(md,
+	assert_has(md, "title", "# Drill report: game day\n");
+	assert_has(md, "detect", "| detect_s (fault → detected) | 2.500 |");
+	assert_has(md, "rto", "\n| rto_s | — |\n");
+	assert_has(md, "rto verdict",
+	    "- **RTO:** — s against a target of 60.000 s: **MISSED**\n");
+	assert_has(md, "r2", "| converged_s, resolver r2 | — |");
+	assert_has(md, "a",
 	    "| a | 7 | refused 1, status 2 | 12.000 | "
-	    "31.000 | 57.14% |"));
+	    "31.000 | 57.14% |");
+	assert_has(md, "failover",
+	    "- **Failover:** DNS moved at 9.500 s, 4.500 s after the "
+	    "fault: r1 answered b first\n");
+	assert_has(md, "restored",
+	    "- **Restored:** never: it needs every resolver converging "
+	    "and the first successful probe of b\n");
+	assert_has(md, "bound",
+	    "- **DNS bound:** the profile in the log gives no drtop check "
+	    "bound for a — **not known**\n");
+	/* The log's text "called b: ok" needs no escape at all. */
+	assert_has(md, "marker", "\n| 10.000 | called b: ok |\n");
 
 	html = render(r, REPORT_FMT_HTML);
 	for (p = html; (p = strstr(p, "<svg")) != NULL; p++)
@@ -418,103 +760,461 @@ test_renderings(void **state)
 	assert_null(strstr(html, "http://www.w3.org/2000/svg\" href"));
 	assert_null(strstr(html, "<script"));
 	assert_null(strstr(html, "<link"));
-	free(json);
 	free(md);
 	free(html);
+	free(json);
 	report_free(r);
 }
 
 /*
- * The issue "the md report's detect_s row shows detection, not
- * failover": fault, detection, failover and convergence at four
- * different times, so a report that printed one metric for the other
- * (in any format) fails here.
+ * Fault, detection, the route change, DNS moved, convergence and
+ * restore at six different times, with the drill's start at session t
+ * 2 (so from-start and session times differ): a report that printed one
+ * phase for another, counted from session 0, or took the route change
+ * or N's first answer for an observation fails here. r2 ("second")
+ * diverges once before it converges.
  */
-static Report *
-drill_spread(void)
+static const char *
+spread_profile(int ttl)
 {
-	const char *path = start_log("spread.jsonl",
-	    "{\"service\":\"svc\",\"dns\":{\"name\":\"svc.example.com\","
-	    "\"resolvers\":[\"r1\"]},\"endpoints\":[{\"name\":\"a\"},"
-	    "{\"name\":\"b\"}],\"drill\":{\"rto_target\":60}}");
+	static char buf[512];
 
-	drill(0, DRILL_START, "spread");
+	snprintf(buf, sizeof(buf),
+	    "{\"service\":\"svc\",\"dns\":{\"name\":\"svc.example.com\","
+	    "\"ttl\":%d,\"resolvers\":[\"127.0.0.1:5301\","
+	    "\"127.0.0.2:5302\"]},\"monitor\":{\"interval\":2,"
+	    "\"timeout\":1,\"tolerated_failures\":2},\"endpoints\":["
+	    "{\"name\":\"a\",\"target\":\"http://127.0.0.1:1/\"},"
+	    "{\"name\":\"b\",\"target\":\"http://127.0.0.1:2/\"}],"
+	    "\"drill\":{\"rto_target\":60}}",
+	    ttl);
+	return buf;
+}
+
+static Report *
+drill_spread(int ttl)
+{
+	const char *path = start_log("spread.jsonl", spread_profile(ttl));
+
 	route(1, "", "a");
-	for (int t = 2; t < 10; t += 2) {
+	drill(2, DRILL_START, "spread");
+	for (int t = 3; t < 10; t += 2) {
 		probe(t, "a", true, PERR_NONE, 10);
 		probe(t + 1, "b", true, PERR_NONE, 20);
 	}
 	drill(10, DRILL_FAULT, "kill a");
-	for (int t = 11; t <= 19; t += 2) {
+	for (int t = 11; t <= 19; t += 2)
 		probe(t, "a", false, PERR_STATUS, 30);
-		probe(t + 1, "b", true, PERR_NONE, 20);
-	}
 	health(13, "a", HEALTH_ONLINE, HEALTH_DEGRADED); /* detected */
-	route(21, "a", "b"); /* failover */
-	probe(23, "b", true, PERR_NONE, 20); /* restored */
-	converged(40, "r1", "b"); /* converged */
+	route(21, "a", "b"); /* the expected route */
+	probe(22, "b", true, PERR_NONE, 20); /* before DNS moved */
+	probe(24, "b", true, PERR_NONE, 20);
+	converged(30, "127.0.0.1:5301", "b"); /* DNS moved: failover */
+	diverged(35, "127.0.0.2:5302", "second", "a", "b");
+	converged_named(40, "127.0.0.2:5302", "second", "b"); /* converged */
+	probe(42, "b", true, PERR_NONE, 20); /* restored */
 	drill(45, DRILL_END, "");
 	return finish_log(path);
 }
 
 static void
-test_detect_not_failover(void **state)
+test_phases_apart(void **state)
 {
-	Report *r = drill_spread();
-	char *json, *md, *html;
-	cJSON *root, *m;
+	Report *r = drill_spread(10);
+	char *md, *html;
+	cJSON *root, *m, *d;
 
 	(void)state;
+	assert_double_equal(r->t0, 2, 0);
 	assert_double_equal(r->phase[DRILL_FAULT], 10, 0);
 	assert_double_equal(r->phase[DRILL_DETECTED], 13, 0);
-	assert_double_equal(r->phase[DRILL_FAILOVER], 21, 0);
+	assert_double_equal(r->failover_route_t, 21, 0);
+	assert_double_equal(r->phase[DRILL_FAILOVER], 30, 0);
 	assert_double_equal(r->phase[DRILL_CONVERGED], 40, 0);
-	assert_double_equal(r->phase[DRILL_RESTORED], 23, 0);
+	assert_double_equal(r->phase[DRILL_RESTORED], 42, 0);
+	assert_int_equal(r->restored_by, REPORT_RESTORED_CONVERGED);
+	assert_true(r->failover_observed);
 	assert_double_equal(r->detect_s, 3, 0);
-	assert_double_equal(r->failover_s, 11, 0);
+	assert_double_equal(r->failover_s, 20, 0);
+	assert_double_equal(r->converged_all_s, 30, 0);
+	assert_double_equal(r->restored_s, 32, 0);
+	assert_double_equal(r->rto_s, 32, 0);
+	assert_int_equal(r->rto_met, 1);
+	/* check: interval 2 x (2 + 1) + timeout 1 + TTL 10 = 17 < 30 */
+	assert_double_equal(r->bound_s, 17, 0);
+	assert_int_equal(r->bound_exceeded, 1);
+	assert_string_equal(r->resolvers[1].label, "second");
+	assert_true(r->resolvers[1].diverged);
 
-	md = render(r, REPORT_FMT_MD);
-	assert_non_null(
-	    strstr(md, "\n| detect_s (fault → detected) | 3.000 |\n"));
-	assert_non_null(
-	    strstr(md, "\n| failover_s (fault → failover) | 11.000 |\n"));
-	assert_non_null(
-	    strstr(md, "\n| converged_s, all resolvers | 30.000 |\n"));
-	assert_non_null(
-	    strstr(md, "\n| restored_s (fault → restored) | 13.000 |\n"));
-	assert_non_null(
-	    strstr(md, "\n| detected | 13.000 | 3.000 | derived |"));
-	assert_non_null(
-	    strstr(md, "\n| failover | 21.000 | 11.000 | derived |"));
-
-	json = render(r, REPORT_FMT_JSON);
-	root = cJSON_Parse(json);
-	assert_non_null(root);
+	root = assert_agree(r);
+	/* JSON: every time from the start, t0 the start's session t. */
+	assert_double_equal(num_at(root, "t0", NULL), 2, 0);
+	assert_double_equal(num_at(root, "phases", "start"), 0, 0);
+	assert_double_equal(num_at(root, "phases", "fault"), 8, 0);
+	assert_double_equal(num_at(root, "phases", "detected"), 11, 0);
+	assert_double_equal(num_at(root, "route_change", NULL), 19, 0);
+	assert_double_equal(num_at(root, "phases", "failover"), 28, 0);
+	assert_double_equal(num_at(root, "phases", "converged"), 38, 0);
+	assert_double_equal(num_at(root, "phases", "restored"), 40, 0);
+	assert_double_equal(num_at(root, "phases", "end"), 43, 0);
+	assert_string_equal(str_at(root, "restored_by"), "converged");
 	m = cJSON_GetObjectItem(root, "metrics");
 	assert_double_equal(num_at(m, "detect_s", NULL), 3, 0);
-	assert_double_equal(num_at(m, "failover_s", NULL), 11, 0);
+	assert_double_equal(num_at(m, "failover_s", NULL), 20, 0);
+	assert_double_equal(num_at(m, "converged_s", "127.0.0.1:5301"), 20, 0);
+	assert_double_equal(num_at(m, "converged_s", "127.0.0.2:5302"), 30, 0);
 	assert_double_equal(num_at(m, "converged_s", "all"), 30, 0);
-	assert_double_equal(num_at(root, "phases", "detected"), 13, 0);
-	assert_double_equal(num_at(root, "phases", "failover"), 21, 0);
+	assert_double_equal(num_at(m, "restored_s", NULL), 32, 0);
+	assert_double_equal(num_at(m, "bound_s", NULL), 17, 0);
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(m, "bound_exceeded")));
+	assert_string_equal(str_at(cJSON_GetObjectItem(root, "resolver_names"),
+	                        "127.0.0.2:5302"),
+	    "second");
+	d = cJSON_GetObjectItem(root, "diverged");
+	assert_int_equal(cJSON_GetArraySize(d), 1);
+	d = cJSON_GetArrayItem(d, 0);
+	assert_string_equal(str_at(d, "resolver"), "127.0.0.2:5302");
+	assert_string_equal(str_at(d, "name"), "second");
+	assert_double_equal(num_at(d, "t", NULL), 33, 0);
+	assert_string_equal(str_at(d, "endpoint"), "a");
+	assert_string_equal(str_at(d, "expected"), "b");
+	/* The route before the start is before 0. */
+	assert_double_equal(
+	    num_at(cJSON_GetArrayItem(cJSON_GetObjectItem(root, "routes"), 0),
+	        "t", NULL),
+	    -1, 0);
 	cJSON_Delete(root);
 
-	html = render(r, REPORT_FMT_HTML);
-	assert_non_null(strstr(html,
-	    "<tr><td>detect_s (fault → detected)</td>"
-	    "<td class=\"n\">3.000</td></tr>"));
-	assert_non_null(strstr(html,
-	    "<tr><td>failover_s (fault → failover)</td>"
-	    "<td class=\"n\">11.000</td></tr>"));
-	assert_non_null(strstr(html,
-	    "<tr><td>detected</td><td class=\"n\">13.000</td>"
-	    "<td class=\"n\">3.000</td>"));
-	assert_non_null(strstr(html,
-	    "<tr><td>failover</td><td class=\"n\">21.000</td>"
-	    "<td class=\"n\">11.000</td>"));
-	free(json);
+	md = render(r, REPORT_FMT_MD);
+	assert_has(md, "phases header",
+	    "| Phase | from start (s) | session t (s) | since fault (s) | "
+	    "source | note |\n");
+	assert_has(md, "failover row",
+	    "\n| failover | 28.000 | 30.000 | 20.000 | derived | DNS moved: "
+	    "first resolver to answer b |\n");
+	assert_has(md, "restored row",
+	    "\n| restored | 40.000 | 42.000 | 32.000 | derived | later of "
+	    "every resolver converging and the first successful probe of "
+	    "b |\n");
+	assert_has(md, "started",
+	    "; times count from the drill's start, at session t 2.000 s\n");
+	assert_has(md, "traffic",
+	    "- **Traffic at the fault:** a; the expected route changed to b "
+	    "at 19.000 s\n");
+	assert_has(md, "failover",
+	    "- **Failover:** DNS moved at 28.000 s, 20.000 s after the "
+	    "fault: 127.0.0.1:5301 answered b first\n");
+	assert_has(md, "restored",
+	    "- **Restored:** at 40.000 s, 32.000 s after the fault, by the "
+	    "later of every resolver converging and b's first successful "
+	    "probe\n");
+	assert_has(md, "bound",
+	    "- **DNS bound:** DNS convergence took 30.000 s after the fault; "
+	    "drtop check bound for a: 17.000 s — **EXCEEDED**\n");
+	assert_has(md, "diverged",
+	    "## Diverged resolvers\n\n| Resolver | from start (s) | session "
+	    "t (s) | Answered | Expected |\n|---|---:|---:|---|---|\n"
+	    "| second | 33.000 | 35.000 | a | b |\n");
+	assert_has(
+	    md, "label", "\n| converged_s, resolver second | 30.000 |\n");
 	free(md);
+
+	/* The timeline starts at the drill's start, labelled 0 s; the route
+	 * before it sits at the left end. */
+	html = render(r, REPORT_FMT_HTML);
+	assert_has(
+	    html, "svg start", "<line x1=\"130.0\" y1=\"60.0\" x2=\"130.0\"");
+	assert_has(html, "svg start",
+	    "class=\"phase\"><title>start at 0.000 s from start (session t "
+	    "2.000) (recorded)</title>");
+	assert_has(html, "svg tick",
+	    "<text x=\"130.0\" y=\"195.0\" class=\"tick\" "
+	    "text-anchor=\"middle\">0s</text>");
+	assert_has(html, "svg route",
+	    "<g class=\"route\"><title>-1.000 s from start (session t 1.000) "
+	    "route (first) -&gt; a (auto)</title><path d=\"M130.0 ");
+	assert_has(html, "svg resolver", ">dns second</text>");
 	free(html);
 	report_free(r);
+
+	/* TTL 30: the bound is 37 s and convergence took 30. */
+	r = drill_spread(30);
+	assert_double_equal(r->bound_s, 37, 0);
+	assert_int_equal(r->bound_exceeded, 0);
+	cJSON_Delete(assert_agree(r));
+	md = render(r, REPORT_FMT_MD);
+	assert_has(md, "within",
+	    "drtop check bound for a: 37.000 s — **within the bound**\n");
+	free(md);
+	report_free(r);
+}
+
+/*
+ * DNS never converged: EXCEEDED once the log runs past the bound, not
+ * known while it ends before it.
+ */
+static void
+test_bound_never_converged(void **state)
+{
+	Report *r;
+	char *md;
+	const char *path;
+
+	(void)state;
+	for (int past = 0; past < 2; past++) {
+		path = start_log("never.jsonl", spread_profile(10));
+		route(1, "", "a");
+		drill(2, DRILL_START, "never");
+		drill(10, DRILL_FAULT, "");
+		probe(11, "a", false, PERR_STATUS, 30);
+		route(12, "a", "b");
+		converged(14, "127.0.0.1:5301", "b"); /* 5302 never */
+		drill(20, DRILL_END, "");
+		if (past)
+			marker(30, "still waiting"); /* 20 s > 17 s */
+		r = finish_log(path);
+		assert_double_equal(r->phase[DRILL_FAILOVER], 14, 0);
+		assert_double_null(r->phase[DRILL_CONVERGED]);
+		assert_double_equal(r->bound_s, 17, 0);
+		assert_int_equal(r->bound_exceeded, past ? 1 : -1);
+		cJSON_Delete(assert_agree(r));
+		md = render(r, REPORT_FMT_MD);
+		if (past)
+			assert_has(md, "exceeded",
+			    "- **DNS bound:** DNS never converged; the log "
+			    "runs "
+			    "20.000 s past the fault, beyond the drtop check "
+			    "bound for a of 17.000 s — **EXCEEDED**\n");
+		else
+			assert_has(md, "not known",
+			    "- **DNS bound:** DNS had not converged when the "
+			    "log "
+			    "ended, 10.000 s after the fault; drtop check "
+			    "bound "
+			    "for a: 17.000 s — **not known**\n");
+		free(md);
+		report_free(r);
+	}
+}
+
+/*
+ * Without resolvers DNS is not observed: failover is the route change
+ * and every format says "expected, not observed"; restored cannot be
+ * observed; the bound cannot be judged though the log runs past it.
+ */
+static void
+test_no_resolvers(void **state)
+{
+	const char *path = start_log("nodns.jsonl",
+	    "{\"service\":\"svc\",\"monitor\":{\"interval\":2,"
+	    "\"timeout\":1,\"tolerated_failures\":2},\"endpoints\":["
+	    "{\"name\":\"a\",\"target\":\"http://127.0.0.1:1/\"},"
+	    "{\"name\":\"b\",\"target\":\"http://127.0.0.1:2/\"}],"
+	    "\"drill\":{\"rto_target\":60}}");
+	Report *r;
+	cJSON *root;
+	char *md, *html;
+
+	(void)state;
+	drill(0, DRILL_START, "no dns");
+	route(0.5, "", "a");
+	probe(1, "a", true, PERR_NONE, 10);
+	drill(5, DRILL_FAULT, "");
+	probe(6, "a", false, PERR_STATUS, 10);
+	health(8, "a", HEALTH_ONLINE, HEALTH_DEGRADED);
+	route(9, "a", "b");
+	probe(10, "b", true, PERR_NONE, 10);
+	drill(100, DRILL_END, "");
+	r = finish_log(path);
+
+	assert_int_equal(r->nresolvers, 0);
+	assert_false(r->failover_observed);
+	assert_double_equal(r->phase[DRILL_FAILOVER], 9, 0);
+	assert_double_equal(r->failover_s, 4, 0);
+	assert_double_null(r->phase[DRILL_CONVERGED]);
+	assert_double_null(r->phase[DRILL_RESTORED]);
+	assert_int_equal(r->restored_by, REPORT_RESTORED_NONE);
+	/* 2 x 3 + 1 + the default TTL 60; 95 s of log after the fault */
+	assert_double_equal(r->bound_s, 67, 0);
+	assert_int_equal(r->bound_exceeded, -1);
+
+	root = assert_agree(r);
+	assert_true(
+	    cJSON_IsFalse(cJSON_GetObjectItem(root, "failover_observed")));
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(root, "restored_by")));
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(
+	    cJSON_GetObjectItem(root, "metrics"), "bound_exceeded")));
+	assert_double_equal(num_at(root, "phases", "failover"), 9, 0);
+	cJSON_Delete(root);
+	md = render(r, REPORT_FMT_MD);
+	assert_has(md, "failover row",
+	    "\n| failover | 9.000 | 9.000 | 4.000 | derived; expected, not "
+	    "observed | the route change to b |\n");
+	assert_has(md, "failover metric",
+	    "\n| failover_s (fault → route change; expected, not observed) | "
+	    "4.000 |\n");
+	assert_has(md, "failover line",
+	    "- **Failover:** at 9.000 s, 4.000 s after the fault: the route "
+	    "change to b; DNS was not observed (no resolver): **expected, "
+	    "not observed**\n");
+	assert_has(md, "restored line",
+	    "- **Restored:** not observable: the log has no resolver and no "
+	    "client's-eye probe\n");
+	assert_has(md, "bound line",
+	    "- **DNS bound:** DNS was not observed; drtop check bound for a: "
+	    "67.000 s — **not known**\n");
+	html = render(r, REPORT_FMT_HTML);
+	assert_has(html, "html failover row",
+	    "<tr><td>failover</td><td class=\"n\">9.000</td><td "
+	    "class=\"n\">9.000</td><td class=\"n\">4.000</td><td>derived; "
+	    "expected, not observed</td>");
+	assert_has(html, "svg label", ">failover (expected)</text>");
+	free(html);
+	free(md);
+	report_free(r);
+}
+
+/*
+ * With client's-eye probes restored is the first good one served by a
+ * healthy endpoint other than the faulted one: not one before the
+ * fault, served by a (healthy again, but the faulted one), by a
+ * degraded c, failed, or of unknown server.
+ * Without them the same log would say 16 (b answers after converging).
+ */
+static void
+test_public_restored(void **state)
+{
+	const char *path = start_log("public.jsonl",
+	    "{\"service\":\"svc\",\"dns\":{\"name\":\"svc.example.com\","
+	    "\"resolvers\":[\"r1\"]},\"endpoints\":[{\"name\":\"a\"},"
+	    "{\"name\":\"b\"},{\"name\":\"c\"}],\"drill\":{\"rto_target\":"
+	    "60}}");
+	Report *r;
+	cJSON *root, *pub;
+	char *md;
+
+	(void)state;
+	drill(0, DRILL_START, "public");
+	route(1, "", "a");
+	public_probe(3, true, "a"); /* before the fault */
+	drill(5, DRILL_FAULT, "");
+	public_probe(6, false, "a");
+	health(7, "a", HEALTH_ONLINE, HEALTH_DEGRADED);
+	route(7, "a", "b");
+	health(7.5, "c", HEALTH_ONLINE, HEALTH_DEGRADED);
+	health(7.8, "a", HEALTH_DEGRADED, HEALTH_ONLINE); /* back, but E */
+	public_probe(8, true, "a"); /* the faulted endpoint */
+	public_probe(9, true, "c"); /* degraded */
+	public_probe(10, false, "b"); /* failed */
+	public_probe(11, true, ""); /* served by nobody known */
+	public_probe(12, true, "b"); /* restored */
+	public_probe(13, true, "b");
+	converged(15, "r1", "b");
+	probe(16, "b", true, PERR_NONE, 10);
+	drill(20, DRILL_END, "");
+	r = finish_log(path);
+
+	assert_double_equal(r->phase[DRILL_RESTORED], 12, 0);
+	assert_int_equal(r->restored_by, REPORT_RESTORED_PUBLIC);
+	assert_double_equal(r->restored_s, 7, 0);
+	assert_double_equal(r->phase[DRILL_FAILOVER], 15, 0);
+	assert_double_equal(r->phase[DRILL_CONVERGED], 15, 0);
+	assert_int_equal(r->public_ep.count, 8);
+	assert_int_equal(r->public_ep.ok, 6);
+	assert_int_equal(report_endpoint_index(r, EV_PUBLIC), -1);
+
+	root = assert_agree(r);
+	assert_string_equal(str_at(root, "restored_by"), "public");
+	pub = cJSON_GetObjectItem(root, "public");
+	assert_double_equal(num_at(pub, "probes", NULL), 8, 0);
+	assert_double_equal(num_at(pub, "failures", "timeout"), 2, 0);
+	assert_double_equal(num_at(pub, "availability", NULL), 0.75, 0);
+	assert_null(cJSON_GetObjectItem(
+	    cJSON_GetObjectItem(root, "endpoints"), "public"));
+	cJSON_Delete(root);
+	md = render(r, REPORT_FMT_MD);
+	assert_has(md, "public row",
+	    "\n| public (client's eye) | 8 | timeout 2 | 40.000 | 5000.000 | "
+	    "75.00% |\n");
+	assert_has(md, "restored line",
+	    "- **Restored:** at 12.000 s, 7.000 s after the fault, by the "
+	    "first client's-eye probe served by another healthy endpoint\n");
+	free(md);
+	report_free(r);
+
+	/* Only probes that must not count: never restored. */
+	path = start_log("public-never.jsonl",
+	    "{\"service\":\"svc\",\"dns\":{\"name\":\"svc.example.com\","
+	    "\"resolvers\":[\"r1\"]},\"endpoints\":[{\"name\":\"a\"},"
+	    "{\"name\":\"b\"},{\"name\":\"c\"}]}");
+	route(1, "", "a");
+	drill(5, DRILL_FAULT, "");
+	health(7, "a", HEALTH_ONLINE, HEALTH_DEGRADED);
+	route(7, "a", "b");
+	health(7.5, "c", HEALTH_ONLINE, HEALTH_DEGRADED);
+	health(7.8, "a", HEALTH_DEGRADED, HEALTH_ONLINE);
+	public_probe(8, true, "a");
+	public_probe(9, true, "c");
+	converged(15, "r1", "b");
+	probe(16, "b", true, PERR_NONE, 10);
+	r = finish_log(path);
+	assert_double_null(r->phase[DRILL_RESTORED]);
+	assert_int_equal(r->restored_by, REPORT_RESTORED_NONE);
+	cJSON_Delete(assert_agree(r));
+	md = render(r, REPORT_FMT_MD);
+	assert_has(md, "never",
+	    "- **Restored:** never: no client's-eye probe was served by a "
+	    "healthy endpoint other than a\n");
+	free(md);
+	report_free(r);
+}
+
+/* The Markdown escaping rule of report_fmt.h, case by case: what would
+ * break a cell or start markup is escaped, nothing else. */
+static void
+test_md_escape(void **state)
+{
+	static const char *const cases[][3] = {
+	    /* text, REPORT_ESC_MD, REPORT_ESC_MD_HEADING */
+	    {"eu20 -> us21", "eu20 -> us21", "eu20 -> us21"},
+	    {"converged_s", "converged_s", "converged_s"},
+	    {"_init_ x_", "\\_init\\_ x\\_", "\\_init\\_ x\\_"},
+	    {"a|b", "a\\|b", "a\\|b"},
+	    {"C:\\dir", "C:\\\\dir", "C:\\\\dir"},
+	    {"`x`", "\\`x\\`", "\\`x\\`"},
+	    {"*b* a*b", "\\*b\\* a\\*b", "\\*b\\* a\\*b"},
+	    {"<script>", "\\<script>", "\\<script>"},
+	    {"[l](u) ![i](s)", "\\[l](u) !\\[i](s)", "\\[l](u) !\\[i](s)"},
+	    {"&amp; &#39; & x&", "\\&amp; \\&#39; & x&",
+	        "\\&amp; \\&#39; & x&"},
+	    {"~~s~~", "\\~\\~s\\~\\~", "\\~\\~s\\~\\~"},
+	    {"$x$", "\\$x\\$", "\\$x\\$"},
+	    {"# h a#b c #", "# h a#b c #", "\\# h a#b c \\#"},
+	    {"> q - i + j 1. k", "> q - i + j 1. k", "> q - i + j 1. k"},
+	    {"é_x a_é", "é\\_x a\\_é", "é\\_x a\\_é"},
+	    {"tab\there\nnl", "tab here nl", "tab here nl"},
+	    {"\t#x", " #x", " \\#x"},
+	    {"see https://h/a_b?x=1&y=2 or WWW.h.io, a: b",
+	        "see https\\://h/a_b?x=1\\&y=2 or WWW\\.h.io, a: b",
+	        "see https\\://h/a_b?x=1\\&y=2 or WWW\\.h.io, a: b"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++)
+		for (int k = 0; k < 2; k++) {
+			char *buf = NULL;
+			size_t len = 0;
+			FILE *f = open_memstream(&buf, &len);
+			assert_non_null(f);
+			report_fmt_esc(f, cases[i][0],
+			    k ? REPORT_ESC_MD_HEADING : REPORT_ESC_MD);
+			fclose(f);
+			if (strcmp(buf, cases[i][1 + k]) != 0)
+				fail_msg("%s of \"%s\": \"%s\", want \"%s\"",
+				    k ? "heading" : "md", cases[i][0], buf,
+				    cases[i][1 + k]);
+			free(buf);
+		}
 }
 
 /* ---- a drill through the real engine ----------------------------------- */
@@ -680,29 +1380,43 @@ test_engine_drill(void **state)
 	profile_free(p);
 	r = finish_log(path);
 
-	/* The same figures, read from the file independently. */
+	/* The same figures, read from the file independently: failover is
+	 * the first resolver answering us21 after the route change,
+	 * restored the later of the last one and us21's first success
+	 * after failover. */
 	double f = scan(path, 0, is_fault, NULL);
 	double det = scan(path, f, is_degraded, "eu20");
-	double fo = scan(path, f, is_route_away, "eu20");
-	double c1 = scan(path, fo, is_converged, resolvers[0]);
-	double c2 = scan(path, fo, is_converged, resolvers[1]);
-	double rest = scan(path, fo, is_ok_probe, "us21");
-	assert_false(isnan(det) || isnan(fo) || isnan(c1) || isnan(c2));
-	assert_true(det > f && fo >= det && c2 > c1 && rest >= fo);
+	double change = scan(path, f, is_route_away, "eu20");
+	double c1 = scan(path, change, is_converged, resolvers[0]);
+	double c2 = scan(path, change, is_converged, resolvers[1]);
+	double fo = fmin(c1, c2), conv = fmax(c1, c2);
+	double ok = scan(path, fo, is_ok_probe, "us21");
+	double rest = fmax(conv, ok);
+	assert_false(
+	    isnan(det) || isnan(change) || isnan(c1) || isnan(c2) || isnan(ok));
+	assert_true(det > f && change >= det && c1 > change && c2 > c1);
+	assert_true(ok < conv); /* so restored is the convergence */
 
 	assert_string_equal(r->fault_endpoint, "eu20");
 	assert_string_equal(r->new_endpoint, "us21");
 	assert_double_equal(r->phase[DRILL_FAULT], f, 0);
+	assert_double_equal(r->failover_route_t, change, 0);
+	assert_true(r->failover_observed);
 	assert_double_equal(r->detect_s, det - f, 0);
 	assert_double_equal(r->failover_s, fo - f, 0);
 	assert_double_equal(r->resolvers[0].converged_s, c1 - f, 0);
 	assert_double_equal(r->resolvers[1].converged_s, c2 - f, 0);
 	assert_double_equal(r->converged_all_s, c2 - f, 0);
 	assert_double_equal(r->restored_s, rest - f, 0);
+	assert_int_equal(r->restored_by, REPORT_RESTORED_CONVERGED);
 	assert_int_equal(r->rto_met, rest - f <= 10);
+	/* check's bound for eu20: 1 x (2 + 1) + 0.5 + TTL 5 */
+	assert_double_equal(r->bound_s, 8.5, 0);
+	assert_int_equal(r->bound_exceeded, c2 - f > 8.5);
 	/* eu20 fails from the first probe after the fault: 3 failures to
 	 * degraded (tolerated_failures 2) at one-second probes. */
 	assert_double_equal(det, 10.3 + 2.0, 1e-9);
+	cJSON_Delete(assert_agree(r));
 
 	/* A what-if without changes re-derives exactly what was recorded;
 	 * with tolerated_failures=0 it detects on the first failure. */
@@ -748,7 +1462,11 @@ main(void)
 	    cmocka_unit_test(test_derived_and_nulls),
 	    cmocka_unit_test(test_percentile),
 	    cmocka_unit_test(test_renderings),
-	    cmocka_unit_test(test_detect_not_failover),
+	    cmocka_unit_test(test_phases_apart),
+	    cmocka_unit_test(test_bound_never_converged),
+	    cmocka_unit_test(test_no_resolvers),
+	    cmocka_unit_test(test_public_restored),
+	    cmocka_unit_test(test_md_escape),
 	    cmocka_unit_test(test_engine_drill),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -93,7 +93,8 @@ test_unusable_dir(void **state)
 	snprintf(dir, sizeof(dir), "%s/drills", file);
 	Profile *p = load(dir);
 	DrillCtl *c = drillctl_new(p, 1.8e9, false);
-	assert_int_equal(drillctl_start(c, 1, "x", &ev, err, sizeof(err)), -1);
+	assert_int_equal(
+	    drillctl_start(c, 1, "x", NULL, &ev, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, file));
 	assert_false(drillctl_active(c));
 	drillctl_status(c, 2, st, sizeof(st), &error);
@@ -130,8 +131,25 @@ test_drill(void **state)
 
 	ev = route(1, "", "a"); /* before the drill: tracked, not written */
 	assert_int_equal(drillctl_on_event(c, &ev, &keep_sink), 0);
-	assert_int_equal(drillctl_start(c, 10, "game day", &ev, err, 512), 0);
+	assert_int_equal(
+	    drillctl_start(c, 10, "game day", NULL, &ev, err, 512), 0);
 	assert_true(drillctl_active(c));
+	{
+		/* The same name in the same second gets a file of its own. */
+		DrillCtl *c2 = drillctl_new(p, 1.8e9, true);
+		Event ev2;
+
+		assert_int_equal(
+		    drillctl_start(c2, 10, "game day",
+		        "{\"t\":10,\"type\":\"state\"}\n", &ev2, err, 512),
+		    0);
+		assert_string_not_equal(drillctl_path(c2), drillctl_path(c));
+		assert_non_null(strstr(drillctl_path(c2), "-game_day-2.jsonl"));
+		ev2 = drillctl_end(c2, 11);
+		drillctl_on_event(c2, &ev2, NULL);
+		assert_int_equal(drillctl_finish(c2, err, 512), 0);
+		drillctl_free(c2);
+	}
 	assert_non_null(strstr(drillctl_path(c), "/x/y/drills/svc-"));
 	assert_non_null(strstr(drillctl_path(c), "-game_day.jsonl"));
 	assert_int_equal(ev.type, EV_DRILL);
@@ -202,7 +220,8 @@ test_demo_fault(void **state)
 	Profile *p = load(dir);
 	DrillCtl *c = drillctl_new(p, 1.8e9, true);
 	assert_false(drillctl_demo_fault(c, 1, "demo: a status 500", &ev));
-	assert_int_equal(drillctl_start(c, 2, "", &ev, err, sizeof(err)), 0);
+	assert_int_equal(
+	    drillctl_start(c, 2, "", NULL, &ev, err, sizeof(err)), 0);
 	assert_non_null(strstr(drillctl_path(c), "-drill.jsonl"));
 	assert_true(drillctl_demo_fault(c, 3, "demo: a status 500", &ev));
 	assert_int_equal(ev.type, EV_DRILL);
