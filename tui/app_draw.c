@@ -90,7 +90,10 @@ void
 app_draw_relayout(App *a)
 {
 	app_draw_free(a);
-	layout_compute(&a->layout, LINES, COLS, a->cfg->profile->nendpoints);
+	/* the endpoint list and the timeline have a row for the
+	 * client's-eye probe too */
+	layout_compute(&a->layout, LINES, COLS,
+	    a->cfg->profile->nendpoints + (a->cfg->profile->public_ep != NULL));
 	if (a->layout.too_small) {
 		a->small =
 		    newwin(LINES > 0 ? LINES : 1, COLS > 0 ? COLS : 1, 0, 0);

@@ -162,7 +162,9 @@ app_fail_apply_route(App *a)
 		app_state_message(a, "route: %s", err);
 		return;
 	}
-	app_state_message(a, "%s: traffic %s %s",
+	/* the route is what is expected now; traffic follows when DNS
+	 * does (the title and the DNS panel show whether it did) */
+	app_state_message(a, "%s: expected route %s %s",
 	    cause == CAUSE_MANUAL ? "failed over" : "failed back",
 	    a->ui.g->arrow, app_state_snap(a)->route_to);
 }

@@ -138,6 +138,12 @@ on_selected(App *a, KeyAction act, int ch)
 	int i = a->ui.selected;
 
 	(void)ch;
+	if (p->public_ep != NULL && i == p->nendpoints) {
+		app_state_message(a, "%s %s", EV_PUBLIC,
+		    act == KA_REPROBE ? "probes on its own schedule"
+		                      : "is never disabled");
+		return;
+	}
 	if (i < 0 || i >= p->nendpoints)
 		return;
 	const Endpoint *ep = &p->endpoints[i];

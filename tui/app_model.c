@@ -12,7 +12,10 @@
 static void
 keep_probe(App *a, const Event *ev)
 {
-	int i = profile_find(a->cfg->profile, ev->u.probe.endpoint);
+	const Profile *p = a->cfg->profile;
+	/* the client's-eye probe's are kept after the endpoints' */
+	int i = ev->u.probe.via_public ? (p->public_ep ? p->nendpoints : -1)
+	                               : profile_find(p, ev->u.probe.endpoint);
 	ProbeLog *pl;
 	int at;
 
@@ -61,18 +64,33 @@ app_model_on_event(void *ctx, const Event *ev)
 		a->dirty[PANE_EVENTS] = true;
 }
 
-/* A cheap signature of what the map shows: states, route, shares. */
+static unsigned long
+hash_str(unsigned long h, const char *p)
+{
+	for (; *p; p++)
+		h = h * 33 + (unsigned char)*p;
+	return h * 33;
+}
+
+/* A cheap signature of what the map shows: states, shares, the expected
+ * route and the observed traffic of its title (tui/truth). */
 static unsigned long
 map_signature(const Snapshot *s)
 {
+	const TrafficSnap *tt = &s->traffic;
 	unsigned long h = 5381;
 
 	for (int i = 0; i < s->nendpoints; i++) {
 		h = h * 33 + (unsigned long)s->endpoints[i].state;
 		h = h * 33 + (unsigned long)(s->endpoints[i].share * 1000);
 	}
-	for (const char *p = s->route_to; *p; p++)
-		h = h * 33 + (unsigned char)*p;
+	h = hash_str(h, s->route_to);
+	h = hash_str(h, tt->endpoint);
+	h = h * 33 + (unsigned long)tt->count * 7 + (unsigned long)tt->total;
+	h = h * 33 + (unsigned long)tt->authoritative +
+	    (unsigned long)(tt->differs_since >= 0) * 2;
+	for (int i = 0; i < s->nresolvers; i++)
+		h = h * 33 + (unsigned long)s->resolvers[i].has_answer;
 	return h * 33 + (unsigned long)s->fail_open * 7 + s->routed;
 }
 
@@ -88,7 +106,9 @@ snapshot_changed(App *a, const Snapshot *s)
 	a->dirty[PANE_TTL] = true;
 	a->dirty[PANE_STATUS] = true;
 	unsigned long sig = map_signature(s);
-	if (sig != a->map_sig) {
+	/* while the title counts how long the expected route has differed,
+	 * it is redrawn with the DNS panel, so the two never disagree */
+	if (sig != a->map_sig || s->traffic.differs_since >= 0) {
 		a->map_sig = sig;
 		a->dirty[PANE_MAP] = true;
 		a->small_dirty = true;
@@ -111,6 +131,18 @@ time_changed(App *a)
 		a->last_second = second;
 		a->dirty[PANE_STATUS] = true;
 		a->dirty[PANE_TTL] = true;
+		/* the title counts how long the expected route has differed;
+		 * a diverged banner how long past its TTL */
+		const Snapshot *s = a->ui.snap;
+		bool diverged = false;
+		for (int i = 0; s && i < s->nresolvers; i++)
+			diverged = diverged || s->resolvers[i].diverged;
+		if (s && s->traffic.differs_since >= 0)
+			a->dirty[PANE_MAP] = true;
+		if (diverged) {
+			a->dirty[PANE_ENDPOINTS] = true;
+			a->dirty[PANE_TIMELINE] = true;
+		}
 	}
 	if (slot != a->last_slot) {
 		a->last_slot = slot;

@@ -145,20 +145,24 @@ failflow_pick(const Profile *p, const Snapshot *s, char kind, int selected,
 		snprintf(note_buf, cap, "no route yet");
 		return false;
 	}
+	/* from where DNS is observed to answer: that is what the action
+	 * moves (the expected route only when DNS is not observed) */
+	if (s->traffic.observed && s->traffic.endpoint[0])
+		f = s->traffic.endpoint;
 	if (s->rec_key == kind && s->rec_to[0]) {
-		f = s->rec_from[0] ? s->rec_from : s->route_to;
+		f = s->rec_from[0] ? s->rec_from : f;
 		t = s->rec_to;
 	} else if (kind == 'f') {
 		int i = selected;
 		if (i >= 0 && i < p->nendpoints && i < s->nendpoints &&
-		    strcmp(p->endpoints[i].name, s->route_to) != 0 &&
+		    strcmp(p->endpoints[i].name, f) != 0 &&
 		    s->endpoints[i].state != HEALTH_DISABLED)
 			t = p->endpoints[i].name;
 		else
-			t = best_online(p, s, s->route_to);
+			t = best_online(p, s, f);
 	} else {
 		t = best_online(p, s, NULL);
-		if (t && strcmp(t, s->route_to) == 0 && !s->manual_override)
+		if (t && strcmp(t, f) == 0 && !s->manual_override)
 			t = NULL;
 	}
 	if (t == NULL || strcmp(t, f) == 0) {

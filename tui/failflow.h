@@ -122,12 +122,14 @@ const char *failflow_state_name(FailState s);
 
 /*
  * Which failover (kind 'f') or failback ('b') the keys f/b offer, from
- * the snapshot s of profile p with endpoint `selected` selected: the
- * engine's recommendation when it names one, else for 'f' the selected
- * endpoint (when it is not the route and not disabled) or the
- * best-priority ONLINE one, for 'b' the rules' choice. Writes from/to
- * (EV_NAME_MAX each) and returns true; false with a note in note (cap
- * bytes) when there is nothing to offer.
+ * the snapshot s of profile p with endpoint `selected` selected. `from`
+ * is where DNS is observed to answer (the engine's rec_from when it
+ * recommends; the expected route only when DNS is not observed): that
+ * is what the action moves. `to`: the engine's recommendation when it
+ * names one, else for 'f' the selected endpoint (when it is not `from`
+ * and not disabled) or the best-priority ONLINE one, for 'b' the rules'
+ * choice. Writes from/to (EV_NAME_MAX each) and returns true; false with
+ * a note in note (cap bytes) when there is nothing to offer.
  */
 bool failflow_pick(const Profile *p, const Snapshot *s, char kind, int selected,
     char *from, char *to, char *note, size_t cap);

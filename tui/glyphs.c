@@ -29,6 +29,11 @@ static const Glyphs ascii_glyphs = {
     .ellipsis = "~",
     .up = "^",
     .down = "v",
+    .expected = "@",
+    .sep = " | ",
+    .auth = "*",
+    .match = "=",
+    .mismatch = "!",
 };
 
 static const Glyphs utf8_glyphs = {
@@ -59,6 +64,11 @@ static const Glyphs utf8_glyphs = {
     .ellipsis = "\u2026",
     .up = "\u2191",
     .down = "\u2193",
+    .expected = "\u25ce",
+    .sep = " \u00b7 ",
+    .auth = "*",
+    .match = "\u2713",
+    .mismatch = "\u2717",
 };
 
 const Glyphs *
@@ -85,7 +95,8 @@ glyphs_is_ascii(const Glyphs *g)
 	    g->corner_bl, g->corner_br, g->sel, g->target, g->marker, g->land,
 	    g->probe_slow, g->probe_fail, g->probe_timeout, g->probe_none,
 	    g->cursor, g->tick, g->mark_health, g->mark_route, g->bar_full,
-	    g->bar_empty, g->arrow, g->ellipsis, g->up, g->down};
+	    g->bar_empty, g->arrow, g->ellipsis, g->up, g->down, g->expected,
+	    g->sep, g->auth, g->match, g->mismatch};
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		if (!ascii_str(all[i]))

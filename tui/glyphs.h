@@ -31,6 +31,13 @@ typedef struct {
 	const char *arrow; /* "eu20 -> us21" */
 	const char *ellipsis; /* truncated text */
 	const char *up, *down; /* scroll hints */
+	/* expected against observed traffic (tui/truth, view_ttl) */
+	const char *expected; /* marks the expected route when DNS answers
+	                         another endpoint */
+	const char *sep; /* between the parts of the title line */
+	const char *auth; /* an authoritative resolver */
+	const char *match, *mismatch; /* an answer is / is not the expected
+	                                 route */
 } Glyphs;
 
 /* The table for utf8 (true) or pure ASCII (false). Static storage. */

@@ -36,7 +36,9 @@ layout_compute(Layout *l, int lines, int cols, int nendpoints)
 	ep_h = 2 + ep_rows;
 	tl_h = 2 + tl_rows;
 	rest = body - ep_h - tl_h;
-	ttl_w = clampi(cols * 35 / 100, 34, 64);
+	/* the DNS panel keeps 35 columns of text at 80: a resolver's row
+	 * with its state; the map keeps 44, the traffic line in its title */
+	ttl_w = clampi(cols * 35 / 100, 36, 64);
 	map_w = cols - ttl_w;
 	ev_h = rest * 2 / 5;
 	if (ev_h < 3)

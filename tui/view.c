@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "text.h"
+#include "truth.h"
 
 const char *
 view_state_word(HealthState s)
@@ -62,6 +63,51 @@ view_title(WINDOW *w, const UiState *u, const char *title, bool focused,
 		text_put(w, 0, x + 1, cols - x - 1, 0,
 		    theme_attr(u->theme, extra_role), u->g->ellipsis, buf);
 	}
+}
+
+void
+view_title_truth(WINDOW *w, const UiState *u, const char *title)
+{
+	int cols = getmaxx(w);
+	int x = 1;
+	char buf[128];
+	TruthLine tl;
+
+	wattr_set(w, theme_attr(u->theme, ROLE_BORDER) & ~A_COLOR,
+	    (short)PAIR_NUMBER(theme_attr(u->theme, ROLE_BORDER)), NULL);
+	wmove(w, 0, 0);
+	for (int i = 0; i < cols; i++)
+		waddstr(w, u->g->hline);
+	wattr_set(w, A_NORMAL, 0, NULL);
+	/* " line " and at least one line glyph after it; the pane's own
+	 * title only when the line's shortest form still fits after it */
+	int room = cols - x - 3;
+	if (room < 4)
+		return;
+	truth_title(u->snap, u->profile, u->g, room, &tl);
+	if (title) {
+		snprintf(buf, sizeof(buf), " %s ", title);
+		int tw = text_width(buf) + 1;
+		TruthLine with;
+		truth_title(u->snap, u->profile, u->g, room - tw, &with);
+		if (with.width <= room - tw) {
+			x += text_put(w, 0, x, cols - x, 0,
+			    theme_attr(u->theme, ROLE_TITLE), NULL, buf);
+			x++;
+			room -= tw;
+			tl = with;
+		}
+	}
+	text_put(w, 0, x++, 1, 0, A_NORMAL, NULL, " ");
+	for (int i = 0; i < tl.n && room > 0; i++) {
+		int used = text_put(w, 0, x, room, 0,
+		    theme_attr(u->theme, tl.seg[i].role), u->g->ellipsis,
+		    tl.seg[i].text);
+		x += used;
+		room -= used;
+	}
+	if (x < cols)
+		text_put(w, 0, x, 1, 0, A_NORMAL, NULL, " ");
 }
 
 void
@@ -143,4 +189,41 @@ view_ms(double ms, char *buf, size_t cap)
 		snprintf(buf, cap, "<1");
 	else
 		snprintf(buf, cap, "%.0f", ms);
+}
+
+int
+view_rows(const UiState *u)
+{
+	return u->profile->nendpoints + (u->profile->public_ep != NULL);
+}
+
+bool
+view_row_is_public(const UiState *u, int i)
+{
+	return u->profile->public_ep != NULL && i == u->profile->nendpoints;
+}
+
+int
+view_banners(const UiState *u, Banner *out, int max)
+{
+	const Snapshot *s = u->snap;
+	int n = 0;
+
+	if (s->fail_open && n < max) {
+		snprintf(out[n].text, sizeof(out[n].text),
+		    "FAIL-OPEN: every endpoint degraded, expected route %s",
+		    s->route_to);
+		out[n++].role = ROLE_FAILOPEN;
+	}
+	/* under fail-open the engine's "ALL ENDPOINTS DEGRADED" says the
+	 * same as the first banner */
+	if (s->recommendation[0] && n < max &&
+	    !(s->fail_open &&
+	        strncmp(s->recommendation, "ALL ENDPOINTS", 13) == 0)) {
+		str_copy(out[n].text, sizeof(out[n].text), s->recommendation);
+		out[n++].role = ROLE_BANNER;
+	}
+	if (n < max && truth_diverged(s, out[n].text, sizeof(out[n].text)))
+		out[n++].role = ROLE_DEGRADED;
+	return n;
 }

@@ -118,6 +118,12 @@ Role view_state_role(HealthState s);
  * role extra_role. */
 void view_title(WINDOW *w, const UiState *u, const char *title, bool focused,
     const char *extra, Role extra_role);
+/* A pane's title row carrying the traffic line (tui/truth): " title "
+ * first when title is not NULL and the line's shortest form still fits
+ * after it (else the line alone), then the line fitted to the rest of
+ * the row (cut with an ellipsis only when even its shortest form does
+ * not fit the whole row). */
+void view_title_truth(WINDOW *w, const UiState *u, const char *title);
 /* "HH:MM:SS" local wall-clock time of session time t. */
 void view_clock(const UiState *u, double t, char *buf, size_t cap);
 /* Short text of a probe result: "200", "500 status", "refused". */
@@ -126,6 +132,30 @@ void view_probe_result(const ProbeEvent *p, char *buf, size_t cap);
 void view_box(WINDOW *w, const UiState *u, const char *title);
 /* A latency for a narrow column: "<1", "12", "1234"; "" when < 0. */
 void view_ms(double ms, char *buf, size_t cap);
+/* Rows of the endpoint list and the timeline: the profile's endpoints,
+ * then the client's-eye probe (`public`) when the profile has one. The
+ * selection (UiState.selected) runs over all of them; the public row's
+ * index is profile->nendpoints. */
+int view_rows(const UiState *u);
+/* True when row i is the client's-eye probe's. */
+bool view_row_is_public(const UiState *u, int i);
+
+#define VIEW_BANNERS_MAX 3
+
+/* One banner: text and role. */
+typedef struct {
+	char text[EV_TEXT_MAX + 64];
+	Role role;
+} Banner;
+
+/*
+ * The banners due now, most urgent first: FAIL-OPEN, the engine's
+ * recommendation, a diverged resolver (tui/truth). The endpoint list's
+ * title shows the first, the timeline's the second. They take no keys.
+ * Returns how many (at most max).
+ */
+int view_banners(const UiState *u, Banner *out, int max);
+
 /* Blank rows y0..h-1 of w. */
 void view_clear_rows(WINDOW *w, int y0);
 

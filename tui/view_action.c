@@ -115,7 +115,6 @@ static void
 draw(WINDOW *w, const UiState *u, bool full)
 {
 	char lines[ACTIONS_TAIL_LINES + 4][256];
-	char extra[EV_NAME_MAX + 32] = "";
 	int h = getmaxy(w), cols = getmaxx(w);
 	int max = h - 1 < (int)ARRAY_LEN(lines) ? h - 1 : (int)ARRAY_LEN(lines);
 	int n = view_action_lines(u, cols - 2, lines, max > 0 ? max : 0);
@@ -125,10 +124,8 @@ draw(WINDOW *w, const UiState *u, bool full)
 
 	(void)full;
 	werase(w);
-	if (u->snap && u->snap->routed)
-		snprintf(extra, sizeof(extra), " traffic %s %s ", u->g->arrow,
-		    u->snap->route_to);
-	view_title(w, u, "Action", false, extra, ROLE_TITLE);
+	/* the traffic line stays in sight while an action runs */
+	view_title_truth(w, u, "Action");
 	for (int r = 0; r < n; r++)
 		text_put(w, 1 + r, 1, cols - 2, 0,
 		    theme_attr(u->theme, r == 0 ? role : ROLE_DIALOG), NULL,

@@ -33,15 +33,56 @@ add_line(char (*lines)[160], int *n, int max, const char *fmt, ...)
 
 #define ADD(...) add_line(lines, &n, max, __VA_ARGS__)
 
+/* The client's-eye probe's head: what it is, and what it got last. */
+static int
+public_head(const UiState *u, char (*lines)[160], int max)
+{
+	const Profile *p = u->profile;
+	const Endpoint *ep = p->public_ep;
+	const Snapshot *s = u->snap;
+	const EndpointSnap *es = s->has_public ? &s->public_probe : NULL;
+	char when[16], res[32];
+	int n = 0;
+
+	ADD("%s  the client's-eye probe (no health state of its own)",
+	    EV_PUBLIC);
+	ADD("resolves its name as a client does, via %s",
+	    profile_resolver_name(p, p->public_resolver));
+	ADD("probe %s", ep->url ? ep->url : ep->target);
+	if (es == NULL || !es->has_probe) {
+		ADD("no probe yet");
+		return n;
+	}
+	view_clock(u, es->last_probe_t, when, sizeof(when));
+	view_probe_result(&es->last_probe, res, sizeof(res));
+	const char *sb = es->last_probe.served_by;
+	ADD("last %s at %s, served by %s%s%s%s", res, when,
+	    sb[0] ? sb : "unknown", s->routed ? " (expected route " : "",
+	    s->routed ? s->route_to : "", s->routed ? ")" : "");
+	ADD("probes %llu, failures %llu, median %s ms",
+	    (unsigned long long)es->probes, (unsigned long long)es->failures,
+	    es->median_ms >= 0
+	        ? (snprintf(when, sizeof(when), "%.1f", es->median_ms), when)
+	        : "-");
+	return n;
+}
+
 int
 view_details_lines(const UiState *u, int idx, char (*lines)[160], int max)
 {
-	const Endpoint *ep = &u->profile->endpoints[idx];
-	const EndpointSnap *es = &u->snap->endpoints[idx];
+	bool pub = view_row_is_public(u, idx);
+	const Endpoint *ep =
+	    pub ? u->profile->public_ep : &u->profile->endpoints[idx];
+	const EndpointSnap *es =
+	    pub ? &u->snap->public_probe : &u->snap->endpoints[idx];
 	const Monitor *m = &ep->monitor;
 	char when[16], buf[160];
 	int n = 0;
 
+	if (pub) {
+		n = public_head(u, lines, max);
+		goto monitor;
+	}
 	view_clock(u, es->state_since, when, sizeof(when));
 	ADD("%s  %s", ep->name, ep->region);
 	ADD("state %s since %s  (%d failures, %d successes in a row)",
@@ -61,6 +102,7 @@ view_details_lines(const UiState *u, int idx, char (*lines)[160], int max)
 	        ? (snprintf(when, sizeof(when), "%.1f", es->median_ms), when)
 	        : "-",
 	    buf);
+monitor:
 	ADD("%s", "");
 	ADD("Monitor (effective)");
 	ADD("  %s, interval %gs, timeout %gs, tolerated failures %d, rise %d",
@@ -92,9 +134,10 @@ view_details_lines(const UiState *u, int idx, char (*lines)[160], int max)
 	}
 	if (m->identify == IDENTIFY_HEADER && m->identify_header)
 		ADD("  served_by from header %s", m->identify_header);
-	ADD("  degraded within %.1fs of a fault (interval x (tolerated + 1) "
-	    "+ timeout)",
-	    m->interval * (m->tolerated_failures + 1) + m->timeout);
+	if (!pub)
+		ADD("  degraded within %.1fs of a fault (interval x "
+		    "(tolerated + 1) + timeout)",
+		    m->interval * (m->tolerated_failures + 1) + m->timeout);
 	ADD("%s", "");
 	ADD("Last probes (ms)");
 	ADD("  %-8s  %-12s %7s %7s %7s %7s %7s  %s", "time", "result", "dns",
@@ -127,7 +170,7 @@ draw(WINDOW *w, const UiState *u, bool full)
 	int n, rows = h - 2, first;
 
 	(void)full;
-	if (u->selected < 0 || u->selected >= u->profile->nendpoints) {
+	if (u->selected < 0 || u->selected >= view_rows(u)) {
 		view_box(w, u, "Details");
 		return;
 	}
@@ -144,7 +187,7 @@ draw(WINDOW *w, const UiState *u, bool full)
 		if (first + r == 0 || strcmp(l, "Monitor (effective)") == 0 ||
 		    strcmp(l, "Last probes (ms)") == 0)
 			role = ROLE_TITLE;
-		else if (first + r == 1)
+		else if (first + r == 1 && !view_row_is_public(u, u->selected))
 			role = view_state_role(
 			    u->snap->endpoints[u->selected].state);
 		text_put(w, 1 + r, 2, cols - 4, 0, theme_attr(u->theme, role),

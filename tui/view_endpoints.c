@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "text.h"
+#include "truth.h"
 
 int
 view_endpoints_first(int selected, int n, int rows)
@@ -22,7 +23,7 @@ view_endpoints_first(int selected, int n, int rows)
 bool
 view_endpoints_select(UiState *u, KeyAction a)
 {
-	int n = u->profile->nendpoints, s = u->selected;
+	int n = view_rows(u), s = u->selected;
 	int page = u->layout->endpoint_rows;
 
 	if (n == 0)
@@ -74,6 +75,8 @@ columns(const UiState *u, int width)
 		if (w > namew)
 			namew = w;
 	}
+	if (u->profile->public_ep && namew < (int)strlen(EV_PUBLIC))
+		namew = (int)strlen(EV_PUBLIC);
 	c.name = namew > 12 ? 12 : namew;
 	c.state = 8;
 	c.pri = 3;
@@ -139,17 +142,25 @@ draw_row(WINDOW *w, int y, const UiState *u, const Cols *c, int i)
 	bool focused = u->focus == PANE_ENDPOINTS;
 	attr_t base = (sel && focused) ? theme_attr(u->theme, ROLE_SELECTED)
 	                               : theme_attr(u->theme, ROLE_DEFAULT);
-	bool target =
-	    u->snap->routed && strcmp(u->snap->route_to, ep->name) == 0;
+	const char *tgt = truth_target(u->snap);
+	const char *exp = truth_expected_apart(u->snap);
+	bool target = tgt && strcmp(tgt, ep->name) == 0;
+	bool expected = exp && strcmp(exp, ep->name) == 0;
 	HealthState st = es ? es->state : HEALTH_CHECKING;
 	char buf[64];
 	int x = 0;
 
 	text_put(w, y, 0, 1, 1, base, NULL, sel ? u->g->sel : " ");
+	/* the endpoint DNS answers, or the expected route apart from it */
 	text_put(w, y, 1, 1, 1,
 	    target ? theme_attr(u->theme, ROLE_TARGET) | (base & ~A_COLOR)
-	           : base,
-	    NULL, target ? u->g->target : " ");
+	        : expected
+	        ? theme_attr(u->theme, ROLE_CHANGE) | (base & ~A_COLOR)
+	        : base,
+	    NULL,
+	    target         ? u->g->target
+	        : expected ? u->g->expected
+	                   : " ");
 	x = 2;
 	put_col(w, y, &x, c->name, target ? (base | A_BOLD) : base, u, ep->name,
 	    false);
@@ -196,25 +207,80 @@ draw_row(WINDOW *w, int y, const UiState *u, const Cols *c, int i)
 		    cols - x + 1, base, NULL, "");
 }
 
+/* The client's-eye probe: what a client resolving the public name got,
+ * and which endpoint served it. No health state of its own. */
+static void
+draw_public_row(WINDOW *w, int y, const UiState *u, const Cols *c, int i)
+{
+	const Snapshot *s = u->snap;
+	const EndpointSnap *es = s->has_public ? &s->public_probe : NULL;
+	bool sel = i == u->selected;
+	bool focused = u->focus == PANE_ENDPOINTS;
+	attr_t base = (sel && focused) ? theme_attr(u->theme, ROLE_SELECTED)
+	                               : theme_attr(u->theme, ROLE_DEFAULT);
+	bool probed = es && es->has_probe;
+	char buf[64];
+	int x = 2;
+
+	text_put(w, y, 0, 1, 1, base, NULL, sel ? u->g->sel : " ");
+	text_put(w, y, 1, 1, 1, base, NULL, " ");
+	put_col(w, y, &x, c->name, base, u, EV_PUBLIC, false);
+	if (c->region)
+		put_col(w, y, &x, c->region, base, u,
+		    u->profile->public_ep->region, false);
+	/* a word for what it is, not a health state */
+	put_col(w, y, &x, c->state,
+	    (sel && focused) ? base : theme_attr(u->theme, ROLE_DIM), u,
+	    "CLIENT", false);
+	put_col(w, y, &x, c->pri, base, u, "-", true);
+	buf[0] = '\0';
+	if (probed)
+		view_probe_result(&es->last_probe, buf, sizeof(buf));
+	else
+		snprintf(buf, sizeof(buf), "no probe yet");
+	put_col(w, y, &x, c->last,
+	    (probed && !es->last_probe.ok && !(sel && focused))
+	        ? theme_attr(u->theme, ROLE_PROBE_FAIL)
+	        : base,
+	    u, buf, false);
+	buf[0] = '\0';
+	if (es)
+		view_ms(es->median_ms, buf, sizeof(buf));
+	put_col(w, y, &x, c->lat, base, u, buf, true);
+	/* served by: the endpoint a client actually reached; loud when it
+	 * is not the expected route */
+	const char *sb = probed ? es->last_probe.served_by : "";
+	bool off = *sb && s->routed && strcmp(sb, s->route_to) != 0;
+	put_col(w, y, &x, c->served,
+	    (sel && focused) ? base
+	        : off        ? theme_attr(u->theme, ROLE_DEGRADED)
+	        : *sb        ? theme_attr(u->theme, ROLE_TARGET)
+	                     : base,
+	    u, *sb ? sb : (probed ? "?" : ""), false);
+	if (c->fault)
+		put_col(w, y, &x, c->fault, base, u, "", false);
+	int cols = getmaxx(w);
+	if (x < cols)
+		text_put(w, y, x - 1 < 0 ? 0 : x - 1, cols - x + 1,
+		    cols - x + 1, base, NULL, "");
+}
+
 static void
 draw(WINDOW *w, const UiState *u, bool full)
 {
-	int n = u->profile->nendpoints;
+	int n = view_rows(u);
 	int rows = getmaxy(w) - 2;
 	Cols c = columns(u, getmaxx(w));
 	char extra[EV_TEXT_MAX + 64] = "";
 	Role extra_role = ROLE_DIM;
+	Banner b[VIEW_BANNERS_MAX];
 	int first;
 
 	(void)full;
-	if (u->snap->fail_open) {
-		snprintf(extra, sizeof(extra),
-		    "FAIL-OPEN: every endpoint degraded, traffic to %s",
-		    u->snap->route_to);
-		extra_role = ROLE_FAILOPEN;
-	} else if (u->snap->recommendation[0]) {
-		snprintf(extra, sizeof(extra), "%s", u->snap->recommendation);
-		extra_role = ROLE_BANNER;
+	/* the first banner; the timeline's title takes the second */
+	if (view_banners(u, b, VIEW_BANNERS_MAX) > 0) {
+		str_copy(extra, sizeof(extra), b[0].text);
+		extra_role = b[0].role;
 	} else if (n > rows) {
 		snprintf(extra, sizeof(extra), "%d of %d", rows, n);
 	}
@@ -224,7 +290,9 @@ draw(WINDOW *w, const UiState *u, bool full)
 	first = view_endpoints_first(u->selected, n, rows);
 	for (int r = 0; r < rows; r++) {
 		int i = first + r;
-		if (i < n)
+		if (view_row_is_public(u, i))
+			draw_public_row(w, 2 + r, u, &c, i);
+		else if (i < n)
 			draw_row(w, 2 + r, u, &c, i);
 		else {
 			wmove(w, 2 + r, 0);

@@ -1,10 +1,13 @@
 /*
  * view_endpoints: the endpoint list: name, region, state word, priority,
  * last result, latency, served_by (loud when another region answered),
- * the fault in --demo, the endpoint receiving traffic marked, FAIL-OPEN
- * shown loudly in the title when every endpoint is degraded, and the
- * engine's recommendation
- * ("eu20 degraded: fail over to us21? press f") as a banner there.
+ * the fault in --demo; the endpoint DNS answers marked, the expected route
+ * marked apart while DNS answers another (tui/truth); then, when the
+ * profile has one, the client's-eye probe's row (`public`: no health
+ * state, served_by loud when it is not the expected route). The title
+ * carries the first banner (view_banners: FAIL-OPEN, the engine's
+ * recommendation "eu20 degraded: fail over to us21? press f", a diverged
+ * resolver).
  */
 #ifndef DRTOP_VIEW_ENDPOINTS_H
 #define DRTOP_VIEW_ENDPOINTS_H

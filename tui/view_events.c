@@ -68,7 +68,8 @@ view_events_format(
 	}
 	case EV_ROUTE: {
 		const RouteEvent *r = &ev->u.route;
-		int o = snprintf(buf, cap, "ROUTE  %s %s %s (%s)%s",
+		/* a route is the expected route, never traffic observed */
+		int o = snprintf(buf, cap, "ROUTE  expected %s %s %s (%s)%s",
 		    r->from[0] ? r->from : "start", a, r->to,
 		    route_cause_name(r->cause),
 		    r->fail_open ? " FAIL-OPEN: every endpoint degraded" : "");
@@ -79,31 +80,49 @@ view_events_format(
 		return true;
 	}
 	case EV_DNS: {
+		/* by the resolver's display name; the name queried is the
+		 * DNS pane's title */
 		const DnsEvent *d = &ev->u.dns;
+		const char *who =
+		    d->resolver_name[0] ? d->resolver_name : d->resolver;
 		if (d->ttl >= 0)
-			snprintf(buf, cap, "DNS    %s: %s %s %s ttl %d %s",
-			    d->resolver, d->name, a,
+			snprintf(buf, cap, "DNS    %s %s %s ttl %d %s", who, a,
 			    d->endpoint[0]    ? d->endpoint
 			        : d->nanswers ? d->answers[0]
 			                      : "?",
 			    d->ttl, d->rcode);
 		else
-			snprintf(buf, cap, "DNS    %s: %s %s", d->resolver,
-			    d->name, d->rcode);
+			snprintf(buf, cap, "DNS    %s: %s %s", who, d->name,
+			    d->rcode);
 		*role = strcmp(d->rcode, "NOERROR") == 0 ? ROLE_DEFAULT
 		                                         : ROLE_DEGRADED;
 		return true;
 	}
-	case EV_CONVERGED:
-		snprintf(buf, cap, "DNS    %s converged on %s after %.1fs",
-		    ev->u.conv.resolver, ev->u.conv.endpoint, ev->u.conv.after);
+	case EV_CONVERGED: {
+		const ConvergeEvent *c = &ev->u.conv;
+		const char *who =
+		    c->resolver_name[0] ? c->resolver_name : c->resolver;
+		if (c->after >= 0)
+			snprintf(buf, cap,
+			    "DNS    %s converged on %s after %.1fs", who,
+			    c->endpoint, c->after);
+		else
+			snprintf(buf, cap, "DNS    %s converged on %s", who,
+			    c->endpoint);
 		*role = ROLE_CONVERGED;
 		return true;
-	case EV_DIVERGED:
-		snprintf(buf, cap, "DNS    %s diverged: back to %s",
-		    ev->u.conv.resolver, ev->u.conv.endpoint);
+	}
+	case EV_DIVERGED: {
+		const ConvergeEvent *c = &ev->u.conv;
+		const char *who =
+		    c->resolver_name[0] ? c->resolver_name : c->resolver;
+		snprintf(buf, cap, "DNS    %s DIVERGED: still answers %s%s%s%s",
+		    who, c->endpoint[0] ? c->endpoint : "no endpoint",
+		    c->expected[0] ? " (expected " : "", c->expected,
+		    c->expected[0] ? ")" : "");
 		*role = ROLE_DEGRADED;
 		return true;
+	}
 	case EV_CERT:
 		snprintf(buf, cap, "CERT   %s: %d days left%s",
 		    ev->u.cert.endpoint, ev->u.cert.days_left,

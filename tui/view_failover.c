@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "text.h"
+#include "truth.h"
 
 /* The snapshot entry of endpoint name, or NULL. */
 static const EndpointSnap *
@@ -122,9 +123,24 @@ view_failover_lines(const UiState *u, int width, char (*lines)[256], int max)
 	int ttl = u->profile ? u->profile->dns.ttl : 0;
 	const EndpointSnap *te = ep_snap(u, ff->to);
 
+	const Snapshot *sn = u->snap;
+	const char *obs = sn ? truth_observed(sn) : NULL;
+
 	ep_line(u, ff->from, from, sizeof(from));
 	ep_line(u, ff->to, to, sizeof(to));
 	snprintf(buf, sizeof(buf), "Traffic: %s %s %s", from, u->g->arrow, to);
+	n = add_wrapped(lines, n, max, width, "", 2, buf);
+	/* where DNS answers (what the action moves) and what is expected:
+	 * the same words as the title */
+	if (sn && sn->traffic.observed)
+		snprintf(buf, sizeof(buf),
+		    "DNS answers %s (%d/%d resolvers); expected route %s.",
+		    obs ? obs : "no endpoint", sn->traffic.count,
+		    sn->traffic.total, sn->routed ? sn->route_to : "none yet");
+	else
+		snprintf(buf, sizeof(buf),
+		    "DNS not observed; expected route %s.",
+		    sn && sn->routed ? sn->route_to : "none yet");
 	n = add_wrapped(lines, n, max, width, "", 2, buf);
 	snprintf(buf, sizeof(buf),
 	    "TTL %ds: clients follow within ~%ds after DNS changes.", ttl, ttl);
@@ -136,10 +152,20 @@ view_failover_lines(const UiState *u, int width, char (*lines)[256], int max)
 		    view_state_word(te->state));
 		n = add_wrapped(lines, n, max, width, "", 2, buf);
 	}
-	if (u->snap && u->snap->routed &&
-	    strcmp(u->snap->route_to, ff->to) == 0) {
+	/* "already" only when DNS is seen answering the target: an
+	 * expected route is not where traffic goes */
+	if (obs && strcmp(obs, ff->to) == 0) {
 		snprintf(buf, sizeof(buf),
-		    "WARNING: %s is the current route already.", ff->to);
+		    "WARNING: %s is the current route already (DNS answers "
+		    "it, %d/%d).",
+		    ff->to, sn->traffic.count, sn->traffic.total);
+		n = add_wrapped(lines, n, max, width, "", 2, buf);
+	} else if (sn && !sn->traffic.observed && sn->routed &&
+	    strcmp(sn->route_to, ff->to) == 0) {
+		snprintf(buf, sizeof(buf),
+		    "WARNING: %s is the expected route already (DNS not "
+		    "observed).",
+		    ff->to);
 		n = add_wrapped(lines, n, max, width, "", 2, buf);
 	}
 	if (ff->action == NULL || ff->nsteps == 0) {

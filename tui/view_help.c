@@ -6,7 +6,8 @@
 #include "text.h"
 
 int
-view_help_lines(KeyContext extra, char (*lines)[128], bool *heading, int max)
+view_help_lines(const Glyphs *g, KeyContext extra, char (*lines)[128],
+    bool *heading, int max)
 {
 	static const KeyContext order[] = {KCTX_MAIN, KCTX_DEMO, KCTX_DRILL,
 	    KCTX_DIALOG, KCTX_CONFIRM, KCTX_RUNBOOK};
@@ -37,6 +38,26 @@ view_help_lines(KeyContext extra, char (*lines)[128], bool *heading, int max)
 		    "States are words and glyphs too: ONLINE DEGRADED "
 		    "CHECKING DISABLED.");
 	}
+	/* the marks of expected against observed traffic */
+	if (n + 6 <= max) {
+		heading[n] = false;
+		lines[n++][0] = '\0';
+		heading[n] = true;
+		snprintf(lines[n++], 128, "Marks");
+		for (int i = 0; i < 4; i++)
+			heading[n + i] = false;
+		snprintf(lines[n++], 128,
+		    "%s  the endpoint DNS answers (observed traffic)",
+		    g->target);
+		snprintf(lines[n++], 128,
+		    "%s  the expected route, where DNS does not answer (yet)",
+		    g->expected);
+		snprintf(lines[n++], 128,
+		    "%s  an authoritative resolver (DNS panel)", g->auth);
+		snprintf(lines[n++], 128,
+		    "%s %s  the answer is / is not the expected route",
+		    g->match, g->mismatch);
+	}
 	return n;
 }
 
@@ -45,7 +66,7 @@ draw(WINDOW *w, const UiState *u, bool full)
 {
 	char lines[96][128];
 	bool heading[96];
-	int n = view_help_lines(u->extra_kctx, lines, heading, 96);
+	int n = view_help_lines(u->g, u->extra_kctx, lines, heading, 96);
 	int h = getmaxy(w), cols = getmaxx(w);
 	int rows = h - 2;
 	int first = u->dialog_scroll;

@@ -10,9 +10,9 @@
 extern const ViewOps view_help_ops;
 
 /* The help text's lines into lines (extra: KCTX_DEMO or KCTX_REPLAY
- * adds that context), heading[i] true for a context's title; returns
- * the count. */
-int view_help_lines(
-    KeyContext extra, char (*lines)[128], bool *heading, int max);
+ * adds that context), heading[i] true for a context's title, then what
+ * the marks mean in glyphs g; returns the count. */
+int view_help_lines(const Glyphs *g, KeyContext extra, char (*lines)[128],
+    bool *heading, int max);
 
 #endif

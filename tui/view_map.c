@@ -6,6 +6,7 @@
 
 #include "landmask.h"
 #include "text.h"
+#include "truth.h"
 
 /* braille dot bits by (dx, dy) in a 2 x 4 cell */
 static const unsigned braille_bit[4][2] = {
@@ -89,10 +90,32 @@ view_map_canvas_free(MapCanvas *mc)
 	memset(mc, 0, sizeof(*mc));
 }
 
+/* The endpoint traffic is observed to go to (the expected route when
+ * DNS is not observed): marked with the target glyph. */
 static bool
 is_target(const UiState *u, const char *name)
 {
-	return u->snap->routed && strcmp(u->snap->route_to, name) == 0;
+	const char *t = truth_target(u->snap);
+
+	return t != NULL && strcmp(t, name) == 0;
+}
+
+/* The expected route where DNS answers another endpoint: its own mark,
+ * so the map never shows expected traffic as traffic. */
+static bool
+is_expected(const UiState *u, const char *name)
+{
+	const char *e = truth_expected_apart(u->snap);
+
+	return e != NULL && strcmp(e, name) == 0;
+}
+
+static const char *
+mark_of(const UiState *u, const char *name)
+{
+	return is_target(u, name)  ? u->g->target
+	    : is_expected(u, name) ? u->g->expected
+	                           : u->g->marker;
 }
 
 /* "eu20 ONLINE 75%"; without the share when short. */
@@ -159,8 +182,11 @@ draw_markers(WINDOW *w, const UiState *u, int rows, int cols)
 			}
 			Role sr = view_state_role(es->state);
 			text_put(w, 1 + r, c, 1, 0,
-			    theme_attr(u->theme, tgt ? ROLE_TARGET : sr), NULL,
-			    tgt ? u->g->target : u->g->marker);
+			    theme_attr(u->theme,
+			        tgt                            ? ROLE_TARGET
+			            : is_expected(u, ep->name) ? ROLE_CHANGE
+			                                       : sr),
+			    NULL, mark_of(u, ep->name));
 			used[r * cols + c] = 1;
 			int x = lx;
 			x += text_put(w, 1 + ly, x, cols - x, 0,
@@ -218,8 +244,8 @@ draw_schematic(WINDOW *w, const UiState *u, int rows, int cols)
 		bool tgt = is_target(u, ep->name);
 		char label[96], inner[128];
 		label_short(u, i, share, label, sizeof(label));
-		snprintf(inner, sizeof(inner), "%s %s",
-		    tgt ? u->g->target : u->g->marker, label);
+		snprintf(
+		    inner, sizeof(inner), "%s %s", mark_of(u, ep->name), label);
 		int iw = text_width(inner);
 		if (x + iw + 2 > cols) {
 			/* say how many did not fit */
@@ -266,17 +292,11 @@ static void
 draw(WINDOW *w, const UiState *u, bool full)
 {
 	int rows = getmaxy(w) - 1, cols = getmaxx(w);
-	char extra[128] = "";
 
 	(void)full;
-	if (u->snap->routed)
-		snprintf(extra, sizeof(extra), "traffic %s %s%s", u->g->arrow,
-		    u->snap->route_to,
-		    u->snap->fail_open ? " (FAIL-OPEN)" : "");
-	else
-		snprintf(extra, sizeof(extra), "no route yet");
-	view_title(w, u, "Regions", false, extra,
-	    u->snap->fail_open ? ROLE_FAILOPEN : ROLE_TARGET);
+	/* the map's title is the traffic line: observed, and expected when
+	 * it differs (tui/truth) */
+	view_title_truth(w, u, NULL);
 	if (rows <= 0 || cols <= 0)
 		return;
 	if (u->layout->map_schematic) {

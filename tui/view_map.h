@@ -1,9 +1,11 @@
 /*
  * view_map: the region map. A braille world map (UTF-8) or ASCII dots
  * from the land mask, each endpoint with a position as a marker with
- * its name and state word, the endpoint receiving traffic highlighted
- * (with its share under weighted routing). When the pane is too small
- * for a map (layout.map_schematic) a row of region boxes replaces it.
+ * its name and state word (with its share under weighted routing). The
+ * endpoint DNS is observed to answer has the target mark, the expected
+ * route where it differs its own mark (tui/truth); the title row is the
+ * traffic line (view_title_truth). When the pane is too small for a map
+ * (layout.map_schematic) a row of region boxes replaces it.
  */
 #ifndef DRTOP_VIEW_MAP_H
 #define DRTOP_VIEW_MAP_H

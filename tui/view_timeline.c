@@ -99,10 +99,26 @@ cell_glyph(const Glyphs *g, int code, const char **s, Role *r)
 	}
 }
 
+/* Row i's probes and monitor: an endpoint's, or the client's-eye
+ * probe's (view_row_is_public). */
+static const EndpointSnap *
+row_snap(const UiState *u, int i)
+{
+	return view_row_is_public(u, i) ? &u->snap->public_probe
+	                                : &u->snap->endpoints[i];
+}
+
+static const Endpoint *
+row_endpoint(const UiState *u, int i)
+{
+	return view_row_is_public(u, i) ? u->profile->public_ep
+	                                : &u->profile->endpoints[i];
+}
+
 static int
 label_width(const UiState *u, int cols)
 {
-	int w = 4;
+	int w = u->profile->public_ep ? (int)strlen(EV_PUBLIC) : 4;
 
 	for (int i = 0; i < u->profile->nendpoints; i++) {
 		int n = text_width(u->profile->endpoints[i].name);
@@ -129,8 +145,8 @@ put_cell(WINDOW *w, const UiState *u, int y, int x, int code)
 static void
 take_probes(TimelineState *tl, const UiState *u, int i)
 {
-	const EndpointSnap *es = &u->snap->endpoints[i];
-	const Monitor *mon = &u->profile->endpoints[i].monitor;
+	const EndpointSnap *es = row_snap(u, i);
+	const Monitor *mon = &row_endpoint(u, i)->monitor;
 	int newest = es->hist_len - 1, k;
 	double last = tl->last_t[i];
 
@@ -195,7 +211,7 @@ probe_lag(const TimelineState *tl, const Profile *p)
 void
 view_timeline_update(TimelineState *tl, const UiState *u, int cols)
 {
-	int n = u->snap->nendpoints;
+	int n = view_rows(u);
 	int width = cell_columns(u, cols);
 
 	if (width < 1)
@@ -245,7 +261,7 @@ view_timeline_update(TimelineState *tl, const UiState *u, int cols)
 static int
 first_row(const UiState *u, int rows)
 {
-	int n = u->snap->nendpoints, first = 0;
+	int n = view_rows(u), first = 0;
 
 	if (n > rows) {
 		first = u->selected - rows + 1;
@@ -336,8 +352,9 @@ static void
 draw(WINDOW *w, const UiState *u, bool full)
 {
 	const TimelineState *tl = u->timeline;
-	int n = u->snap->nendpoints;
+	int n = view_rows(u);
 	int rows = getmaxy(w) - 2, cols = getmaxx(w);
+	Banner b[VIEW_BANNERS_MAX];
 	int lw = label_width(u, cols);
 	int width = cols - lw;
 
@@ -349,8 +366,13 @@ draw(WINDOW *w, const UiState *u, bool full)
 		werase(w);
 	}
 	int64_t now_slot = slot_of(tl, u->t);
-	view_title(w, u, "Probes", u->focus == PANE_TIMELINE,
-	    "ok: height = latency; slow, failed, timeout", ROLE_DIM);
+	/* a second banner takes the legend's place */
+	if (view_banners(u, b, VIEW_BANNERS_MAX) > 1)
+		view_title(w, u, "Probes", u->focus == PANE_TIMELINE, b[1].text,
+		    b[1].role);
+	else
+		view_title(w, u, "Probes", u->focus == PANE_TIMELINE,
+		    "ok: height = latency; slow, failed, timeout", ROLE_DIM);
 	int first = first_row(u, rows);
 	if (first != tl->drawn_first)
 		full = true;
@@ -362,22 +384,24 @@ draw(WINDOW *w, const UiState *u, bool full)
 				put_cell(w, u, y, lw + c, tl->cell[at]);
 		}
 		/* the row label: name and median latency */
-		const EndpointSnap *es = &u->snap->endpoints[i];
+		const EndpointSnap *es = row_snap(u, i);
+		bool pub = view_row_is_public(u, i);
 		bool sel = i == u->selected && u->focus == PANE_TIMELINE;
 		char ms[24] = "";
 		if (es->median_ms >= 0) {
 			view_ms(es->median_ms, ms, sizeof(ms) - 2);
 			strcat(ms, "ms");
 		}
-		attr_t a = sel
-		    ? theme_attr(u->theme, ROLE_SELECTED)
-		    : theme_attr(u->theme, view_state_role(es->state));
+		/* the client's-eye row has no health state: dim */
+		attr_t a = sel ? theme_attr(u->theme, ROLE_SELECTED)
+		    : pub      ? theme_attr(u->theme, ROLE_DIM)
+		          : theme_attr(u->theme, view_state_role(es->state));
 		int mw = text_width(ms);
 		int nw = mw + 2 < lw - 1 ? lw - 2 - mw : lw - 1;
 		/* the name, cut to leave room for the latency */
 		text_put(w, y, 0, lw - 1, lw - 1, a, NULL, "");
 		text_put(w, y, 0, nw, 0, a, u->g->ellipsis,
-		    u->profile->endpoints[i].name);
+		    pub ? EV_PUBLIC : u->profile->endpoints[i].name);
 		if (mw + 2 < lw - 1)
 			text_put(w, y, lw - 1 - mw, mw, 0,
 			    sel ? a : theme_attr(u->theme, ROLE_DIM), NULL, ms);
@@ -395,7 +419,7 @@ draw(WINDOW *w, const UiState *u, bool full)
 static bool
 key(UiState *u, KeyAction a)
 {
-	int n = u->profile->nendpoints;
+	int n = view_rows(u);
 
 	if (a == KA_UP && u->selected > 0)
 		u->selected--;

@@ -6,7 +6,9 @@
  * changes. One row per endpoint, one cell per probe: ok probes as a
  * latency sparkline (height = latency), slow, failed and timed-out
  * probes by their own glyph and colour; the axis carries the cursor,
- * time labels and marks at health and route changes.
+ * time labels and marks at health and route changes. The client's-eye
+ * probe (`public`) has a row after the endpoints; a second banner
+ * (view_banners) takes the legend's place in the title.
  */
 #ifndef DRTOP_VIEW_TIMELINE_H
 #define DRTOP_VIEW_TIMELINE_H

@@ -8,7 +8,8 @@
  *   POST /regions/NAME/fault  TEXT     switch its fault; the region after
  *   GET  /regions/NAME/fault?set=TEXT  the same, for a browser
  *   GET  /tm                           the traffic manager's answer
- *   POST /tm/force  NAME|auto          force it (GET ?set= as above)
+ *   POST /tm/force  NAME|auto          tell it (GET ?set= as above)
+ *   POST /tm/manager  automatic|manual switch the manager (GET ?set=)
  *
  * Answers are JSON; errors are {"error":"..."} with 400, 404 or 405.
  * Everything here runs on the server thread except sim_add_route and
@@ -45,6 +46,12 @@ json_region_locked(Sim *s, JsonW *w, int i)
 	jsonw_key_int(w, "port", httpd_listener_port(rg->lst));
 	jsonw_key_str(w, "fault", text);
 	jsonw_key_bool(w, "healthy", sim_fault_healthy(&rg->fault));
+	if (rg->pub != NULL) {
+		char addr[16];
+
+		sim_region_public_addr(s, i, addr, sizeof(addr));
+		jsonw_key_str(w, "public", addr);
+	}
 	jsonw_key_int(w, "requests", rg->requests);
 	if (rg->err[0] != '\0')
 		jsonw_key_str(w, "error", rg->err);
@@ -59,6 +66,7 @@ json_tm_locked(Sim *s, JsonW *w, int i)
 
 	(void)i;
 	jsonw_obj_open(w);
+	jsonw_key_str(w, "manager", sim_tm_manager_name(s->manager));
 	if (s->forced[0] != '\0')
 		jsonw_key_str(w, "forced", s->forced);
 	else
@@ -257,6 +265,29 @@ route_force(Sim *s, const SimRequest *req, SimResponse *resp)
 	free(text);
 }
 
+static void
+route_manager(Sim *s, const SimRequest *req, SimResponse *resp)
+{
+	char *text;
+	int m;
+
+	if (!set_text(req, resp, &text))
+		return;
+	if (text == NULL) {
+		resp_ok(resp, tm_json(s));
+		return;
+	}
+	m = sim_tm_manager_from_name(trim(text));
+	if (m < 0)
+		resp_error(
+		    resp, 400, "tm manager: body must be automatic or manual");
+	else {
+		sim_tm_set_manager(s, (SimTmManager)m);
+		resp_ok(resp, tm_json(s));
+	}
+	free(text);
+}
+
 /* /regions/NAME and /regions/NAME/...; p points after "/regions/". */
 static void
 route_region(Sim *s, const SimRequest *req, SimResponse *resp, const char *p)
@@ -300,6 +331,8 @@ control_builtin(Sim *s, const SimRequest *req, SimResponse *resp)
 			resp_ok(resp, tm_json(s));
 	} else if (strcmp(p, "/tm/force") == 0) {
 		route_force(s, req, resp);
+	} else if (strcmp(p, "/tm/manager") == 0) {
+		route_manager(s, req, resp);
 	} else if (str_starts(p, "/regions/")) {
 		route_region(s, req, resp, p + strlen("/regions/"));
 	} else {

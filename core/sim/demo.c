@@ -1,23 +1,25 @@
 /*
  * demo: the embedded world of `drtop --demo`.
  *
- * DESIGN: core/simworld starts the regions and the simulated DNS (each
- * owns its thread; the DNS asks the regions' traffic manager which
- * region to answer with, and ages its answers like a resolver's cache so
- * the TTL countdown has something to show). The built-in
- * profile is JSON text with the ports filled in, loaded through
+ * DESIGN: core/sim/simworld starts the regions, the manual traffic
+ * manager's name server and the two resolvers in front of it; each owns
+ * its thread (the name server asks the regions' traffic manager which
+ * region to answer with; the resolvers ask the name server over UDP and
+ * cache what it says, each on its own). The built-in profile is
+ * core/sim/simprofile's JSON text for this world, loaded through
  * profile_parse so it is validated like any user's profile. The demo's
  * fault rotation state belongs to the main thread.
  *
  * The built-in failover action is a real process started by the action
  * runner, as a user's would be: the `curl` command-line tool posting the
  * target region to the simulator's control interface (`POST /tm/force`,
- * on an ephemeral loopback port), so the simulated traffic manager
- * answers with it and the DNS panel shows the failover propagating. The
- * failback action posts "auto": the traffic manager follows the regions'
- * health again (the best healthy region by priority). curl gets -q (no
- * ~/.curlrc) and --noproxy '*' (a proxy from the environment must not
- * see loopback requests).
+ * on an ephemeral loopback port), so the manager answers with it: the
+ * name server at once, each resolver when its cached answer runs out,
+ * the stale one DEMO_STALE seconds later. The failback action posts its
+ * {to}, the region the rules pick (the preferred online region): a
+ * manual manager is only ever told. curl gets -q (no ~/.curlrc) and
+ * --noproxy '*' (a proxy from the environment must not see loopback
+ * requests).
  */
 #include "sim/demo.h"
 
@@ -27,12 +29,16 @@
 #include <unistd.h>
 
 #include "base/util.h"
-#include "sim/simworld.h"
+#include "sim/simprofile.h"
 
 #define DEMO_REGIONS 3
-#define DEMO_TTL 30
 
 static const char *const region_names[DEMO_REGIONS] = {"eu20", "us21", "ap10"};
+
+static const SimWorldResolver demo_resolvers[] = {
+    {"isp-a", SIMDNS_CACHING, 0},
+    {"isp-b stale", SIMDNS_STALE, 0},
+};
 
 /* The fault rotation of keys 1, 2, 3. */
 static const char *const rotation[] = {
@@ -44,51 +50,6 @@ struct Demo {
 	Profile *profile;
 	int fault_step[DEMO_REGIONS];
 };
-
-/* The argument vector before the body: curl, quiet but for errors,
- * failing on an HTTP error status, bounded in time. */
-#define DEMO_CURL                                                              \
-	"\"curl\",\"-q\",\"-fsS\",\"--noproxy\",\"*\",\"--max-time\",\"5\","   \
-	"\"-X\",\"POST\",\"--data-binary\""
-
-static char *
-demo_profile_json(const Demo *d)
-{
-	int dns_port = simdns_port(simworld_dns(d->world));
-	char force[128];
-
-	snprintf(force, sizeof(force), "\"http://127.0.0.1:%d/tm/force\"",
-	    sim_control_port(d->sim));
-
-	return xasprintf(
-	    "{\"service\":\"demo\","
-	    "\"dns\":{\"name\":\"" SIMWORLD_DNS_NAME "\",\"ttl\":%d,"
-	    "\"resolvers\":[\"127.0.0.1:%d\"],\"interval\":1},"
-	    "\"routing\":{\"method\":\"priority\",\"failback\":\"manual\","
-	    "\"hold_down\":10},"
-	    "\"monitor\":{\"protocol\":\"http\",\"path\":\"/health\","
-	    "\"interval\":1,\"timeout\":0.5,\"tolerated_failures\":1,"
-	    "\"expected_status\":[\"200\"],"
-	    "\"identify\":{\"header\":\"X-Region\"}},"
-	    "\"endpoints\":["
-	    "{\"name\":\"eu20\",\"region\":\"Europe (Frankfurt)\","
-	    "\"lat\":50.1,\"lon\":8.7,\"target\":\"%s\",\"priority\":1,"
-	    "\"dns_answers\":[\"eu20." SIMDNS_ZONE "\"]},"
-	    "{\"name\":\"us21\",\"region\":\"US East (Virginia)\","
-	    "\"lat\":38.9,\"lon\":-77.0,\"target\":\"%s\",\"priority\":2,"
-	    "\"dns_answers\":[\"us21." SIMDNS_ZONE "\"]},"
-	    "{\"name\":\"ap10\",\"region\":\"Asia Pacific (Sydney)\","
-	    "\"lat\":-33.9,\"lon\":151.2,\"target\":\"%s\",\"priority\":3,"
-	    "\"dns_answers\":[\"ap10." SIMDNS_ZONE "\"]}],"
-	    "\"actions\":{"
-	    "\"failover\":{\"argv\":[" DEMO_CURL ",\"{to}\",%s],"
-	    "\"timeout\":10},"
-	    "\"failback\":{\"argv\":[" DEMO_CURL ",\"auto\",%s],"
-	    "\"timeout\":10}},"
-	    "\"drill\":{\"rto_target\":120,\"dir\":\"drills\"}}",
-	    DEMO_TTL, dns_port, sim_region_url(d->sim, 0),
-	    sim_region_url(d->sim, 1), sim_region_url(d->sim, 2), force, force);
-}
 
 Demo *
 demo_start(char *err, size_t errcap)
@@ -105,14 +66,20 @@ demo_start(char *err, size_t errcap)
 	wc.sim.regions = specs;
 	wc.sim.nregions = DEMO_REGIONS;
 	wc.sim.control_port = 0; /* ephemeral, loopback: the actions' */
+	wc.sim.manager = SIM_TM_MANUAL;
+	wc.sim.public_listen = true; /* the client's-eye probe's */
+	wc.sim.public_port = 0;
 	wc.dns_port = 0;
 	wc.ttl = DEMO_TTL;
-	wc.caching = true; /* answers age like a resolver's cache */
+	wc.resolvers = demo_resolvers;
+	wc.nresolvers = (int)ARRAY_LEN(demo_resolvers);
+	wc.stale = DEMO_STALE;
+	wc.stale_ttl = 1;
 	d->world = simworld_start(&wc, err, errcap);
 	if (d->world == NULL)
 		goto fail;
 	d->sim = simworld_sim(d->world);
-	json = demo_profile_json(d);
+	json = simprofile_json(d->world, NULL);
 	if (getcwd(cwd, sizeof(cwd)) == NULL)
 		str_copy(cwd, sizeof(cwd), "/tmp");
 	errlist_init(&errs);
@@ -178,6 +145,12 @@ int
 demo_control_port(const Demo *d)
 {
 	return sim_control_port(d->sim);
+}
+
+SimWorld *
+demo_world(const Demo *d)
+{
+	return d->world;
 }
 
 void

@@ -103,8 +103,22 @@ httpd_listener_new(Httpd *h, const char *name, int port, const char *headers,
 }
 
 int
+httpd_listener_set_addr(HttpdListener *l, const char *addr)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	if (netaddr_make(addr, 0, &ss, &len) != 0 ||
+	    strlen(addr) >= sizeof(l->addr))
+		return -1;
+	str_copy(l->addr, sizeof(l->addr), addr);
+	return 0;
+}
+
+int
 httpd_listener_open(Httpd *h, HttpdListener *l, char *err, size_t cap)
 {
+	const char *host = l->addr[0] != '\0' ? l->addr : h->host;
 	struct sockaddr_storage ss;
 	socklen_t len;
 	int one = 1;
@@ -112,20 +126,22 @@ httpd_listener_open(Httpd *h, HttpdListener *l, char *err, size_t cap)
 
 	if (l->fd >= 0)
 		return 0;
-	netaddr_make(h->bind, l->port, &ss, &len);
-	fd = socket(h->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	netaddr_make(
+	    l->addr[0] != '\0' ? l->addr : h->bind, l->port, &ss, &len);
+	fd =
+	    socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		snprintf(err, cap, "%s: socket: %s", l->name, strerror(errno));
 		return -1;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&ss, len) != 0) {
-		snprintf(err, cap, "%s:%d (%s): bind: %s", h->host, l->port,
+		snprintf(err, cap, "%s:%d (%s): bind: %s", host, l->port,
 		    l->name, strerror(errno));
 		goto fail;
 	}
 	if (listen(fd, 4096) != 0) {
-		snprintf(err, cap, "%s:%d (%s): listen: %s", h->host, l->port,
+		snprintf(err, cap, "%s:%d (%s): listen: %s", host, l->port,
 		    l->name, strerror(errno));
 		goto fail;
 	}

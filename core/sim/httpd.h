@@ -101,6 +101,13 @@ HttpdListener *httpd_listener_new(Httpd *h, const char *name, int port,
     const char *headers, HttpdHandler fn, void *ctx);
 
 /*
+ * Listen on addr (numeric, no brackets: "127.0.0.118") instead of the
+ * server's bind address; copied. Returns 0, or -1 when addr is not a
+ * numeric address. Owner thread, before l is first opened.
+ */
+int httpd_listener_set_addr(HttpdListener *l, const char *addr);
+
+/*
  * Bind and listen (nothing when l is open already). The first open
  * fixes the port (an ephemeral one is chosen then); later opens use the
  * same port. Returns 0, or -1 with err set ("127.0.0.1:18081 (eu20):

@@ -23,6 +23,7 @@ struct HttpdListener {
 	int kind; /* HTTPD_ITEM_LISTEN; must be first */
 	int fd; /* -1 while closed */
 	int port; /* asked for; the bound port after the first open */
+	char addr[64]; /* numeric address to bind; "" = the server's */
 	char name[64];
 	char *headers; /* "" for none */
 	HttpdHandler fn;

@@ -1,7 +1,8 @@
 /*
  * region: what a simulated region answers, given its fault
- * (sim_fault_answer in core/sim/fault), and its listener, which is open
- * unless the fault is refuse. Handlers run on the server thread (see
+ * (sim_fault_answer in core/sim/fault), and its listeners (the region's
+ * own, and the public one on its DNS address when there is one), which
+ * are open unless the fault is refuse. Handlers run on the server thread (see
  * sim.h and httpd.h); the Region fields they read under Sim.lock are
  * the fault and the counters.
  */
@@ -116,10 +117,10 @@ region_answer(void *ctx, HttpConn *c, const HttpReq *r)
 }
 
 int
-region_init(
-    Sim *s, Region *rg, const SimRegionSpec *spec, char *err, size_t cap)
+region_init(Sim *s, Region *rg, const SimRegionSpec *spec, int public_port,
+    char *err, size_t cap)
 {
-	char hdr[SIM_NAME_MAX + 16];
+	char hdr[SIM_NAME_MAX + 16], name[SIM_NAME_MAX + 16], addr[16];
 
 	pthread_once(&endless_once, endless_init);
 	rg->sim = s;
@@ -131,7 +132,19 @@ region_init(
 		return -1;
 	snprintf(rg->url, sizeof(rg->url), "http://%s:%d/health",
 	    httpd_host(s->httpd), httpd_listener_port(rg->lst));
-	return 0;
+	if (public_port < 0)
+		return 0;
+	/* The same answers on the region's DNS address, where a client
+	 * that resolved the service name connects. */
+	snprintf(name, sizeof(name), "%s public", rg->name);
+	sim_region_public_addr(s, (int)(rg - s->regions), addr, sizeof(addr));
+	rg->pub = httpd_listener_new(
+	    s->httpd, name, public_port, hdr, region_answer, rg);
+	if (httpd_listener_set_addr(rg->pub, addr) != 0) {
+		snprintf(err, cap, "%s: bad address %s", name, addr);
+		return -1;
+	}
+	return httpd_listener_open(s->httpd, rg->pub, err, cap);
 }
 
 void
@@ -146,10 +159,18 @@ region_reconcile(Sim *s, int i)
 	pthread_mutex_unlock(&s->lock);
 	if (!want) {
 		httpd_listener_close(s->httpd, rg->lst);
+		if (rg->pub != NULL)
+			httpd_listener_close(s->httpd, rg->pub);
 		return;
 	}
-	if (httpd_listener_open(s->httpd, rg->lst, err, sizeof(err)) == 0)
+	if (httpd_listener_open(s->httpd, rg->lst, err, sizeof(err)) == 0 &&
+	    (rg->pub == NULL ||
+	        httpd_listener_open(s->httpd, rg->pub, err, sizeof(err)) == 0))
 		return;
+	/* Either could not listen again: refuse on both. */
+	httpd_listener_close(s->httpd, rg->lst);
+	if (rg->pub != NULL)
+		httpd_listener_close(s->httpd, rg->pub);
 	pthread_mutex_lock(&s->lock);
 	rg->fault = (SimFault){.kind = SIM_FAULT_REFUSE, .arg = 0};
 	str_copy(rg->err, sizeof(rg->err), err);

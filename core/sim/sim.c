@@ -8,10 +8,12 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "base/thread.h"
 #include "base/util.h"
@@ -19,6 +21,7 @@
 #include "sim/netaddr.h"
 #include "sim/sim.h"
 #include "sim/sim_int.h"
+#include "sim/simdns.h"
 
 /* ---- configuration ---- */
 
@@ -63,6 +66,16 @@ sim_config_check(const SimConfig *cfg, char *err, size_t cap)
 	}
 	if (cfg->nregions < 1 || cfg->regions == NULL) {
 		snprintf(err, cap, "regions: at least one region is needed");
+		return -1;
+	}
+	if ((int)cfg->manager < 0 || cfg->manager >= SIM_TM__MANAGERS) {
+		snprintf(err, cap, "manager: automatic or manual");
+		return -1;
+	}
+	if (cfg->public_listen &&
+	    (cfg->public_port < 0 || cfg->public_port > 65535)) {
+		snprintf(err, cap, "public port %d: must be 0-65535",
+		    cfg->public_port);
 		return -1;
 	}
 	if (cfg->control_port < -1 || cfg->control_port > 65535) {
@@ -131,9 +144,12 @@ faults_apply(void *ctx)
 	pthread_mutex_unlock(&s->lock);
 	for (int i = 0; i < s->nregions; i++) {
 		HttpdListener *l = s->regions[i].lst;
+		HttpdListener *pub = s->regions[i].pub;
 		region_reconcile(s, i);
 		if (!httpd_listener_is_open(l))
 			httpd_listener_drop_idle(s->httpd, l);
+		if (pub != NULL && !httpd_listener_is_open(pub))
+			httpd_listener_drop_idle(s->httpd, pub);
 	}
 	pthread_mutex_lock(&s->lock);
 	if (gen > s->gen_done)
@@ -157,6 +173,79 @@ server_main(void *arg)
 }
 
 /* ---- lifecycle ---- */
+
+/*
+ * The port the public listeners share: port when it is not 0; else a
+ * port the kernel gives on the first region's address that is also
+ * free on every other region's (tried a few times). Two regions with
+ * one address are an error naming them. Returns the port, or -1 with
+ * err set. sim_start only.
+ */
+static void
+public_addr(const char *region, char *out, size_t cap)
+{
+	uint8_t a[4];
+
+	simdns_region_addr(region, a);
+	snprintf(out, cap, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+}
+
+static int
+public_port_pick(const SimConfig *cfg, char *err, size_t cap)
+{
+	const SimRegionSpec *r = cfg->regions;
+	int n_regions = cfg->nregions, port = cfg->public_port;
+	char addr[16], other[16];
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int *fds = xcalloc((size_t)n_regions, sizeof(*fds));
+	int got = -1;
+
+	for (int i = 0; i < n_regions; i++) {
+		public_addr(r[i].name, addr, sizeof(addr));
+		for (int j = 0; j < i; j++) {
+			public_addr(r[j].name, other, sizeof(other));
+			if (strcmp(addr, other) == 0) {
+				snprintf(err, cap,
+				    "regions %s and %s: one public address "
+				    "(%s); rename one",
+				    r[j].name, r[i].name, addr);
+				goto out;
+			}
+		}
+	}
+	if (port != 0) {
+		got = port;
+		goto out;
+	}
+	for (int attempt = 0; attempt < 8 && got < 0; attempt++) {
+		int n = 0, p = -1;
+
+		for (; n < n_regions; n++) {
+			public_addr(r[n].name, addr, sizeof(addr));
+			netaddr_make(addr, p < 0 ? 0 : p, &ss, &len);
+			fds[n] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+			if (fds[n] < 0 ||
+			    bind(fds[n], (struct sockaddr *)&ss, len) != 0)
+				break;
+			if (p < 0)
+				p = netaddr_bound_port(fds[n]);
+		}
+		if (n == n_regions)
+			got = p;
+		else if (fds[n] >= 0)
+			close(fds[n]);
+		for (int k = 0; k < n; k++)
+			close(fds[k]);
+	}
+	if (got < 0)
+		snprintf(err, cap,
+		    "public listeners: no port free on every "
+		    "region's address");
+out:
+	free(fds);
+	return got;
+}
 
 Sim *
 sim_start(const SimConfig *cfg, char *err, size_t cap)
@@ -182,11 +271,16 @@ sim_start(const SimConfig *cfg, char *err, size_t cap)
 		snprintf(err, cap, "sim: %s", herr);
 		goto fail;
 	}
+	s->manager = cfg->manager;
 	s->nregions = cfg->nregions;
 	s->regions = xcalloc((size_t)cfg->nregions, sizeof(*s->regions));
+	s->public_port = -1;
+	if (cfg->public_listen &&
+	    (s->public_port = public_port_pick(cfg, err, cap)) < 0)
+		goto fail;
 	for (int i = 0; i < s->nregions; i++)
-		if (region_init(
-		        s, &s->regions[i], &cfg->regions[i], err, cap) != 0)
+		if (region_init(s, &s->regions[i], &cfg->regions[i],
+		        s->public_port, err, cap) != 0)
 			goto fail;
 	if (cfg->control_port >= 0) {
 		s->control = httpd_listener_new(s->httpd, "control",
@@ -255,6 +349,18 @@ sim_region_find(const Sim *s, const char *name)
 		if (strcmp(s->regions[i].name, name) == 0)
 			return i;
 	return -1;
+}
+
+int
+sim_public_port(const Sim *s)
+{
+	return s->public_port;
+}
+
+void
+sim_region_public_addr(const Sim *s, int i, char *out, size_t cap)
+{
+	public_addr(s->regions[i].name, out, cap);
 }
 
 int

@@ -6,7 +6,12 @@
  * time from any thread. An optional control interface (HTTP on loopback)
  * switches faults and shows the state as JSON; other modules can add
  * routes to it (sim_add_route). A simple traffic-manager decision
- * (sim_tm_choice) tells the simulated DNS which region to answer with.
+ * (sim_tm_choice) tells the simulated DNS which region to answer with;
+ * the manager is automatic (it follows the regions' health) or manual
+ * (it answers what it was last told). Each region may also listen on
+ * its own loopback address (127.0.0.n, simdns_region_addr) at one
+ * shared port, so a client that resolves the service name through the
+ * simulated DNS reaches the region the answer names.
  *
  * DESIGN: one server thread runs an epoll loop (core/sim/httpd) over
  * non-blocking sockets (every region listener, the control listener,
@@ -49,11 +54,28 @@ typedef struct {
 	int port; /* 0 = ephemeral */
 } SimRegionSpec;
 
+/* Who moves the simulated traffic manager's answer (sim_tm_choice). */
+typedef enum {
+	SIM_TM_AUTOMATIC, /* follows the regions' health (the default) */
+	SIM_TM_MANUAL, /* answers what it was last told, never health */
+	SIM_TM__MANAGERS
+} SimTmManager;
+
 typedef struct {
 	const SimRegionSpec *regions; /* priority order; copied */
 	int nregions; /* 1 or more */
 	int control_port; /* -1 = no control interface, 0 = ephemeral */
 	const char *bind; /* numeric loopback address; NULL = 127.0.0.1 */
+	SimTmManager manager; /* default automatic */
+	/*
+	 * With public_listen, region i also listens on its DNS address
+	 * (simdns_region_addr: 127.0.0.n) at public_port, one port shared
+	 * by every region (0 = a free one, the same on every address). Two
+	 * region names that hash to one address cannot both listen: the
+	 * start fails naming them.
+	 */
+	bool public_listen;
+	int public_port;
 	/* Optional: told about every change ("eu20: fault status 500",
 	 * "tm: forced ap10") on the thread that made it, after the change.
 	 * Must be thread-safe and must not block for long (the server thread
@@ -93,6 +115,12 @@ int sim_region_port(const Sim *s, int i);
 const char *sim_region_url(const Sim *s, int i);
 /* Index of the region called name, or -1. */
 int sim_region_find(const Sim *s, const char *name);
+/* The port every region's public listener shares, or -1 without
+ * public listeners. */
+int sim_public_port(const Sim *s);
+/* "127.0.0.n" of region i's public listener (simdns_region_addr), into
+ * out (cap >= 16). Pure: the same with or without public listeners. */
+void sim_region_public_addr(const Sim *s, int i, char *out, size_t cap);
 /* Bound control port, or -1 without a control interface. */
 int sim_control_port(const Sim *s);
 /* The bind address as given ("127.0.0.1"). */
@@ -120,18 +148,30 @@ long long sim_region_requests(Sim *s, int i);
 
 /*
  * The region a simple traffic manager answers with now; thread-safe
- * (called from the simulated DNS thread). The forced region if one is
- * set; else the first region in priority order whose fault is healthy
- * (sim_fault_healthy); when none is, the first region (fail open, as
- * Azure Traffic Manager and Route 53 do). Writes the name into out and
- * returns true when the answer is forced or healthy, false for the fail
- * open answer.
+ * (called from the simulated DNS thread). The forced region (what it
+ * was last told) if one is set. Else, automatic: the first region in
+ * priority order whose fault is healthy (sim_fault_healthy); when none
+ * is, the first region (fail open, as Azure Traffic Manager and Route 53
+ * do). Manual: the first region (its primary), whatever its health: a
+ * manual manager never moves by itself. Writes the name into out and
+ * returns true when the answer is forced or healthy, false for a fail
+ * open answer or a manual primary that is not healthy.
  */
 bool sim_tm_choice(Sim *s, char *out, size_t cap);
 
-/* Force the TM answer to region, or back to automatic with NULL or
- * "auto". Returns 0, or -1 with err set for an unknown region. */
+/* Force the TM answer to region (tell it), or clear that with NULL or
+ * "auto": an automatic manager follows health again, a manual one
+ * answers its primary. Returns 0, or -1 with err set for an unknown
+ * region. */
 int sim_tm_force(Sim *s, const char *region, char *err, size_t cap);
+
+/* Switch the manager; what it was told stays told. Thread-safe. */
+void sim_tm_set_manager(Sim *s, SimTmManager m);
+SimTmManager sim_tm_manager(Sim *s);
+/* "automatic", "manual"; NULL out of range. */
+const char *sim_tm_manager_name(SimTmManager m);
+/* -1 for an unknown name. */
+int sim_tm_manager_from_name(const char *name);
 
 /* The forced region into out, or "" when automatic; thread-safe. */
 void sim_tm_forced(Sim *s, char *out, size_t cap);
@@ -139,7 +179,8 @@ void sim_tm_forced(Sim *s, char *out, size_t cap);
 /*
  * The state as JSON, as GET /regions returns it:
  * {"regions":[{"name":"eu20","url":"http://127.0.0.1:18081/health",
- *  "fault":"ok","requests":123}],"tm":{"forced":null,"choice":"eu20"}}
+ *  "fault":"ok","requests":123}],"tm":{"manager":"automatic",
+ *  "forced":null,"choice":"eu20","healthy":true}}
  * Returns a string the caller frees; thread-safe.
  */
 char *sim_state_json(Sim *s);

@@ -25,6 +25,7 @@ typedef struct {
 	char name[SIM_NAME_MAX];
 	char url[128];
 	HttpdListener *lst; /* owned by Sim.httpd */
+	HttpdListener *pub; /* on 127.0.0.n; NULL without public listeners */
 	/* Under Sim.lock: */
 	SimFault fault;
 	long long requests;
@@ -46,6 +47,7 @@ struct Sim {
 	int nregions;
 	Httpd *httpd;
 	HttpdListener *control; /* NULL without a control interface */
+	int public_port; /* shared by every Region.pub; -1 = none */
 	pthread_t thread;
 	bool started;
 	void (*log)(void *ctx, const char *msg);
@@ -56,7 +58,8 @@ struct Sim {
 	pthread_cond_t applied; /* gen_done moved */
 	unsigned long long gen_req, gen_done;
 	bool dead; /* the server thread has returned */
-	char forced[SIM_NAME_MAX]; /* "" = automatic */
+	char forced[SIM_NAME_MAX]; /* what the TM was told; "" = nothing */
+	SimTmManager manager;
 	Route routes[SIM_MAX_ROUTES];
 	int nroutes;
 };
@@ -65,14 +68,16 @@ struct Sim {
 
 /*
  * Set up region rg of s from spec: name, the X-Region header, its
- * listener, bound now, and its URL. Returns 0, or -1 with err set (the
- * listener stays with s->httpd, which frees it). sim_start only.
+ * listener, bound now, and its URL; with public_port >= 0 also its
+ * public listener on its DNS address at that port. Returns 0, or -1
+ * with err set (the listeners stay with s->httpd, which frees them).
+ * sim_start only.
  */
-int region_init(
-    Sim *s, Region *rg, const SimRegionSpec *spec, char *err, size_t cap);
+int region_init(Sim *s, Region *rg, const SimRegionSpec *spec, int public_port,
+    char *err, size_t cap);
 
 /*
- * Open or close region i's listener to match its fault; when it cannot
+ * Open or close region i's listeners to match its fault; when it cannot
  * listen again, the fault becomes refuse and Region.err says why.
  * Server thread; takes s->lock for moments.
  */

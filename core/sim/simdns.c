@@ -27,24 +27,34 @@
 #include "sim/netaddr.h"
 
 #define REGION_MAX 64
+/* After an upstream fetch timed out: answer SERVFAIL without asking
+ * again for this long, so queued queries do not each wait in turn. */
+#define UPSTREAM_HOLDOFF_S 1.0
 
 struct SimDns {
 	/* Set before the thread starts, read-only afterwards. */
 	int fd;
+	int up_fd; /* connected to the upstream; -1 without one */
 	int stop_r, stop_w;
 	int port;
 	char name[EV_HOST_MAX];
 	int (*choose)(void *ctx, char *region, size_t cap);
 	void *ctx;
+	int stale, stale_ttl;
 	pthread_t thread;
 	/* Any thread. */
 	_Atomic int mode;
+	_Atomic int role;
 	_Atomic int ttl;
 	_Atomic uint64_t queries;
-	_Atomic bool caching;
+	_Atomic uint64_t fetches;
 	/* simdns thread only. */
 	unsigned rng;
-	char cached[REGION_MAX]; /* caching: the answer held; "" = none */
+	double retry_at; /* no upstream fetch before this (mono_now) */
+	/* Written by the simdns thread only, under cache_lock (read by
+	 * simdns_cache_state from any thread). */
+	pthread_mutex_t cache_lock;
+	char cached[REGION_MAX]; /* the answer held; "" = none */
 	double cached_at; /* mono_now() when it was fetched */
 	int cached_ttl;
 };
@@ -73,6 +83,29 @@ simdns_mode_from_name(const char *name)
 {
 	for (int i = 0; i < SIMDNS__COUNT; i++)
 		if (strcmp(mode_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+static const char *const role_names[SIMDNS__ROLES] = {
+    [SIMDNS_AUTHORITATIVE] = "authoritative",
+    [SIMDNS_CACHING] = "caching",
+    [SIMDNS_STALE] = "stale",
+};
+
+const char *
+simdns_role_name(SimDnsRole role)
+{
+	if ((int)role < 0 || role >= SIMDNS__ROLES)
+		return NULL;
+	return role_names[role];
+}
+
+int
+simdns_role_from_name(const char *name)
+{
+	for (int i = 0; i < SIMDNS__ROLES; i++)
+		if (strcmp(role_names[i], name) == 0)
 			return i;
 	return -1;
 }
@@ -110,41 +143,143 @@ one_label_under(const char *name, const char *suffix, char *label, size_t cap)
 	return true;
 }
 
+/* Why a fetch gave no region: the rcode to answer with. */
+enum { FETCH_OK = 0, FETCH_SERVFAIL = -2, FETCH_NXDOMAIN = -1 };
+
 /*
- * The region to answer with for the service name, and the TTL to give.
- * Without caching: choose() now, the configured TTL. With caching: the
- * answer fetched from choose() at cached_at, held until its TTL runs out,
- * with the time left as the TTL (as a caching resolver in front of the
- * traffic manager would answer). simdns thread only.
+ * Ask the upstream server for the service name's A record: on NOERROR
+ * with a chain that ends at <region>.SIMDNS_ZONE, the region and the
+ * answer's smallest TTL. Waits at most SIMDNS_UPSTREAM_WAIT_MS, less
+ * when a stop comes (the stop byte is left for the main loop). Replies
+ * that do not answer this query are skipped, as a resolver does.
+ * simdns thread only.
+ */
+static int
+fetch_upstream(SimDns *s, char *region, size_t cap, uint32_t *ttl)
+{
+	DnsMessage *m = xmalloc(sizeof(*m));
+	DnsChain *c = xmalloc(sizeof(*c));
+	uint8_t q[512], r[DNSWIRE_UDP_MAX];
+	uint16_t id = (uint16_t)rand_r(&s->rng);
+	size_t qlen =
+	    dnswire_build_query(id, s->name, DNSWIRE_T_A, true, q, sizeof(q));
+	double end = mono_now() + SIMDNS_UPSTREAM_WAIT_MS / 1000.0;
+	int rc = FETCH_SERVFAIL;
+
+	/* Late answers to an earlier fetch: drop them unread. */
+	while (recv(s->up_fd, r, sizeof(r), MSG_DONTWAIT) >= 0)
+		;
+	if (qlen == 0 || send(s->up_fd, q, qlen, 0) != (ssize_t)qlen)
+		goto out;
+	for (int tries = 0; tries < 64; tries++) {
+		double left = end - mono_now();
+		struct pollfd pf[2] = {
+		    {.fd = s->up_fd, .events = POLLIN},
+		    {.fd = s->stop_r, .events = POLLIN},
+		};
+		ssize_t k;
+
+		if (left <= 0)
+			break;
+		if (poll(pf, 2, (int)ceil(left * 1000.0)) <= 0 ||
+		    pf[1].revents != 0)
+			break;
+		k = recv(s->up_fd, r, sizeof(r), MSG_DONTWAIT);
+		if (k < 0)
+			continue; /* ICMP refused comes back here too */
+		if (dnswire_parse(r, (size_t)k, m, NULL, 0) != 0 ||
+		    dnswire_check_reply(m, id, s->name, DNSWIRE_T_A, NULL, 0) !=
+		        0)
+			continue;
+		if (m->rcode == DNSWIRE_RCODE_NXDOMAIN) {
+			rc = FETCH_NXDOMAIN;
+			goto out;
+		}
+		if (m->rcode != DNSWIRE_RCODE_NOERROR)
+			goto out;
+		dnswire_follow(m, s->name, c);
+		if (c->nchain == 0 ||
+		    !one_label_under(c->final_name, SIMDNS_ZONE, region, cap) ||
+		    strcasecmp(region, "alias") == 0)
+			goto out;
+		*ttl = c->has_ttl ? c->min_ttl : 0;
+		rc = FETCH_OK;
+		goto out;
+	}
+	/* No usable answer in time: hold off before asking again. */
+	s->retry_at = mono_now() + UPSTREAM_HOLDOFF_S;
+out:
+	free(c);
+	free(m);
+	return rc;
+}
+
+/* A fetch of the service name's region: from the upstream, else from
+ * choose() with the configured TTL. simdns thread only. */
+static int
+fetch_region(SimDns *s, double now, char *region, size_t cap, uint32_t *ttl)
+{
+	atomic_fetch_add(&s->fetches, 1);
+	region[0] = '\0';
+	if (s->up_fd >= 0) {
+		if (now < s->retry_at)
+			return FETCH_SERVFAIL;
+		return fetch_upstream(s, region, cap, ttl);
+	}
+	if (s->choose == NULL || s->choose(s->ctx, region, cap) != 0 ||
+	    region[0] == '\0' || strchr(region, '.'))
+		return FETCH_SERVFAIL;
+	*ttl = (uint32_t)atomic_load(&s->ttl);
+	return FETCH_OK;
+}
+
+/*
+ * The region to answer with for the service name, and the TTL to give
+ * (see the roles in simdns.h). Returns FETCH_OK, or FETCH_SERVFAIL /
+ * FETCH_NXDOMAIN for the rcode to answer with. simdns thread only.
  */
 static int
 current_region(SimDns *s, char *region, size_t cap, uint32_t *ttl)
 {
 	double now = mono_now();
-	int t = atomic_load(&s->ttl);
+	int role = atomic_load(&s->role);
+	char held[REGION_MAX];
+	double at, expires;
+	int rc;
 
-	if (atomic_load(&s->caching) && t > 0 && s->cached[0] &&
-	    now < s->cached_at + s->cached_ttl) {
-		double left = s->cached_at + s->cached_ttl - now;
-
-		snprintf(region, cap, "%s", s->cached);
-		*ttl = (uint32_t)ceil(left);
-		return 0;
+	if (role == SIMDNS_AUTHORITATIVE)
+		return fetch_region(s, now, region, cap, ttl);
+	pthread_mutex_lock(&s->cache_lock);
+	str_copy(held, sizeof(held), s->cached);
+	at = s->cached_at;
+	expires = s->cached_at + s->cached_ttl;
+	pthread_mutex_unlock(&s->cache_lock);
+	if (held[0] != '\0' && now < expires) {
+		str_copy(region, cap, held);
+		*ttl = (uint32_t)ceil(expires - now);
+		return FETCH_OK;
 	}
-	region[0] = '\0';
-	if (s->choose(s->ctx, region, cap) != 0 || region[0] == '\0' ||
-	    strchr(region, '.'))
-		return -1;
+	if (held[0] != '\0' && role == SIMDNS_STALE && now >= at &&
+	    now < expires + s->stale) {
+		str_copy(region, cap, held);
+		*ttl = (uint32_t)s->stale_ttl;
+		return FETCH_OK;
+	}
+	rc = fetch_region(s, now, region, cap, ttl);
+	if (rc != FETCH_OK)
+		return rc;
+	pthread_mutex_lock(&s->cache_lock);
 	str_copy(s->cached, sizeof(s->cached), region);
 	s->cached_at = now;
-	s->cached_ttl = t;
-	*ttl = (uint32_t)t;
-	return 0;
+	s->cached_ttl = (int)(*ttl > 604800 ? 604800 : *ttl);
+	pthread_mutex_unlock(&s->cache_lock);
+	return FETCH_OK;
 }
 
 /*
  * Write the normal (or chain) answer records for qname/qtype into b.
- * Returns the answer count, or -1 for NXDOMAIN, -2 for SERVFAIL.
+ * Returns the answer count, or FETCH_NXDOMAIN (-1) for NXDOMAIN,
+ * FETCH_SERVFAIL (-2) for SERVFAIL.
  */
 static int
 put_answers(
@@ -157,8 +292,9 @@ put_answers(
 	int n = 0;
 
 	if (dnswire_name_eq(qname, s->name)) {
-		if (current_region(s, region, sizeof(region), &ttl) != 0)
-			return -2;
+		int rc = current_region(s, region, sizeof(region), &ttl);
+		if (rc != FETCH_OK)
+			return rc;
 		snprintf(rname, sizeof(rname), "%s.%s", region, SIMDNS_ZONE);
 		if (chain) {
 			snprintf(alias, sizeof(alias), "tm-%s.alias.%s", region,
@@ -216,7 +352,11 @@ answer(SimDns *s, const uint8_t *q, size_t qlen, const struct sockaddr *from,
 	}
 	if (dnswire_parse(q, qlen, m, NULL, 0) < 0 || m->qr)
 		goto out; /* not a query: drop, as servers do */
-	flags = DNSWIRE_F_QR | DNSWIRE_F_AA | (m->rd ? DNSWIRE_F_RD : 0);
+	/* The manager's name server is authoritative (AA); a resolver
+	 * offers recursion (RA). */
+	flags = DNSWIRE_F_QR | (m->rd ? DNSWIRE_F_RD : 0) |
+	    (atomic_load(&s->role) == SIMDNS_AUTHORITATIVE ? DNSWIRE_F_AA
+	                                                   : DNSWIRE_F_RA);
 	dnswire_builder_init(&b, out, sizeof(out));
 	if (m->qdcount != 1 || m->opcode != 0) {
 		dnswire_put_header(
@@ -302,6 +442,61 @@ simdns_main(void *arg)
 	return NULL;
 }
 
+/* "ADDR:PORT" or "[V6]:PORT" into *ss / *sl; -1 when it is not that,
+ * or not loopback. */
+static int
+parse_upstream(const char *spec, struct sockaddr_storage *ss, socklen_t *sl)
+{
+	char host[64];
+	const char *colon = strrchr(spec, ':');
+	char *end;
+	long port;
+	size_t n;
+
+	if (colon == NULL)
+		return -1;
+	n = (size_t)(colon - spec);
+	if (spec[0] == '[') {
+		if (n < 2 || spec[n - 1] != ']')
+			return -1;
+		spec++;
+		n -= 2;
+	}
+	if (n == 0 || n >= sizeof(host))
+		return -1;
+	memcpy(host, spec, n);
+	host[n] = '\0';
+	port = strtol(colon + 1, &end, 10);
+	if (colon[1] == '\0' || *end != '\0' || port < 1 || port > 65535)
+		return -1;
+	if (netaddr_make(host, (int)port, ss, sl) != 0 ||
+	    !netaddr_is_loopback(ss))
+		return -1;
+	return 0;
+}
+
+/* Connect s->up_fd to spec. 0, or -1 with err set. */
+static int
+open_upstream(SimDns *s, const char *spec, char *err, size_t errcap)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+
+	if (parse_upstream(spec, &ss, &sl) != 0) {
+		snprintf(err, errcap,
+		    "simdns: upstream \"%s\": not a loopback ADDR:PORT", spec);
+		return -1;
+	}
+	s->up_fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s->up_fd < 0 ||
+	    connect(s->up_fd, (struct sockaddr *)&ss, sl) != 0) {
+		snprintf(err, errcap, "simdns: upstream %s: %s", spec,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 SimDns *
 simdns_start(const SimDnsConfig *cfg, char *err, size_t errcap)
 {
@@ -313,11 +508,25 @@ simdns_start(const SimDnsConfig *cfg, char *err, size_t errcap)
 	uint8_t probe[300];
 	int rc;
 
-	if (!cfg->name || !cfg->choose ||
+	if (!cfg->name ||
 	    dnswire_build_query(0, cfg->name, 1, false, probe, sizeof(probe)) ==
 	        0) {
 		snprintf(err, errcap, "simdns: \"%s\" is not a valid DNS name",
 		    cfg->name ? cfg->name : "(null)");
+		return NULL;
+	}
+	if ((int)cfg->role < 0 || cfg->role >= SIMDNS__ROLES ||
+	    cfg->stale < 0 || cfg->stale_ttl < 0) {
+		snprintf(err, errcap, "simdns: bad role or stale settings");
+		return NULL;
+	}
+	if (cfg->choose == NULL &&
+	    (cfg->role == SIMDNS_AUTHORITATIVE || cfg->upstream == NULL)) {
+		snprintf(err, errcap, "simdns: %s server needs %s",
+		    simdns_role_name(cfg->role),
+		    cfg->role == SIMDNS_AUTHORITATIVE
+		        ? "a choose callback"
+		        : "choose or an upstream");
 		return NULL;
 	}
 	if (cfg->port < 0 || cfg->port > 65535 ||
@@ -329,15 +538,22 @@ simdns_start(const SimDnsConfig *cfg, char *err, size_t errcap)
 		return NULL;
 	}
 	s = xcalloc(1, sizeof(*s));
-	s->fd = s->stop_r = s->stop_w = -1;
+	s->fd = s->up_fd = s->stop_r = s->stop_w = -1;
 	str_copy(s->name, sizeof(s->name), cfg->name);
 	s->choose = cfg->choose;
 	s->ctx = cfg->ctx;
+	s->stale = cfg->stale;
+	s->stale_ttl = cfg->stale_ttl;
 	atomic_init(&s->mode, SIMDNS_NORMAL);
+	atomic_init(&s->role, (int)cfg->role);
 	atomic_init(&s->ttl, cfg->ttl < 0 ? 0 : cfg->ttl);
 	atomic_init(&s->queries, 0);
-	atomic_init(&s->caching, cfg->caching);
+	atomic_init(&s->fetches, 0);
+	pthread_mutex_init(&s->cache_lock, NULL);
 	s->rng = (unsigned)getpid() ^ (unsigned)(uintptr_t)s;
+	if (cfg->upstream != NULL &&
+	    open_upstream(s, cfg->upstream, err, errcap) != 0)
+		goto fail;
 	s->fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (s->fd < 0 || bind(s->fd, (struct sockaddr *)&ss, sl) != 0) {
 		snprintf(err, errcap, "simdns: bind %s port %d: %s", addr,
@@ -370,6 +586,9 @@ fail:
 		close(s->stop_r);
 	if (s->fd >= 0)
 		close(s->fd);
+	if (s->up_fd >= 0)
+		close(s->up_fd);
+	pthread_mutex_destroy(&s->cache_lock);
 	free(s);
 	return NULL;
 }
@@ -387,6 +606,9 @@ simdns_stop(SimDns *s)
 	close(s->stop_w);
 	close(s->stop_r);
 	close(s->fd);
+	if (s->up_fd >= 0)
+		close(s->up_fd);
+	pthread_mutex_destroy(&s->cache_lock);
 	free(s);
 }
 
@@ -415,14 +637,48 @@ simdns_set_ttl(SimDns *s, int ttl)
 	atomic_store(&s->ttl, ttl < 0 ? 0 : ttl);
 }
 
-void
-simdns_set_caching(SimDns *s, bool on)
+int
+simdns_ttl(const SimDns *s)
 {
-	atomic_store(&s->caching, on);
+	return atomic_load(&((SimDns *)s)->ttl);
+}
+
+void
+simdns_set_role(SimDns *s, SimDnsRole role)
+{
+	if ((int)role >= 0 && role < SIMDNS__ROLES)
+		atomic_store(&s->role, (int)role);
+}
+
+SimDnsRole
+simdns_role(const SimDns *s)
+{
+	return (SimDnsRole)atomic_load(&((SimDns *)s)->role);
 }
 
 uint64_t
 simdns_queries(const SimDns *s)
 {
 	return atomic_load(&((SimDns *)s)->queries);
+}
+
+uint64_t
+simdns_fetches(const SimDns *s)
+{
+	return atomic_load(&((SimDns *)s)->fetches);
+}
+
+bool
+simdns_cache_state(SimDns *s, char *region, size_t cap, double *left)
+{
+	bool held;
+
+	pthread_mutex_lock(&s->cache_lock);
+	held = s->cached[0] != '\0' &&
+	    atomic_load(&s->role) != SIMDNS_AUTHORITATIVE;
+	str_copy(region, cap, held ? s->cached : "");
+	if (left != NULL)
+		*left = held ? s->cached_at + s->cached_ttl - mono_now() : 0;
+	pthread_mutex_unlock(&s->cache_lock);
+	return held;
 }

@@ -231,10 +231,11 @@ def record_drill(d, profile, control):
                   lambda e: e.get("type") == "converged" and
                   e["endpoint"] == "us21")
     check("drill: the simulated DNS converges on us21", conv)
-    if away:
+    if conv:
+        # restored needs us21's first success after DNS moved
         w.wait(INTERVAL * 2 + SLACK, lambda e: e.get("type") == "probe" and
                e["endpoint"] == "us21" and e["ok"] and
-               e["t"] >= away[0]["t"])
+               e["t"] >= conv[0]["t"])
     rc = drtest.stop(w.p, signal.SIGINT)
     w.t.join(5)
     check("drill: watch --record exits 0 on SIGINT", rc == 0,

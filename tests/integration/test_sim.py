@@ -5,6 +5,7 @@ import os
 import signal
 import socket
 import sys
+import time
 import urllib.error
 import urllib.request
 
@@ -97,8 +98,133 @@ def dns_checks():
           r.returncode)
 
 
+def region_of(r):
+    """The region a dns_query answer names, with its TTL: (name, ttl),
+    or (None, None)."""
+    for t, ttl, data in (r[1] if r else []):
+        if t == 5 and data.endswith(".sim.drtop.test"):
+            return data.split(".")[0], ttl
+    return None, None
+
+
+def truth_checks():
+    """The DNS path: a manual manager's name server and two resolvers in
+    front of it (one caching, one serving stale), public listeners, and
+    the profile --write-profile writes for them."""
+    d = drtest.tmpdir()
+    prof = os.path.join(d, "sim profile.json")
+    p, regions, control, ready = start_sim(
+        ["--control", "0", "--base-port", "0", "--manager", "manual",
+         "--resolvers", "isp-a=caching,isp-b stale=stale", "--ttl", "2",
+         "--stale", "2", "--public-port", "0", "--write-profile", prof])
+    check("sim with resolvers prints ready", ready, p.stderr)
+    if not ready:
+        return
+    res = {name: (addr, role) for addr, role, name in p.resolvers}
+    check("resolver lines: address, role, name (with a space)",
+          set(res) == {"isp-a", "isp-b stale"} and
+          res["isp-a"][1] == "caching" and res["isp-b stale"][1] == "stale" and
+          all(a.startswith("127.0.0.1:") for a, _ in res.values()),
+          p.resolvers)
+    check("the profile line names the file written before ready",
+          p.profile == prof and os.path.exists(prof), p.profile)
+    with open(prof) as f:
+        pj = json.load(f)
+    rs = pj["dns"]["resolvers"]
+    check("the profile's resolvers: the name server (authoritative), "
+          "then the resolvers by name",
+          [r["name"] for r in rs] == ["tm-ns", "isp-a", "isp-b stale"] and
+          rs[0] == {"addr": p.dns_addr, "name": "tm-ns",
+                    "authoritative": True} and
+          rs[1]["addr"] == res["isp-a"][0] and
+          "authoritative" not in rs[1], rs)
+    check("the profile: manager manual, TTL 2, public probe through isp-a",
+          pj["routing"]["manager"] == "manual" and pj["dns"]["ttl"] == 2 and
+          pj["public"]["resolver"] == "isp-a" and
+          pj["public"]["url"].startswith("http://demo.sim.drtop.test:"),
+          (pj["routing"], pj.get("public")))
+    r = drtest.run([drtest.DRTOP, "check", prof], timeout=TIMEOUT)
+    check("drtop check accepts the written profile",
+          r.returncode == 0 and "isp-b stale" in r.stdout and
+          "[authoritative]" in r.stdout, (r.returncode, r.stderr))
+    port = pj["public"]["url"].rsplit(":", 1)[1].split("/")[0]
+    st, hdr, body = http("GET", p.public["us21"])
+    check("a region answers on its DNS address at the public port",
+          st == 200 and hdr.get("X-Region") == "us21" and
+          p.public["us21"].endswith(":%s/health" % port) and
+          not p.public["us21"].startswith("http://127.0.0.1:"),
+          (p.public, st, hdr))
+    isp_a, isp_b = res["isp-a"][0], res["isp-b stale"][0]
+    # Prime both caches with eu20.
+    for a in (isp_a, isp_b):
+        drtest.dns_query(a, p.dns_name)
+    drtest.sim_fault(control, "eu20", "status 500")
+    rc, ans, flags = drtest.dns_query(p.dns_addr, p.dns_name, flags=True)
+    check("a manual manager's name server keeps eu20 while it fails (AA)",
+          region_of((rc, ans)) == ("eu20", 2) and flags & 0x0400, ans)
+    st, _, body = http("POST", control + "/tm/force", "us21")
+    t0 = time.monotonic()
+    check("told us21, the name server answers it at once",
+          st == 200 and
+          region_of(drtest.dns_query(p.dns_addr, p.dns_name)) == ("us21", 2),
+          body)
+    rc, ans, flags = drtest.dns_query(isp_a, p.dns_name, flags=True)
+    check("the caching resolver still holds eu20 (not AA, RA)",
+          region_of((rc, ans))[0] == "eu20" and not flags & 0x0400 and
+          flags & 0x0080, ans)
+    moved_a = moved_b = None
+    stale_seen = False
+    while time.monotonic() - t0 < 10 and moved_b is None:
+        now = time.monotonic() - t0
+        ra = region_of(drtest.dns_query(isp_a, p.dns_name))
+        rb = region_of(drtest.dns_query(isp_b, p.dns_name))
+        if moved_a is None and ra[0] == "us21":
+            moved_a = now
+        if moved_b is None and rb[0] == "us21":
+            moved_b = now
+        if moved_a is not None and moved_b is None and rb == ("eu20", 1):
+            stale_seen = True
+        time.sleep(0.1)
+    check("isp-a follows within its TTL (2 s)",
+          moved_a is not None and moved_a < 3.0, moved_a)
+    check("isp-b serves the expired eu20 with TTL 1 after isp-a moved, "
+          "then follows after its stale window",
+          stale_seen and moved_b is not None and moved_a is not None and
+          moved_b > moved_a + 1.0 and moved_b < 6.0, (moved_a, moved_b))
+    st, _, body = http("GET", control + "/dns")
+    dj = json.loads(body)
+    check("GET /dns shows the name server and each resolver's cache",
+          st == 200 and dj["server"] == "tm-ns" and
+          dj["role"] == "authoritative" and
+          [(r["name"], r["role"]) for r in dj["resolvers"]] ==
+          [("isp-a", "caching"), ("isp-b stale", "stale")] and
+          all(r["cached"] == "us21" and r["fetches"] >= 2
+              for r in dj["resolvers"]), dj)
+    st, _, body = http("POST", control + "/tm/manager", "automatic")
+    check("POST /tm/manager switches it: automatic follows health",
+          st == 200 and json.loads(body)["manager"] == "automatic", body)
+    rc = drtest.stop(p)
+    check("sim with resolvers stops cleanly", rc == 0, rc)
+    for args, what in [
+            (["--manager", "auto"], "bad manager"),
+            (["--resolvers", "isp-a=recursive"], "bad resolver role"),
+            (["--resolvers", "a=caching,a=stale"], "duplicate resolver"),
+            (["--resolvers", "tm-ns=caching"], "the name server's name"),
+            (["--resolvers", "caching", "--dns-port", "off"],
+             "resolvers without DNS"),
+            (["--public-port", "x"], "bad public port"),
+            (["--stale", "-1"], "bad stale window")]:
+        r = drtest.run([drtest.DRTOP, "sim", "--control", "0",
+                        "--base-port", "0", "--dns-port", "0"] + args,
+                       timeout=TIMEOUT)
+        check("bad usage exits 2: %s" % what,
+              r.returncode == 2 and r.stderr.startswith("drtop sim:"),
+              (r.returncode, r.stderr))
+
+
 def main():
     dns_checks()
+    truth_checks()
     log = os.path.join(drtest.tmpdir(), "sim.log")
     p, regions, control, ready = start_sim(["--control", "0",
                                             "--base-port", "0",
@@ -127,8 +253,8 @@ def main():
     check("control shows the URLs that were printed",
           [r["url"] for r in state["regions"]] == list(regions.values()))
     check("control shows the traffic manager choice",
-          state["tm"] == {"forced": None, "choice": "eu20",
-                          "healthy": True}, state.get("tm"))
+          state["tm"] == {"manager": "automatic", "forced": None,
+                          "choice": "eu20", "healthy": True}, state.get("tm"))
     check("requests are counted",
           state["regions"][1]["requests"] == 1, state["regions"])
 
@@ -156,7 +282,8 @@ def main():
 
     st, _, body = http("POST", control + "/tm/force", "ap10")
     check("tm force", st == 200 and json.loads(body) ==
-          {"forced": "ap10", "choice": "ap10", "healthy": True}, body)
+          {"manager": "automatic", "forced": "ap10", "choice": "ap10",
+           "healthy": True}, body)
     st, _, body = http("POST", control + "/tm/force", "auto")
     check("tm auto", st == 200 and json.loads(body)["forced"] is None, body)
 

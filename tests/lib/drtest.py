@@ -120,7 +120,9 @@ def sim_start(args=("--control", "0", "--base-port", "0"), timeout=10):
     stopped at exit like any spawn(); when "ready" did not come, regions
     is empty (read proc.stderr for the reason). The simulated DNS runs on
     an ephemeral port unless args name one: proc.dns_addr ("127.0.0.1:N")
-    and proc.dns_name are set from its "dns" line.
+    and proc.dns_name are set from its "dns" line; proc.resolvers lists
+    (addr, role, name) from its "resolver" lines, proc.public maps each
+    region to its public URL, proc.profile is the --write-profile path.
     """
     import select
     args = list(args)
@@ -140,6 +142,7 @@ def sim_start(args=("--control", "0", "--base-port", "0"), timeout=10):
             break
         out += chunk
     regions, control = {}, None
+    p.resolvers, p.public, p.profile = [], {}, None
     if b"ready\n" in out:
         for line in out.decode().splitlines():
             w = line.split()
@@ -149,6 +152,13 @@ def sim_start(args=("--control", "0", "--base-port", "0"), timeout=10):
                 control = w[1]
             elif len(w) == 3 and w[0] == "dns":
                 p.dns_addr, p.dns_name = w[1], w[2]
+            elif len(w) >= 4 and w[0] == "resolver":
+                # The name is the rest of the line: it may hold spaces.
+                p.resolvers.append((w[1], w[2], line.split(" ", 3)[3]))
+            elif len(w) == 3 and w[0] == "public":
+                p.public[w[1]] = w[2]
+            elif len(w) >= 2 and w[0] == "profile":
+                p.profile = line.split(" ", 1)[1]
     return p, regions, control
 
 
@@ -166,12 +176,14 @@ def sim_fault(control, region, text, timeout=10):
         return e.code, json.loads(e.read().decode() or "{}")
 
 
-def dns_query(addr, name, qtype=1, timeout=2.0):
+def dns_query(addr, name, qtype=1, timeout=2.0, flags=False):
     """Send one DNS query over UDP to "host:port"; returns (rcode,
     [(type, ttl, rdata text)]) for the answer section, or None on
-    timeout. Enough of RFC 1035 for tests: A (1), CNAME (5), AAAA (28)."""
+    timeout; with flags, (rcode, answers, the header's flags word).
+    Enough of RFC 1035 for tests: A (1), CNAME (5), AAAA (28)."""
     import random
     import struct
+    want_flags = flags
     host, port = addr.rsplit(":", 1)
     qid = random.randrange(65536)
     q = struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 0)
@@ -211,7 +223,7 @@ def dns_query(addr, name, qtype=1, timeout=2.0):
                 return off + 1
             off += 1 + n
 
-    rid, flags, qd, an = struct.unpack(">HHHH", data[:8])
+    rid, hflags, qd, an = struct.unpack(">HHHH", data[:8])
     off = 12
     for _ in range(qd):
         off = skip_name(off) + 4
@@ -231,7 +243,9 @@ def dns_query(addr, name, qtype=1, timeout=2.0):
             text = rdata.hex()
         answers.append((rtype, ttl, text))
         off += rdlen
-    return flags & 0xF, answers
+    if want_flags:
+        return hflags & 0xF, answers, hflags
+    return hflags & 0xF, answers
 
 
 class Watch:

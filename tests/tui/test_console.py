@@ -1,7 +1,10 @@
 """Screen tests of the console on `drtop --demo` in a real terminal
 (tmux, private socket): 80x24 shows the regions ONLINE and the map; a
-fault makes eu20 DEGRADED within its detection bound and the TTL
-countdown appears; resizes (200x60, too small, back); help from the key
+fault makes eu20 DEGRADED within its detection bound while the title
+still shows DNS answering eu20 (the demo's manager is manual: nothing
+moves by itself); once the operator fails over, DNS is seen to move and
+the TTL countdown appears; resizes (200x60, too small, back); help from
+the key
 table; q exits 0 with the terminal restored; SIGTERM does the same."""
 import os
 import re
@@ -95,8 +98,9 @@ def run(scr, record):
     check("80x24: key bar from the key table",
           "? help" in lines[-1] and "q quit" in lines[-1], lines[-1])
     check("80x24: timeline and events panes", "Probes" in s and "Events" in s)
-    check("80x24: route to eu20", "traffic" in lines[0] and "eu20" in lines[0],
-          lines[0])
+    check("80x24: the title is what DNS answers: eu20",
+          re.search(r"^\W*DNS \u2192 eu20 \d+/\d+", lines[0]) is not None and
+          "expected" not in lines[0], lines[0])
     check("80x24: first endpoint selected",
           endpoint_rows(s)[0].lstrip().startswith(("\u25b8", ">")),
           endpoint_rows(s)[:1])
@@ -111,8 +115,9 @@ def run(scr, record):
               "argv[0] " in f or "No failover action is configured" in f, f)
     scr.keys("Escape")
     f = scr.wait_for(lambda x: "Fail over" not in x, 10)
-    check("f: Esc cancels, traffic stays on eu20",
-          f is not None and "eu20" in f.splitlines()[0], f and f.splitlines()[0])
+    check("f: Esc cancels, DNS on eu20 and nothing else expected",
+          f is not None and "DNS \u2192 eu20" in f.splitlines()[0] and
+          "expected" not in f.splitlines()[0], f and f.splitlines()[0])
 
     prof = session_profile(record)
     check("record: session header with the profile", prof is not None)
@@ -133,13 +138,34 @@ def run(scr, record):
               any("500" in l for l in endpoint_rows(s) if "eu20" in l),
               endpoint_rows(s))
         print("# eu20 degraded after %.2fs (bound %.1fs)" % (took, bound))
-    s = scr.wait_for(lambda x: re.search(r"drain \d\d:\d\d", x), 2 * slack)
-    check("fault 1: TTL countdown mm:ss appears", s is not None,
+    # The demo's traffic manager is manual: nothing moves until the
+    # operator fails over (f, the target's name); the title keeps showing
+    # DNS on eu20 meanwhile, then its name server answers us21 at once
+    # (DNS moved) and the resolvers' caches drain.
+    top = scr.capture().splitlines()[0]
+    check("fault 1: the title still shows DNS answering eu20 (manual "
+          "manager: no route by itself)",
+          "DNS \u2192 eu20" in top and "expected us21" not in top, top)
+    scr.keys("f")
+    f = scr.wait_for(lambda x: "Fail over" in x and "Type us21" in x, 10)
+    check("fault 1: f asks to fail over to us21", f is not None,
           getattr(scr, "last", ""))
+    scr.keys("u", "s", "2", "1", "Enter")
+
+    def moved(x):
+        top = x.splitlines()[0] if x else ""
+        return "DNS \u2192 us21" in top and re.search(r"drain \d\d:\d\d", x)
+    s = scr.wait_for(moved, 2 * slack + 5)
+    check("fault 1: TTL countdown mm:ss appears once DNS moved",
+          s is not None, getattr(scr, "last", ""))
     if s is not None:
-        check("fault 1: traffic moved to us21",
-              "us21" in s.splitlines()[0], s.splitlines()[0])
+        check("fault 1: traffic moved to us21: DNS answers it",
+              re.search(r"DNS \u2192 us21 \d+/\d+", s.splitlines()[0]),
+              s.splitlines()[0])
         check("fault 1: progress bar", "\u2588" in s or "\u2591" in s)
+    # The failover's output pane covers the map: Esc hides it.
+    scr.keys("Escape")
+    scr.wait_for(lambda x: "Esc hides this" not in x, 10)
 
     # resize: large, too small, back
     scr.resize(200, 60)

@@ -1,11 +1,14 @@
 """Screen tests of the console on a live profile against `drtop sim`
-(loopback only): mode LIVE, a fault detected, the recommendation banner,
-the operator's failover through the confirmation that shows the
+(loopback only): mode LIVE, the title as DNS answers, a fault detected
+while the simulated manager keeps answering eu20, the recommendation
+banner, the operator's failover through the confirmation that shows the
 action's arguments, the action's output and outcome in the event log,
+us21 expected until DNS answers it,
 secrets never on screen, SIGHUP restoring the terminal with --record
 written, and a bad profile refused before the terminal is touched."""
 import json
 import os
+import re
 import signal
 import sys
 import time
@@ -21,6 +24,15 @@ BOUND = INTERVAL * (TOLERATED + 1) + TIMEOUT
 SLACK = 10.0
 SECRET = "s3cr3t-live-header-value"
 START = 60
+
+
+def tm_force(control, what):
+    """Make the simulated manager answer `what` ("auto": follow health)."""
+    import urllib.request
+    req = urllib.request.Request(control + "/tm/force", data=what.encode(),
+                                 method="POST")
+    with urllib.request.urlopen(req, timeout=10) as r:
+        r.read()
 
 
 def make_profile(d, regions, dns_addr):
@@ -109,8 +121,11 @@ def auto_failover(d, regions, dns_addr, control):
         check("auto: the failover action ran by itself", s is not None,
               getattr(scr, "last", ""))
         if s:
-            check("auto: traffic and the action follow the engine's route",
-                  names[1] in s.splitlines()[0] and
+            # no DNS in this profile: the route is only expected
+            check("auto: the expected route and the action follow the "
+                  "engine's route",
+                  "expected \u2192 %s (DNS not observed)" % names[1] in
+                  s.splitlines()[0] and
                   "auto %s %s" % (names[0], names[1]) in s, s)
         scr.keys("q")
         check("auto: q exits 0", scr.exit_status() == 0)
@@ -143,6 +158,12 @@ def main():
         check("live: mode LIVE in the status line", "LIVE" in s.splitlines()[-2])
         check("live: service named", "live-test" in s.splitlines()[-2])
 
+        check("live: the title is what DNS answers",
+              re.match(r"\W*DNS \u2192 %s 1/1" % first, s.splitlines()[0]),
+              s.splitlines()[0])
+        # the simulated manager keeps answering eu20: DNS does not move
+        # by itself, so the operator is asked to fail over
+        tm_force(control, first)
         t0 = time.monotonic()
         drtest.sim_fault(control, first, "status 500")
         s = scr.wait_for(lambda x: endpoint_state(x, first) == "DEGRADED",
@@ -188,8 +209,22 @@ def main():
               getattr(scr, "last", ""))
         if s:
             screens.append(s)
-            check("f: traffic on %s" % second, second in s.splitlines()[0],
-                  s.splitlines()[0])
+        # the action (an echo) moved nothing: us21 is expected, DNS
+        # still answers eu20, and the title says both
+        # (the action panel's title may come first: "Action")
+        s = scr.wait_for(lambda x: re.match(
+            r"\W*(Action\W+)?DNS \u2192 %s 1/1 \u00b7 expected %s"
+            % (first, second), x.splitlines()[0]), 10)
+        check("f: %s expected, DNS still on %s" % (second, first),
+              s is not None, getattr(scr, "last", "").splitlines()[:1])
+        # the manager moves: the title follows DNS
+        tm_force(control, second)
+        s = scr.wait_for(lambda x: re.match(
+            r"\W*(Action\W+)?DNS \u2192 %s 1/1" % second,
+            x.splitlines()[0]) and
+            "expected" not in x.splitlines()[0], 15)
+        check("f: traffic on %s once DNS answers it" % second,
+              s is not None, getattr(scr, "last", "").splitlines()[:1])
 
         check("secret never on any captured screen (%d)" % len(screens),
               all(SECRET not in x for x in screens))
@@ -216,6 +251,7 @@ def main():
         scr.close()
 
     drtest.sim_fault(control, first, "ok")
+    tm_force(control, "auto")
     weighted_and_schematic(d, regions, sim.dns_addr)
     auto_failover(d, regions, sim.dns_addr, control)
 

@@ -1,8 +1,9 @@
 """Screen test of drill recording in the console (issue 7, "Recording"),
 on `drtop --demo` in tmux (private socket), its cwd a temp dir so the
 demo profile's drill.dir (`drills`) lands there: D + a name starts a
-drill (DRILL REC in the status line); 1 breaks eu20, which goes DEGRADED
-and loses its traffic; m adds a marker; D ends the drill and the status
+drill (DRILL REC in the status line); 1 breaks eu20, which goes DEGRADED;
+f and us21 fail over (the demo's manager is manual), and the name server
+moves at once (the failover phase); m adds a marker; D ends the drill and the status
 line names the file. The log: every line JSON; `drtop report --format
 json` has the phases start, fault, detected, failover in order, detect_s
 >= 0, the marker and the typed name; `drtop replay --check` exits 0.
@@ -214,7 +215,8 @@ def run(scr, work):
           getattr(scr, "last", ""))
     if s is None:
         return None
-    check("eu20 has the traffic first", "eu20" in s.splitlines()[0],
+    check("DNS answers eu20 first",
+          re.match(r"\W*DNS (\u2192|->) eu20 \d+/\d+", s.splitlines()[0]),
           s.splitlines()[0])
 
     scr.keys("D")
@@ -236,8 +238,16 @@ def run(scr, work):
     s = scr.wait_for(lambda x: endpoint_state(x, "eu20") == "DEGRADED",
                      SLACK + 20)
     check("fault 1: eu20 DEGRADED", s is not None, getattr(scr, "last", ""))
-    s = scr.wait_for(lambda x: "us21" in x.splitlines()[0], SLACK + 20)
-    check("fault 1: traffic moved to us21", s is not None,
+    # The demo's traffic manager is manual: the operator fails over;
+    # traffic moved when DNS is seen answering us21.
+    scr.keys("f")
+    s = scr.wait_for(lambda x: "Fail over" in x and "Type us21" in x, 10)
+    check("f asks to fail over to us21", s is not None,
+          getattr(scr, "last", ""))
+    scr.keys("u", "s", "2", "1", "Enter")
+    s = scr.wait_for(lambda x: re.search(r"DNS (\u2192|->) us21 ",
+                                         x.splitlines()[0]), SLACK + 20)
+    check("fault 1: traffic moved to us21: DNS answers it", s is not None,
           getattr(scr, "last", "").splitlines()[:1])
     s = scr.wait_for(lambda x: re.search(r"DRILL REC .*failover \+", x), 10)
     check("status line shows the failover phase", s is not None,

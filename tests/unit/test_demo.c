@@ -1,7 +1,10 @@
 /* demo: the built-in world starts, its profile is valid and points at
- * the running regions, keys 1-3 rotate real faults, and the built-in
+ * the running regions, its name server and resolvers (named, one
+ * authoritative) and the public listeners, keys 1-3 rotate real faults,
+ * the manual manager never moves by health, and the built-in
  * failover/failback actions, run through the action runner as real
- * processes, move the simulated traffic manager's answer. */
+ * processes, tell the simulated traffic manager: its name server answers
+ * at once while the resolvers still hold the old answer. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +16,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -20,8 +24,10 @@
 #include "actions/actions.h"
 #include "base/clock.h"
 #include "base/util.h"
+#include "dns/dnswire.h"
 #include "model/queue.h"
 #include "sim/demo.h"
+#include "sim/simdns.h"
 
 /* Generous: the machine is shared. */
 #define WAIT_S 60.0
@@ -38,6 +44,40 @@ try_connect(int port)
 	rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 ? 0 : errno;
 	close(fd);
 	return rc;
+}
+
+/* The region the DNS server on port answers for the demo's name, with
+ * its TTL; "" when none. */
+static void
+dns_region(int port, char *out, size_t cap, int *ttl)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	DnsMessage *m = malloc(sizeof(*m));
+	DnsChain *c = malloc(sizeof(*c));
+	uint8_t q[512], r[DNSWIRE_UDP_MAX];
+	size_t qlen = dnswire_build_query(
+	    7, "demo.sim.drtop.test", DNSWIRE_T_A, true, q, sizeof(q));
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	struct pollfd pf = {.fd = fd, .events = POLLIN};
+	ssize_t k = -1;
+
+	a.sin_port = htons((uint16_t)port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(send(fd, q, qlen, 0), (ssize_t)qlen);
+	if (poll(&pf, 1, 3000) == 1)
+		k = recv(fd, r, sizeof(r), 0);
+	close(fd);
+	assert_true(k > 0);
+	assert_int_equal(dnswire_parse(r, (size_t)k, m, NULL, 0), 0);
+	dnswire_follow(m, "demo.sim.drtop.test", c);
+	out[0] = '\0';
+	if (c->nchain > 0)
+		snprintf(out, cap, "%.*s", (int)strcspn(c->final_name, "."),
+		    c->final_name);
+	*ttl = c->has_ttl ? (int)c->min_ttl : -1;
+	free(c);
+	free(m);
 }
 
 static void
@@ -58,11 +98,45 @@ test_demo_world(void **state)
 	assert_string_equal(p->endpoints[2].name, "ap10");
 	assert_true(p->endpoints[0].priority < p->endpoints[1].priority);
 	assert_true(p->endpoints[0].has_pos);
-	assert_int_equal(p->dns.ttl, 30);
-	assert_int_equal(p->dns.nresolvers, 1);
-	assert_true(strncmp(p->dns.resolvers[0].addr, "127.0.0.1:", 10) == 0);
+	assert_int_equal(p->dns.ttl, DEMO_TTL);
+	assert_int_equal(p->routing.manager, MANAGER_MANUAL);
+	/* The manager's name server, then two resolvers in front of it. */
+	assert_int_equal(p->dns.nresolvers, 3);
+	assert_string_equal(p->dns.resolvers[0].name, "tm-ns");
+	assert_true(p->dns.resolvers[0].authoritative);
+	assert_string_equal(p->dns.resolvers[1].name, "isp-a");
+	assert_false(p->dns.resolvers[1].authoritative);
+	assert_string_equal(p->dns.resolvers[2].name, "isp-b stale");
+	assert_false(p->dns.resolvers[2].authoritative);
+	for (int i = 0; i < 3; i++)
+		assert_true(
+		    strncmp(p->dns.resolvers[i].addr, "127.0.0.1:", 10) == 0);
+	assert_string_not_equal(
+	    p->dns.resolvers[1].addr, p->dns.resolvers[2].addr);
 	assert_string_equal(
 	    p->endpoints[1].dns_answers[0], "us21.sim.drtop.test");
+	/* The client's-eye probe: the public name through isp-a, at the
+	 * port every region also listens on at its DNS address. */
+	assert_non_null(p->public_ep);
+	assert_string_equal(p->public_resolver, p->dns.resolvers[1].addr);
+	assert_string_equal(p->public_ep->host, "demo.sim.drtop.test");
+	assert_int_equal(p->public_ep->monitor.port,
+	    sim_public_port(simworld_sim(demo_world(d))));
+	for (int i = 0; i < 3; i++) {
+		char addr[16];
+		uint8_t a[4];
+		struct sockaddr_in sa = {.sin_family = AF_INET};
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+		sim_region_public_addr(
+		    simworld_sim(demo_world(d)), i, addr, sizeof(addr));
+		simdns_region_addr(p->endpoints[i].name, a);
+		sa.sin_port = htons((uint16_t)p->public_ep->monitor.port);
+		memcpy(&sa.sin_addr, a, 4);
+		assert_int_equal(
+		    connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+		close(fd);
+	}
 	/* Every endpoint's port is a live region. */
 	for (int i = 0; i < 3; i++) {
 		assert_int_equal(try_connect(p->endpoints[i].monitor.port), 0);
@@ -134,10 +208,18 @@ run_action(const Profile *p, const char *name, const Action *a,
 	return res;
 }
 
+/* The port of the profile's resolver i ("127.0.0.1:PORT"). */
+static int
+ns_port(const Profile *p, int i)
+{
+	return atoi(strrchr(p->dns.resolvers[i].addr, ':') + 1);
+}
+
 static void
 test_demo_actions_move_the_traffic_manager(void **state)
 {
-	char err[256], choice[64], out[4096];
+	char err[256], choice[64], out[4096], label[64], reg[64];
+	int ttl;
 	Demo *d = demo_start(err, sizeof(err));
 	const Profile *p;
 	ActionEvent res;
@@ -153,8 +235,19 @@ test_demo_actions_move_the_traffic_manager(void **state)
 	/* Every region healthy: the traffic manager answers eu20. */
 	assert_true(demo_tm_choice(d, choice, sizeof(choice)));
 	assert_string_equal(choice, "eu20");
+	/* A manual manager: eu20 failing does not move it. */
+	demo_cycle_fault(d, 0, label, sizeof(label));
+	assert_string_equal(label, "status 500");
+	assert_false(demo_tm_choice(d, choice, sizeof(choice)));
+	assert_string_equal(choice, "eu20");
+	/* The resolvers cache eu20 now. */
+	dns_region(ns_port(p, 1), reg, sizeof(reg), &ttl);
+	assert_string_equal(reg, "eu20");
+	dns_region(ns_port(p, 2), reg, sizeof(reg), &ttl);
+	assert_string_equal(reg, "eu20");
+	assert_true(ttl >= 1 && ttl <= DEMO_TTL);
 
-	/* Fail over to ap10 (never the automatic choice while eu20 is ok). */
+	/* Fail over to ap10 (never the automatic choice). */
 	res = run_action(
 	    p, "failover", &p->failover, "eu20", "ap10", out, sizeof(out));
 	assert_int_equal(res.exit_code, 0);
@@ -163,13 +256,28 @@ test_demo_actions_move_the_traffic_manager(void **state)
 	assert_true(demo_tm_choice(d, choice, sizeof(choice)));
 	assert_string_equal(choice, "ap10");
 	assert_non_null(strstr(out, "\"forced\":\"ap10\""));
+	/* The name server answers it at once, with the constant TTL; the
+	 * resolvers still hold eu20 (well inside its TTL). */
+	dns_region(ns_port(p, 0), reg, sizeof(reg), &ttl);
+	assert_string_equal(reg, "ap10");
+	assert_int_equal(ttl, DEMO_TTL);
+	dns_region(ns_port(p, 1), reg, sizeof(reg), &ttl);
+	assert_string_equal(reg, "eu20");
+	dns_region(ns_port(p, 2), reg, sizeof(reg), &ttl);
+	assert_string_equal(reg, "eu20");
 
-	/* Failback: automatic again, back to the best healthy region. */
+	/* Failback: told the region the rules pick (its {to}); eu20 is
+	 * fine again. */
+	demo_cycle_fault(d, 0, label, sizeof(label)); /* refuse */
+	demo_cycle_fault(d, 0, label, sizeof(label)); /* blackhole */
+	demo_cycle_fault(d, 0, label, sizeof(label)); /* ok */
+	assert_string_equal(label, "ok");
 	res = run_action(
 	    p, "failback", &p->failback, "ap10", "eu20", out, sizeof(out));
 	assert_int_equal(res.exit_code, 0);
 	assert_true(demo_tm_choice(d, choice, sizeof(choice)));
 	assert_string_equal(choice, "eu20");
+	assert_non_null(strstr(out, "\"forced\":\"eu20\""));
 
 	/* A target the traffic manager does not know: curl -f fails (404)
 	 * and the answer is unchanged. */

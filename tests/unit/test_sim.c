@@ -30,6 +30,7 @@
 #include "helpers.h"
 #include "sim/netaddr.h"
 #include "sim/sim.h"
+#include "sim/simdns.h"
 
 #define DEADLINE_MS 10000 /* generous: 2 cores shared by many builds */
 
@@ -734,6 +735,165 @@ test_tm_choice(void **state)
 	assert_int_equal(sim_tm_force(s, NULL, err, sizeof(err)), 0);
 }
 
+/*
+ * A manual manager answers what it was last told and never moves by
+ * health: its primary (the first region) until told otherwise, even
+ * failing; a forced region stays forced when it fails; "auto" returns
+ * it to its primary, not to the best healthy region. Switching back to
+ * automatic follows health again.
+ */
+static void
+test_tm_manual(void **state)
+{
+	Sim *s = *state;
+	char r[SIM_NAME_MAX], err[256], body[2048];
+
+	assert_int_equal(sim_tm_manager(s), SIM_TM_AUTOMATIC);
+	sim_tm_set_manager(s, SIM_TM_MANUAL);
+	assert_int_equal(sim_tm_manager(s), SIM_TM_MANUAL);
+	assert_true(sim_tm_choice(s, r, sizeof(r)));
+	assert_string_equal(r, "eu20");
+	/* eu20 fails: a manual manager keeps answering it. */
+	set(s, "eu20", "refuse");
+	assert_false(sim_tm_choice(s, r, sizeof(r))); /* not healthy */
+	assert_string_equal(r, "eu20");
+	set(s, "eu20", "status 500");
+	assert_false(sim_tm_choice(s, r, sizeof(r)));
+	assert_string_equal(r, "eu20");
+	/* Told us21 (the failover action): us21, also when it fails. */
+	assert_int_equal(sim_tm_force(s, "us21", err, sizeof(err)), 0);
+	assert_true(sim_tm_choice(s, r, sizeof(r)));
+	assert_string_equal(r, "us21");
+	set(s, "us21", "blackhole");
+	set(s, "eu20", "ok");
+	assert_true(sim_tm_choice(s, r, sizeof(r)));
+	assert_string_equal(r, "us21");
+	/* auto: its primary, whatever is healthy. */
+	set(s, "eu20", "status 500");
+	assert_int_equal(sim_tm_force(s, "auto", err, sizeof(err)), 0);
+	assert_false(sim_tm_choice(s, r, sizeof(r)));
+	assert_string_equal(r, "eu20");
+	/* The control interface shows and switches the manager. */
+	assert_int_equal(control(s, "GET", "/tm", "", body, sizeof(body)), 200);
+	assert_non_null(strstr(body, "\"manager\":\"manual\""));
+	assert_int_equal(
+	    control(s, "POST", "/tm/manager", "sideways\n", body, sizeof(body)),
+	    400);
+	assert_int_equal(control(s, "POST", "/tm/manager", "automatic\n", body,
+	                     sizeof(body)),
+	    200);
+	assert_non_null(strstr(body, "\"manager\":\"automatic\""));
+	/* Automatic again: the first healthy region (ap10: us21 is a
+	 * black hole, eu20 fails). */
+	assert_non_null(strstr(body, "\"choice\":\"ap10\""));
+	assert_int_equal(sim_tm_manager(s), SIM_TM_AUTOMATIC);
+	assert_int_equal(
+	    control(s, "GET", "/tm/manager?set=manual", "", body, sizeof(body)),
+	    200);
+	assert_int_equal(sim_tm_manager(s), SIM_TM_MANUAL);
+	assert_string_equal(sim_tm_manager_name(SIM_TM_MANUAL), "manual");
+	assert_int_equal(
+	    sim_tm_manager_from_name("automatic"), SIM_TM_AUTOMATIC);
+	assert_int_equal(sim_tm_manager_from_name("auto"), -1);
+	assert_null(sim_tm_manager_name(SIM_TM__MANAGERS));
+}
+
+/* Connect to addr:port (numeric IPv4). An fd, or -errno. */
+static int
+dial_at(const char *addr, int port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	a.sin_port = htons((uint16_t)port);
+	assert_int_equal(inet_pton(AF_INET, addr, &a.sin_addr), 1);
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
+		int e = errno;
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+/*
+ * Public listeners: every region also answers on its DNS address at one
+ * shared port, with its own name; refuse closes both of its listeners
+ * and ok opens both again; a fixed port is used as given.
+ */
+static void
+test_public_listeners(void **state)
+{
+	char err[256], addr[16], buf[1024], req[128];
+	SimConfig cfg = {.regions = three,
+	    .nregions = 3,
+	    .control_port = -1,
+	    .public_listen = true};
+	Sim *s;
+	int port, why, fd;
+
+	(void)state;
+	s = sim_start(&cfg, err, sizeof(err));
+	if (s == NULL)
+		fail_msg("sim_start: %s", err);
+	port = sim_public_port(s);
+	assert_true(port > 0);
+	for (int i = 0; i < 3; i++) {
+		uint8_t a[4];
+
+		sim_region_public_addr(s, i, addr, sizeof(addr));
+		simdns_region_addr(sim_region_name(s, i), a);
+		snprintf(req, sizeof(req), "127.0.0.%u", a[3]);
+		assert_string_equal(addr, req);
+		fd = dial_at(addr, port);
+		assert_true(fd >= 0);
+		send_all(fd,
+		    "GET /health HTTP/1.1\r\nHost: demo\r\n"
+		    "Connection: close\r\n\r\n");
+		read_until(fd, buf, sizeof(buf), DEADLINE_MS, &why);
+		close(fd);
+		assert_int_equal(status_of(buf), 200);
+		assert_true(str_starts(body_of(buf), sim_region_name(s, i)));
+	}
+	/* One fault, both listeners. */
+	sim_region_public_addr(s, 0, addr, sizeof(addr));
+	set(s, "eu20", "refuse");
+	assert_int_equal(dial_at(addr, port), -ECONNREFUSED);
+	assert_int_equal(th_dial(sim_region_port(s, 0)), -ECONNREFUSED);
+	set(s, "eu20", "status 500");
+	fd = dial_at(addr, port);
+	assert_true(fd >= 0);
+	send_all(fd, "GET / HTTP/1.1\r\nConnection: close\r\n\r\n");
+	read_until(fd, buf, sizeof(buf), DEADLINE_MS, &why);
+	close(fd);
+	assert_int_equal(status_of(buf), 500);
+	assert_int_equal(sim_region_requests(s, 0), 2);
+	sim_stop(s);
+
+	/* A fixed port; without public listeners the port is -1. */
+	cfg.public_port = port;
+	s = sim_start(&cfg, err, sizeof(err));
+	if (s == NULL)
+		fail_msg("sim_start on port %d: %s", port, err);
+	assert_int_equal(sim_public_port(s), port);
+	sim_stop(s);
+	cfg.public_listen = false;
+	s = sim_start(&cfg, err, sizeof(err));
+	assert_non_null(s);
+	assert_int_equal(sim_public_port(s), -1);
+	sim_stop(s);
+	cfg.public_listen = true;
+	cfg.public_port = 70000;
+	assert_null(sim_start(&cfg, err, sizeof(err)));
+	assert_non_null(strstr(err, "70000"));
+	/* r5 and r12 hash to one address: named, nothing starts. */
+	SimRegionSpec clash[] = {{"r5", 0}, {"r12", 0}};
+	cfg.regions = clash;
+	cfg.nregions = 2;
+	cfg.public_port = 0;
+	assert_null(sim_start(&cfg, err, sizeof(err)));
+	assert_non_null(strstr(err, "r5 and r12"));
+}
+
 /* Another thread reading the decision while faults change. */
 static void *
 tm_reader(void *arg)
@@ -788,8 +948,9 @@ test_control(void **state)
 	    control(s, "GET", "/regions", "", body, sizeof(body)), 200);
 	assert_true(str_starts(body, "{\"regions\":[{\"name\":\"eu20\""));
 	assert_non_null(strstr(body, "\"fault\":\"ok\""));
-	assert_non_null(
-	    strstr(body, "\"tm\":{\"forced\":null,\"choice\":\"eu20\""));
+	assert_non_null(strstr(body,
+	    "\"tm\":{\"manager\":\"automatic\",\"forced\":null,"
+	    "\"choice\":\"eu20\""));
 	char *direct = sim_state_json(s);
 	assert_string_equal(direct, body);
 	free(direct);
@@ -991,6 +1152,8 @@ main(void)
 	        test_many_connections, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tm_choice, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tm_threads, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_tm_manual, setup, teardown),
+	    cmocka_unit_test(test_public_listeners),
 	    cmocka_unit_test_setup_teardown(test_control, setup, teardown),
 	    cmocka_unit_test(test_log),
 	    cmocka_unit_test_setup_teardown(

@@ -275,7 +275,8 @@ test_caching_holds_and_counts_down(void **state)
 	int prev_ttl = 1000, distinct = 0;
 
 	simdns_set_ttl(f->s, 3);
-	simdns_set_caching(f->s, true);
+	simdns_set_role(f->s, SIMDNS_CACHING);
+	assert_int_equal(simdns_role(f->s), SIMDNS_CACHING);
 	query_ok(f, NAME, DNSWIRE_T_A);
 	t0 = mono_now();
 	assert_string_equal(f->c->chain[0], "eu20.sim.drtop.test");
@@ -301,11 +302,205 @@ test_caching_holds_and_counts_down(void **state)
 	assert_true(mono_now() - t0 > 2.0);
 	assert_true(distinct >= 2);
 	assert_int_equal(f->c->min_ttl, 3);
-	/* Caching off: the answer follows choose() at once. */
-	simdns_set_caching(f->s, false);
+	/* A resolver's answer is not authoritative. */
+	assert_false(f->m->aa);
+	assert_true(f->m->ra);
+	/* Authoritative again: the answer follows choose() at once. */
+	simdns_set_role(f->s, SIMDNS_AUTHORITATIVE);
 	set_region(&f->choice, "ap10");
 	query_ok(f, NAME, DNSWIRE_T_A);
 	assert_string_equal(f->c->chain[0], "ap10.sim.drtop.test");
+}
+
+/* One query to port and the region its answer names ("" for none);
+ * *ttl the answer's smallest TTL, *rcode its rcode, *aa its AA bit. */
+static void
+ask_region(int port, char *region, size_t cap, int *ttl, int *rcode, bool *aa)
+{
+	DnsMessage *m = malloc(sizeof(*m));
+	DnsChain *c = malloc(sizeof(*c));
+	uint8_t r[DNSWIRE_UDP_MAX];
+	char err[200];
+	size_t n = ask(port, 99, NAME, DNSWIRE_T_A, r, sizeof(r), 3000);
+
+	assert_true(n > 0);
+	assert_int_equal(dnswire_parse(r, n, m, err, sizeof(err)), 0);
+	dnswire_follow(m, NAME, c);
+	region[0] = '\0';
+	if (c->nchain > 0)
+		snprintf(region, cap, "%.*s",
+		    (int)(strlen(c->final_name) - strlen(".sim.drtop.test")),
+		    c->final_name);
+	*ttl = c->has_ttl ? (int)c->min_ttl : -1;
+	*rcode = m->rcode;
+	if (aa != NULL)
+		*aa = m->aa;
+	free(c);
+	free(m);
+}
+
+/* A resolver in front of the fixture's authoritative server. */
+static SimDns *
+resolver_start(Fix *f, SimDnsRole role, int stale)
+{
+	char up[64], err[200];
+	SimDnsConfig cfg = {.name = NAME,
+	    .ttl = 99,
+	    .role = role,
+	    .stale = stale,
+	    .stale_ttl = 1};
+	SimDns *r;
+
+	snprintf(up, sizeof(up), "127.0.0.1:%d", f->port);
+	cfg.upstream = up;
+	r = simdns_start(&cfg, err, sizeof(err));
+	if (r == NULL)
+		fail_msg("resolver: %s", err);
+	return r;
+}
+
+/*
+ * The demo's DNS path: an authoritative server (the manager's) and two
+ * resolvers in front of it, one honouring the TTL, one serving stale.
+ * The authoritative server answers a new choice at once; the caching
+ * resolver holds the old answer until its TTL runs out, counting down,
+ * then fetches again; the stale one answers the expired record with TTL
+ * 1 for its stale window, then fetches. Each holds its own cache.
+ */
+static void
+test_resolvers_in_front(void **state)
+{
+	Fix *f = *state;
+	SimDns *cach, *stal, *late;
+	char reg[32], held[32];
+	int ttl, rc, prev = 100;
+	bool aa, saw_stale = false;
+	double t0, t_cach = -1, t_stal = -1, left;
+
+	simdns_set_ttl(f->s, 2);
+	cach = resolver_start(f, SIMDNS_CACHING, 0);
+	stal = resolver_start(f, SIMDNS_STALE, 2);
+	assert_int_equal(simdns_role(stal), SIMDNS_STALE);
+	/* Nothing held before the first query. */
+	assert_false(simdns_cache_state(cach, held, sizeof(held), &left));
+	assert_string_equal(held, "");
+
+	ask_region(simdns_port(cach), reg, sizeof(reg), &ttl, &rc, &aa);
+	t0 = mono_now();
+	assert_int_equal(rc, DNSWIRE_RCODE_NOERROR);
+	assert_string_equal(reg, "eu20");
+	assert_int_equal(ttl, 2); /* the authoritative TTL, not its own 99 */
+	assert_false(aa);
+	ask_region(simdns_port(stal), reg, sizeof(reg), &ttl, &rc, NULL);
+	assert_string_equal(reg, "eu20");
+	/* One fetch each, by a real query to the authoritative server. */
+	assert_int_equal(simdns_fetches(cach), 1);
+	assert_int_equal(simdns_fetches(stal), 1);
+	assert_int_equal(simdns_queries(f->s), 2);
+	assert_true(simdns_cache_state(cach, held, sizeof(held), &left));
+	assert_string_equal(held, "eu20");
+	assert_true(left > 0 && left <= 2.0);
+
+	/* The manager moves: its name server answers at once, with its
+	 * constant TTL and AA. */
+	set_region(&f->choice, "us21");
+	ask_region(f->port, reg, sizeof(reg), &ttl, &rc, &aa);
+	assert_string_equal(reg, "us21");
+	assert_int_equal(ttl, 2);
+	assert_true(aa);
+	/* A resolver that never fetched before gets us21 now: caches are
+	 * not shared. */
+	late = resolver_start(f, SIMDNS_CACHING, 0);
+	ask_region(simdns_port(late), reg, sizeof(reg), &ttl, &rc, NULL);
+	assert_string_equal(reg, "us21");
+
+	/* Poll both every 100 ms (bounded: 10 s). */
+	for (int i = 0; i < 100 && (t_cach < 0 || t_stal < 0); i++) {
+		double now;
+
+		ask_region(
+		    simdns_port(cach), reg, sizeof(reg), &ttl, &rc, NULL);
+		now = mono_now();
+		if (t_cach < 0 && strcmp(reg, "us21") == 0)
+			t_cach = now;
+		if (t_cach < 0) {
+			assert_string_equal(reg, "eu20");
+			assert_true(ttl >= 1 && ttl <= prev);
+			prev = ttl;
+		}
+		ask_region(
+		    simdns_port(stal), reg, sizeof(reg), &ttl, &rc, NULL);
+		if (t_stal < 0 && strcmp(reg, "us21") == 0)
+			t_stal = mono_now();
+		if (t_stal < 0 && now - t0 > 2.2) {
+			/* Past the TTL: the old record, TTL 1. */
+			assert_string_equal(reg, "eu20");
+			assert_int_equal(ttl, 1);
+			saw_stale = true;
+			assert_true(simdns_cache_state(
+			    stal, held, sizeof(held), &left));
+			assert_string_equal(held, "eu20");
+			assert_true(left < 0);
+		}
+		usleep(100 * 1000);
+	}
+	assert_true(t_cach > 0 && t_stal > 0);
+	/* The caching resolver moved when the TTL ran out (fetched at t0
+	 * or slightly before: loose bounds for a loaded machine). */
+	assert_true(t_cach - t0 > 1.5 && t_cach - t0 < 4.0);
+	/* The stale one only after TTL + its 2 s window. */
+	assert_true(saw_stale);
+	assert_true(t_stal - t0 > 3.5 && t_stal - t0 < 7.0);
+	assert_true(t_stal > t_cach + 1.5);
+	/* The stale one fetched once more; the caching one once per TTL
+	 * (it has fetched us21 again meanwhile). */
+	assert_int_equal(simdns_fetches(stal), 2);
+	assert_true(simdns_fetches(cach) >= 2 &&
+	    simdns_fetches(cach) <= 1 + (uint64_t)((t_stal - t0) / 2.0) + 1);
+	assert_int_equal(simdns_fetches(late), 1);
+	simdns_stop(late);
+	simdns_stop(stal);
+	simdns_stop(cach);
+}
+
+/* What a resolver answers when its upstream fails: SERVFAIL for a
+ * silent or failing server (and no fetch again for a moment after a
+ * timeout), NXDOMAIN passed on; it recovers with the upstream. */
+static void
+test_resolver_upstream_failures(void **state)
+{
+	Fix *f = *state;
+	SimDns *r = resolver_start(f, SIMDNS_CACHING, 0);
+	char reg[32];
+	int ttl, rc;
+	double t;
+
+	simdns_set_ttl(f->s, 0); /* nothing is held: every query fetches */
+	simdns_set_mode(f->s, SIMDNS_SILENT);
+	t = mono_now();
+	ask_region(simdns_port(r), reg, sizeof(reg), &ttl, &rc, NULL);
+	assert_int_equal(rc, DNSWIRE_RCODE_SERVFAIL);
+	assert_true(mono_now() - t >= SIMDNS_UPSTREAM_WAIT_MS / 1000.0 - 0.05);
+	/* Held off: SERVFAIL at once, without asking. */
+	t = mono_now();
+	ask_region(simdns_port(r), reg, sizeof(reg), &ttl, &rc, NULL);
+	assert_int_equal(rc, DNSWIRE_RCODE_SERVFAIL);
+	assert_true(mono_now() - t < 0.4);
+	usleep(1100 * 1000);
+	simdns_set_mode(f->s, SIMDNS_NXDOMAIN);
+	ask_region(simdns_port(r), reg, sizeof(reg), &ttl, &rc, NULL);
+	assert_int_equal(rc, DNSWIRE_RCODE_NXDOMAIN);
+	simdns_set_mode(f->s, SIMDNS_GARBAGE);
+	ask_region(simdns_port(r), reg, sizeof(reg), &ttl, &rc, NULL);
+	assert_int_equal(rc, DNSWIRE_RCODE_SERVFAIL);
+	usleep(1100 * 1000);
+	/* A chain upstream still names the region at its end. */
+	simdns_set_mode(f->s, SIMDNS_CHAIN);
+	ask_region(simdns_port(r), reg, sizeof(reg), &ttl, &rc, NULL);
+	assert_int_equal(rc, DNSWIRE_RCODE_NOERROR);
+	assert_string_equal(reg, "eu20");
+	assert_int_equal(ttl, 0);
+	simdns_stop(r);
 }
 
 static void
@@ -327,6 +522,28 @@ test_config_errors(void **state)
 	assert_int_equal(simdns_mode_from_name("nope"), -1);
 	assert_string_equal(simdns_mode_name(SIMDNS_SILENT), "silent");
 	assert_null(simdns_mode_name(SIMDNS__COUNT));
+	assert_string_equal(simdns_role_name(SIMDNS_STALE), "stale");
+	assert_int_equal(simdns_role_from_name("caching"), SIMDNS_CACHING);
+	assert_int_equal(simdns_role_from_name("recursive"), -1);
+	assert_null(simdns_role_name(SIMDNS__ROLES));
+	/* A caching server needs an upstream or choose(); the upstream is
+	 * a loopback ADDR:PORT; an authoritative one needs choose(). */
+	cfg.name = NAME;
+	cfg.choose = NULL;
+	assert_null(simdns_start(&cfg, err, sizeof(err)));
+	assert_non_null(strstr(err, "choose"));
+	cfg.role = SIMDNS_CACHING;
+	assert_null(simdns_start(&cfg, err, sizeof(err)));
+	cfg.upstream = "10.0.0.1:53";
+	assert_null(simdns_start(&cfg, err, sizeof(err)));
+	assert_non_null(strstr(err, "upstream"));
+	cfg.upstream = "127.0.0.1";
+	assert_null(simdns_start(&cfg, err, sizeof(err)));
+	cfg.upstream = "[::1]:53";
+	SimDns *ok = simdns_start(&cfg, err, sizeof(err));
+	if (ok == NULL) /* no IPv6 loopback here: the check still ran */
+		assert_non_null(strstr(err, "::1"));
+	simdns_stop(ok);
 	simdns_stop(NULL);
 }
 
@@ -342,6 +559,10 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_chain_mode, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_caching_holds_and_counts_down, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_resolvers_in_front, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_resolver_upstream_failures, setup, teardown),
 	    cmocka_unit_test(test_config_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

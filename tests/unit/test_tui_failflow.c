@@ -425,6 +425,48 @@ test_pick(void **state)
 	assert_string_equal(to, "ap10");
 }
 
+/* from is where DNS answers, not the expected route: an automatic
+ * manager's route moved to us21 while DNS still answers eu20, so the
+ * action to run is eu20 -> us21, and us21 can be selected as its
+ * target. */
+static void
+test_pick_observed(void **state)
+{
+	Fixture *f = *state;
+	EndpointSnap eps[3];
+	Snapshot s;
+	char from[EV_NAME_MAX], to[EV_NAME_MAX], why[128];
+
+	memset(eps, 0, sizeof(eps));
+	memset(&s, 0, sizeof(s));
+	s.nendpoints = 3;
+	s.endpoints = eps;
+	eps[0].state = HEALTH_DEGRADED;
+	eps[1].state = eps[2].state = HEALTH_ONLINE;
+	s.routed = true;
+	strcpy(s.route_to, "us21");
+	s.traffic.observed = true;
+	strcpy(s.traffic.endpoint, "eu20");
+	s.traffic.count = s.traffic.total = 3;
+	assert_true(failflow_pick(f->p, &s, 'f', 1, from, to, why, 128));
+	assert_string_equal(from, "eu20");
+	assert_string_equal(to, "us21");
+	/* nothing selected that fits: the best ONLINE one but eu20 */
+	assert_true(failflow_pick(f->p, &s, 'f', 0, from, to, why, 128));
+	assert_string_equal(from, "eu20");
+	assert_string_equal(to, "us21");
+	/* no endpoint maps (yet): the expected route is all there is */
+	s.traffic.endpoint[0] = '\0';
+	assert_true(failflow_pick(f->p, &s, 'f', 2, from, to, why, 128));
+	assert_string_equal(from, "us21");
+	assert_string_equal(to, "ap10");
+	/* b: the rules' choice (us21 here) is where DNS answers: nothing */
+	eps[0].state = HEALTH_DISABLED;
+	strcpy(s.traffic.endpoint, "us21");
+	strcpy(s.route_to, "ap10");
+	assert_false(failflow_pick(f->p, &s, 'b', 0, from, to, why, 128));
+}
+
 int
 main(void)
 {
@@ -444,6 +486,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(
 	        test_outcomes_of_others, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pick, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_pick_observed, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

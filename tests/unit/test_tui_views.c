@@ -428,10 +428,41 @@ test_failover_dialog_shows_every_argument(void **state)
 	    "Traffic: eu20 ONLINE 42 ms -> us21 DEGRADED, no latency yet"));
 	assert_non_null(strstr(joined, "TTL 60s: clients follow within ~60s"));
 	assert_non_null(strstr(joined, "WARNING: us21 is DEGRADED"));
-	assert_non_null(strstr(joined, "WARNING: us21 is the current route"));
+	/* without DNS observation the route is only expected */
+	assert_non_null(
+	    strstr(joined, "DNS not observed; expected route us21."));
+	assert_non_null(strstr(joined,
+	    "WARNING: us21 is the expected route already (DNS not observed)"));
+	assert_null(strstr(joined, "current route"));
 	assert_non_null(strstr(joined, "WARNING: failover is running"));
 	assert_non_null(strstr(joined, "WARNING: all regions degraded"));
 	assert_null(strstr(joined, "no failover action configured"));
+	/* DNS observed answering eu20 while us21 is expected: nothing is
+	 * "already" there */
+	snap.traffic.observed = true;
+	strcpy(snap.traffic.endpoint, "eu20");
+	snap.traffic.count = snap.traffic.total = 3;
+	n = view_failover_lines(&u, 78, lines, 64);
+	memset(joined, 0, sizeof(joined));
+	for (int i = 0; i < n; i++) {
+		strcat(joined, lines[i]);
+		strcat(joined, "|");
+	}
+	assert_non_null(strstr(
+	    joined, "DNS answers eu20 (3/3 resolvers); expected route us21."));
+	assert_null(strstr(joined, "route already"));
+	/* DNS observably answers the target: the warning */
+	strcpy(snap.traffic.endpoint, "us21");
+	snap.traffic.count = 2;
+	n = view_failover_lines(&u, 78, lines, 64);
+	memset(joined, 0, sizeof(joined));
+	for (int i = 0; i < n; i++) {
+		strcat(joined, lines[i]);
+		strcat(joined, "|");
+	}
+	assert_non_null(strstr(joined,
+	    "WARNING: us21 is the current route already (DNS answers it, "
+	    "2/3)."));
 	/* not ONLINE: the name moves to a second confirmation */
 	assert_false(view_failover_target_online(&u));
 	FailEnv env = {.has_runner = true,
@@ -554,15 +585,23 @@ test_help_lines(void **state)
 	int n, demo_n, headings = 0;
 
 	(void)state;
-	n = view_help_lines(KCTX_MAIN, lines, heading, 96);
-	demo_n = view_help_lines(KCTX_DEMO, lines, heading, 96);
+	n = view_help_lines(
+	    glyphs_select(false), KCTX_MAIN, lines, heading, 96);
+	demo_n = view_help_lines(
+	    glyphs_select(false), KCTX_DEMO, lines, heading, 96);
 	assert_true(demo_n > n);
 	for (int i = 0; i < demo_n; i++)
 		headings += heading[i];
-	/* Console, Demo, Drills, Dialogs, Confirmation, Action panel */
-	assert_int_equal(headings, 6);
+	/* Console, Demo, Drills, Dialogs, Confirmation, Action panel,
+	 * Marks */
+	assert_int_equal(headings, 7);
 	assert_true(heading[0]);
 	assert_string_equal(lines[0], "Console");
+	/* the marks, in the glyphs in use */
+	assert_string_equal(lines[demo_n - 4],
+	    "*  the endpoint DNS answers (observed traffic)");
+	assert_string_equal(lines[demo_n - 3],
+	    "@  the expected route, where DNS does not answer (yet)");
 }
 
 int
