@@ -323,7 +323,8 @@ def run(d, prof, controls, label, args, env=None, utf8=True):
             check("%s: (c) pure ASCII" % label, not high_bytes(b),
                   high_bytes(b))
         scr.keys("q")
-        check("%s: q exits 0" % label, scr.exit_status() == 0)
+        rc = scr.exit_status()
+        check("%s: q exits 0" % label, rc == 0, rc)
     finally:
         scr.close()
         reset(controls)
