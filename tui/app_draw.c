@@ -61,9 +61,8 @@ dialog_rect(const App *a)
 	case DLG_DRILL:
 		return layout_dialog(&a->layout, 7, 64);
 	case DLG_FAILOVER: {
-		char lines[200][256];
 		int w = a->layout.cols - 2 < 90 ? a->layout.cols - 2 : 90;
-		int n = view_failover_lines(&a->ui, w - 4, lines, 200);
+		int n = view_failover_lines(&a->ui, w - 4, NULL, 0);
 		return layout_dialog(&a->layout, n + 6, w);
 	}
 	default:

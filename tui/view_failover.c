@@ -1,6 +1,7 @@
 #include "view_failover.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "text.h"
@@ -51,7 +52,8 @@ ep_line(const UiState *u, const char *name, char *buf, size_t cap)
 }
 
 /* Append s to lines, wrapped at width display columns between whole
- * characters; continuation lines are indented by indent. */
+ * characters; continuation lines are indented by indent. With lines
+ * NULL only count them (max is then ignored). */
 static int
 add_wrapped(char (*lines)[256], int n, int max, int width, const char *first,
     int indent, const char *s)
@@ -91,7 +93,9 @@ add_wrapped(char (*lines)[256], int n, int max, int width, const char *first,
 			p++; /* cannot happen with room >= 8; never loop */
 			continue;
 		}
-		if (n < max) {
+		if (lines == NULL) {
+			n++;
+		} else if (n < max) {
 			char *l = lines[n++];
 			int pre = head ? 0 : indent;
 			const char *parts[2] = {head ? first : "", buf};
@@ -107,7 +111,7 @@ add_wrapped(char (*lines)[256], int n, int max, int width, const char *first,
 			l[len] = '\0';
 		}
 		head = false;
-	} while (*p && n < max);
+	} while (*p && (lines == NULL || n < max));
 	return n;
 }
 
@@ -196,7 +200,7 @@ view_failover_lines(const UiState *u, int width, char (*lines)[256], int max)
 		    "each argument exactly as shown:",
 		    what, ff->nsteps, ff->nsteps == 1 ? "" : "s");
 		n = add_wrapped(lines, n, max, width, "", 0, buf);
-		for (int s = 0; s < ff->nsteps && n < max; s++) {
+		for (int s = 0; s < ff->nsteps && (!lines || n < max); s++) {
 			const ActionStep *st = &ff->action->steps[s];
 			snprintf(buf, sizeof(buf),
 			    "step %d%s%s (timeout %gs):", s + 1,
@@ -204,7 +208,8 @@ view_failover_lines(const UiState *u, int width, char (*lines)[256], int max)
 			    st->timeout);
 			n = add_wrapped(lines, n, max, width, "", 2, buf);
 			char **argv = ff->argv[s];
-			for (int a = 0; argv && argv[a] && n < max; a++) {
+			for (int a = 0; argv && argv[a] && (!lines || n < max);
+			     a++) {
 				char head[32];
 				snprintf(head, sizeof(head), "  argv[%d] ", a);
 				n = add_wrapped(lines, n, max, width, head,
@@ -212,7 +217,9 @@ view_failover_lines(const UiState *u, int width, char (*lines)[256], int max)
 			}
 		}
 	}
-	if (n < max)
+	if (lines == NULL)
+		n++;
+	else if (n < max)
 		lines[n++][0] = '\0';
 	if (ff->state == FF_SECOND_CONFIRM)
 		snprintf(buf, sizeof(buf),
@@ -229,11 +236,14 @@ static void
 draw(WINDOW *w, const UiState *u, bool full)
 {
 	const FailFlow *ff = u->ff;
-	char lines[200][256];
 	int h = getmaxy(w), cols = getmaxx(w);
 	/* box, the pinned prompt, input line, match line */
 	int rows = h - 6;
-	int n = view_failover_lines(u, cols - 4, lines, 200);
+	/* every line, however long the arguments: never capped, so no
+	 * argument and never the prompt is dropped */
+	int max = view_failover_lines(u, cols - 4, NULL, 0);
+	char(*lines)[256] = xcalloc(max > 0 ? (size_t)max : 1, 256);
+	int n = view_failover_lines(u, cols - 4, lines, max);
 	int body = n > 0 ? n - 1 : 0; /* the last line is the prompt */
 	int first = ff->scroll;
 
@@ -267,6 +277,7 @@ draw(WINDOW *w, const UiState *u, bool full)
 	    NULL,
 	    failflow_matches(ff) ? "matches: Enter runs it"
 	                         : "does not match yet");
+	free(lines);
 }
 
 const ViewOps view_failover_ops = {.draw = draw, .key = NULL};

@@ -20,7 +20,9 @@
 extern const ViewOps view_failover_ops;
 
 /* The dialog's text, wrapped to width columns: writes up to max lines
- * of 256 bytes; returns the count. Exposed for tests. */
+ * of 256 bytes and returns the count; the last line is the prompt. With
+ * lines NULL it only counts them (size the buffer with that: nothing
+ * is ever capped). Exposed for tests. */
 int view_failover_lines(
     const UiState *u, int width, char (*lines)[256], int max);
 

@@ -341,6 +341,74 @@ test_details_never_show_header_values(void **state)
 	profile_free(p);
 }
 
+/* Five arguments of 4,000 bytes each: nothing is capped, so every
+ * argument is there in full and the prompt is still the last line. */
+static void
+test_failover_dialog_huge_arguments(void **state)
+{
+	char *json, *arg = xmalloc(4001);
+	ErrList errs;
+	Profile *p;
+	UiState u;
+	FailFlow ff;
+	char(*lines)[256];
+	int n, count, found[5] = {0};
+
+	(void)state;
+	for (int i = 0; i < 4000; i++)
+		arg[i] = (char)('a' + i % 26);
+	arg[4000] = '\0';
+	json =
+	    xasprintf("{\"service\":\"svc\",\"endpoints\":["
+	              "{\"name\":\"eu20\",\"target\":\"http://127.0.0.1:9/\"},"
+	              "{\"name\":\"us21\",\"target\":\"http://127.0.0.1:9/\"}"
+	              "],\"actions\":{\"failover\":{\"argv\":[\"/bin/true\","
+	              "\"1%s\",\"2%s\",\"3%s\",\"4%s\",\"5%s\"]}}}",
+	        arg, arg, arg, arg, arg);
+	errlist_init(&errs);
+	p = profile_parse(json, strlen(json), "t.json", "/tmp", &errs);
+	errlist_print(&errs, stderr);
+	errlist_fini(&errs);
+	assert_non_null(p);
+	memset(&u, 0, sizeof(u));
+	u.profile = p;
+	u.g = glyphs_select(false);
+	failflow_init(&ff);
+	failflow_open(&ff, 'f', "eu20", "us21", &p->failover, p->service);
+	u.ff = &ff;
+	count = view_failover_lines(&u, 76, NULL, 0);
+	assert_true(count > 5 * 4000 / 76);
+	lines = xcalloc((size_t)count, 256);
+	n = view_failover_lines(&u, 76, lines, count);
+	assert_int_equal(n, count);
+	assert_non_null(strstr(lines[n - 1], "Type us21"));
+	for (int i = 0; i < n; i++)
+		for (int a = 0; a < 5; a++) {
+			char head[32];
+
+			snprintf(
+			    head, sizeof(head), "argv[%d] %d", a + 1, a + 1);
+			if (strstr(lines[i], head))
+				found[a]++;
+		}
+	for (int a = 0; a < 5; a++)
+		assert_int_equal(found[a], 1);
+	/* the last argument's last letters are on a line before the prompt */
+	{
+		const char *tail = arg + 4000 - 10;
+		bool seen = false;
+
+		for (int i = 0; i < n - 1; i++)
+			seen = seen || strstr(lines[i], tail) != NULL;
+		assert_true(seen);
+	}
+	free(lines);
+	failflow_fini(&ff);
+	profile_free(p);
+	free(json);
+	free(arg);
+}
+
 static void
 test_failover_dialog_shows_every_argument(void **state)
 {
@@ -615,6 +683,7 @@ main(void)
 	    cmocka_unit_test(test_timeline_state),
 	    cmocka_unit_test(test_details_never_show_header_values),
 	    cmocka_unit_test(test_failover_dialog_shows_every_argument),
+	    cmocka_unit_test(test_failover_dialog_huge_arguments),
 	    cmocka_unit_test(test_small_formats),
 	    cmocka_unit_test(test_action_panel_lines),
 	    cmocka_unit_test(test_help_lines),
