@@ -671,11 +671,14 @@ reap(Prober *pr)
 
 	while ((msg = curl_multi_info_read(pr->multi, &left)) != NULL) {
 		ProbeCtx *c = NULL;
-		CURL *easy = msg->easy_handle;
-		CURLcode result = msg->data.result;
+		CURL *easy;
+		CURLcode result;
 
 		if (msg->msg != CURLMSG_DONE)
 			continue;
+		/* msg is not valid once its handle leaves the multi. */
+		easy = msg->easy_handle;
+		result = msg->data.result;
 		curl_easy_getinfo(easy, CURLINFO_PRIVATE, &c);
 		if (easy == c->cert_easy) {
 			cert_finish(pr, c, result);
