@@ -15,6 +15,25 @@ ms(char *buf, size_t cap, double v)
 		snprintf(buf, cap, "%.1f", v);
 }
 
+/* A probe's result column: a TLS failure names its reason (13 columns
+ * at most); anything else as view_probe_result() words it. */
+static void
+result_text(const ProbeEvent *p, char *buf, size_t cap)
+{
+	static const char *const tls_short[TLSR__COUNT] = {
+	    [TLSR_EXPIRED] = "expired",
+	    [TLSR_NOT_YET_VALID] = "not yet",
+	    [TLSR_UNTRUSTED] = "untrusted",
+	    [TLSR_HOSTNAME] = "hostname",
+	    [TLSR_HANDSHAKE] = "handshake",
+	};
+
+	if (p->error == PERR_TLS && p->tls > TLSR_NONE && p->tls < TLSR__COUNT)
+		snprintf(buf, cap, "tls %s", tls_short[p->tls]);
+	else
+		view_probe_result(p, buf, cap);
+}
+
 static void add_line(char (*lines)[160], int *n, int max, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
@@ -94,6 +113,9 @@ view_details_lines(const UiState *u, int idx, char (*lines)[160], int max)
 	if (es->cert_days >= 0)
 		snprintf(buf, sizeof(buf), "%d days left%s", es->cert_days,
 		    es->cert_days < 14 ? " (WARNING)" : "");
+	else if (es->cert_days < -1)
+		snprintf(buf, sizeof(buf), "EXPIRED %d days ago",
+		    -es->cert_days - 1);
 	else
 		snprintf(buf, sizeof(buf), "unknown");
 	ADD("probes %llu, failures %llu, median %s ms, certificate %s",
@@ -140,7 +162,7 @@ monitor:
 		    m->interval * (m->tolerated_failures + 1) + m->timeout);
 	ADD("%s", "");
 	ADD("Last probes (ms)");
-	ADD("  %-8s  %-12s %7s %7s %7s %7s %7s  %s", "time", "result", "dns",
+	ADD("  %-8s  %-13s %7s %7s %7s %7s %7s  %s", "time", "result", "dns",
 	    "connect", "tls", "ttfb", "total", "served_by");
 	const ProbeLog *pl = u->probes ? &u->probes[idx] : NULL;
 	if (pl == NULL || pl->len == 0)
@@ -150,13 +172,13 @@ monitor:
 		const ProbeEvent *p = &pl->p[at];
 		char res[32], d[16], c[16], t[16], f[16], tot[16];
 		view_clock(u, pl->t[at], when, sizeof(when));
-		view_probe_result(p, res, sizeof(res));
+		result_text(p, res, sizeof(res));
 		ms(d, sizeof(d), p->ms.dns);
 		ms(c, sizeof(c), p->ms.connect);
 		ms(t, sizeof(t), p->ms.tls);
 		ms(f, sizeof(f), p->ms.ttfb);
 		ms(tot, sizeof(tot), p->ms.total);
-		ADD("  %-8s  %-12s %7s %7s %7s %7s %7s  %s", when, res, d, c, t,
+		ADD("  %-8s  %-13s %7s %7s %7s %7s %7s  %s", when, res, d, c, t,
 		    f, tot, p->served_by[0] ? p->served_by : "-");
 	}
 	return n;

@@ -16,12 +16,16 @@ health_init(Health *h, bool disabled)
 }
 
 const char *
-health_failure_text(ProbeError err, int status, bool ok, char *buf, size_t cap)
+health_failure_text(
+    ProbeError err, TlsReason tls, int status, bool ok, char *buf, size_t cap)
 {
 	const char *name = probe_error_name(err);
 
 	if (ok)
 		snprintf(buf, cap, "ok");
+	else if (err == PERR_TLS && tls != TLSR_NONE &&
+	    tls_reason_text(tls)[0] != '\0')
+		snprintf(buf, cap, "%s: %s", name, tls_reason_text(tls));
 	else if (err == PERR_STATUS && status > 0)
 		snprintf(buf, cap, "status %d", status);
 	else if (name != NULL)
@@ -33,16 +37,19 @@ health_failure_text(ProbeError err, int status, bool ok, char *buf, size_t cap)
 	return buf;
 }
 
+/* p is the probe that changed the state: when it failed, the last
+ * failure (its TLS reason is not kept in Health). */
 static void
-set_reason(const Health *h, bool failed, char *reason, size_t cap)
+set_reason(const Health *h, const ProbeEvent *p, char *reason, size_t cap)
 {
-	char last[64];
+	char last[96];
+	bool failed = !p->ok;
 
 	if (reason == NULL || cap == 0)
 		return;
 	if (failed) {
-		health_failure_text(
-		    h->last_error, h->last_status, false, last, sizeof(last));
+		health_failure_text(h->last_error, p->tls, h->last_status,
+		    false, last, sizeof(last));
 		snprintf(reason, cap, "%d consecutive failure%s (last: %s)",
 		    h->failures, h->failures == 1 ? "" : "s", last);
 	} else {
@@ -81,7 +88,7 @@ health_probe(Health *h, const ProbeEvent *p, int tolerated, int rise,
 	if (from != NULL)
 		*from = h->state;
 	h->state = next;
-	set_reason(h, !p->ok, reason, cap);
+	set_reason(h, p, reason, cap);
 	return true;
 }
 

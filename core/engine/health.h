@@ -47,9 +47,11 @@ bool health_probe(Health *h, const ProbeEvent *p, int tolerated, int rise,
 bool health_set_disabled(
     Health *h, bool disabled, HealthState *from, char *reason, size_t cap);
 
-/* "status 500", "timeout", "refused", ... for a failed probe; "ok" for a
- * success. Writes into buf (cap bytes) and returns buf. */
+/* "status 500", "timeout", "refused", "tls: certificate expired", ...
+ * for a failed probe (tls is its TLS reason, named after "tls: " when
+ * err is PERR_TLS and tls is not TLSR_NONE); "ok" for a success. Writes
+ * into buf (cap bytes) and returns buf. */
 const char *health_failure_text(
-    ProbeError err, int status, bool ok, char *buf, size_t cap);
+    ProbeError err, TlsReason tls, int status, bool ok, char *buf, size_t cap);
 
 #endif

@@ -151,6 +151,27 @@ error_class(Cur *c, ProbeError *out)
 	return true;
 }
 
+/* After error "tls", the optional reason as event_to_json() writes it:
+ * ,"tls":"NAME" with a name this version knows (anything else goes to
+ * the general decoder). */
+static bool
+tls_reason(Cur *c, TlsReason *out)
+{
+	char name[16];
+	int r;
+
+	*out = TLSR_NONE;
+	if (!LIT(c, ",\"tls\":"))
+		return true;
+	if (!str(c, name, sizeof(name)))
+		return false;
+	r = tls_reason_from_name(name);
+	if (r <= 0)
+		return false;
+	*out = (TlsReason)r;
+	return true;
+}
+
 int
 fastprobe_parse(const char *line, size_t len, Event *ev)
 {
@@ -170,6 +191,7 @@ fastprobe_parse(const char *line, size_t len, Event *ev)
 		return 0;
 	if (!LIT(&c, ",\"status\":") || !status(&c, &p->status) ||
 	    !LIT(&c, ",\"error\":") || !error_class(&c, &p->error) ||
+	    (p->error == PERR_TLS && !tls_reason(&c, &p->tls)) ||
 	    !LIT(&c, ",\"ms\":{\"dns\":") || !num_or_null(&c, &p->ms.dns) ||
 	    !LIT(&c, ",\"connect\":") || !num_or_null(&c, &p->ms.connect) ||
 	    !LIT(&c, ",\"tls\":") || !num_or_null(&c, &p->ms.tls) ||

@@ -33,6 +33,23 @@ static const char *const perr_names[PERR__COUNT] = {
     [PERR_BODY] = "body",
     [PERR_RESET] = "reset",
 };
+static const char *const tls_names[TLSR__COUNT] = {
+    [TLSR_NONE] = NULL,
+    [TLSR_EXPIRED] = "expired",
+    [TLSR_NOT_YET_VALID] = "not_yet_valid",
+    [TLSR_UNTRUSTED] = "untrusted",
+    [TLSR_HOSTNAME] = "hostname",
+    [TLSR_HANDSHAKE] = "handshake",
+};
+static const char *const tls_texts[TLSR__COUNT] = {
+    [TLSR_NONE] = "",
+    [TLSR_EXPIRED] = "certificate expired",
+    [TLSR_NOT_YET_VALID] = "certificate not yet valid",
+    [TLSR_UNTRUSTED] = "certificate not trusted (self-signed or unknown "
+                       "issuer)",
+    [TLSR_HOSTNAME] = "certificate for another host name",
+    [TLSR_HANDSHAKE] = "handshake failed",
+};
 static const char *const health_names[HEALTH__COUNT] = {
     "checking",
     "online",
@@ -88,6 +105,18 @@ probe_error_name(ProbeError e)
 	return name_at(perr_names, PERR__COUNT, (int)e);
 }
 const char *
+tls_reason_name(TlsReason r)
+{
+	return name_at(tls_names, TLSR__COUNT, (int)r);
+}
+const char *
+tls_reason_text(TlsReason r)
+{
+	const char *s = name_at(tls_texts, TLSR__COUNT, (int)r);
+
+	return s != NULL ? s : "";
+}
+const char *
 health_state_name(HealthState s)
 {
 	return name_at(health_names, HEALTH__COUNT, (int)s);
@@ -116,6 +145,11 @@ int
 probe_error_from_name(const char *s)
 {
 	return name_find(perr_names, PERR__COUNT, s);
+}
+int
+tls_reason_from_name(const char *s)
+{
+	return name_find(tls_names, TLSR__COUNT, s);
 }
 int
 health_state_from_name(const char *s)
@@ -229,6 +263,8 @@ event_to_json(const Event *ev, char *buf, size_t cap)
 			jsonw_key_null(&w, "error");
 		else
 			jsonw_key_str(&w, "error", probe_error_name(p->error));
+		if (p->error == PERR_TLS && tls_reason_name(p->tls) != NULL)
+			jsonw_key_str(&w, "tls", tls_reason_name(p->tls));
 		jsonw_key(&w, "ms");
 		jsonw_obj_open(&w);
 		put_ms(&w, "dns", p->ms.dns);
@@ -462,7 +498,7 @@ static void
 decode_probe(Dec *d, const cJSON *o, ProbeEvent *p)
 {
 	const cJSON *ms;
-	char via[16] = "";
+	char via[16] = "", tls[32];
 	int e;
 
 	get_str(d, o, "endpoint", p->endpoint, sizeof(p->endpoint), true);
@@ -472,6 +508,11 @@ decode_probe(Dec *d, const cJSON *o, ProbeEvent *p)
 	p->status = get_int(d, o, "status", 0, false);
 	e = get_enum(d, o, "error", probe_error_from_name, false);
 	p->error = e < 0 ? PERR_NONE : (ProbeError)e;
+	/* Only with error "tls"; a reason this version does not know
+	 * (a newer writer's) is kept as no reason, not an error. */
+	get_str(d, o, "tls", tls, sizeof(tls), false);
+	e = tls_reason_from_name(tls);
+	p->tls = p->error == PERR_TLS && e > 0 ? (TlsReason)e : TLSR_NONE;
 	ms = cJSON_GetObjectItemCaseSensitive(o, "ms");
 	if (ms != NULL && !cJSON_IsNull(ms)) {
 		if (!cJSON_IsObject(ms)) {

@@ -51,6 +51,19 @@ typedef enum {
 	PERR__COUNT
 } ProbeError;
 
+/* Why a probe failed as PERR_TLS ("tls" in JSON, doc/probe.md).
+ * TLSR_NONE: not a tls failure, or a tls failure without a finer
+ * reason (an old log, a failure on the prober's side). */
+typedef enum {
+	TLSR_NONE,
+	TLSR_EXPIRED, /* the certificate's notAfter has passed */
+	TLSR_NOT_YET_VALID, /* its notBefore is still to come */
+	TLSR_UNTRUSTED, /* self-signed, unknown issuer, broken chain */
+	TLSR_HOSTNAME, /* valid, but for another host name */
+	TLSR_HANDSHAKE, /* no agreement: protocol, cipher, reset */
+	TLSR__COUNT
+} TlsReason;
+
 typedef enum {
 	HEALTH_CHECKING,
 	HEALTH_ONLINE,
@@ -95,6 +108,7 @@ typedef struct {
 	bool ok;
 	int status; /* HTTP status; 0 = null (tcp, no answer) */
 	ProbeError error; /* PERR_NONE when ok */
+	TlsReason tls; /* PERR_TLS only (else TLSR_NONE): why */
 	ProbeTimes ms;
 	char served_by[EV_NAME_MAX]; /* "" = unknown (null) */
 } ProbeEvent;
@@ -202,14 +216,20 @@ typedef struct {
 /* Names as they appear in JSON; NULL for an out-of-range value. */
 const char *event_type_name(EventType t);
 const char *probe_error_name(ProbeError e); /* PERR_NONE -> NULL */
+const char *tls_reason_name(TlsReason r); /* TLSR_NONE -> NULL */
 const char *health_state_name(HealthState s); /* "checking", ... */
 const char *route_cause_name(RouteCause c);
 const char *action_phase_name(ActionPhase p);
 const char *drill_phase_name(DrillPhase p);
 
+/* What a TLS reason means in words ("certificate expired"), for
+ * health reasons and the console; "" for TLSR_NONE. */
+const char *tls_reason_text(TlsReason r);
+
 /* Reverse lookups: return -1 for an unknown name. */
 int event_type_from_name(const char *s);
 int probe_error_from_name(const char *s);
+int tls_reason_from_name(const char *s); /* "" or unknown -> -1 */
 int health_state_from_name(const char *s);
 int route_cause_from_name(const char *s);
 int action_phase_from_name(const char *s);

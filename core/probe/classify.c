@@ -47,6 +47,49 @@ classify_curl(int curlcode, bool we_aborted)
 	}
 }
 
+/* OpenSSL's X509_V_ERR_* values (stable ABI numbers; core/ does not
+ * include OpenSSL). */
+enum {
+	X509_OK = 0,
+	X509_UNSPECIFIED = 1, /* libcurl's value before OpenSSL judged */
+	X509_NOT_YET_VALID = 9,
+	X509_EXPIRED = 10,
+	X509_HOSTNAME_MISMATCH = 62,
+	X509_IP_ADDRESS_MISMATCH = 64,
+};
+
+TlsReason
+classify_tls(int curlcode, long verify_result)
+{
+	switch ((CURLcode)curlcode) {
+	case CURLE_PEER_FAILED_VERIFICATION:
+		switch (verify_result) {
+		case X509_EXPIRED:
+			return TLSR_EXPIRED;
+		case X509_NOT_YET_VALID:
+			return TLSR_NOT_YET_VALID;
+		case X509_OK:
+		case X509_UNSPECIFIED:
+		case X509_HOSTNAME_MISMATCH:
+		case X509_IP_ADDRESS_MISMATCH:
+			return TLSR_HOSTNAME;
+		default:
+			return TLSR_UNTRUSTED;
+		}
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+		return TLSR_UNTRUSTED;
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_SHUTDOWN_FAILED:
+	case CURLE_USE_SSL_FAILED:
+		return TLSR_HANDSHAKE;
+	default:
+		return TLSR_NONE;
+	}
+}
+
 ProbeError
 classify_verdict(ProbeError transport, bool tcp, bool status_ok, bool body_ok)
 {
@@ -153,4 +196,20 @@ classify_cert_days(const char *s, double now, int *days_left)
 		return false;
 	*days_left = (int)floor(((double)t - now) / 86400.0);
 	return true;
+}
+
+bool
+classify_cert_warning(int days_left)
+{
+	return days_left < CLASSIFY_CERT_WARN_DAYS;
+}
+
+bool
+classify_cert_due(double last, bool changed, double now)
+{
+	if (last < 0)
+		return true;
+	if (now - last >= CLASSIFY_CERT_REFRESH)
+		return true;
+	return changed && now - last >= CLASSIFY_CERT_MIN_GAP;
 }

@@ -14,6 +14,11 @@
  * - Handles: one easy handle per endpoint, configured once in
  *   prober_new() (everything is created before the thread starts) and
  *   re-added for each probe; its ProbeCtx is in CURLOPT_PRIVATE. An
+ *   https endpoint has a second one, cert_easy (same ProbeCtx), that
+ *   only does a TLS handshake with verification off and
+ *   CURLOPT_CERTINFO on: the certificate's days left whether or not it
+ *   verifies, fetched right after a probe when classify_cert_due() says
+ *   so (first probe, hourly, a changed connection), never per probe. An
  *   endpoint has at most one transfer at a time: a slot that comes while
  *   its probe runs is kept as "pending" and starts when it ends (only the
  *   latest such slot; missed slots are never run in a burst).
@@ -75,6 +80,14 @@ typedef struct {
 	bool cert_known;
 	int cert_days;
 	int local_errno; /* socket() failed here this probe: this machine */
+	/* The certificate fetch (https endpoints but the client's-eye
+	 * probe; probe thread). */
+	CURL *cert_easy; /* NULL: no certificate to fetch */
+	bool cert_in_flight;
+	double cert_last; /* mono time of the last fetch; -1 = never */
+	char cert_ip[48]; /* what the probe before it connected to, */
+	long cert_port;
+	int cert_outcome; /* and its TLS outcome (tls_outcome()) */
 	char ip[48]; /* the address the last probe connected to */
 	long port; /* and its port */
 	/* The client's-eye probe only (idx == nendpoints). */
@@ -199,6 +212,44 @@ open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
 
 /* ---- construction ---- */
 
+/*
+ * The certificate fetch handle of an https endpoint: the same URL and
+ * connect_to, a TLS handshake and nothing more (CONNECT_ONLY: no
+ * request, so no headers and no secrets), verification off so that a
+ * certificate that fails it is still read, CERTINFO on, a fresh
+ * connection and a full handshake (no session reuse: a resumed session
+ * could show a replaced certificate's predecessor). Main thread, in
+ * prober_new().
+ */
+static int
+cert_setup(ProbeCtx *c, long timeout_ms, char *err, size_t errcap)
+{
+	CURL *h = curl_easy_init();
+
+	if (h == NULL) {
+		snprintf(err, errcap, "probe: %s: curl_easy_init failed",
+		    c->ep->name);
+		return -1;
+	}
+	c->cert_easy = h;
+	curl_easy_setopt(h, CURLOPT_URL, c->ep->url);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
+	curl_easy_setopt(h, CURLOPT_CONNECT_ONLY, 1L);
+	curl_easy_setopt(h, CURLOPT_PRIVATE, c);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_VERBOSE, 0L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+	curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_SESSIONID_CACHE, 0L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+	curl_easy_setopt(h, CURLOPT_CERTINFO, 1L);
+	if (c->connect_to)
+		curl_easy_setopt(h, CURLOPT_CONNECT_TO, c->connect_to);
+	return 0;
+}
+
 static int
 ctx_setup(Prober *pr, ProbeCtx *c, char *err, size_t errcap)
 {
@@ -288,12 +339,14 @@ ctx_setup(Prober *pr, ProbeCtx *c, char *err, size_t errcap)
 		curl_easy_setopt(c->easy, CURLOPT_CONNECT_TO, c->connect_to);
 	}
 	if (c->tls) {
-		curl_easy_setopt(c->easy, CURLOPT_CERTINFO, 1L);
 		curl_easy_setopt(
 		    c->easy, CURLOPT_SSL_VERIFYPEER, e->insecure ? 0L : 1L);
 		curl_easy_setopt(
 		    c->easy, CURLOPT_SSL_VERIFYHOST, e->insecure ? 0L : 2L);
 	}
+	c->cert_last = -1;
+	if (c->tls && !c->is_public)
+		return cert_setup(c, ms > 0 ? ms : 1L, err, errcap);
 	(void)pr;
 	return 0;
 }
@@ -489,15 +542,65 @@ probe_detach(Prober *pr, ProbeCtx *c)
 	atomic_fetch_sub(&pr->nflight, 1);
 }
 
+/* A probe's TLS outcome, to notice a changed certificate: 0 when TLS
+ * did not fail, else 1 + its reason. */
+static int
+tls_outcome(const ProbeEvent *pe)
+{
+	return pe->error == PERR_TLS ? 1 + (int)pe->tls : 0;
+}
+
+/* Start a certificate fetch when one is due (probe thread, right after
+ * probe pe of c, which reached the server when reached). */
 static void
-cert_check(Prober *pr, ProbeCtx *c, double t)
+cert_maybe_fetch(Prober *pr, ProbeCtx *c, const ProbeEvent *pe, bool reached)
+{
+	double now = mono_now();
+	bool changed;
+
+	if (c->cert_easy == NULL || c->cert_in_flight || !reached)
+		return;
+	changed = strcmp(c->ip, c->cert_ip) != 0 || c->port != c->cert_port ||
+	    tls_outcome(pe) != c->cert_outcome;
+	if (!classify_cert_due(c->cert_last, changed, now))
+		return;
+	if (curl_multi_add_handle(pr->multi, c->cert_easy) != CURLM_OK)
+		return; /* tried again after the next probe */
+	c->cert_in_flight = true;
+	c->cert_last = now;
+	str_copy(c->cert_ip, sizeof(c->cert_ip), c->ip);
+	c->cert_port = c->port;
+	c->cert_outcome = tls_outcome(pe);
+	pthread_mutex_lock(&pr->stats_lock);
+	pr->stats.cert_fetches++;
+	pthread_mutex_unlock(&pr->stats_lock);
+}
+
+static void
+cert_detach(Prober *pr, ProbeCtx *c)
+{
+	curl_multi_remove_handle(pr->multi, c->cert_easy);
+	c->cert_in_flight = false;
+}
+
+/*
+ * A certificate fetch ended: the leaf's "Expire date" gives the days
+ * left; a `cert` event goes out the first time they are known and
+ * whenever they change. A fetch that failed (no handshake) changes
+ * nothing. Probe thread.
+ */
+static void
+cert_finish(Prober *pr, ProbeCtx *c, CURLcode code)
 {
 	struct curl_certinfo *ci = NULL;
 	const char *expire = NULL, *subject = NULL;
 	int days;
 	Event ev;
 
-	if (curl_easy_getinfo(c->easy, CURLINFO_CERTINFO, &ci) != CURLE_OK ||
+	cert_detach(pr, c);
+	if (code != CURLE_OK ||
+	    curl_easy_getinfo(c->cert_easy, CURLINFO_CERTINFO, &ci) !=
+	        CURLE_OK ||
 	    ci == NULL || ci->num_of_certs < 1)
 		return;
 	for (struct curl_slist *l = ci->certinfo[0]; l; l = l->next) {
@@ -512,10 +615,10 @@ cert_check(Prober *pr, ProbeCtx *c, double t)
 		return;
 	c->cert_known = true;
 	c->cert_days = days;
-	event_init(&ev, EV_CERT, t);
+	event_init(&ev, EV_CERT, mono_now() - pr->t0);
 	str_copy(ev.u.cert.endpoint, sizeof(ev.u.cert.endpoint), c->ep->name);
 	ev.u.cert.days_left = days;
-	ev.u.cert.warning = days < 14;
+	ev.u.cert.warning = classify_cert_warning(days);
 	if (subject)
 		str_copy(ev.u.cert.subject, sizeof(ev.u.cert.subject), subject);
 	queue_try_push(pr->q, &ev);
@@ -593,7 +696,7 @@ probe_finish(Prober *pr, ProbeCtx *c, CURLcode code)
 	ClassifyTimes ct = {0};
 	long status = 0;
 	ProbeError transport, verdict;
-	bool status_ok, body_ok;
+	bool status_ok, body_ok, reached;
 	Event ev;
 	ProbeEvent *pe = &ev.u.probe;
 
@@ -616,6 +719,9 @@ probe_finish(Prober *pr, ProbeCtx *c, CURLcode code)
 	curl_easy_getinfo(c->easy, CURLINFO_TOTAL_TIME_T, &ct.total);
 
 	transport = classify_curl(code, c->aborted);
+	reached = ct.connect > 0 ||
+	    (transport != PERR_DNS && transport != PERR_REFUSED &&
+	        transport != PERR_TIMEOUT);
 	status_ok = profile_status_expected(m, status);
 	body_ok = !c->need_body || bodymatch_found(&c->bm);
 	verdict = classify_verdict(transport, c->tcp, status_ok, body_ok);
@@ -638,19 +744,25 @@ probe_finish(Prober *pr, ProbeCtx *c, CURLcode code)
 	pe->ok = verdict == PERR_NONE;
 	pe->status = c->tcp ? 0 : (int)status;
 	pe->error = verdict;
+	if (verdict == PERR_TLS) {
+		long vr = 1; /* libcurl's own "not judged" */
+
+		curl_easy_getinfo(c->easy, CURLINFO_SSL_VERIFYRESULT, &vr);
+		pe->tls = classify_tls(code, vr);
+	}
 	classify_times(&ct, c->tls, &pe->ms);
 	if (c->tcp)
 		pe->ms.ttfb = -1;
 	str_copy(pe->served_by, sizeof(pe->served_by), c->served_by);
 	probe_detach(pr, c);
-	/* Counters first: whoever sees the event sees them updated. */
+	/* Counters first (cert_fetches too): whoever sees the event sees
+	 * them updated. */
 	pthread_mutex_lock(&pr->stats_lock);
 	pr->stats.done++;
 	pr->stats.errors[verdict]++;
 	pthread_mutex_unlock(&pr->stats_lock);
+	cert_maybe_fetch(pr, c, pe, reached);
 	queue_try_push(pr->q, &ev);
-	if (c->tls && !c->is_public)
-		cert_check(pr, c, ev.t);
 }
 
 static void
@@ -661,11 +773,20 @@ reap(Prober *pr)
 
 	while ((msg = curl_multi_info_read(pr->multi, &left)) != NULL) {
 		ProbeCtx *c = NULL;
+		CURL *easy;
+		CURLcode result;
 
 		if (msg->msg != CURLMSG_DONE)
 			continue;
-		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &c);
-		probe_finish(pr, c, msg->data.result);
+		/* msg is not valid once its handle leaves the multi. */
+		easy = msg->easy_handle;
+		result = msg->data.result;
+		curl_easy_getinfo(easy, CURLINFO_PRIVATE, &c);
+		if (easy == c->cert_easy) {
+			cert_finish(pr, c, result);
+			continue;
+		}
+		probe_finish(pr, c, result);
 		/* A slot came while it ran: start it now, late. */
 		if (c->pending && !atomic_load(&c->disabled))
 			probe_start(pr, c, c->pending_due, true);
@@ -683,6 +804,8 @@ apply_control(Prober *pr)
 			c->pending = false;
 			if (c->in_flight)
 				probe_detach(pr, c); /* abandoned: no event */
+			if (c->cert_in_flight)
+				cert_detach(pr, c);
 		}
 		if (atomic_exchange(&c->want_reprobe, false) && !off &&
 		    !c->in_flight)
@@ -909,8 +1032,12 @@ prober_free(Prober *pr)
 
 		if (c->in_flight)
 			probe_detach(pr, c);
+		if (c->cert_in_flight)
+			cert_detach(pr, c);
 		if (c->easy)
 			curl_easy_cleanup(c->easy);
+		if (c->cert_easy)
+			curl_easy_cleanup(c->cert_easy);
 		curl_slist_free_all(c->headers);
 		curl_slist_free_all(c->connect_to);
 		curl_slist_free_all(c->resolve);

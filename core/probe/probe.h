@@ -2,7 +2,9 @@
  * probe: the threaded probe core. One thread owns a libcurl multi handle
  * and one easy handle per endpoint, probes every enabled endpoint on a
  * fixed schedule (core/schedule) and pushes one `probe` event per result
- * (and `cert` events) into the queue. See probe.c's DESIGN and
+ * (and `cert` events: an https endpoint's certificate is fetched on a
+ * second handle, verification off, on its first probe, hourly and when
+ * its connection changes) into the queue. See probe.c's DESIGN and
  * doc/probe.md for timing and classification.
  */
 #ifndef DRTOP_PROBE_H
@@ -34,6 +36,7 @@ typedef struct {
 	uint64_t done; /* probes finished (events pushed or dropped) */
 	uint64_t errors[PERR__COUNT]; /* done, by class; [0] = ok */
 	uint64_t local; /* done without a verdict: this machine's trouble */
+	uint64_t cert_fetches; /* certificate fetches started (https) */
 	uint64_t late_count; /* samples in late_hist */
 	uint64_t late_hist[PROBER_LATE_BINS];
 	double late_max; /* seconds, exact */

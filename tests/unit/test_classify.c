@@ -1,5 +1,6 @@
-/* classify: CURLcode classes, status ranges, verdicts, identify parsing,
- * timings, certificate expiry. */
+/* classify: CURLcode classes, TLS reasons, status ranges, verdicts,
+ * identify parsing, timings, certificate expiry and its warning, when a
+ * certificate is fetched again. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -198,6 +199,128 @@ test_cert_days(void **state)
 	assert_false(classify_cert_days("Nov 26 09:00:00 2026 PST", now, &d));
 }
 
+/* The warning boundary: days_left < 14, through the days computation
+ * (whole days, rounded down) at 13, 14 and 15 days and one second
+ * either side of 14. */
+static void
+test_cert_warning_boundary(void **state)
+{
+	static const struct {
+		const char *expire;
+		int days;
+		bool warning;
+	} t[] = {
+	    {"Dec  4 08:00:00 2026 GMT", 13, true},
+	    {"Dec  5 07:59:59 2026 GMT", 13, true},
+	    {"Dec  5 08:00:00 2026 GMT", 14, false},
+	    {"Dec  5 08:00:01 2026 GMT", 14, false},
+	    {"Dec  6 08:00:00 2026 GMT", 15, false},
+	    {"Nov 21 07:59:59 2026 GMT", -1, true}, /* expired a second ago */
+	};
+	double now = 1795248000.0; /* 2026-11-21 08:00:00 UTC */
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		int d = -99;
+
+		assert_true(classify_cert_days(t[i].expire, now, &d));
+		assert_int_equal(d, t[i].days);
+		assert_int_equal(classify_cert_warning(d), t[i].warning);
+	}
+	assert_true(classify_cert_warning(-400));
+	assert_false(classify_cert_warning(3650));
+}
+
+/* Every TLS failure names its reason from the CURLcode and OpenSSL's
+ * verify result, as libcurl 7.88 with OpenSSL 3 reports them (the
+ * values seen against openssl s_server in tests/integration/
+ * test_tls.py). */
+static void
+test_tls_reasons(void **state)
+{
+	static const struct {
+		int code;
+		long verify;
+		TlsReason want;
+	} t[] = {
+	    /* OpenSSL judged the chain: its first error decides. */
+	    {CURLE_PEER_FAILED_VERIFICATION, 10, TLSR_EXPIRED},
+	    {CURLE_PEER_FAILED_VERIFICATION, 9, TLSR_NOT_YET_VALID},
+	    {CURLE_PEER_FAILED_VERIFICATION, 18, TLSR_UNTRUSTED},
+	    {CURLE_PEER_FAILED_VERIFICATION, 19, TLSR_UNTRUSTED},
+	    {CURLE_PEER_FAILED_VERIFICATION, 20, TLSR_UNTRUSTED},
+	    {CURLE_PEER_FAILED_VERIFICATION, 21, TLSR_UNTRUSTED},
+	    {CURLE_PEER_FAILED_VERIFICATION, 2, TLSR_UNTRUSTED},
+	    {CURLE_PEER_FAILED_VERIFICATION, 7, TLSR_UNTRUSTED},
+	    {CURLE_PEER_FAILED_VERIFICATION, 23, TLSR_UNTRUSTED},
+	    {CURLE_PEER_FAILED_VERIFICATION, 11, TLSR_UNTRUSTED},
+	    /* The chain passed, the name did not: libcurl's own check
+	     * leaves 1 (its value before OpenSSL judges) or 0; OpenSSL's
+	     * own name check says 62 (64 for an IP address). */
+	    {CURLE_PEER_FAILED_VERIFICATION, 1, TLSR_HOSTNAME},
+	    {CURLE_PEER_FAILED_VERIFICATION, 0, TLSR_HOSTNAME},
+	    {CURLE_PEER_FAILED_VERIFICATION, 62, TLSR_HOSTNAME},
+	    {CURLE_PEER_FAILED_VERIFICATION, 64, TLSR_HOSTNAME},
+	    /* A certificate rejected for other reasons. */
+	    {CURLE_SSL_ISSUER_ERROR, 0, TLSR_UNTRUSTED},
+	    {CURLE_SSL_PINNEDPUBKEYNOTMATCH, 0, TLSR_UNTRUSTED},
+	    {CURLE_SSL_INVALIDCERTSTATUS, 0, TLSR_UNTRUSTED},
+	    /* No handshake: the verify result means nothing (libcurl's 1,
+	     * or a number left over from a previous transfer). */
+	    {CURLE_SSL_CONNECT_ERROR, 1, TLSR_HANDSHAKE},
+	    {CURLE_SSL_CONNECT_ERROR, 10, TLSR_HANDSHAKE},
+	    {CURLE_SSL_CIPHER, 0, TLSR_HANDSHAKE},
+	    {CURLE_SSL_SHUTDOWN_FAILED, 0, TLSR_HANDSHAKE},
+	    {CURLE_USE_SSL_FAILED, 0, TLSR_HANDSHAKE},
+	    /* The prober's own set-up: tls, without a reason. */
+	    {CURLE_SSL_CACERT_BADFILE, 0, TLSR_NONE},
+	    {CURLE_SSL_CERTPROBLEM, 0, TLSR_NONE},
+	    {CURLE_SSL_CRL_BADFILE, 0, TLSR_NONE},
+	    {CURLE_SSL_CLIENTCERT, 0, TLSR_NONE},
+	    {CURLE_SSL_ENGINE_NOTFOUND, 0, TLSR_NONE},
+	    /* Not tls at all. */
+	    {CURLE_OK, 0, TLSR_NONE},
+	    {CURLE_OPERATION_TIMEDOUT, 10, TLSR_NONE},
+	    {CURLE_RECV_ERROR, 10, TLSR_NONE},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		TlsReason got = classify_tls(t[i].code, t[i].verify);
+
+		if (got != t[i].want)
+			fail_msg("code %d verify %ld: %d, want %d", t[i].code,
+			    t[i].verify, (int)got, (int)t[i].want);
+		/* A reason is named only for a tls error. */
+		if (got != TLSR_NONE)
+			assert_int_equal(
+			    classify_curl(t[i].code, false), PERR_TLS);
+	}
+}
+
+/* When an endpoint's certificate is fetched again: never on every
+ * probe. */
+static void
+test_cert_due(void **state)
+{
+	double t0 = 1000.0;
+
+	(void)state;
+	/* Never fetched: at once, changed or not. */
+	assert_true(classify_cert_due(-1, false, 0));
+	assert_true(classify_cert_due(-1, true, 5));
+	/* The same connection: hourly. */
+	assert_false(classify_cert_due(t0, false, t0));
+	assert_false(classify_cert_due(t0, false, t0 + 59));
+	assert_false(classify_cert_due(t0, false, t0 + 3599.999));
+	assert_true(classify_cert_due(t0, false, t0 + 3600));
+	/* A changed connection: a minute after the last fetch at most. */
+	assert_false(classify_cert_due(t0, true, t0 + 0.5));
+	assert_false(classify_cert_due(t0, true, t0 + 59.999));
+	assert_true(classify_cert_due(t0, true, t0 + 60));
+	assert_true(classify_cert_due(t0, true, t0 + 4000));
+}
+
 int
 main(void)
 {
@@ -208,6 +331,9 @@ main(void)
 	    cmocka_unit_test(test_identify),
 	    cmocka_unit_test(test_times),
 	    cmocka_unit_test(test_cert_days),
+	    cmocka_unit_test(test_cert_warning_boundary),
+	    cmocka_unit_test(test_tls_reasons),
+	    cmocka_unit_test(test_cert_due),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -66,6 +66,84 @@ test_probe_roundtrip(void **state)
 	assert_string_equal(out.u.probe.served_by, "");
 }
 
+/* The TLS reason: written after "error" only when the error is tls and
+ * the reason known; read back; ignored beside any other error; a
+ * reason this version does not know is no reason, not a bad line. */
+static void
+test_probe_tls_reason(void **state)
+{
+	static const char *const names[] = {
+	    "expired", "not_yet_valid", "untrusted", "hostname", "handshake"};
+	Event in, out;
+	char buf[EVENT_JSON_MAX], err[128];
+	const char *line;
+
+	(void)state;
+	for (int r = TLSR_EXPIRED; r < TLSR__COUNT; r++) {
+		char want[64];
+
+		event_init(&in, EV_PROBE, 2);
+		strcpy(in.u.probe.endpoint, "eu20");
+		in.u.probe.error = PERR_TLS;
+		in.u.probe.tls = (TlsReason)r;
+		event_to_json(&in, buf, sizeof(buf));
+		snprintf(want, sizeof(want),
+		    "\"error\":\"tls\",\"tls\":\"%s\","
+		    "\"ms\":",
+		    names[r - 1]);
+		assert_non_null(strstr(buf, want));
+		assert_string_equal(
+		    tls_reason_name((TlsReason)r), names[r - 1]);
+		assert_int_equal(tls_reason_from_name(names[r - 1]), r);
+		assert_true(tls_reason_text((TlsReason)r)[0] != '\0');
+		roundtrip(&in, &out);
+		assert_int_equal(out.u.probe.error, PERR_TLS);
+		assert_int_equal(out.u.probe.tls, r);
+	}
+	assert_null(tls_reason_name(TLSR_NONE));
+	assert_string_equal(tls_reason_text(TLSR_NONE), "");
+	assert_int_equal(tls_reason_from_name(""), -1);
+	assert_int_equal(tls_reason_from_name("tls"), -1);
+
+	/* tls without a reason (an old log): no field, none read. */
+	in.u.probe.tls = TLSR_NONE;
+	event_to_json(&in, buf, sizeof(buf));
+	assert_null(strstr(buf, "\"tls\":\""));
+	roundtrip(&in, &out);
+	assert_int_equal(out.u.probe.tls, TLSR_NONE);
+
+	/* A reason beside another error is never written, never read. */
+	in.u.probe.error = PERR_TIMEOUT;
+	in.u.probe.tls = TLSR_EXPIRED;
+	event_to_json(&in, buf, sizeof(buf));
+	assert_null(strstr(buf, "expired"));
+	line = "{\"t\":1,\"type\":\"probe\",\"endpoint\":\"a\",\"ok\":false,"
+	       "\"error\":\"timeout\",\"tls\":\"expired\"}";
+	assert_int_equal(
+	    event_from_json(line, strlen(line), &out, err, 128), 1);
+	assert_int_equal(out.u.probe.error, PERR_TIMEOUT);
+	assert_int_equal(out.u.probe.tls, TLSR_NONE);
+
+	/* A newer writer's reason: the line still reads, without it. */
+	line = "{\"t\":1,\"type\":\"probe\",\"endpoint\":\"a\",\"ok\":false,"
+	       "\"error\":\"tls\",\"tls\":\"revoked\"}";
+	assert_int_equal(
+	    event_from_json(line, strlen(line), &out, err, 128), 1);
+	assert_int_equal(out.u.probe.error, PERR_TLS);
+	assert_int_equal(out.u.probe.tls, TLSR_NONE);
+	line = "{\"t\":1,\"type\":\"probe\",\"endpoint\":\"a\",\"ok\":false,"
+	       "\"error\":\"tls\",\"tls\":null}";
+	assert_int_equal(
+	    event_from_json(line, strlen(line), &out, err, 128), 1);
+	assert_int_equal(out.u.probe.tls, TLSR_NONE);
+	/* The wrong type is an error, as for every other field. */
+	line = "{\"t\":1,\"type\":\"probe\",\"endpoint\":\"a\",\"ok\":false,"
+	       "\"error\":\"tls\",\"tls\":3}";
+	assert_int_equal(
+	    event_from_json(line, strlen(line), &out, err, 128), -1);
+	assert_non_null(strstr(err, "tls"));
+}
+
 static void
 test_every_type_roundtrips(void **state)
 {
@@ -255,6 +333,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_probe_roundtrip),
+	    cmocka_unit_test(test_probe_tls_reason),
 	    cmocka_unit_test(test_every_type_roundtrips),
 	    cmocka_unit_test(test_decode_rules),
 	    cmocka_unit_test(test_truncation_keeps_utf8),

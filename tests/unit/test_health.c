@@ -163,24 +163,41 @@ test_reason_names_last_failure(void **state)
 		ProbeError err;
 		int status;
 		const char *text;
+		TlsReason tls;
 	} table[] = {
-	    {PERR_STATUS, 503, "status 503"},
-	    {PERR_TIMEOUT, 0, "timeout"},
-	    {PERR_REFUSED, 0, "refused"},
-	    {PERR_TLS, 0, "tls"},
-	    {PERR_BODY, 200, "body"},
-	    {PERR_DNS, 0, "dns"},
-	    {PERR_RESET, 0, "reset"},
+	    {PERR_STATUS, 503, "status 503", TLSR_NONE},
+	    {PERR_TIMEOUT, 0, "timeout", TLSR_NONE},
+	    {PERR_REFUSED, 0, "refused", TLSR_NONE},
+	    {PERR_TLS, 0, "tls", TLSR_NONE}, /* an old log: no reason */
+	    {PERR_TLS, 0, "tls: certificate expired", TLSR_EXPIRED},
+	    {PERR_TLS, 0, "tls: certificate not yet valid", TLSR_NOT_YET_VALID},
+	    {PERR_TLS, 0,
+	        "tls: certificate not trusted (self-signed or unknown "
+	        "issuer)",
+	        TLSR_UNTRUSTED},
+	    {PERR_TLS, 0, "tls: certificate for another host name",
+	        TLSR_HOSTNAME},
+	    {PERR_TLS, 0, "tls: handshake failed", TLSR_HANDSHAKE},
+	    {PERR_BODY, 200, "body", TLSR_NONE},
+	    {PERR_DNS, 0, "dns", TLSR_NONE},
+	    {PERR_RESET, 0, "reset", TLSR_NONE},
 	};
 
 	(void)state;
 	for (size_t k = 0; k < ARRAY_LEN(table); k++) {
 		Health h;
-		ProbeEvent first = bad_probe(PERR_TIMEOUT, 0);
+		ProbeEvent first = bad_probe(PERR_TLS, 0);
 		ProbeEvent last = bad_probe(table[k].err, table[k].status);
 		HealthState from;
-		char reason[EV_TEXT_MAX], want[EV_TEXT_MAX];
+		char reason[EV_TEXT_MAX], want[EV_TEXT_MAX], text[96];
 
+		/* The first failures' reason is not the one named. */
+		first.tls = TLSR_NOT_YET_VALID;
+		last.tls = table[k].tls;
+		assert_string_equal(
+		    health_failure_text(table[k].err, table[k].tls,
+		        table[k].status, false, text, sizeof(text)),
+		    table[k].text);
 		health_init(&h, false);
 		assert_false(health_probe(&h, &first, 2, 1, NULL, NULL, 0));
 		assert_false(health_probe(&h, &first, 2, 1, NULL, NULL, 0));

@@ -252,6 +252,8 @@ test_fastprobe_equals_cjson(void **state)
 		in.u.probe.status = rand() % 3 ? 100 + rand() % 500 : 0;
 		in.u.probe.error =
 		    in.u.probe.ok ? PERR_NONE : (ProbeError)(1 + rand() % 7);
+		if (in.u.probe.error == PERR_TLS)
+			in.u.probe.tls = (TlsReason)(rand() % TLSR__COUNT);
 		double *ms[] = {&in.u.probe.ms.dns, &in.u.probe.ms.connect,
 		    &in.u.probe.ms.tls, &in.u.probe.ms.ttfb,
 		    &in.u.probe.ms.total};
@@ -269,6 +271,8 @@ test_fastprobe_equals_cjson(void **state)
 		assert_true(fast.t == slow.t);
 		assert_true(fast.u.probe.ms.total == slow.u.probe.ms.total);
 		assert_true(fast.u.probe.ms.dns == slow.u.probe.ms.dns);
+		assert_int_equal(fast.u.probe.tls, slow.u.probe.tls);
+		assert_int_equal(fast.u.probe.tls, in.u.probe.tls);
 		event_to_json(&fast, a, sizeof(a));
 		event_to_json(&slow, b, sizeof(b));
 		assert_string_equal(a, b);
@@ -297,6 +301,49 @@ test_fastprobe_equals_cjson(void **state)
 	for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++)
 		assert_int_equal(
 		    fastprobe_parse(other[i], strlen(other[i]), &fast), 0);
+
+	/* The TLS reason in the canonical place is read by the fast path;
+	 * every other shape of it falls back, and the general decoder
+	 * gives: a reason it knows beside error tls, else none. */
+	static const struct {
+		const char *mid; /* between "error": and "ms" */
+		int fast; /* fastprobe_parse's answer */
+		TlsReason want;
+	} tls[] = {
+	    {"\"tls\",\"tls\":\"expired\",", 1, TLSR_EXPIRED},
+	    {"\"tls\",\"tls\":\"not_yet_valid\",", 1, TLSR_NOT_YET_VALID},
+	    {"\"tls\",\"tls\":\"handshake\",", 1, TLSR_HANDSHAKE},
+	    {"\"tls\",", 1, TLSR_NONE}, /* an old log */
+	    {"\"tls\",\"tls\":\"revoked\",", 0, TLSR_NONE}, /* unknown */
+	    {"\"tls\",\"tls\":null,", 0, TLSR_NONE},
+	    {"\"tls\",\"tls\":\"hostname\",\"tls\":\"expired\",", 0,
+	        TLSR_HOSTNAME}, /* duplicate: cJSON takes the first */
+	    {"\"reset\",\"tls\":\"expired\",", 0, TLSR_NONE},
+	    {"null,\"tls\":\"expired\",", 0, TLSR_NONE},
+	};
+	for (size_t i = 0; i < sizeof(tls) / sizeof(tls[0]); i++) {
+		int n = snprintf(line, sizeof(line),
+		    "{\"t\":2.5,\"type\":\"probe\",\"endpoint\":\"eu20\","
+		    "\"ok\":false,\"status\":null,\"error\":%s\"ms\":{"
+		    "\"dns\":0.1,\"connect\":0.2,\"tls\":null,\"ttfb\":"
+		    "null,\"total\":3.5},\"served_by\":null}",
+		    tls[i].mid);
+
+		memset(&fast, 0, sizeof(fast));
+		assert_int_equal(
+		    fastprobe_parse(line, (size_t)n, &fast), tls[i].fast);
+		assert_int_equal(
+		    event_from_json(line, (size_t)n, &slow, err, 256), 1);
+		assert_int_equal(slow.u.probe.tls, tls[i].want);
+		if (tls[i].fast) {
+			assert_int_equal(fast.u.probe.tls, tls[i].want);
+			event_to_json(&fast, a, sizeof(a));
+			event_to_json(&slow, b, sizeof(b));
+			assert_string_equal(a, b);
+			/* The canonical shape is what the encoder writes. */
+			assert_int_equal(strncmp(a, line, (size_t)n), 0);
+		}
+	}
 }
 
 int

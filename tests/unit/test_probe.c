@@ -631,29 +631,82 @@ test_tls(void **state)
 
 	char *url = xasprintf("https://localhost:%d/", port);
 	EpSpec e[] = {
-	    {.name = "strict", .url = url, .proto = PROTO_HTTPS, .interval = 2},
+	    {.name = "strict",
+	        .url = url,
+	        .proto = PROTO_HTTPS,
+	        .interval = 0.25},
 	    {.name = "lax",
 	        .url = url,
 	        .proto = PROTO_HTTPS,
-	        .interval = 2,
+	        .interval = 0.25,
 	        .insecure = true},
 	};
+	ProberStats st;
+	int nstrict = 0, nlax = 0;
+
 	run_start(&r, e, 2);
+	/* Self-signed and verified: tls, untrusted. */
 	assert_true(next_event(r.q, EV_PROBE, "strict", 60, &ev));
 	assert_false(ev.u.probe.ok);
 	assert_int_equal(ev.u.probe.error, PERR_TLS);
+	assert_int_equal(ev.u.probe.tls, TLSR_UNTRUSTED);
+	run_stop(&r);
+	run_start(&r, e + 1, 1);
 	assert_true(next_event(r.q, EV_PROBE, "lax", 60, &ev));
 	assert_true(ev.u.probe.ok);
 	assert_int_equal(ev.u.probe.status, 200);
+	assert_int_equal(ev.u.probe.tls, TLSR_NONE);
 	assert_true(ev.u.probe.ms.tls > 0);
 	run_stop(&r);
-	/* The cert event is pushed right after the probe event. */
-	run_start(&r, e + 1, 1);
-	assert_true(next_event(r.q, EV_CERT, "lax", 60, &ev));
-	assert_in_range(ev.u.cert.days_left, 4, 5);
-	assert_true(ev.u.cert.warning);
-	assert_non_null(strstr(ev.u.cert.subject, "localhost"));
+	/* Both get the certificate's days, verified or not: right after
+	 * the first probe, from one fetch each, however many probes. */
+	for (int k = 0; k < 2; k++) {
+		run_start(&r, e + k, 1);
+		assert_true(next_event(r.q, EV_CERT, e[k].name, 60, &ev));
+		assert_in_range(ev.u.cert.days_left, 4, 5);
+		assert_true(ev.u.cert.warning);
+		assert_non_null(strstr(ev.u.cert.subject, "localhost"));
+		run_stop(&r);
+	}
+	run_start(&r, e, 2);
+	while (nstrict < 8 || nlax < 8) {
+		if (!next_event(r.q, EV_PROBE, NULL, 60, &ev))
+			fail_msg("probes stopped (%d strict, %d lax)", nstrict,
+			    nlax);
+		if (strcmp(ev.u.probe.endpoint, "strict") == 0) {
+			assert_int_equal(ev.u.probe.tls, TLSR_UNTRUSTED);
+			nstrict++;
+		} else {
+			assert_true(ev.u.probe.ok);
+			nlax++;
+		}
+	}
+	prober_stats(r.pr, &st);
+	assert_true(st.done >= 16);
+	assert_int_equal(st.cert_fetches, 2);
 	run_stop(&r);
+
+	/* Not TLS at all (an HTTP server on an https URL): the handshake
+	 * fails; the certificate fetch fails too and pushes nothing; a
+	 * fetch in flight at prober_free is abandoned. */
+	RecServer rs;
+	rec_start(&rs, resp_ok);
+	char *plain = xasprintf("https://127.0.0.1:%d/", rs.port);
+	EpSpec h = {.name = "plain",
+	    .url = plain,
+	    .proto = PROTO_HTTPS,
+	    .interval = 30,
+	    .timeout = 5};
+	run_start(&r, &h, 1);
+	assert_true(next_event(r.q, EV_PROBE, "plain", 60, &ev));
+	assert_int_equal(ev.u.probe.error, PERR_TLS);
+	assert_int_equal(ev.u.probe.tls, TLSR_HANDSHAKE);
+	prober_stats(r.pr, &st);
+	assert_int_equal(st.cert_fetches, 1);
+	assert_false(next_event(r.q, EV_CERT, NULL, 0.2, &ev));
+	run_stop(&r);
+	rec_stop(&rs);
+	free(plain);
 
 	kill(pid, SIGTERM);
 	waitpid(pid, NULL, 0);

@@ -409,6 +409,88 @@ test_failover_dialog_huge_arguments(void **state)
 	free(arg);
 }
 
+/* The details pane names each probe's TLS reason and the certificate's
+ * days left, or how long ago it expired. */
+static void
+test_details_tls_and_certificate(void **state)
+{
+	EventSink sink = {discard, NULL};
+	static const struct {
+		TlsReason tls;
+		const char *word;
+	} probes[] = {
+	    {TLSR_EXPIRED, "tls expired "},
+	    {TLSR_NOT_YET_VALID, "tls not yet "},
+	    {TLSR_UNTRUSTED, "tls untrusted "},
+	    {TLSR_HOSTNAME, "tls hostname "},
+	    {TLSR_HANDSHAKE, "tls handshake "},
+	    {TLSR_NONE, "  tls           "}, /* no reason: the word */
+	};
+	static const struct {
+		int days;
+		const char *text;
+	} certs[] = {
+	    {10, "certificate 10 days left (WARNING)"},
+	    {14, "certificate 14 days left"},
+	    {-5, "certificate EXPIRED 4 days ago"},
+	};
+	Profile *p = load();
+	Engine *e = engine_new(p);
+	UiState u;
+	ProbeLog logs[2];
+	char lines[64][160];
+	Event ev;
+	int n;
+
+	(void)state;
+	memset(&u, 0, sizeof(u));
+	memset(logs, 0, sizeof(logs));
+	for (size_t k = 0; k < ARRAY_LEN(probes); k++) {
+		event_init(&ev, EV_PROBE, 1.0 + (double)k);
+		strcpy(ev.u.probe.endpoint, "eu20");
+		ev.u.probe.error = PERR_TLS;
+		ev.u.probe.tls = probes[k].tls;
+		engine_feed(e, &ev, &sink);
+		logs[0].p[k] = ev.u.probe;
+		logs[0].t[k] = ev.t;
+		logs[0].len++;
+	}
+	u.profile = p;
+	u.g = glyphs_select(false);
+	u.probes = logs;
+	for (size_t c = 0; c < ARRAY_LEN(certs); c++) {
+		bool seen = false;
+
+		event_init(&ev, EV_CERT, 10.0 + (double)c);
+		strcpy(ev.u.cert.endpoint, "eu20");
+		ev.u.cert.days_left = certs[c].days;
+		engine_feed(e, &ev, &sink);
+		u.snap = engine_snapshot(e);
+		n = view_details_lines(&u, 0, lines, 64);
+		for (int i = 0; i < n; i++)
+			if (strstr(lines[i], certs[c].text) != NULL &&
+			    (certs[c].days < 0 || certs[c].days >= 14 ||
+			        strstr(lines[i], "WARNING") != NULL))
+				seen = true;
+		if (!seen)
+			fail_msg("no \"%s\"", certs[c].text);
+		if (certs[c].days >= 14)
+			for (int i = 0; i < n; i++)
+				assert_null(strstr(lines[i], "WARNING"));
+	}
+	for (size_t k = 0; k < ARRAY_LEN(probes); k++) {
+		bool seen = false;
+
+		for (int i = 0; i < n; i++)
+			if (strstr(lines[i], probes[k].word) != NULL)
+				seen = true;
+		if (!seen)
+			fail_msg("no probe row with \"%s\"", probes[k].word);
+	}
+	engine_free(e);
+	profile_free(p);
+}
+
 static void
 test_failover_dialog_shows_every_argument(void **state)
 {
@@ -682,6 +764,7 @@ main(void)
 	    cmocka_unit_test(test_timeline_codes),
 	    cmocka_unit_test(test_timeline_state),
 	    cmocka_unit_test(test_details_never_show_header_values),
+	    cmocka_unit_test(test_details_tls_and_certificate),
 	    cmocka_unit_test(test_failover_dialog_shows_every_argument),
 	    cmocka_unit_test(test_failover_dialog_huge_arguments),
 	    cmocka_unit_test(test_small_formats),
