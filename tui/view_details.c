@@ -110,14 +110,16 @@ view_details_lines(const UiState *u, int idx, char (*lines)[160], int max)
 	if (es->last_reason[0])
 		ADD("  %s", es->last_reason);
 	ADD("probe %s", ep->url ? ep->url : ep->target);
-	if (es->cert_days >= 0)
+	if (!es->cert_known)
+		snprintf(buf, sizeof(buf), "unknown");
+	else if (es->cert_days >= 0)
 		snprintf(buf, sizeof(buf), "%d days left%s", es->cert_days,
 		    es->cert_days < 14 ? " (WARNING)" : "");
-	else if (es->cert_days < -1)
+	else if (es->cert_days == -1)
+		snprintf(buf, sizeof(buf), "EXPIRED less than a day ago");
+	else
 		snprintf(buf, sizeof(buf), "EXPIRED %d days ago",
 		    -es->cert_days - 1);
-	else
-		snprintf(buf, sizeof(buf), "unknown");
 	ADD("probes %llu, failures %llu, median %s ms, certificate %s",
 	    (unsigned long long)es->probes, (unsigned long long)es->failures,
 	    es->median_ms >= 0

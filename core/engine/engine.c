@@ -151,7 +151,7 @@ engine_new(const Profile *p)
 		health_init(&e->health[i], ep->disabled);
 		s->state = e->health[i].state;
 		s->median_ms = -1;
-		s->cert_days = -1;
+		s->cert_known = false;
 		s->last_probe_t = -1;
 		if (d > any_deadline)
 			any_deadline = d;
@@ -165,7 +165,7 @@ engine_new(const Profile *p)
 	e->manual_manager = p->routing.manager == MANAGER_MANUAL;
 	e->snap.public_probe.state = HEALTH_CHECKING;
 	e->snap.public_probe.median_ms = -1;
-	e->snap.public_probe.cert_days = -1;
+	e->snap.public_probe.cert_known = false;
 	e->snap.public_probe.last_probe_t = -1;
 	init_traffic(e);
 	return e;
@@ -414,8 +414,10 @@ engine_feed(Engine *e, const Event *ev, const EventSink *sink)
 	case EV_CERT: {
 		int i = eng_find(e, in.u.cert.endpoint);
 
-		if (i >= 0)
+		if (i >= 0) {
+			e->snap.endpoints[i].cert_known = true;
 			e->snap.endpoints[i].cert_days = in.u.cert.days_left;
+		}
 		break;
 	}
 	default:

@@ -92,7 +92,8 @@ typedef struct {
 	uint64_t probes, failures;
 	double median_ms; /* recent successful probes; < 0 = none */
 	double share; /* weighted routing share; 0 when not routed */
-	int cert_days; /* -1 = unknown */
+	bool cert_known; /* a certificate was read */
+	int cert_days; /* whole days left, floored: -1 = expired within a day */
 	char last_reason[EV_TEXT_MAX]; /* last health transition's reason */
 } EndpointSnap;
 

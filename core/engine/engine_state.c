@@ -32,6 +32,7 @@ engine_state_export(const Engine *e, EngineState *st)
 		x->share = e->shares[i];
 		x->probes = es->probes;
 		x->failures = es->failures;
+		x->cert_known = es->cert_known;
 		x->cert_days = es->cert_days;
 		str_copy(
 		    x->last_reason, sizeof(x->last_reason), es->last_reason);
@@ -102,6 +103,7 @@ engine_state_import(Engine *e, const EngineState *st, char *err, size_t cap)
 		es->share = x->share;
 		es->probes = x->probes;
 		es->failures = x->failures;
+		es->cert_known = x->cert_known;
 		es->cert_days = x->cert_days;
 		str_copy(
 		    es->last_reason, sizeof(es->last_reason), x->last_reason);

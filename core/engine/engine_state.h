@@ -25,6 +25,7 @@ typedef struct {
 	double recent[ENGINE_RECENT_MAX];
 	double share;
 	uint64_t probes, failures; /* counters shown by the console */
+	bool cert_known;
 	int cert_days;
 	char last_reason[EV_TEXT_MAX];
 } EngineEndpointState;

@@ -47,7 +47,10 @@ put_endpoint(JsonW *w, const EngineEndpointState *x)
 	jsonw_key_exact(w, "share", x->share);
 	jsonw_key_int(w, "probes", (long long)x->probes);
 	jsonw_key_int(w, "probe_failures", (long long)x->failures);
-	jsonw_key_int(w, "cert_days", x->cert_days);
+	if (x->cert_known)
+		jsonw_key_int(w, "cert_days", x->cert_days);
+	else
+		jsonw_key_null(w, "cert_days");
 	jsonw_key_str(w, "reason", x->last_reason);
 	jsonw_obj_close(w);
 }
@@ -334,7 +337,9 @@ get_endpoint(Rd *d, const cJSON *o, EngineEndpointState *x)
 	x->probes = (uint64_t)fmax(0, num(d, o, "probes", "endpoint"));
 	x->failures =
 	    (uint64_t)fmax(0, num(d, o, "probe_failures", "endpoint"));
-	x->cert_days = integer(d, o, "cert_days", "endpoint");
+	x->cert_known = !cJSON_IsNull(item(d, o, "cert_days", "endpoint"));
+	x->cert_days =
+	    x->cert_known ? integer(d, o, "cert_days", "endpoint") : 0;
 	string(
 	    d, o, "reason", "endpoint", x->last_reason, sizeof(x->last_reason));
 }

@@ -1169,10 +1169,17 @@ test_pass_through_and_time(void **state)
 	str_copy(ev.u.cert.endpoint, sizeof(ev.u.cert.endpoint), "us21");
 	ev.u.cert.days_left = 9;
 	ev.u.cert.warning = true;
-	assert_int_equal(snap(&f)->endpoints[1].cert_days, -1);
+	assert_false(snap(&f)->endpoints[1].cert_known);
 	engine_feed(f.e, &ev, &f.sink);
 	assert_int_equal(snap(&f)->endpoints[1].cert_days, 9);
-	assert_true(snap(&f)->events_in == 8);
+	/* expired within the last day is known, not "unknown" */
+	event_init(&ev, EV_CERT, 12);
+	str_copy(ev.u.cert.endpoint, sizeof(ev.u.cert.endpoint), "us21");
+	ev.u.cert.days_left = -1;
+	engine_feed(f.e, &ev, &f.sink);
+	assert_true(snap(&f)->endpoints[1].cert_known);
+	assert_int_equal(snap(&f)->endpoints[1].cert_days, -1);
+	assert_true(snap(&f)->events_in == 9);
 	fx_end(&f);
 }
 

@@ -89,6 +89,13 @@ step(Engine *e, int k, const EventSink *sink)
 		    k % 24 < 12 ? "eu20" : (to[0] ? to : "eu20"), 20 - k % 20);
 		engine_feed(e, &ev, sink);
 	}
+	if (k == 10) { /* us21's certificate expired hours ago */
+		event_init(&ev, EV_CERT, t + 0.07);
+		str_copy(
+		    ev.u.cert.endpoint, sizeof(ev.u.cert.endpoint), "us21");
+		ev.u.cert.days_left = -1;
+		engine_feed(e, &ev, sink);
+	}
 	engine_tick(e, t + 0.2, sink);
 }
 
@@ -117,6 +124,11 @@ test_round_trip_and_derivation(void **state)
 		engine_state_fini(&st);
 		again = state_line_of(b, split * 0.25);
 		assert_string_equal(line, again);
+		/* a certificate not read is null; one expired within a day
+		 * is -1, not "unknown" */
+		assert_non_null(strstr(line, "\"cert_days\":null"));
+		assert_true(
+		    (strstr(line, "\"cert_days\":-1") != NULL) == (split > 10));
 		/* from here on both derive the same events */
 		for (int k = split; k < 100; k++) {
 			step(a, k, &sa);
