@@ -51,83 +51,8 @@
 #include "base/util.h"
 #include "probe/bodymatch.h"
 #include "probe/classify.h"
+#include "probe/probe_int.h"
 #include "probe/schedule.h"
-
-#define LINE_MAX_BYTES 64 /* first body line kept for identify */
-
-typedef struct {
-	Prober *pr;
-	int idx;
-	const Endpoint *ep;
-	CURL *easy;
-	struct curl_slist *headers;
-	struct curl_slist *connect_to;
-	bool tcp, tls;
-	bool need_body; /* body_contains set */
-	bool need_line; /* identify from the body */
-	bool want_header; /* identify from a header */
-	/* Per probe, probe thread only. */
-	BodyMatch bm;
-	char line[LINE_MAX_BYTES];
-	size_t line_len;
-	bool line_done;
-	uint64_t body_bytes;
-	char served_by[EV_NAME_MAX];
-	bool aborted; /* the write callback stopped the body on purpose */
-	bool in_flight;
-	bool pending; /* a slot came while in flight */
-	double pending_due;
-	bool cert_known;
-	int cert_days;
-	int local_errno; /* socket() failed here this probe: this machine */
-	/* The certificate fetch (https endpoints but the client's-eye
-	 * probe; probe thread). */
-	CURL *cert_easy; /* NULL: no certificate to fetch */
-	bool cert_in_flight;
-	double cert_last; /* mono time of the last fetch; -1 = never */
-	char cert_ip[48]; /* what the probe before it connected to, */
-	long cert_port;
-	int cert_outcome; /* and its TLS outcome (tls_outcome()) */
-	char ip[48]; /* the address the last probe connected to */
-	long port; /* and its port */
-	/* The client's-eye probe only (idx == nendpoints). */
-	bool is_public;
-	struct curl_slist *resolve; /* CURLOPT_RESOLVE pin; probe thread */
-	char pinned[48]; /* the address it pins (probe thread) */
-	/* Any thread. */
-	_Atomic bool disabled;
-	_Atomic bool want_reprobe;
-} ProbeCtx;
-
-struct Prober {
-	const Profile *p;
-	Queue *q;
-	double t0;
-	CURLM *multi;
-	ProbeCtx *ctx;
-	int n;
-	Schedule sched; /* probe thread */
-	int tfd; /* timerfd armed at the next due slot; -1 = none */
-	double armed; /* due time tfd is armed for (probe thread) */
-	pthread_t thread;
-	bool started; /* main thread */
-	_Atomic bool stop;
-	_Atomic bool control; /* some disabled/want_reprobe flag changed */
-	_Atomic int nflight;
-	pthread_mutex_t stats_lock;
-	ProberStats stats; /* stats_lock */
-	/* this machine's own trouble (probe thread): since when, how many
-	 * probes it kept from counting, what */
-	bool local_active;
-	unsigned long local_probes;
-	int local_errno;
-	/* The client's-eye probe through a resolver of the profile: the
-	 * address and endpoint its latest answer gave (answer_lock). */
-	pthread_mutex_t answer_lock;
-	bool public_via_observer; /* public.resolver is not "system" */
-	char answer_addr[48];
-	char answer_ep[EV_NAME_MAX];
-};
 
 int
 probe_global_init(void)
@@ -139,258 +64,6 @@ void
 probe_global_cleanup(void)
 {
 	curl_global_cleanup();
-}
-
-/* ---- callbacks (probe thread, inside curl_multi_perform) ---- */
-
-static size_t
-on_header(char *buf, size_t size, size_t nmemb, void *arg)
-{
-	ProbeCtx *c = arg;
-	size_t len = size * nmemb;
-
-	if (c->want_header && c->served_by[0] == '\0')
-		classify_header(buf, len, c->ep->monitor.identify_header,
-		    c->served_by, sizeof(c->served_by));
-	return len;
-}
-
-static void
-line_feed(ProbeCtx *c, const char *buf, size_t len)
-{
-	size_t room = sizeof(c->line) - c->line_len;
-	size_t take = len < room ? len : room;
-
-	memcpy(c->line + c->line_len, buf, take);
-	c->line_len += take;
-	if (memchr(buf, '\n', take) != NULL || c->line_len == sizeof(c->line))
-		c->line_done = true;
-}
-
-/*
- * The body goes to the matcher and the identify line, never to memory;
- * at BODYMATCH_CAP the transfer is stopped (returning 0 gives
- * CURLE_WRITE_ERROR, excused by c->aborted). A smaller body is read to
- * its end even when the verdict is already known, so that a connection
- * cut mid-body is still seen as `reset`.
- */
-static size_t
-on_body(char *buf, size_t size, size_t nmemb, void *arg)
-{
-	ProbeCtx *c = arg;
-	size_t len = size * nmemb;
-
-	c->body_bytes += len;
-	if (c->need_line && !c->line_done)
-		line_feed(c, buf, len);
-	if (c->need_body)
-		bodymatch_feed(&c->bm, buf, len);
-	if (c->body_bytes >= BODYMATCH_CAP) {
-		c->aborted = true;
-		return 0;
-	}
-	return len;
-}
-
-/*
- * libcurl opens its sockets through here, so drtop sees why one could
- * not be opened: no descriptors or no buffers is this machine's trouble,
- * not the endpoint's (probe thread).
- */
-static curl_socket_t
-open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
-{
-	ProbeCtx *c = arg;
-	int fd;
-
-	(void)purpose;
-	fd = socket(a->family, a->socktype, a->protocol);
-	if (fd < 0)
-		c->local_errno = errno;
-	return fd < 0 ? CURL_SOCKET_BAD : fd;
-}
-
-/* ---- construction ---- */
-
-/*
- * The certificate fetch handle of an https endpoint: the same URL and
- * connect_to, a TLS handshake and nothing more (CONNECT_ONLY: no
- * request, so no headers and no secrets), verification off so that a
- * certificate that fails it is still read, CERTINFO on, a fresh
- * connection and a full handshake (no session reuse: a resumed session
- * could show a replaced certificate's predecessor). Main thread, in
- * prober_new().
- */
-static int
-cert_setup(ProbeCtx *c, long timeout_ms, char *err, size_t errcap)
-{
-	CURL *h = curl_easy_init();
-
-	if (h == NULL) {
-		snprintf(err, errcap, "probe: %s: curl_easy_init failed",
-		    c->ep->name);
-		return -1;
-	}
-	c->cert_easy = h;
-	curl_easy_setopt(h, CURLOPT_URL, c->ep->url);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
-	curl_easy_setopt(h, CURLOPT_CONNECT_ONLY, 1L);
-	curl_easy_setopt(h, CURLOPT_PRIVATE, c);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_VERBOSE, 0L);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
-	curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
-	curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
-	curl_easy_setopt(h, CURLOPT_SSL_SESSIONID_CACHE, 0L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
-	curl_easy_setopt(h, CURLOPT_CERTINFO, 1L);
-	if (c->connect_to)
-		curl_easy_setopt(h, CURLOPT_CONNECT_TO, c->connect_to);
-	return 0;
-}
-
-static int
-ctx_setup(Prober *pr, ProbeCtx *c, char *err, size_t errcap)
-{
-	const Endpoint *e = c->ep;
-	const Monitor *m = &e->monitor;
-	char *url = NULL;
-	long ms;
-
-	c->easy = curl_easy_init();
-	if (c->easy == NULL) {
-		snprintf(
-		    err, errcap, "probe: %s: curl_easy_init failed", e->name);
-		return -1;
-	}
-	if (e->url == NULL || e->url[0] == '\0') {
-		snprintf(err, errcap, "probe: %s: no URL to probe", e->name);
-		return -1;
-	}
-	if (!(m->interval > 0) || !(m->timeout > 0)) {
-		snprintf(err, errcap,
-		    "probe: %s: interval and timeout must be > 0", e->name);
-		return -1;
-	}
-	c->tcp = m->protocol == PROTO_TCP;
-	c->tls = m->protocol == PROTO_HTTPS;
-	c->need_body = !c->tcp && m->body_contains && m->body_contains[0];
-	c->need_line = !c->tcp && m->identify == IDENTIFY_BODY;
-	c->want_header = !c->tcp && m->identify == IDENTIFY_HEADER &&
-	    m->identify_header && m->identify_header[0];
-	bodymatch_init(&c->bm, c->need_body ? m->body_contains : NULL);
-	atomic_init(&c->disabled, e->disabled);
-	atomic_init(&c->want_reprobe, false);
-
-	if (c->tcp) {
-		/* libcurl has no tcp:// scheme: connect-only over http://. */
-		const char *rest = strstr(e->url, "://");
-		url = xasprintf("http://%s/", rest ? rest + 3 : e->url);
-		curl_easy_setopt(c->easy, CURLOPT_URL, url);
-		curl_easy_setopt(c->easy, CURLOPT_CONNECT_ONLY, 1L);
-		free(url);
-	} else {
-		curl_easy_setopt(c->easy, CURLOPT_URL, e->url);
-		curl_easy_setopt(c->easy, CURLOPT_HTTPGET, 1L);
-	}
-	curl_easy_setopt(c->easy, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c->easy, CURLOPT_PRIVATE, c);
-	curl_easy_setopt(c->easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c->easy, CURLOPT_OPENSOCKETFUNCTION, open_socket);
-	curl_easy_setopt(c->easy, CURLOPT_OPENSOCKETDATA, c);
-	curl_easy_setopt(c->easy, CURLOPT_VERBOSE, 0L);
-	curl_easy_setopt(c->easy, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c->easy, CURLOPT_USERAGENT, "drtop/" DRTOP_VERSION);
-	ms = (long)ceil(m->timeout * 1000.0);
-	curl_easy_setopt(c->easy, CURLOPT_TIMEOUT_MS, ms > 0 ? ms : 1L);
-	if (!m->reuse_connections) {
-		curl_easy_setopt(c->easy, CURLOPT_FRESH_CONNECT, 1L);
-		curl_easy_setopt(c->easy, CURLOPT_FORBID_REUSE, 1L);
-	}
-	curl_easy_setopt(c->easy, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c->easy, CURLOPT_WRITEDATA, c);
-	curl_easy_setopt(c->easy, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c->easy, CURLOPT_HEADERDATA, c);
-	for (int i = 0; i < m->nheaders; i++) {
-		const Header *h = &m->headers[i];
-		/* "Name;" is curl's way to send a header with no value. */
-		char *line = h->value && h->value[0]
-		    ? xasprintf("%s: %s", h->name, h->value)
-		    : xasprintf("%s;", h->name);
-		struct curl_slist *l = curl_slist_append(c->headers, line);
-
-		/* The line holds a secret: wipe our copy. */
-		memset(line, 0, strlen(line));
-		free(line);
-		if (l == NULL)
-			die("out of memory (curl_slist_append)");
-		c->headers = l;
-	}
-	if (c->headers)
-		curl_easy_setopt(c->easy, CURLOPT_HTTPHEADER, c->headers);
-	if (e->connect_to && e->connect_to[0]) {
-		char *line = xasprintf("::%s", e->connect_to);
-
-		c->connect_to = curl_slist_append(NULL, line);
-		free(line);
-		if (c->connect_to == NULL)
-			die("out of memory (curl_slist_append)");
-		curl_easy_setopt(c->easy, CURLOPT_CONNECT_TO, c->connect_to);
-	}
-	if (c->tls) {
-		curl_easy_setopt(
-		    c->easy, CURLOPT_SSL_VERIFYPEER, e->insecure ? 0L : 1L);
-		curl_easy_setopt(
-		    c->easy, CURLOPT_SSL_VERIFYHOST, e->insecure ? 0L : 2L);
-	}
-	c->cert_last = -1;
-	if (c->tls && !c->is_public)
-		return cert_setup(c, ms > 0 ? ms : 1L, err, errcap);
-	(void)pr;
-	return 0;
-}
-
-Prober *
-prober_new(const Profile *p, Queue *q, double t0, char *err, size_t errcap)
-{
-	Prober *pr = xcalloc(1, sizeof(*pr));
-
-	pr->p = p;
-	pr->q = q;
-	pr->t0 = t0;
-	pr->n = p->nendpoints + (p->public_ep != NULL ? 1 : 0);
-	pthread_mutex_init(&pr->answer_lock, NULL);
-	pr->public_via_observer =
-	    p->public_ep != NULL && strcmp(p->public_resolver, "system") != 0;
-	atomic_init(&pr->stop, false);
-	atomic_init(&pr->control, false);
-	atomic_init(&pr->nflight, 0);
-	pthread_mutex_init(&pr->stats_lock, NULL);
-	schedule_init(&pr->sched);
-	/* Without a timerfd the poll timeout alone (ms) wakes the thread. */
-	pr->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	pr->armed = -1;
-	pr->ctx = xcalloc(pr->n > 0 ? (size_t)pr->n : 1, sizeof(*pr->ctx));
-	pr->multi = curl_multi_init();
-	if (pr->multi == NULL) {
-		snprintf(err, errcap, "probe: curl_multi_init failed");
-		goto fail;
-	}
-	for (int i = 0; i < pr->n; i++) {
-		ProbeCtx *c = &pr->ctx[i];
-
-		c->pr = pr;
-		c->idx = i;
-		c->is_public = i == p->nendpoints;
-		c->ep = c->is_public ? p->public_ep : &p->endpoints[i];
-		if (ctx_setup(pr, c, err, errcap) < 0)
-			goto fail;
-	}
-	return pr;
-fail:
-	prober_free(pr);
-	return NULL;
 }
 
 /* ---- the probe thread ---- */
@@ -542,88 +215,6 @@ probe_detach(Prober *pr, ProbeCtx *c)
 	atomic_fetch_sub(&pr->nflight, 1);
 }
 
-/* A probe's TLS outcome, to notice a changed certificate: 0 when TLS
- * did not fail, else 1 + its reason. */
-static int
-tls_outcome(const ProbeEvent *pe)
-{
-	return pe->error == PERR_TLS ? 1 + (int)pe->tls : 0;
-}
-
-/* Start a certificate fetch when one is due (probe thread, right after
- * probe pe of c, which reached the server when reached). */
-static void
-cert_maybe_fetch(Prober *pr, ProbeCtx *c, const ProbeEvent *pe, bool reached)
-{
-	double now = mono_now();
-	bool changed;
-
-	if (c->cert_easy == NULL || c->cert_in_flight || !reached)
-		return;
-	changed = strcmp(c->ip, c->cert_ip) != 0 || c->port != c->cert_port ||
-	    tls_outcome(pe) != c->cert_outcome;
-	if (!classify_cert_due(c->cert_last, changed, now))
-		return;
-	if (curl_multi_add_handle(pr->multi, c->cert_easy) != CURLM_OK)
-		return; /* tried again after the next probe */
-	c->cert_in_flight = true;
-	c->cert_last = now;
-	str_copy(c->cert_ip, sizeof(c->cert_ip), c->ip);
-	c->cert_port = c->port;
-	c->cert_outcome = tls_outcome(pe);
-	pthread_mutex_lock(&pr->stats_lock);
-	pr->stats.cert_fetches++;
-	pthread_mutex_unlock(&pr->stats_lock);
-}
-
-static void
-cert_detach(Prober *pr, ProbeCtx *c)
-{
-	curl_multi_remove_handle(pr->multi, c->cert_easy);
-	c->cert_in_flight = false;
-}
-
-/*
- * A certificate fetch ended: the leaf's "Expire date" gives the days
- * left; a `cert` event goes out the first time they are known and
- * whenever they change. A fetch that failed (no handshake) changes
- * nothing. Probe thread.
- */
-static void
-cert_finish(Prober *pr, ProbeCtx *c, CURLcode code)
-{
-	struct curl_certinfo *ci = NULL;
-	const char *expire = NULL, *subject = NULL;
-	int days;
-	Event ev;
-
-	cert_detach(pr, c);
-	if (code != CURLE_OK ||
-	    curl_easy_getinfo(c->cert_easy, CURLINFO_CERTINFO, &ci) !=
-	        CURLE_OK ||
-	    ci == NULL || ci->num_of_certs < 1)
-		return;
-	for (struct curl_slist *l = ci->certinfo[0]; l; l = l->next) {
-		if (str_starts(l->data, "Expire date:"))
-			expire = l->data + strlen("Expire date:");
-		else if (str_starts(l->data, "Subject:"))
-			subject = l->data + strlen("Subject:");
-	}
-	if (expire == NULL || !classify_cert_days(expire, real_now(), &days))
-		return;
-	if (c->cert_known && c->cert_days == days)
-		return;
-	c->cert_known = true;
-	c->cert_days = days;
-	event_init(&ev, EV_CERT, mono_now() - pr->t0);
-	str_copy(ev.u.cert.endpoint, sizeof(ev.u.cert.endpoint), c->ep->name);
-	ev.u.cert.days_left = days;
-	ev.u.cert.warning = classify_cert_warning(days);
-	if (subject)
-		str_copy(ev.u.cert.subject, sizeof(ev.u.cert.subject), subject);
-	queue_try_push(pr->q, &ev);
-}
-
 static bool
 is_local(int e)
 {
@@ -761,7 +352,7 @@ probe_finish(Prober *pr, ProbeCtx *c, CURLcode code)
 	pr->stats.done++;
 	pr->stats.errors[verdict]++;
 	pthread_mutex_unlock(&pr->stats_lock);
-	cert_maybe_fetch(pr, c, pe, reached);
+	probe_cert_maybe_fetch(pr, c, pe, reached);
 	queue_try_push(pr->q, &ev);
 }
 
@@ -783,7 +374,7 @@ reap(Prober *pr)
 		result = msg->data.result;
 		curl_easy_getinfo(easy, CURLINFO_PRIVATE, &c);
 		if (easy == c->cert_easy) {
-			cert_finish(pr, c, result);
+			probe_cert_finish(pr, c, result);
 			continue;
 		}
 		probe_finish(pr, c, result);
@@ -805,7 +396,7 @@ apply_control(Prober *pr)
 			if (c->in_flight)
 				probe_detach(pr, c); /* abandoned: no event */
 			if (c->cert_in_flight)
-				cert_detach(pr, c);
+				probe_cert_detach(pr, c);
 		}
 		if (atomic_exchange(&c->want_reprobe, false) && !off &&
 		    !c->in_flight)
@@ -1033,7 +624,7 @@ prober_free(Prober *pr)
 		if (c->in_flight)
 			probe_detach(pr, c);
 		if (c->cert_in_flight)
-			cert_detach(pr, c);
+			probe_cert_detach(pr, c);
 		if (c->easy)
 			curl_easy_cleanup(c->easy);
 		if (c->cert_easy)
