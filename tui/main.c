@@ -59,6 +59,13 @@ main(int argc, char **argv)
 		cmd_usage(stdout);
 		return 0;
 	}
+	/* `drtop MODE --help` (sim has its own, longer one). */
+	for (int i = 2; i < argc && strcmp(argv[1], "sim") != 0; i++)
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0) {
+			cmd_usage(stdout);
+			return 0;
+		}
 	if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
 		printf("drtop %s\n", DRTOP_VERSION);
 		return 0;

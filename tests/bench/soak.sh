@@ -29,7 +29,7 @@ kb() { awk -v k="$2" '$1 == k":" {print $2}' "/proc/$1/status" 2>/dev/null; }
 	--control 0 --dns-port 0 >"$work/sim.out" 2>&1 &
 pids="$pids $!"
 i=0
-while [ $i -lt 50 ] && ! grep -q '^ready' "$work/sim.out"; do
+while [ $i -lt 50 ] && ! grep -q '^ready' "$work/sim.out" 2>/dev/null; do
 	sleep 0.1; i=$((i + 1))
 done
 grep -q '^ready' "$work/sim.out" || { echo "soak: sim did not start"; exit 1; }

@@ -202,6 +202,11 @@ check("directory: exit 2", r.returncode == 2 and "Is a directory" in r.stderr,
 r = run([DRTOP, "check", "--debug-log", os.path.join(d, "dbg.log"), demo])
 check("check takes --debug-log like every mode", r.returncode == 0
       and "OK: 3 endpoints" in r.stdout, r.stderr)
+for mode in ("check", "watch", "replay", "report", "--demo"):
+    r = run([DRTOP, mode, "--help"])
+    check("drtop %s --help: the usage on stdout, exit 0" % mode,
+          r.returncode == 0 and "drtop report [--format" in r.stdout
+          and r.stderr == "", r.stderr)
 for args in ([], [demo, demo], ["--bogus"], ["--bogus", demo],
              ["--debug-log"]):
     r = run([DRTOP, "check"] + args)
