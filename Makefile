@@ -68,9 +68,11 @@ $(TUI_LIB): $(TUI_LIB_OBJ)
 $(BIN): $(TUI_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(TUI_OBJ) $(LIB) $(LDLIBS_ALL)
 
-# tests/unit/helpers.c: what the unit tests share (linked into each).
-TEST_HELPERS := $(BUILD)/tests/helpers.o
-$(TEST_HELPERS): tests/unit/helpers.c
+# tests/unit/*.c that are not test_*.c (helpers.c, fixtures): what the
+# unit tests share, linked into each.
+TEST_SUPPORT := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
+TEST_HELPERS := $(TEST_SUPPORT:tests/unit/%.c=$(BUILD)/tests/%.o)
+$(BUILD)/tests/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
