@@ -77,7 +77,7 @@ pcheck_quote(char *out, size_t cap, const char *s)
 		if (*u == '"' || *u == '\\') {
 			out[o++] = '\\';
 			out[o++] = (char)*u++;
-		} else if (n == 0 || utf8_is_control(cp)) {
+		} else if (n == 0 || utf8_is_control(cp) || utf8_is_bidi(cp)) {
 			o += (size_t)snprintf(out + o, cap - o, "\\x%02x", *u);
 			u++;
 		} else {
@@ -347,7 +347,26 @@ pcheck_bool(PCheck *c, const cJSON *it, const char *path, bool *out)
 	return true;
 }
 
-/* A string that is safe to print: valid UTF-8, no control characters. */
+/* The first bidirectional control in s when it comes before any other
+ * reason s is not printable; 0 otherwise. */
+static unsigned
+first_bidi(const char *s)
+{
+	while (*s != '\0') {
+		unsigned cp;
+		size_t n = utf8_next(s, &cp);
+
+		if (n == 0 || utf8_is_control(cp))
+			return 0;
+		if (utf8_is_bidi(cp))
+			return cp;
+		s += n;
+	}
+	return 0;
+}
+
+/* A string that is safe to print: valid UTF-8, no control characters,
+ * no bidirectional controls. */
 bool
 pcheck_str(PCheck *c, const cJSON *it, const char *path, size_t maxlen,
     const char **out)
@@ -369,8 +388,17 @@ pcheck_str(PCheck *c, const cJSON *it, const char *path, size_t maxlen,
 		return false;
 	}
 	if (!utf8_printable(it->valuestring)) {
-		pcheck_err(
-		    c, path, "contains a control character or invalid UTF-8");
+		unsigned bidi = first_bidi(it->valuestring);
+
+		if (bidi != 0)
+			pcheck_err(c, path,
+			    "contains a bidirectional control character "
+			    "(U+%04X): it can make text display as something "
+			    "other than what it is",
+			    bidi);
+		else
+			pcheck_err(c, path,
+			    "contains a control character or invalid UTF-8");
 		return false;
 	}
 	*out = it->valuestring;

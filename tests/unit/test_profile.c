@@ -516,6 +516,10 @@ typedef struct {
 	const char *msg; /* the full message */
 } ErrCase;
 
+#define BIDI_MSG(hex)                                                          \
+	"contains a bidirectional control character (U+" hex "): it can "      \
+	"make text display as something other than what it is"
+
 static const ErrCase err_cases[] = {
     {"monitor key typo", WRAP(",'monitor':{'tolerated_failure':3}", MIN_EP),
         "p.json: monitor.tolerated_failure: unknown key (did you mean "
@@ -743,6 +747,41 @@ static const ErrCase err_cases[] = {
             "'target':'https://a.example.com'}"),
         "p.json: endpoints[0].name: \"abcdefghijabcdefghijabcdefghij12\" is "
         "longer than 31 characters"},
+    /* Bidirectional controls, refused in every name (and every other
+     * profile string): each row a different one of them. */
+    {"bidi override in the service",
+        "{'service':'cpi\xe2\x80\xae"
+        "dorp','endpoints':[" MIN_EP "]}",
+        "p.json: service: " BIDI_MSG("202E")},
+    {"bidi mark in an endpoint name",
+        WRAP(
+            "", "{'name':'eu20\xe2\x80\x8f','target':'https://a.example.com'}"),
+        "p.json: endpoints[0].name: " BIDI_MSG("200F")},
+    {"bidi isolate in a region",
+        WRAP("",
+            "{'name':'a','region':'\xe2\x81\xa6West Europe',"
+            "'target':'https://a.example.com'}"),
+        "p.json: endpoints[0].region: " BIDI_MSG("2066")},
+    {"arabic letter mark in a resolver name",
+        WRAP(",'dns':{'resolvers':[{'addr':'10.0.0.2','name':'corp\xd8\x9c'}]}",
+            MIN_EP),
+        "p.json: dns.resolvers[0].name: " BIDI_MSG("061C")},
+    {"bidi embedding in a runbook step name",
+        WRAP(",'actions':{'failover':[{'name':'\xe2\x80\xaa"
+             "drain',"
+             "'argv':['x']}]}",
+            MIN_EP),
+        "p.json: actions.failover[0].name: " BIDI_MSG("202A")},
+    {"bidi pop isolate in an argv",
+        WRAP(",'actions':{'failover':{'argv':['./fo.sh','a\xe2\x81\xa9']}}",
+            MIN_EP),
+        "p.json: actions.failover.argv[1]: " BIDI_MSG("2069")},
+    {"bidi override in an unknown key is escaped in the message",
+        WRAP(",'x\xe2\x80\xae"
+             "y':1",
+            MIN_EP),
+        "p.json: [\"x\\xe2\\x80\\xaey\"]: unknown key (known keys: "
+        "service, dns, routing, monitor, endpoints, public, actions, drill)"},
     {"endpoint without name", WRAP("", "{'target':'https://a.example.com'}"),
         "p.json: endpoints[0].name: missing (required)"},
     {"endpoint without target", WRAP("", "{'name':'a'}"),
