@@ -61,7 +61,9 @@ int pcheck_finish(PCheck *c);
  * Parse json[0..len) (need not be NUL-terminated) with cJSON. Returns
  * the tree (caller owns it: cJSON_Delete), or NULL after reporting one
  * "FILE:LINE:COL: malformed JSON ..." error (columns count characters;
- * text after the value is an error too).
+ * text after the value, and a 0x00 byte between tokens, are errors too)
+ * or, for every string and key holding a NUL (a 0x00 byte or \u0000,
+ * where cJSON would silently cut it), "FILE: PATH: contains a NUL ...".
  */
 cJSON *pcheck_parse(PCheck *c, const char *json, size_t len);
 
