@@ -99,10 +99,10 @@ def build_events():
     return ev
 
 
-def session_line():
+def session_line(profile=PROFILE):
     return json.dumps({"type": "session", "v": 1, "version": "0.1.0",
                        "started": "2026-11-21T08:00:00.000Z", "mode": "live",
-                       "profile": PROFILE})
+                       "profile": profile})
 
 
 def nearest_rank(vals, p):
@@ -342,8 +342,10 @@ def truth_logs(d):
         {"t": 20, "type": "converged", "resolver": "system",
          "resolver_name": "isp", "endpoint": "us21", "after": 12},
         {"t": 30, "type": "drill", "phase": "end", "note": None}]
+    # client's-eye probes are in a log whose profile has `public`
+    with_public = dict(PROFILE, public={"url": "http://cpi.example.com/"})
     path = write_log(d, "truth.jsonl",
-                     [session_line()] + [json.dumps(e) for e in ev])
+                     [session_line(with_public)] + [json.dumps(e) for e in ev])
     phases, metrics, _, truth = expected(ev)
     r = run([DRTOP, "report", "--format", "json", path])
     rep = json.loads(r.stdout) if r.returncode == 0 else {}

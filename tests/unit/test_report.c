@@ -149,6 +149,8 @@ finish_log(const char *path)
 	r = report_new(&h, path);
 	while ((rc = logread_next(lr, &ev, err, sizeof(err))) == 1)
 		report_feed(r, &ev);
+	if (rc != 0)
+		fprintf(stderr, "%s\n", err);
 	assert_int_equal(rc, 0);
 	report_finish(r);
 	logread_close(lr);
@@ -1087,8 +1089,8 @@ test_public_restored(void **state)
 	const char *path = start_log("public.jsonl",
 	    "{\"service\":\"svc\",\"dns\":{\"name\":\"svc.example.com\","
 	    "\"resolvers\":[\"r1\"]},\"endpoints\":[{\"name\":\"a\"},"
-	    "{\"name\":\"b\"},{\"name\":\"c\"}],\"drill\":{\"rto_target\":"
-	    "60}}");
+	    "{\"name\":\"b\"},{\"name\":\"c\"}],\"public\":{\"url\":"
+	    "\"https://svc.example.com/\"},\"drill\":{\"rto_target\":60}}");
 	Report *r;
 	cJSON *root, *pub;
 	char *md;
@@ -1146,7 +1148,8 @@ test_public_restored(void **state)
 	path = start_log("public-never.jsonl",
 	    "{\"service\":\"svc\",\"dns\":{\"name\":\"svc.example.com\","
 	    "\"resolvers\":[\"r1\"]},\"endpoints\":[{\"name\":\"a\"},"
-	    "{\"name\":\"b\"},{\"name\":\"c\"}]}");
+	    "{\"name\":\"b\"},{\"name\":\"c\"}],\"public\":{\"url\":"
+	    "\"https://svc.example.com/\"}}");
 	route(1, "", "a");
 	drill(5, DRILL_FAULT, "");
 	health(7, "a", HEALTH_ONLINE, HEALTH_DEGRADED);
