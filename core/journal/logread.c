@@ -285,7 +285,8 @@ name_ok(Names *set, const char *s, const char *what, char *why, size_t cap)
 
 /* Every endpoint and resolver ev names is one the log may name. The
  * served_by of a probe is what the server said, not a name drtop gave:
- * it is not checked. */
+ * it is not checked against a profile. Without one, a client's-eye
+ * probe's served_by counts as a name (a report makes it a row). */
 static bool
 names_ok(LogRead *r, const Event *ev, char *why, size_t cap)
 {
@@ -295,7 +296,9 @@ names_ok(LogRead *r, const Event *ev, char *why, size_t cap)
 
 	switch (ev->type) {
 	case EV_PROBE:
-		return name_ok(e, ev->u.probe.endpoint, ep, why, cap);
+		return name_ok(e, ev->u.probe.endpoint, ep, why, cap) &&
+		    (e->fixed || !ev->u.probe.via_public ||
+		        name_ok(e, ev->u.probe.served_by, ep, why, cap));
 	case EV_HEALTH:
 		return name_ok(e, ev->u.health.endpoint, ep, why, cap);
 	case EV_ROUTE:

@@ -18,9 +18,10 @@
  * and its dns.resolvers by address -- else the event is an error:
  * "PATH:LINE: endpoint \"x\" is not in the session's profile". A header
  * without a profile (or whose profile lists no endpoints or resolvers)
- * takes the names as they come, up to LOGREAD_MAX_ENDPOINTS and
- * LOGREAD_MAX_RESOLVERS, and is an error past them. Whatever counts
- * names from a log (report, replay) is bounded by these.
+ * takes the names as they come (a client's-eye probe's served_by among
+ * them), up to LOGREAD_MAX_ENDPOINTS and LOGREAD_MAX_RESOLVERS, and is an
+ * error past them. Whatever counts names from a log (report, replay) is
+ * bounded by these.
  *
  * A LogRead has one owner; it is not locked.
  */

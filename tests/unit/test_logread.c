@@ -496,6 +496,25 @@ test_names_capped_without_profile(void **state)
 	    LOGREAD_MAX_ENDPOINTS + 2, LOGREAD_MAX_ENDPOINTS);
 	assert_string_equal(strstr(err, "cap.jsonl:"), want);
 
+	/* A client's-eye probe's served_by is a name there (a report makes
+	 * it a row); with a profile it is not checked (above). */
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(HDR_P("null"), f);
+	for (int i = 0; i <= LOGREAD_MAX_ENDPOINTS; i++)
+		fprintf(f,
+		    "{\"t\":1,\"type\":\"probe\",\"endpoint\":\"public\","
+		    "\"via\":\"public\",\"ok\":true,\"served_by\":\"s%d\"}\n",
+		    i);
+	fclose(f);
+	assert_int_equal(read_all(path, &n, err, sizeof(err)), -1);
+	assert_int_equal(n, LOGREAD_MAX_ENDPOINTS - 1); /* "public" is one */
+	snprintf(want, sizeof(want),
+	    "cap.jsonl:%d: more than %d endpoint names, and no profile in the "
+	    "session header to check them against",
+	    LOGREAD_MAX_ENDPOINTS + 1, LOGREAD_MAX_ENDPOINTS);
+	assert_string_equal(strstr(err, "cap.jsonl:"), want);
+
 	/* resolvers too */
 	f = fopen(path, "w");
 	assert_non_null(f);

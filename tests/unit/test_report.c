@@ -1083,6 +1083,62 @@ test_no_resolvers(void **state)
  * degraded c, failed, or of unknown server.
  * Without them the same log would say 16 (b answers after converging).
  */
+/* A report fed directly (not through logread, which refuses the events
+ * that name unknown endpoints): with a profile its endpoints are the
+ * profile's and nothing else; without one, names up to the cap. */
+static void
+test_names_bounded(void **state)
+{
+	SessionHeader h = {
+	    1, "0.1.0", "2026-11-21T08:00:00.000Z", "live", (char *)profile_ab};
+	Report *r;
+	Event ev;
+	char name[EV_NAME_MAX];
+
+	(void)state;
+	r = report_new(&h, "fixed.jsonl");
+	for (int i = 0; i < 3 * REPORT_MAX_ENDPOINTS; i++) {
+		snprintf(name, sizeof(name), "x%d", i);
+		ev = th_probe(i, name, true, PERR_NONE, 10);
+		report_feed(r, &ev);
+		ev = th_health(i, name, HEALTH_ONLINE, HEALTH_DEGRADED, "x");
+		report_feed(r, &ev);
+		ev = th_route(i, "a", name, CAUSE_AUTO);
+		report_feed(r, &ev);
+		/* a client's-eye probe served by what a server said */
+		ev = th_probe(i, EV_PUBLIC, true, PERR_NONE, 10);
+		ev.u.probe.via_public = true;
+		str_copy(ev.u.probe.served_by, EV_NAME_MAX, name);
+		report_feed(r, &ev);
+		snprintf(name, sizeof(name), "10.0.%d.%d", i / 256, i % 256);
+		ev = th_dns(i, name, "a", 60);
+		report_feed(r, &ev);
+	}
+	report_finish(r);
+	assert_int_equal(r->nendpoints, 2);
+	assert_string_equal(r->endpoints[0].name, "a");
+	assert_string_equal(r->endpoints[1].name, "b");
+	assert_int_equal(r->public_ep.nprobes, 3 * REPORT_MAX_ENDPOINTS);
+	assert_int_equal(r->public_served[0], -1); /* served by none */
+	/* r1, r2 of the profile, then the cap */
+	assert_int_equal(r->nresolvers, REPORT_MAX_RESOLVERS);
+	report_free(r);
+
+	h.profile_json = NULL;
+	r = report_new(&h, "open.jsonl");
+	for (int i = 0; i < 3 * REPORT_MAX_ENDPOINTS; i++) {
+		snprintf(name, sizeof(name), "x%d", i);
+		ev = th_probe(i, name, true, PERR_NONE, 10);
+		report_feed(r, &ev);
+	}
+	report_finish(r);
+	assert_int_equal(r->nendpoints, REPORT_MAX_ENDPOINTS);
+	assert_string_equal(
+	    r->endpoints[REPORT_MAX_ENDPOINTS - 1].name, "x4095");
+	assert_int_equal(r->endpoints[0].nprobes, 1);
+	report_free(r);
+}
+
 static void
 test_public_restored(void **state)
 {
@@ -1469,6 +1525,7 @@ main(void)
 	    cmocka_unit_test(test_bound_never_converged),
 	    cmocka_unit_test(test_no_resolvers),
 	    cmocka_unit_test(test_public_restored),
+	    cmocka_unit_test(test_names_bounded),
 	    cmocka_unit_test(test_md_escape),
 	    cmocka_unit_test(test_engine_drill),
 	};
