@@ -136,7 +136,9 @@ pair(Replay *r, const Event *ev, bool recorded, long line)
 		r->flen--;
 	}
 	if (r->fhead + r->flen == r->fcap) {
-		if (r->fhead > 0) {
+		/* Moved down only once half of it is behind the head, so each
+		 * waiting event is moved O(1) times however long it waits. */
+		if (r->fhead > 0 && r->fhead >= r->fcap / 2) {
 			memmove(r->fifo, r->fifo + r->fhead,
 			    r->flen * sizeof(*r->fifo));
 			r->fhead = 0;

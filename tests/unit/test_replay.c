@@ -656,12 +656,19 @@ test_pending_bounded(void **state)
 	replay_seek_end(r, NULL);
 	getrusage(RUSAGE_SELF, &after);
 	replay_check(r, &c);
+	replay_free(r);
 	assert_true(c.mismatches >= n);
 	assert_int_equal(c.first_line, 31);
 	assert_non_null(strstr(c.first, "forged 0\""));
-	/* REPLAY_PENDING_MAX events of a few KB, not n of them */
+	/* REPLAY_PENDING_MAX events of a few KB, not n of them. (Under
+	 * AddressSanitizer freed memory stays in its quarantine: the peak
+	 * says nothing there.) */
+#ifndef __SANITIZE_ADDRESS__
 	assert_true(after.ru_maxrss - before.ru_maxrss < 48 * 1024);
-	replay_free(r);
+#else
+	(void)before;
+	(void)after;
+#endif
 }
 
 /* The log with its first converged event's `after` moved by delta. */
