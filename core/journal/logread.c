@@ -351,7 +351,9 @@ nul_free(const char *line, size_t len, char *why, size_t cap)
 		    column(line, (size_t)(raw - line)));
 		return false;
 	}
-	if (jsonlit_first_nul(line, len, &at) != JSONLIT_NUL_NONE) {
+	/* Most lines have no escape at all (a probe line never has). */
+	if (memchr(line, '\\', len) != NULL &&
+	    jsonlit_first_nul(line, len, &at) != JSONLIT_NUL_NONE) {
 		snprintf(why, cap,
 		    "a NUL character (\\u0000) in a string at column %ld",
 		    column(line, at));
@@ -458,10 +460,12 @@ logread_next(LogRead *r, Event *ev, char *err, size_t cap)
 		}
 		if (blank(line, len))
 			continue;
-		if (!nul_free(line, len, why, sizeof(why))) {
-			rc = -1;
-		} else if (r->fast && fastprobe_parse(line, len, ev)) {
+		/* The fast path never accepts a NUL or a backslash, so only
+		 * what it leaves needs looking at for them. */
+		if (r->fast && fastprobe_parse(line, len, ev)) {
 			rc = 1;
+		} else if (!nul_free(line, len, why, sizeof(why))) {
+			rc = -1;
 		} else if (state_is_line(line, len)) {
 			continue; /* a state line later in a log: not an event */
 		} else {
