@@ -7,12 +7,14 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "base/limits.h"
 #include "base/util.h"
 #include "cmd.h"
+#include "cmdout.h"
 #include "model/profile.h"
 
 /* Seconds without trailing zeros ("30", "0.5"). LC_NUMERIC stays "C". */
@@ -263,13 +265,39 @@ warn_programs(const Profile *p, const char *label, const Action *a)
 	}
 }
 
+/* The summary on stdout, rendered first so that a write that fails
+ * (stdout on a full disk, a closed pipe) says why: 0, or 1 after
+ * "drtop check: writing the summary: REASON". */
+static int
+write_summary(const Profile *p)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	int rc = 0;
+
+	if (m == NULL)
+		die("open_memstream: %s", strerror(errno));
+	print_summary(m, p);
+	if (fclose(m) != 0)
+		die("open_memstream: %s", strerror(errno));
+	fflush(stdout); /* nothing is in it; keep the order if there were */
+	if (cmdout_write(STDOUT_FILENO, buf, len) != 0) {
+		fprintf(stderr, "drtop check: writing the summary: %s\n",
+		    strerror(errno));
+		rc = 1;
+	}
+	free(buf);
+	return rc;
+}
+
 int
 cmd_check(int argc, char **argv)
 {
 	ErrList errs, warns;
 	Profile *p;
 	const char *path = NULL;
-	int npaths = 0;
+	int npaths = 0, rc;
 
 	for (int i = 1; i < argc; i++) {
 		/* Every mode takes --debug-log; check has nothing to log. */
@@ -303,10 +331,9 @@ cmd_check(int argc, char **argv)
 	}
 	warn_programs(p, "failover", &p->failover);
 	warn_programs(p, "failback", &p->failback);
-	print_summary(stdout, p);
-	fflush(stdout);
+	rc = write_summary(p);
 	profile_free(p);
 	errlist_fini(&errs);
 	errlist_fini(&warns);
-	return ferror(stdout) ? 1 : 0;
+	return rc;
 }

@@ -2,16 +2,19 @@
  * cmd_report: `drtop report [--format md|json|html] [-o FILE]
  * [--set KEY=VALUE]... LOG` -- reads a drill log (logread), computes the
  * drill metrics (report) and renders them (report_fmt). Exit 0, 1 when
- * the output cannot be written, 2 for bad usage or a bad log.
+ * the output cannot be written (saying why; -o FILE is then left as it
+ * was), 2 for bad usage or a bad log.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/util.h"
 #include "cmd.h"
+#include "cmdout.h"
 #include "journal/logread.h"
 #include "journal/report.h"
 #include "journal/report_fmt.h"
@@ -166,6 +169,8 @@ cmd_report(int argc, char **argv)
 	int fmt = REPORT_FMT_MD, nsets = 0, status = 0;
 	Report *r, *whatif = NULL;
 	ReportWhatIf wi = {NULL, sets, 0};
+	char *buf = NULL;
+	size_t len = 0;
 	FILE *f;
 
 	for (int i = 1; i < argc; i++) {
@@ -207,23 +212,27 @@ cmd_report(int argc, char **argv)
 	r = build(log, sets, nsets, &whatif, &status);
 	if (r == NULL)
 		return status;
-	f = out ? fopen(out, "w") : stdout;
-	if (f == NULL) {
-		fprintf(stderr, "drtop report: %s: %s\n", out, strerror(errno));
-		report_free(r);
-		report_free(whatif);
-		return 1;
-	}
 	wi.report = whatif;
 	wi.nsets = nsets;
-	if (report_write(r, whatif ? &wi : NULL, (ReportFormat)fmt, f) != 0 ||
-	    fflush(f) != 0)
+	/* Rendered whole first: a write that fails can then say why, and
+	 * -o FILE gets all of the report or is left as it was. */
+	f = open_memstream(&buf, &len);
+	if (f == NULL ||
+	    report_write(r, whatif ? &wi : NULL, (ReportFormat)fmt, f) != 0 ||
+	    fclose(f) != 0)
+		die("open_memstream: %s", strerror(errno));
+	if (out == NULL ? cmdout_write(STDOUT_FILENO, buf, len) != 0
+	                : cmdout_replace(out, buf, len) != 0) {
+		if (out == NULL)
+			fprintf(stderr,
+			    "drtop report: writing the report: %s\n",
+			    strerror(errno));
+		else
+			fprintf(stderr, "drtop report: writing %s: %s\n", out,
+			    strerror(errno));
 		status = 1;
-	if (out != NULL && fclose(f) != 0)
-		status = 1;
-	if (status != 0)
-		fprintf(stderr, "drtop report: %s: write failed\n",
-		    out ? out : "stdout");
+	}
+	free(buf);
 	report_free(r);
 	report_free(whatif);
 	return status;

@@ -30,14 +30,16 @@ next_cp(const unsigned char *s, unsigned *cp)
 }
 
 /* Columns code point cp takes on screen, and whether it is drawn as is
- * (false: drawn as '?'). */
+ * (false: drawn as '?'). A bidirectional control is never drawn as is:
+ * a terminal that honours it would reorder the text around it, so what
+ * the screen shows would not be what the data says. */
 static int
 cp_width(unsigned cp, bool *as_is)
 {
 	*as_is = true;
 	if (cp >= 0x20 && cp < 0x7f)
 		return 1;
-	if (cp < 0x80 || ascii_mode || cp == 0xfffd) {
+	if (cp < 0x80 || ascii_mode || cp == 0xfffd || utf8_is_bidi(cp)) {
 		*as_is = false;
 		return 1;
 	}

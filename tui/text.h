@@ -3,7 +3,10 @@
  * (endpoint names, regions, reasons) is UTF-8 whatever the locale; in
  * ASCII mode every non-ASCII character is drawn as '?', so the screen
  * stays pure ASCII. Wide characters (CJK) count two columns and are
- * never cut in half.
+ * never cut in half. Control characters, bidirectional controls (U+202E
+ * and the like, which would reorder the screen around them) and invalid
+ * bytes are drawn as '?' in either mode, whatever the text is: names,
+ * markers, notes, action output.
  *
  * Main thread only: text_set_ascii() is called once at start.
  */
@@ -18,8 +21,8 @@
 /* Choose once at start (before drawing): true = replace non-ASCII. */
 void text_set_ascii(bool ascii);
 
-/* Display width of UTF-8 s (control characters and invalid bytes count
- * one column each, as they are drawn as '?'). */
+/* Display width of UTF-8 s (control characters, bidirectional controls
+ * and invalid bytes count one column each, as they are drawn as '?'). */
 int text_width(const char *s);
 
 /*

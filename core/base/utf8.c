@@ -56,17 +56,65 @@ utf8_is_control(unsigned cp)
 }
 
 bool
+utf8_is_bidi(unsigned cp)
+{
+	return cp == 0x061C || cp == 0x200E || cp == 0x200F ||
+	    (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+bool
 utf8_printable(const char *s)
 {
 	while (*s != '\0') {
 		unsigned cp;
 		size_t n = utf8_next(s, &cp);
 
-		if (n == 0 || utf8_is_control(cp))
+		if (n == 0 || utf8_is_control(cp) || utf8_is_bidi(cp))
 			return false;
 		s += n;
 	}
 	return true;
+}
+
+const char *
+utf8_escape(char *out, size_t cap, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	while (*s != '\0') {
+		unsigned cp = 0;
+		size_t n = utf8_next(s, &cp);
+
+		if (n == 0 || utf8_is_control(cp) || utf8_is_bidi(cp)) {
+			size_t k = n == 0 ? 1 : n;
+
+			if (o + 4 * k >= cap)
+				break;
+			for (size_t i = 0; i < k; i++) {
+				unsigned char b = (unsigned char)s[i];
+
+				out[o++] = '\\';
+				out[o++] = 'x';
+				out[o++] = hex[b >> 4];
+				out[o++] = hex[b & 15];
+			}
+			s += k;
+		} else if (*s == '"' || *s == '\\') {
+			if (o + 2 >= cap)
+				break;
+			out[o++] = '\\';
+			out[o++] = *s++;
+		} else {
+			if (o + n >= cap)
+				break;
+			memcpy(out + o, s, n);
+			o += n;
+			s += n;
+		}
+	}
+	out[o] = '\0';
+	return out;
 }
 
 void

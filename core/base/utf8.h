@@ -27,13 +27,33 @@ size_t utf8_next(const char *s, unsigned *cp);
  * characters that move a terminal's cursor or change its state. */
 bool utf8_is_control(unsigned cp);
 
+/* True for the bidirectional formatting characters: U+061C (Arabic
+ * letter mark), U+200E and U+200F (left-to-right and right-to-left
+ * marks), U+202A..U+202E (embeddings, overrides and their pop) and
+ * U+2066..U+2069 (isolates). They are invisible and reorder how the text
+ * around them is shown, so a string holding one can display as
+ * something other than what it is. */
+bool utf8_is_bidi(unsigned cp);
+
 /* True when s (NUL-terminated) is valid UTF-8 without control
- * characters: safe to print on a terminal or to put in a name. */
+ * characters or bidirectional controls: safe to print on a terminal or
+ * to put in a name. */
 bool utf8_printable(const char *s);
+
+/*
+ * s for a message: written into out (cap >= 8 bytes, always
+ * NUL-terminated) with '"' and '\' escaped and every control
+ * character, bidirectional control and byte of invalid UTF-8 as \xNN,
+ * cut short at a character boundary when it does not fit. No quotes are
+ * added. Returns out.
+ */
+const char *utf8_escape(char *out, size_t cap, const char *s);
 
 /* Replace, in place, every control character except tab and every byte
  * that does not start a valid sequence with repl (an ASCII byte), so the
- * len bytes at s are safe for a terminal and for JSON. */
+ * len bytes at s are safe for a terminal and for JSON. Bidirectional
+ * controls are kept: this is for text that is stored (action output),
+ * and whatever draws it replaces them (the console: tui/text). */
 void utf8_sanitize(char *s, size_t len, char repl);
 
 #endif

@@ -179,7 +179,9 @@ fastprobe_parse(const char *line, size_t len, Event *ev)
 	ProbeEvent *p = &ev->u.probe;
 	double t;
 
-	if (!LIT(&c, "{\"t\":") || !num(&c, &t) ||
+	/* A negative t is an error the general decoder words; a NUL never
+	 * gets past the literals, the digits and str(). */
+	if (!LIT(&c, "{\"t\":") || !num(&c, &t) || t < 0 ||
 	    !LIT(&c, ",\"type\":\"probe\",\"endpoint\":"))
 		return 0;
 	memset(p, 0, sizeof(*p));

@@ -18,7 +18,9 @@
  * a probe line of the canonical shape. Returns 1 when decoded (ev->type,
  * ev->t and ev->u.probe are set; the rest of ev is not touched), 0 when
  * the caller must use event_from_json instead. Thread-safe, no
- * allocation, locale-independent; the numbers equal strtod's.
+ * allocation, locale-independent; the numbers equal strtod's. A line it
+ * decodes holds no NUL byte and no backslash (so no \u0000 either), and
+ * its t is never negative: logread checks only the other lines for them.
  */
 int fastprobe_parse(const char *line, size_t len, Event *ev);
 

@@ -8,7 +8,20 @@
  * types are skipped (counted); a last line without a newline that does
  * not parse (a recorder killed mid-write) is skipped with a warning; any
  * other line that is not a JSON object with a "type" is an error naming
- * its line: "PATH:LINE: message".
+ * its line: "PATH:LINE: message". So is a line that holds a NUL (a 0x00
+ * byte anywhere, or \u0000 in a string, which the JSON parser would cut
+ * silently) and an event whose "t" is negative.
+ *
+ * Names: the endpoints and resolvers an event names (not a probe's
+ * served_by, which is what a server said) must be in the session
+ * header's profile -- its endpoints, "public" when it has that section,
+ * and its dns.resolvers by address -- else the event is an error:
+ * "PATH:LINE: endpoint \"x\" is not in the session's profile". A header
+ * without a profile (or whose profile lists no endpoints or resolvers)
+ * takes the names as they come (a client's-eye probe's served_by among
+ * them), up to LOGREAD_MAX_ENDPOINTS and LOGREAD_MAX_RESOLVERS, and is an
+ * error past them. Whatever counts names from a log (report, replay) is
+ * bounded by these.
  *
  * A LogRead has one owner; it is not locked.
  */
@@ -19,13 +32,20 @@
 #include <stddef.h>
 
 #include "model/event.h"
+#include "model/profile.h"
+
+/* Names a log without a profile may use: the profile's own maxima
+ * (resolvers: eight times theirs, for logs of older profiles). */
+#define LOGREAD_MAX_ENDPOINTS PROFILE_MAX_ENDPOINTS
+#define LOGREAD_MAX_RESOLVERS (8 * PROFILE_MAX_RESOLVERS)
 
 typedef struct LogRead LogRead;
 
 /*
  * Open the log at path and read its session header into hdr (free with
  * session_header_fini). Returns NULL with err set: "PATH: reason" when the
- * file cannot be read, "PATH:LINE: message" when the header is bad.
+ * file cannot be read, "PATH:LINE: message" when the header is bad (its
+ * profile naming more endpoints or resolvers than the caps included).
  */
 LogRead *logread_open(
     const char *path, SessionHeader *hdr, char *err, size_t cap);

@@ -93,8 +93,29 @@ compare(Replay *r, const Event *rec, const Event *re, long line)
 	    "recorded %.500s re-derived %.500s", a, b);
 }
 
+/* A derived event that will never have its pair: a mismatch. */
+static void
+unpaired(Replay *r, const Pending *p, bool recorded)
+{
+	char j[EVENT_JSON_MAX];
+	size_t n;
+
+	r->c_mismatch++;
+	if (r->first_line != 0)
+		return;
+	n = event_to_json(&p->ev, j, sizeof(j));
+	if (n > 0)
+		j[n - 1] = '\0';
+	r->first_line = recorded && p->line > 0 ? p->line : 1;
+	snprintf(r->first, sizeof(r->first), "%s %.900s (unpaired)",
+	    recorded ? "recorded" : "re-derived", j);
+}
+
 /* A derived event from one side: pair it with the other side's oldest
- * waiting one, or wait. */
+ * waiting one, or wait. Past REPLAY_PENDING_MAX waiting, the oldest is
+ * given up as unpaired: the sides are too far apart for the count to
+ * say more than that they differ, and a crafted log cannot make the
+ * queue grow with it. */
 static void
 pair(Replay *r, const Event *ev, bool recorded, long line)
 {
@@ -109,8 +130,15 @@ pair(Replay *r, const Event *ev, bool recorded, long line)
 			r->fhead = 0;
 		return;
 	}
+	if (r->flen == REPLAY_PENDING_MAX) {
+		unpaired(r, &r->fifo[r->fhead], recorded);
+		r->fhead++;
+		r->flen--;
+	}
 	if (r->fhead + r->flen == r->fcap) {
-		if (r->fhead > 0) {
+		/* Moved down only once half of it is behind the head, so each
+		 * waiting event is moved O(1) times however long it waits. */
+		if (r->fhead > 0 && r->fhead >= r->fcap / 2) {
 			memmove(r->fifo, r->fifo + r->fhead,
 			    r->flen * sizeof(*r->fifo));
 			r->fhead = 0;

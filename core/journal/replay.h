@@ -152,7 +152,10 @@ typedef struct {
 
 /* Pairs the recorded derived events with the re-derived ones in order;
  * an unpaired one (still waiting for its pair) counts as a mismatch
- * (except the tail, above), so read it at the end (replay_seek_end). */
+ * (except the tail, above), so read it at the end (replay_seek_end).
+ * At most REPLAY_PENDING_MAX wait: past that the oldest counts as
+ * unpaired at once (memory stays bounded whatever the log holds). */
+#define REPLAY_PENDING_MAX 4096
 void replay_check(const Replay *r, ReplayCheck *out);
 
 #endif

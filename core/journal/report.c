@@ -8,12 +8,18 @@
 #include "base/util.h"
 #include "engine/engine.h"
 #include "engine/engine_state.h"
+#include "journal/logread.h"
 #include "model/profile.h"
+
+_Static_assert(REPORT_MAX_ENDPOINTS == LOGREAD_MAX_ENDPOINTS &&
+        REPORT_MAX_RESOLVERS == LOGREAD_MAX_RESOLVERS,
+    "the report holds every name the reader lets through");
 
 /* Ingest state: what report_feed needs to know as the log streams by. */
 struct ReportTrack {
 	int *hash; /* open addressing: endpoint index + 1, 0 = empty */
 	size_t hcap;
+	bool fixed; /* the endpoints are the profile's: none is added */
 	int ecap, rcap;
 	size_t route_cap, health_cap, conv_cap, action_cap, marker_cap,
 	    error_cap, gap_cap;
@@ -78,7 +84,8 @@ report_endpoint_index(const Report *r, const char *name)
 	return -1;
 }
 
-/* The index of an endpoint, added when new; -1 for "". */
+/* The index of an endpoint, added when new -- unless the profile fixed
+ * the list or it is full: -1 then, and for "". */
 static int
 endpoint_get(Report *r, const char *name)
 {
@@ -88,7 +95,7 @@ endpoint_get(Report *r, const char *name)
 	if (name[0] == '\0')
 		return -1;
 	i = report_endpoint_index(r, name);
-	if (i >= 0)
+	if (i >= 0 || k->fixed || r->nendpoints >= REPORT_MAX_ENDPOINTS)
 		return i;
 	if (r->nendpoints == k->ecap) {
 		k->ecap = k->ecap ? k->ecap * 2 : 8;
@@ -125,7 +132,7 @@ resolver_get(Report *r, const char *name)
 	struct ReportTrack *k = r->track;
 	int i = report_resolver_index(r, name);
 
-	if (i >= 0 || name[0] == '\0')
+	if (i >= 0 || name[0] == '\0' || r->nresolvers >= REPORT_MAX_RESOLVERS)
 		return i;
 	if (r->nresolvers == k->rcap) {
 		k->rcap = k->rcap ? k->rcap * 2 : 4;
@@ -231,6 +238,7 @@ read_profile(Report *r, const char *json)
 		if (cJSON_IsString(n))
 			endpoint_get(r, n->valuestring);
 	}
+	r->track->fixed = cJSON_IsArray(v);
 	dns = cJSON_GetObjectItemCaseSensitive(root, "dns");
 	v = cJSON_GetObjectItemCaseSensitive(dns, "name");
 	if (cJSON_IsString(v) && v->valuestring[0] != '\0') {

@@ -49,6 +49,13 @@
  *   ceil(p/100 * n) of the sorted measured totals, failed probes
  *   included, microsecond resolution); availability = ok / probes.
  *
+ * Names: with a profile in the header, the endpoints are exactly its
+ * endpoints: an event naming another adds no row (logread refuses such
+ * events) and a client's-eye probe whose served_by names no endpoint was
+ * served by none. Without one, the names events use, up to
+ * REPORT_MAX_ENDPOINTS; resolvers up to REPORT_MAX_RESOLVERS. What
+ * comes past a cap is not counted.
+ *
  * A Report has one owner; it is not locked.
  */
 #ifndef DRTOP_REPORT_H
@@ -160,6 +167,10 @@ typedef enum {
 } ReportMetric;
 
 #define REPORT_LIST_MAX 10000 /* routes, actions, markers, errors kept */
+/* Endpoints and resolvers a report holds without a profile (logread's
+ * caps: a log read through it never names more). */
+#define REPORT_MAX_ENDPOINTS 4096
+#define REPORT_MAX_RESOLVERS 64
 
 typedef struct {
 	char drill[EV_TEXT_MAX];

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "base/utf8.h"
 #include "base/util.h"
 #include "engine/drill.h"
 #include "journal/logfile.h"
@@ -98,6 +99,35 @@ mkdir_p(const char *dir)
 	return 0;
 }
 
+/* The drill's name is the report's title and the console shows it: it
+ * holds no control character and no bidirectional control (a name is
+ * refused as a profile's names are; a marker's or fault's note is free
+ * text, kept as typed, and drawn with those as '?'). */
+static bool
+name_printable(const char *name, char *err, size_t cap)
+{
+	for (const char *s = name; *s != '\0';) {
+		unsigned cp;
+		size_t n = utf8_next(s, &cp);
+
+		if (n != 0 && utf8_is_bidi(cp)) {
+			snprintf(err, cap,
+			    "the drill's name contains a bidirectional control "
+			    "character (U+%04X)",
+			    cp);
+			return false;
+		}
+		if (n == 0 || utf8_is_control(cp)) {
+			snprintf(err, cap,
+			    "the drill's name contains a control character "
+			    "or invalid UTF-8");
+			return false;
+		}
+		s += n;
+	}
+	return true;
+}
+
 int
 drillctl_start(DrillCtl *c, double t, const char *name, const char *state_line,
     Event *ev, char *err, size_t cap)
@@ -112,6 +142,8 @@ drillctl_start(DrillCtl *c, double t, const char *name, const char *state_line,
 		snprintf(err, cap, "a drill is already running");
 		return -1;
 	}
+	if (!name_printable(name, err, cap))
+		return -1;
 	if (mkdir_p(dir) != 0) {
 		snprintf(err, cap, "%s: %s", dir, strerror(errno));
 		return -1;

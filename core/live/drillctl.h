@@ -46,8 +46,9 @@ bool drillctl_active(const DrillCtl *c);
  * the session header and the engine's state now (state_line, from
  * core/journal/state; NULL writes none). Returns 0 and the `start`
  * event in *ev, to be fed to the engine (and so to drillctl_on_event);
- * -1 with err = "PATH: reason" when the log cannot be created (no drill
- * starts then).
+ * -1 with err = "PATH: reason" when the log cannot be created, or a
+ * reason when name holds a control character, a bidirectional control
+ * or invalid UTF-8 (no drill starts then).
  */
 int drillctl_start(DrillCtl *c, double t, const char *name,
     const char *state_line, Event *ev, char *err, size_t cap);

@@ -716,6 +716,11 @@ event_from_json(
 	}
 	event_init(ev, (EventType)t, 0);
 	ev->t = get_num(&d, root, "t", 0, true);
+	if (ev->t < 0)
+		dec_fail(&d,
+		    "is negative (it counts seconds from the session's "
+		    "start)",
+		    "t");
 	decode_body(&d, root, ev);
 	rc = d.failed ? -1 : 1;
 out:

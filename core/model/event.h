@@ -261,7 +261,8 @@ size_t event_to_json(const Event *ev, char *buf, size_t cap);
  * Returns  1: decoded;
  *          0: a valid object of a type this version does not know (skip);
  *         -1: not an event (err holds why: not JSON, not an object, no
- *             "type", a field of the wrong type, a missing field).
+ *             "type", a field of the wrong type, a missing field, a
+ *             negative "t").
  * Unknown fields are ignored. Strings longer than a field are truncated.
  */
 int event_from_json(

@@ -8,8 +8,10 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "base/jsonlit.h"
 #include "base/utf8.h"
 
 #define PCHECK_NEST_LIMIT 1000 /* cJSON's CJSON_NESTING_LIMIT */
@@ -77,7 +79,7 @@ pcheck_quote(char *out, size_t cap, const char *s)
 		if (*u == '"' || *u == '\\') {
 			out[o++] = '\\';
 			out[o++] = (char)*u++;
-		} else if (n == 0 || utf8_is_control(cp)) {
+		} else if (n == 0 || utf8_is_control(cp) || utf8_is_bidi(cp)) {
 			o += (size_t)snprintf(out + o, cap - o, "\\x%02x", *u);
 			u++;
 		} else {
@@ -347,7 +349,26 @@ pcheck_bool(PCheck *c, const cJSON *it, const char *path, bool *out)
 	return true;
 }
 
-/* A string that is safe to print: valid UTF-8, no control characters. */
+/* The first bidirectional control in s when it comes before any other
+ * reason s is not printable; 0 otherwise. */
+static unsigned
+first_bidi(const char *s)
+{
+	while (*s != '\0') {
+		unsigned cp;
+		size_t n = utf8_next(s, &cp);
+
+		if (n == 0 || utf8_is_control(cp))
+			return 0;
+		if (utf8_is_bidi(cp))
+			return cp;
+		s += n;
+	}
+	return 0;
+}
+
+/* A string that is safe to print: valid UTF-8, no control characters,
+ * no bidirectional controls. */
 bool
 pcheck_str(PCheck *c, const cJSON *it, const char *path, size_t maxlen,
     const char **out)
@@ -369,8 +390,17 @@ pcheck_str(PCheck *c, const cJSON *it, const char *path, size_t maxlen,
 		return false;
 	}
 	if (!utf8_printable(it->valuestring)) {
-		pcheck_err(
-		    c, path, "contains a control character or invalid UTF-8");
+		unsigned bidi = first_bidi(it->valuestring);
+
+		if (bidi != 0)
+			pcheck_err(c, path,
+			    "contains a bidirectional control character "
+			    "(U+%04X): it can make text display as something "
+			    "other than what it is",
+			    bidi);
+		else
+			pcheck_err(c, path,
+			    "contains a control character or invalid UTF-8");
 		return false;
 	}
 	*out = it->valuestring;
@@ -451,6 +481,127 @@ json_error(PCheck *c, const char *json, size_t len, size_t pos, bool trailing)
 		    col, (unsigned char)json[pos]);
 }
 
+/* ---- NUL characters, which cJSON drops without a word ---- */
+
+typedef struct {
+	PCheck *c;
+	const unsigned char *kind; /* per literal, in text order: JsonLitNul */
+	size_t nlit, next; /* literals; the next one the walk meets */
+	char path[PCHECK_PATH_CAP];
+} NulWalk;
+
+static void
+nul_report(NulWalk *w, unsigned char kind, bool key)
+{
+	const char *what = kind == JSONLIT_NUL_ESCAPE
+	    ? "a NUL character (\\u0000)"
+	    : "a NUL byte (0x00)";
+
+	if (key)
+		pcheck_err(w->c, w->path,
+		    "the key contains %s, which no profile key may hold", what);
+	else
+		pcheck_err(w->c, w->path,
+		    "contains %s, which no profile string may hold", what);
+}
+
+/* The kind of the next literal in text order (0 past the last). */
+static unsigned char
+nul_take(NulWalk *w)
+{
+	return w->next < w->nlit ? w->kind[w->next++] : 0;
+}
+
+/* Walk it (at w->path, plen bytes long) in document order, which is the
+ * text order of its literals: a member's key, then its value. */
+static void
+nul_walk(NulWalk *w, const cJSON *it, size_t plen)
+{
+	char q[PCHECK_QUOTE_CAP];
+	unsigned char k;
+	int i = 0;
+
+	if (cJSON_IsString(it)) {
+		if ((k = nul_take(w)) != 0)
+			nul_report(w, k, false);
+		return;
+	}
+	if (!cJSON_IsObject(it) && !cJSON_IsArray(it))
+		return;
+	for (const cJSON *ch = it->child; ch != NULL; ch = ch->next, i++) {
+		size_t room = sizeof(w->path) - plen;
+
+		if (cJSON_IsObject(it)) {
+			const char *key = ch->string ? ch->string : "";
+
+			if (plain_key(key))
+				snprintf(w->path + plen, room, "%s%s",
+				    plen ? "." : "", key);
+			else
+				snprintf(w->path + plen, room, "[%s]",
+				    pcheck_quote(q, sizeof(q), key));
+			if ((k = nul_take(w)) != 0)
+				nul_report(w, k, true);
+		} else {
+			snprintf(w->path + plen, room, "[%d]", i);
+		}
+		nul_walk(w, ch, strlen(w->path));
+		w->path[plen] = '\0';
+	}
+}
+
+/*
+ * A NUL inside a string of json[0..end) (the text cJSON parsed into
+ * root): each such string or key reported at its JSON path; a 0x00 byte
+ * between tokens (which cJSON skips as a blank) as malformed JSON.
+ * Returns true when there was none.
+ */
+static bool
+nul_free(PCheck *c, const char *json, size_t end, const cJSON *root)
+{
+	NulWalk w = {c, NULL, 0, 0, ""};
+	unsigned char *kind;
+	size_t pos = 0, at = 0, cap = 0, first;
+	const char *raw;
+	JsonLit lit;
+	bool any = false;
+
+	if (jsonlit_first_nul(json, end, &first) == JSONLIT_NUL_NONE) {
+		raw = memchr(json, '\0', end);
+		if (raw == NULL)
+			return true;
+		json_error(c, json, end, (size_t)(raw - json), false);
+		return false;
+	}
+	kind = NULL;
+	while (jsonlit_next(json, end, &pos, &lit)) {
+		raw = memchr(json + at, '\0', lit.open - at);
+		if (raw != NULL) {
+			json_error(c, json, end, (size_t)(raw - json), false);
+			free(kind);
+			return false;
+		}
+		at = pos;
+		if (w.nlit == cap) {
+			cap = cap ? cap * 2 : 64;
+			kind = xrealloc(kind, cap, 1);
+		}
+		kind[w.nlit++] = (unsigned char)lit.nul;
+		any = any || lit.nul != JSONLIT_NUL_NONE;
+	}
+	raw = memchr(json + at, '\0', end - at);
+	if (raw != NULL) {
+		json_error(c, json, end, (size_t)(raw - json), false);
+		free(kind);
+		return false;
+	}
+	w.kind = kind;
+	if (any)
+		nul_walk(&w, root, 0);
+	free(kind);
+	return !any;
+}
+
 cJSON *
 pcheck_parse(PCheck *c, const char *json, size_t len)
 {
@@ -463,11 +614,13 @@ pcheck_parse(PCheck *c, const char *json, size_t len)
 		json_error(c, json, len, end ? (size_t)(end - json) : 0, false);
 		return NULL;
 	}
-	if (end == NULL)
-		return root;
-	pos = skip_blank(json, len, (size_t)(end - json));
-	if (pos < len) {
-		json_error(c, json, len, pos, true);
+	pos = end != NULL ? (size_t)(end - json) : len;
+	if (skip_blank(json, len, pos) < len) {
+		json_error(c, json, len, skip_blank(json, len, pos), true);
+		cJSON_Delete(root);
+		return NULL;
+	}
+	if (!nul_free(c, json, pos, root)) {
 		cJSON_Delete(root);
 		return NULL;
 	}

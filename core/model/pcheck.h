@@ -61,7 +61,9 @@ int pcheck_finish(PCheck *c);
  * Parse json[0..len) (need not be NUL-terminated) with cJSON. Returns
  * the tree (caller owns it: cJSON_Delete), or NULL after reporting one
  * "FILE:LINE:COL: malformed JSON ..." error (columns count characters;
- * text after the value is an error too).
+ * text after the value, and a 0x00 byte between tokens, are errors too)
+ * or, for every string and key holding a NUL (a 0x00 byte or \u0000,
+ * where cJSON would silently cut it), "FILE: PATH: contains a NUL ...".
  */
 cJSON *pcheck_parse(PCheck *c, const char *json, size_t len);
 
@@ -77,7 +79,8 @@ void pcheck_warn(PCheck *c, const char *path, const char *fmt, ...)
 
 /*
  * s as a quoted, escaped string for messages, shortened with "..."
- * (about 60 bytes); control characters and invalid UTF-8 as \xNN.
+ * (about 60 bytes); control characters, bidirectional controls and
+ * invalid UTF-8 as \xNN.
  * Writes into out (cap >= 16, PCHECK_QUOTE_CAP is enough); returns out.
  */
 const char *pcheck_quote(char *out, size_t cap, const char *s);
@@ -135,7 +138,8 @@ const cJSON *pcheck_get(const cJSON *obj, const char *key);
  * pcheck_int: a whole number from lo to hi.
  * pcheck_bool: true or false.
  * pcheck_str: a non-empty string of at most maxlen bytes that is safe to
- *   print (valid UTF-8, no control characters); *out points into it.
+ *   print (valid UTF-8, no control characters, no bidirectional
+ *   controls: utf8_printable); *out points into it.
  */
 bool pcheck_num(
     PCheck *c, const cJSON *it, const char *path, PCheckNum r, double *out);

@@ -3,6 +3,7 @@ hostile input never crashes it, secrets never reach its output."""
 import glob
 import os
 import random
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
@@ -197,6 +198,57 @@ check("missing file: exit 2 and FILE: No such file or directory",
 r = check_run(d)
 check("directory: exit 2", r.returncode == 2 and "Is a directory" in r.stderr,
       r.stderr)
+
+# --- NUL and bidirectional controls: refused at their JSON path ---------
+def refused(name, data, want):
+    """A profile refused with exactly the messages want (a list), exit 2
+    and no summary."""
+    p = os.path.join(d, name)
+    with open(p, "wb") as f:
+        f.write(data)
+    r = run([DRTOP, "check", p])
+    got = r.stderr.splitlines()
+    check("%s: exit 2, exactly %s" % (name, want),
+          r.returncode == 2 and got == [w % p for w in want] and
+          r.stdout == "", (r.returncode, got, r.stdout[-200:]))
+
+
+EP = b'{"name":"eu20","target":"https://a.example.com"}'
+refused("nul-escape.json",
+        b'{"service":"cpi\\u0000-prod","endpoints":[' + EP + b']}',
+        ["%s: service: contains a NUL character (\\u0000), which no "
+         "profile string may hold"])
+refused("nul-raw.json",
+        b'{"service":"cpi","endpoints":[{"name":"eu\x0020",'
+        b'"target":"https://a.example.com"}]}',
+        ["%s: endpoints[0].name: contains a NUL byte (0x00), which no "
+         "profile string may hold"])
+refused("nul-between.json",
+        b'{"service":"cpi",\n\x00"endpoints":[' + EP + b']}',
+        ["%s:2:1: malformed JSON near byte 0x00"])
+BIDI = ("contains a bidirectional control character (U+%s): it can make "
+        "text display as something other than what it is")
+refused("bidi-service.json",  # as a JSON escape
+        b'{"service":"cpi\\u202e","endpoints":[%s]}' % EP,
+        ["%s: service: " + BIDI % "202E"])
+refused("bidi-region.json",  # the characters themselves, in UTF-8
+        '{"service":"cpi","endpoints":[{"name":"eu20","region":"\u2067x",'
+        '"target":"https://a.example.com"}]}'.encode(),
+        ["%s: endpoints[0].region: " + BIDI % "2067"])
+refused("bidi-resolver.json",
+        '{"service":"cpi","endpoints":[%s],"dns":{"resolvers":[{"addr":'
+        '"10.0.0.2","name":"corp\u200e"}]}}'.encode() % EP,
+        ["%s: dns.resolvers[0].name: " + BIDI % "200E"])
+
+# --- a summary that cannot be written says why ---------------------------
+with open("/dev/full", "w") as full:
+    r = subprocess.run([DRTOP, "check", demo], stdin=subprocess.DEVNULL,
+                       stdout=full, stderr=subprocess.PIPE, text=True,
+                       timeout=60)
+check("check > /dev/full: exit 1 saying why",
+      r.returncode == 1 and r.stderr ==
+      "drtop check: writing the summary: No space left on device\n",
+      (r.returncode, r.stderr))
 
 # --- usage --------------------------------------------------------------
 r = run([DRTOP, "check", "--debug-log", os.path.join(d, "dbg.log"), demo])

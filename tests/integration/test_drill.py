@@ -311,6 +311,27 @@ def report_checks(d, log):
     check("garbage in the middle: report exits 2 naming line %d" % bad_at,
           r.returncode == 2 and "garbage.jsonl:%d:" % bad_at in r.stderr,
           (r.returncode, r.stderr))
+    # The recorder's log passed the reader's name rules above (every
+    # endpoint and resolver it names is the header profile's); a line
+    # naming another is an error naming it, and no report is written.
+    stranger = os.path.join(d, "stranger.jsonl")
+    with open(stranger, "w") as f:
+        f.write("\n".join(lines[:bad_at - 1] + [json.dumps(
+            {"t": 1, "type": "health", "endpoint": "zz99", "from": "online",
+             "to": "degraded", "reason": "forged"})] + lines[bad_at - 1:]) +
+            "\n")
+    out = os.path.join(d, "stranger.md")
+    r = drtest.run([drtest.DRTOP, "report", "-o", out, stranger])
+    check("an endpoint not in the profile: report exits 2 naming the line",
+          r.returncode == 2 and r.stderr == "%s:%d: endpoint \"zz99\" is "
+          "not in the session's profile\n" % (stranger, bad_at) and
+          not os.path.exists(out), (r.returncode, r.stderr))
+    r = drtest.run([drtest.DRTOP, "replay", "--check", stranger])
+    check("an endpoint not in the profile: replay --check exits 2 naming "
+          "the line", r.returncode == 2 and r.stdout == "" and
+          r.stderr == "drtop replay: %s:%d: endpoint \"zz99\" is not in "
+          "the session's profile\n" % (stranger, bad_at),
+          (r.returncode, r.stderr))
     return trunc, garbage
 
 

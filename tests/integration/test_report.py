@@ -8,6 +8,9 @@ SVG; the reader rules and exit codes."""
 import json
 import math
 import os
+import resource
+import signal
+import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
@@ -99,10 +102,10 @@ def build_events():
     return ev
 
 
-def session_line():
+def session_line(profile=PROFILE):
     return json.dumps({"type": "session", "v": 1, "version": "0.1.0",
                        "started": "2026-11-21T08:00:00.000Z", "mode": "live",
-                       "profile": PROFILE})
+                       "profile": profile})
 
 
 def nearest_rank(vals, p):
@@ -342,8 +345,10 @@ def truth_logs(d):
         {"t": 20, "type": "converged", "resolver": "system",
          "resolver_name": "isp", "endpoint": "us21", "after": 12},
         {"t": 30, "type": "drill", "phase": "end", "note": None}]
+    # client's-eye probes are in a log whose profile has `public`
+    with_public = dict(PROFILE, public={"url": "http://cpi.example.com/"})
     path = write_log(d, "truth.jsonl",
-                     [session_line()] + [json.dumps(e) for e in ev])
+                     [session_line(with_public)] + [json.dumps(e) for e in ev])
     phases, metrics, _, truth = expected(ev)
     r = run([DRTOP, "report", "--format", "json", path])
     rep = json.loads(r.stdout) if r.returncode == 0 else {}
@@ -396,6 +401,108 @@ def truth_logs(d):
           "not observable: the log has no resolver and no client's-eye "
           "probe" in md, md)
     check_agree("no resolvers", rep, md, out)
+
+
+def refused(d, name, lines, want, raw=None):
+    """A log drtop report refuses: exit 2, exactly "LOG:LINE: want" on
+    stderr, nothing on stdout, and -o FILE never created."""
+    path = os.path.join(d, name)
+    if raw is not None:
+        with open(path, "wb") as f:
+            f.write(raw)
+    else:
+        write_log(d, name, lines)
+    out = os.path.join(d, name + ".md")
+    r = run([DRTOP, "report", "-o", out, path])
+    check("%s: exit 2, exactly the message, no report" % name,
+          r.returncode == 2 and r.stderr == want % path + "\n" and
+          r.stdout == "" and not os.path.exists(out),
+          (r.returncode, r.stderr, os.path.exists(out)))
+
+
+def hostile_logs(d, lines):
+    """What a log may not hold: each an error naming its line."""
+    head = lines[:3]  # session, start, route
+    refused(d, "stranger.jsonl",
+            head + [json.dumps(probe(2, "x0000001", True, 10))] + lines[3:],
+            "%s:4: endpoint \"x0000001\" is not in the session's profile")
+    refused(d, "stranger-health.jsonl",
+            head + [json.dumps({"t": 2, "type": "health", "endpoint":
+                                "\x1b[2J", "from": "online",
+                                "to": "degraded"})],
+            "%s:4: endpoint \"\\x1b[2J\" is not in the session's profile")
+    refused(d, "stranger-resolver.jsonl",
+            head + [json.dumps(dns(2, "10.9.9.9", "eu20"))],
+            "%s:4: resolver \"10.9.9.9\" is not in the session's profile")
+    refused(d, "public-without-section.jsonl",
+            head + [json.dumps(dict(probe(2, "public", True, 10),
+                                    via="public"))],
+            "%s:4: endpoint \"public\" is not in the session's profile")
+    refused(d, "negative-t.jsonl",
+            head + [json.dumps(probe(-1.5, "eu20", True, 10))],
+            "%s:4: field \"t\" is negative (it counts seconds from the "
+            "session's start)")
+    nul = "\n".join(head).encode() + b'\n{"t":2,"type":"marker","note":"a\x00b"}\n'
+    refused(d, "nul-byte.jsonl", None,
+            "%s:4: a NUL byte (0x00) at column 33", raw=nul)
+    refused(d, "nul-escape.jsonl",
+            head + ['{"t":2,"type":"marker","note":"a\\u0000b"}'],
+            "%s:4: a NUL character (\\u0000) in a string at column 33")
+    # Without a profile: names as they come, up to 4096, then an error.
+    nop = [json.dumps({"type": "session", "v": 1, "started": "x",
+                       "profile": None})]
+    names = [json.dumps(probe(i, "x%07d" % i, True, 10)) for i in range(4097)]
+    r = run([DRTOP, "report", "--format", "json",
+             write_log(d, "open-4096.jsonl", nop + names[:4096])])
+    check("no profile: 4096 endpoint names are a report",
+          r.returncode == 0 and
+          len(json.loads(r.stdout)["endpoints"]) == 4096, r.stderr[-300:])
+    refused(d, "open-4097.jsonl", nop + names,
+            "%s:4098: more than 4096 endpoint names, and no profile in the "
+            "session header to check them against")
+
+
+def unwritable(d, log):
+    """A report that cannot be written says why, exit 1; -o FILE is left
+    as it was and nothing is left beside it."""
+    with open("/dev/full", "w") as full:
+        r = subprocess.run([DRTOP, "report", log], stdin=subprocess.DEVNULL,
+                           stdout=full, stderr=subprocess.PIPE, text=True,
+                           timeout=60)
+    check("report > /dev/full: exit 1 saying why", r.returncode == 1 and
+          r.stderr == "drtop report: writing the report: No space left on "
+          "device\n", (r.returncode, r.stderr))
+    r = run([DRTOP, "report", "-o", "/dev/full", log])
+    check("report -o /dev/full: exit 1 saying why", r.returncode == 1 and
+          r.stderr == "drtop report: writing /dev/full: No space left on "
+          "device\n" and r.stdout == "", (r.returncode, r.stderr))
+    sub = tmpdir()
+    out = os.path.join(sub, "report.html")
+    with open(out, "w") as f:
+        f.write("the report of last week\n")
+
+    def small_disk():
+        # A file size limit: the disk fills up as the process sees it.
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+    r = run([DRTOP, "report", "--format", "html", "-o", out, log],
+            preexec_fn=small_disk)
+    check("report -o FILE past the disk's room: exit 1 saying why",
+          r.returncode == 1 and r.stderr ==
+          "drtop report: writing %s: File too large\n" % out,
+          (r.returncode, r.stderr))
+    check("report -o FILE past the disk's room: FILE as it was, no other",
+          open(out).read() == "the report of last week\n" and
+          os.listdir(sub) == ["report.html"], os.listdir(sub))
+    r = run([DRTOP, "report", "--format", "html", "-o", out, log])
+    check("report -o FILE: replaced whole when it fits",
+          r.returncode == 0 and open(out).read().startswith("<?xml") and
+          os.listdir(sub) == ["report.html"], (r.stderr, os.listdir(sub)))
+    missing = os.path.join(sub, "nope", "r.md")
+    r = run([DRTOP, "report", "-o", missing, log])
+    check("report -o in a missing directory: exit 1 saying why",
+          r.returncode == 1 and r.stderr == "drtop report: writing %s: No "
+          "such file or directory\n" % missing, r.stderr)
 
 
 def main():
@@ -569,6 +676,9 @@ def main():
     r = run([DRTOP, "report", "--set", "novalue", log])
     check("what-if: --set without = is bad usage", r.returncode == 2 and
           "usage" in r.stderr, r.stderr)
+
+    hostile_logs(d, lines)
+    unwritable(d, log)
 
     # Without a profile target or drill phases: nulls, name from the file.
     plain = [json.dumps({"type": "session", "v": 1, "started": "x",

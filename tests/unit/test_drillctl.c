@@ -104,6 +104,60 @@ test_unusable_dir(void **state)
 	profile_free(p);
 }
 
+/* A drill's name is a name: no bidirectional control, no control
+ * character; refused before anything is created. */
+static void
+test_name_refused(void **state)
+{
+	static const struct {
+		const char *name, *err;
+	} cases[] = {
+	    {"game \xe2\x80\xae"
+	     "day",
+	        "the drill's name contains a bidirectional control character "
+	        "(U+202E)"},
+	    {"\xe2\x81\xa6q4",
+	        "the drill's name contains a bidirectional control character "
+	        "(U+2066)"},
+	    {"q4\xd8\x9c",
+	        "the drill's name contains a bidirectional control character "
+	        "(U+061C)"},
+	    {"q4 \xc2\x9b"
+	     "2J",
+	        "the drill's name contains a control character or invalid "
+	        "UTF-8"},
+	    {"q4 \xff",
+	        "the drill's name contains a control character or invalid "
+	        "UTF-8"},
+	};
+	char dir[300], err[512];
+	Event ev;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/named/drills", tmp);
+	Profile *p = load(dir);
+	DrillCtl *c = drillctl_new(p, 1.8e9, false);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		err[0] = '\0';
+		assert_int_equal(drillctl_start(c, 1, cases[i].name, NULL, &ev,
+		                     err, sizeof(err)),
+		    -1);
+		assert_string_equal(err, cases[i].err);
+		assert_false(drillctl_active(c));
+	}
+	assert_int_equal(access(dir, F_OK), -1); /* nothing made */
+	/* a name in any script is fine */
+	assert_int_equal(
+	    drillctl_start(c, 1, "\xd9\x85\xd8\xb4\xd9\x82 Z\xc3\xbcrich", NULL,
+	        &ev, err, sizeof(err)),
+	    0);
+	assert_true(drillctl_active(c));
+	ev = drillctl_end(c, 2);
+	assert_int_equal(drillctl_finish(c, err, sizeof(err)), 0);
+	drillctl_free(c);
+	profile_free(p);
+}
+
 static Event
 route(double t, const char *from, const char *to)
 {
@@ -239,6 +293,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_unusable_dir, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_name_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_drill, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_demo_fault, setup, teardown),
 	};

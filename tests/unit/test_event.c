@@ -276,6 +276,12 @@ test_decode_rules(void **state)
 	assert_int_equal(event_from_json(arr, strlen(arr), &ev, err, 128), -1);
 	assert_int_equal(
 	    event_from_json(trunc, strlen(trunc), &ev, err, 128), -1);
+	/* times count from the session's start: never negative */
+	const char *neg = "{\"t\":-0.5,\"type\":\"marker\",\"note\":\"n\"}";
+	assert_int_equal(event_from_json(neg, strlen(neg), &ev, err, 128), -1);
+	assert_string_equal(err,
+	    "field \"t\" is negative (it counts seconds from the session's "
+	    "start)");
 }
 
 static void

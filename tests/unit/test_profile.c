@@ -516,6 +516,10 @@ typedef struct {
 	const char *msg; /* the full message */
 } ErrCase;
 
+#define BIDI_MSG(hex)                                                          \
+	"contains a bidirectional control character (U+" hex "): it can "      \
+	"make text display as something other than what it is"
+
 static const ErrCase err_cases[] = {
     {"monitor key typo", WRAP(",'monitor':{'tolerated_failure':3}", MIN_EP),
         "p.json: monitor.tolerated_failure: unknown key (did you mean "
@@ -743,6 +747,41 @@ static const ErrCase err_cases[] = {
             "'target':'https://a.example.com'}"),
         "p.json: endpoints[0].name: \"abcdefghijabcdefghijabcdefghij12\" is "
         "longer than 31 characters"},
+    /* Bidirectional controls, refused in every name (and every other
+     * profile string): each row a different one of them. */
+    {"bidi override in the service",
+        "{'service':'cpi\xe2\x80\xae"
+        "dorp','endpoints':[" MIN_EP "]}",
+        "p.json: service: " BIDI_MSG("202E")},
+    {"bidi mark in an endpoint name",
+        WRAP(
+            "", "{'name':'eu20\xe2\x80\x8f','target':'https://a.example.com'}"),
+        "p.json: endpoints[0].name: " BIDI_MSG("200F")},
+    {"bidi isolate in a region",
+        WRAP("",
+            "{'name':'a','region':'\xe2\x81\xa6West Europe',"
+            "'target':'https://a.example.com'}"),
+        "p.json: endpoints[0].region: " BIDI_MSG("2066")},
+    {"arabic letter mark in a resolver name",
+        WRAP(",'dns':{'resolvers':[{'addr':'10.0.0.2','name':'corp\xd8\x9c'}]}",
+            MIN_EP),
+        "p.json: dns.resolvers[0].name: " BIDI_MSG("061C")},
+    {"bidi embedding in a runbook step name",
+        WRAP(",'actions':{'failover':[{'name':'\xe2\x80\xaa"
+             "drain',"
+             "'argv':['x']}]}",
+            MIN_EP),
+        "p.json: actions.failover[0].name: " BIDI_MSG("202A")},
+    {"bidi pop isolate in an argv",
+        WRAP(",'actions':{'failover':{'argv':['./fo.sh','a\xe2\x81\xa9']}}",
+            MIN_EP),
+        "p.json: actions.failover.argv[1]: " BIDI_MSG("2069")},
+    {"bidi override in an unknown key is escaped in the message",
+        WRAP(",'x\xe2\x80\xae"
+             "y':1",
+            MIN_EP),
+        "p.json: [\"x\\xe2\\x80\\xaey\"]: unknown key (known keys: "
+        "service, dns, routing, monitor, endpoints, public, actions, drill)"},
     {"endpoint without name", WRAP("", "{'target':'https://a.example.com'}"),
         "p.json: endpoints[0].name: missing (required)"},
     {"endpoint without target", WRAP("", "{'name':'a'}"),
@@ -1027,6 +1066,108 @@ test_malformed_json(void **state)
 		errlist_fini(&e);
 	}
 	assert_int_equal(bad, 0);
+}
+
+/* A NUL in a string or key: cJSON would cut the string there without a
+ * word, so the loader refuses it at its JSON path. The texts are given
+ * with their length: a raw 0x00 byte is part of them. */
+typedef struct {
+	const char *name;
+	const char *json; /* ' for ", as elsewhere */
+	size_t len; /* sizeof the literal - 1: the raw NULs included */
+	const char *msgs[3]; /* every error, in order */
+} NulCase;
+
+#define NUL_CASE(name, json, ...)                                              \
+	{                                                                      \
+		name, json, sizeof(json) - 1,                                  \
+		{                                                              \
+			__VA_ARGS__                                            \
+		}                                                              \
+	}
+#define NUL_STR "which no profile string may hold"
+
+static const NulCase nul_cases[] = {
+    NUL_CASE("escape in the service",
+        "{'service':'cpi\\u0000prod','endpoints':[" MIN_EP "]}",
+        "p.json: service: contains a NUL character (\\u0000), " NUL_STR),
+    NUL_CASE("raw byte in an endpoint name",
+        "{'service':'s','endpoints':[" MIN_EP
+        ",{'name':'eu\0x','target':'https://b.example.com'}]}",
+        "p.json: endpoints[1].name: contains a NUL byte (0x00), " NUL_STR),
+    NUL_CASE("raw byte at the end of a string",
+        "{'service':'s\0','endpoints':[" MIN_EP "]}",
+        "p.json: service: contains a NUL byte (0x00), " NUL_STR),
+    NUL_CASE("escape in an argv, with an escaped quote before it",
+        "{'service':'s','endpoints':[" MIN_EP "],'actions':{'failover':"
+        "{'argv':['./x','a\\'b\\u0000c']}}}",
+        "p.json: actions.failover.argv[1]: contains a NUL character "
+        "(\\u0000), " NUL_STR),
+    NUL_CASE("escape in a key",
+        "{'service':'s','endpoints':[" MIN_EP "],'monitor':{'headers':"
+        "{'X-A\\u0000B':'v'}}}",
+        "p.json: monitor.headers.X-A: the key contains a NUL character "
+        "(\\u0000), which no profile key may hold"),
+    NUL_CASE("every one is reported, in text order",
+        "{'service':'a\\u0000','endpoints':[{'name':'a','target':"
+        "'https://a.example.com','region':'r\0'}]}",
+        "p.json: service: contains a NUL character (\\u0000), " NUL_STR,
+        "p.json: endpoints[0].region: contains a NUL byte (0x00), " NUL_STR),
+    NUL_CASE("raw byte between tokens is malformed JSON",
+        "{'service':'s',\n \0'endpoints':[" MIN_EP "]}",
+        "p.json:2:2: malformed JSON near byte 0x00"),
+};
+
+static void
+test_nul(void **state)
+{
+	int bad = 0;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(nul_cases); i++) {
+		const NulCase *nc = &nul_cases[i];
+		char *json = xmalloc(nc->len);
+		int want = 0;
+		ErrList e;
+		Profile *p;
+
+		memcpy(json, nc->json, nc->len);
+		for (size_t k = 0; k < nc->len; k++)
+			if (json[k] == '\'')
+				json[k] = '"';
+		while (want < 3 && nc->msgs[want] != NULL)
+			want++;
+		errlist_init(&e);
+		p = profile_parse(json, nc->len, "p.json", BASEDIR, &e);
+		bool ok = p == NULL && e.count == want;
+		for (int k = 0; ok && k < want; k++)
+			ok = strcmp(e.msgs[k], nc->msgs[k]) == 0;
+		if (!ok) {
+			bad++;
+			fprintf(stderr, "case \"%s\"\n", nc->name);
+			for (int k = 0; k < want; k++)
+				fprintf(stderr, "  want: %s\n", nc->msgs[k]);
+			print_errs(&e);
+		}
+		profile_free(p);
+		errlist_fini(&e);
+		free(json);
+	}
+	assert_int_equal(bad, 0);
+}
+
+/* What only looks like a NUL is text: an escaped backslash before
+ * "u0000" is the six characters \u0000. */
+static void
+test_nul_lookalike(void **state)
+{
+	Profile *p;
+
+	(void)state;
+	p = must_load("escaped backslash, then u0000",
+	    WRAP(",'monitor':{'body_contains':'a\\\\u0000'}", MIN_EP), 0);
+	assert_string_equal(p->endpoints[0].monitor.body_contains, "a\\u0000");
+	profile_free(p);
 }
 
 /* Inputs built in code, or where only the place is pinned down. */
@@ -1490,6 +1631,8 @@ main(void)
 	    cmocka_unit_test(test_warnings_in_order),
 	    cmocka_unit_test(test_malformed_json),
 	    cmocka_unit_test(test_malformed_json_other),
+	    cmocka_unit_test(test_nul),
+	    cmocka_unit_test(test_nul_lookalike),
 	    cmocka_unit_test(test_too_many_endpoints),
 	    cmocka_unit_test(test_all_errors_at_once),
 	    cmocka_unit_test(test_error_flood_capped),

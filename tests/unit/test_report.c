@@ -149,6 +149,8 @@ finish_log(const char *path)
 	r = report_new(&h, path);
 	while ((rc = logread_next(lr, &ev, err, sizeof(err))) == 1)
 		report_feed(r, &ev);
+	if (rc != 0)
+		fprintf(stderr, "%s\n", err);
 	assert_int_equal(rc, 0);
 	report_finish(r);
 	logread_close(lr);
@@ -1081,14 +1083,70 @@ test_no_resolvers(void **state)
  * degraded c, failed, or of unknown server.
  * Without them the same log would say 16 (b answers after converging).
  */
+/* A report fed directly (not through logread, which refuses the events
+ * that name unknown endpoints): with a profile its endpoints are the
+ * profile's and nothing else; without one, names up to the cap. */
+static void
+test_names_bounded(void **state)
+{
+	SessionHeader h = {
+	    1, "0.1.0", "2026-11-21T08:00:00.000Z", "live", (char *)profile_ab};
+	Report *r;
+	Event ev;
+	char name[EV_NAME_MAX];
+
+	(void)state;
+	r = report_new(&h, "fixed.jsonl");
+	for (int i = 0; i < 3 * REPORT_MAX_ENDPOINTS; i++) {
+		snprintf(name, sizeof(name), "x%d", i);
+		ev = th_probe(i, name, true, PERR_NONE, 10);
+		report_feed(r, &ev);
+		ev = th_health(i, name, HEALTH_ONLINE, HEALTH_DEGRADED, "x");
+		report_feed(r, &ev);
+		ev = th_route(i, "a", name, CAUSE_AUTO);
+		report_feed(r, &ev);
+		/* a client's-eye probe served by what a server said */
+		ev = th_probe(i, EV_PUBLIC, true, PERR_NONE, 10);
+		ev.u.probe.via_public = true;
+		str_copy(ev.u.probe.served_by, EV_NAME_MAX, name);
+		report_feed(r, &ev);
+		snprintf(name, sizeof(name), "10.0.%d.%d", i / 256, i % 256);
+		ev = th_dns(i, name, "a", 60);
+		report_feed(r, &ev);
+	}
+	report_finish(r);
+	assert_int_equal(r->nendpoints, 2);
+	assert_string_equal(r->endpoints[0].name, "a");
+	assert_string_equal(r->endpoints[1].name, "b");
+	assert_int_equal(r->public_ep.nprobes, 3 * REPORT_MAX_ENDPOINTS);
+	assert_int_equal(r->public_served[0], -1); /* served by none */
+	/* r1, r2 of the profile, then the cap */
+	assert_int_equal(r->nresolvers, REPORT_MAX_RESOLVERS);
+	report_free(r);
+
+	h.profile_json = NULL;
+	r = report_new(&h, "open.jsonl");
+	for (int i = 0; i < 3 * REPORT_MAX_ENDPOINTS; i++) {
+		snprintf(name, sizeof(name), "x%d", i);
+		ev = th_probe(i, name, true, PERR_NONE, 10);
+		report_feed(r, &ev);
+	}
+	report_finish(r);
+	assert_int_equal(r->nendpoints, REPORT_MAX_ENDPOINTS);
+	assert_string_equal(
+	    r->endpoints[REPORT_MAX_ENDPOINTS - 1].name, "x4095");
+	assert_int_equal(r->endpoints[0].nprobes, 1);
+	report_free(r);
+}
+
 static void
 test_public_restored(void **state)
 {
 	const char *path = start_log("public.jsonl",
 	    "{\"service\":\"svc\",\"dns\":{\"name\":\"svc.example.com\","
 	    "\"resolvers\":[\"r1\"]},\"endpoints\":[{\"name\":\"a\"},"
-	    "{\"name\":\"b\"},{\"name\":\"c\"}],\"drill\":{\"rto_target\":"
-	    "60}}");
+	    "{\"name\":\"b\"},{\"name\":\"c\"}],\"public\":{\"url\":"
+	    "\"https://svc.example.com/\"},\"drill\":{\"rto_target\":60}}");
 	Report *r;
 	cJSON *root, *pub;
 	char *md;
@@ -1146,7 +1204,8 @@ test_public_restored(void **state)
 	path = start_log("public-never.jsonl",
 	    "{\"service\":\"svc\",\"dns\":{\"name\":\"svc.example.com\","
 	    "\"resolvers\":[\"r1\"]},\"endpoints\":[{\"name\":\"a\"},"
-	    "{\"name\":\"b\"},{\"name\":\"c\"}]}");
+	    "{\"name\":\"b\"},{\"name\":\"c\"}],\"public\":{\"url\":"
+	    "\"https://svc.example.com/\"}}");
 	route(1, "", "a");
 	drill(5, DRILL_FAULT, "");
 	health(7, "a", HEALTH_ONLINE, HEALTH_DEGRADED);
@@ -1544,6 +1603,7 @@ main(void)
 	    cmocka_unit_test(test_bound_never_converged),
 	    cmocka_unit_test(test_no_resolvers),
 	    cmocka_unit_test(test_public_restored),
+	    cmocka_unit_test(test_names_bounded),
 	    cmocka_unit_test(test_md_escape),
 	    cmocka_unit_test(test_engine_drill),
 	    cmocka_unit_test(test_gaps),

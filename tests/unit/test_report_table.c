@@ -707,6 +707,7 @@ truth_drill(void)
 	    "{\"service\":\"s_1 *x*\",\"dns\":{\"name\":\"svc.example.com\","
 	    "\"resolvers\":[\"r1\",\"r|2\"]},\"endpoints\":["
 	    "{\"name\":\"e_1\"},{\"name\":\"n<2>&x\"}],"
+	    "\"public\":{\"url\":\"https://svc.example.com/\"},"
 	    "\"drill\":{\"rto_target\":20}}";
 	Event r2 = th_converged(9, "r|2", "n<2>&x", 1);
 	Event ev[] = {

@@ -71,6 +71,67 @@ test_controls(void **state)
 	assert_false(utf8_printable("caf\xe9"));
 }
 
+/* The bidirectional controls: each one, and its neighbours, which are
+ * ordinary characters. */
+static void
+test_bidi(void **state)
+{
+	static const unsigned bidi[] = {0x061C, 0x200E, 0x200F, 0x202A, 0x202B,
+	    0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069};
+	static const unsigned not_bidi[] = {0x061B, 0x061D, 0x200D, 0x2010,
+	    0x2029, 0x202F, 0x2065, 0x206A, 'A', 0xa0, 0xfffd};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bidi) / sizeof(bidi[0]); i++) {
+		assert_true(utf8_is_bidi(bidi[i]));
+		assert_false(utf8_is_control(bidi[i]));
+	}
+	for (size_t i = 0; i < sizeof(not_bidi) / sizeof(not_bidi[0]); i++)
+		assert_false(utf8_is_bidi(not_bidi[i]));
+	/* Not printable, wherever they are in the string. */
+	assert_false(utf8_printable("\xe2\x80\xae"
+	                            "evil"));
+	assert_false(utf8_printable("eu20\xe2\x80\x8f"));
+	assert_false(utf8_printable("a\xd8\x9c"
+	                            "b"));
+	assert_false(utf8_printable("\xe2\x81\xa6x\xe2\x81\xa9"));
+	/* U+202F (narrow no-break space) right next to them is fine. */
+	assert_true(utf8_printable("a\xe2\x80\xaf"
+	                           "b"));
+}
+
+static void
+test_escape(void **state)
+{
+	char out[64];
+
+	(void)state;
+	assert_string_equal(utf8_escape(out, sizeof(out), "eu20"), "eu20");
+	assert_string_equal(
+	    utf8_escape(out, sizeof(out), "a\"b\\c"), "a\\\"b\\\\c");
+	/* ESC, a bidi override (all three bytes), a bad byte, a C1 */
+	assert_string_equal(utf8_escape(out, sizeof(out),
+	                        "\x1b[2J\xe2\x80\xae"
+	                        "x\xff\xc2\x9b"),
+	    "\\x1b[2J\\xe2\\x80\\xaex\\xff\\xc2\\x9b");
+	/* é and → are printable: kept as they are */
+	assert_string_equal(
+	    utf8_escape(out, sizeof(out), "caf\xc3\xa9\xe2\x86\x92"),
+	    "caf\xc3\xa9\xe2\x86\x92");
+	/* cut short at a character boundary, never mid-escape */
+	assert_string_equal(utf8_escape(out, 8,
+	                        "abc\x1b"
+	                        "def"),
+	    "abc\\x1b");
+	assert_string_equal(utf8_escape(out, 7,
+	                        "abc\x1b"
+	                        "def"),
+	    "abc");
+	assert_string_equal(
+	    utf8_escape(out, 5, "ab\xc3\xa9\xc3\xa9"), "ab\xc3\xa9");
+	assert_string_equal(utf8_escape(out, 1, "abc"), "");
+}
+
 static void
 test_sanitize(void **state)
 {
@@ -93,6 +154,8 @@ main(void)
 	    cmocka_unit_test(test_decode),
 	    cmocka_unit_test(test_controls),
 	    cmocka_unit_test(test_sanitize),
+	    cmocka_unit_test(test_bidi),
+	    cmocka_unit_test(test_escape),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
