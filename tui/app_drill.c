@@ -41,6 +41,14 @@ app_drill_key(App *a, KeyAction act, int ch)
 	if (act != KA_DRILL && act != KA_MARKER && !drillctl_active(a->dc))
 		app_state_message(
 		    a, "no drill is running: the fault mark is logged only");
+	/* The fault happens when i is pressed, not when its note is
+	 * typed: the fault is written now, the note follows as a marker. */
+	if (act == KA_MARK_FAULT) {
+		Event ev = drillctl_fault(a->dc, a->ui.t, "");
+
+		session_feed(a->cfg->session, &ev);
+		a->ui.drill_fault_t = a->ui.t;
+	}
 	a->ui.drill_ask = act == KA_DRILL ? 'D'
 	    : act == KA_MARK_FAULT        ? 'i'
 	                                  : 'm';
@@ -54,7 +62,9 @@ app_drill_cancel(App *a, KeyAction act, int ch)
 	(void)act;
 	(void)ch;
 	app_draw_close_dialog(a);
-	app_state_message(a, "cancelled");
+	app_state_message(a,
+	    a->ui.drill_ask == 'i' ? "fault marked, without a note"
+	                           : "cancelled");
 }
 
 void
@@ -85,9 +95,14 @@ app_drill_submit(App *a, KeyAction act, int ch)
 			return;
 		}
 		app_state_debug(a, "drill started: %s", drillctl_path(a->dc));
-	} else if (a->ui.drill_ask == 'i')
-		ev = drillctl_fault(a->dc, a->ui.t, text);
-	else
+	} else if (a->ui.drill_ask == 'i') {
+		char note[EV_TEXT_MAX];
+
+		if (text[0] == '\0')
+			return;
+		snprintf(note, sizeof(note), "fault: %s", text);
+		ev = drillctl_marker(a->dc, a->ui.t, note);
+	} else
 		ev = drillctl_marker(a->dc, a->ui.t, text);
 	session_feed(a->cfg->session, &ev);
 }

@@ -91,6 +91,7 @@ typedef struct {
 	char drill_line[240]; /* "DRILL REC name 01:23 ..."; "" = none yet */
 	bool drill_error; /* drill_line reports a write error */
 	char drill_ask; /* the prompt: 'D' name, 'i' fault note, 'm' marker */
+	double drill_fault_t; /* when i was pressed (the fault's time) */
 	char drill_text[EV_TEXT_MAX / 2]; /* what was typed into it */
 	/* the action panel (view_action), drawn over the map while shown */
 	bool act_show;

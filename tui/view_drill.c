@@ -21,6 +21,7 @@ draw(WINDOW *w, const UiState *u, bool full)
 {
 	int cols = getmaxx(w);
 	const char *title, *ask;
+	char when[16], fault[96];
 
 	(void)full;
 	switch (u->drill_ask) {
@@ -29,8 +30,13 @@ draw(WINDOW *w, const UiState *u, bool full)
 		ask = "Name of the drill (empty: \"drill\"):";
 		break;
 	case 'i':
-		title = "Mark the fault";
-		ask = "The fault happens now. Note (optional):";
+		view_clock(u, u->drill_fault_t, when, sizeof(when));
+		snprintf(fault, sizeof(fault),
+		    "Fault marked at %s. A note (optional, logged as a "
+		    "marker):",
+		    when);
+		title = "Fault marked";
+		ask = fault;
 		break;
 	default:
 		title = "Marker";

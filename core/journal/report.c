@@ -266,6 +266,7 @@ report_new(const SessionHeader *hdr, const char *log_path)
 	for (int i = 0; i < DRILL__COUNT; i++)
 		r->phase[i] = NAN;
 	r->t_first = r->t_last = NAN;
+	r->fault_mark_late = NAN;
 	r->bound_s = NAN;
 	r->bound_exceeded = -1;
 	r->public_ep.bound_s = NAN;
@@ -499,6 +500,14 @@ report_feed(Report *r, const Event *ev)
 		i = (int)ev->u.drill.phase;
 		if (i < 0 || i >= DRILL__COUNT || r->recorded[i])
 			break;
+		if (i == DRILL_FAULT &&
+		    (r->recorded[DRILL_DETECTED] ||
+		        r->recorded[DRILL_FAILOVER])) {
+			/* after a phase it would have started: the live
+			 * tracker ignored it, and so does the report */
+			r->fault_mark_late = ev->t;
+			break;
+		}
 		r->recorded[i] = true;
 		r->phase[i] = ev->t;
 		str_copy(r->note[i], EV_TEXT_MAX, ev->u.drill.note);

@@ -185,6 +185,10 @@ typedef struct {
 	char fault_endpoint[EV_NAME_MAX]; /* E; "" = unknown */
 	char new_endpoint[EV_NAME_MAX]; /* N; "" = no failover */
 	double failover_route_t; /* the route change used; NAN = none */
+	/* A fault mark recorded after `detected` or `failover` was: like the
+	 * live tracker, it changes nothing (F is the first failed probe);
+	 * its session t, NAN when there was none such. */
+	double fault_mark_late;
 	bool failover_observed; /* false: the route change stands in */
 	ReportRestoredBy restored_by;
 	double t0; /* the drill's start (session t); 0 without one */

@@ -230,6 +230,10 @@ json_truth(FILE *f, const Report *r)
 	json_time(f, r, r->failover_route_t);
 	fputs(",\"restored_by\":", f);
 	json_str_or_null(f, restored_by_name(r->restored_by));
+	if (!isnan(r->fault_mark_late)) {
+		fputs(",\"fault_mark_late\":", f);
+		json_time(f, r, r->fault_mark_late);
+	}
 }
 
 /* The "routes" array; the what-if's leaves out fail_open. */

@@ -106,7 +106,17 @@ derived_note(ReportCell *c, const Report *r, int i)
 
 	switch (i) {
 	case DRILL_FAULT:
-		cell_set(c, "first failed probe of ", e);
+		if (!isnan(r->fault_mark_late)) {
+			char w[160];
+
+			snprintf(w, sizeof(w),
+			    "marked at %.3f s, after the phases had begun, so "
+			    "not used; "
+			    "first failed probe of ",
+			    r->fault_mark_late - r->t0);
+			cell_set(c, w, e);
+		} else
+			cell_set(c, "first failed probe of ", e);
 		break;
 	case DRILL_DETECTED:
 		cell_set(c, "first degraded of ", e);

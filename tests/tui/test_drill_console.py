@@ -179,8 +179,10 @@ def errors_and_record(scr, work, record):
     check("drill.dir is created when missing", s is not None and
           len(drill_files(work)) == 1, status_line(getattr(scr, "last", "")))
     scr.keys("i")
-    s = scr.wait_for(lambda x: "Mark the fault" in x, 10)
-    check("i asks for a note", s is not None, getattr(scr, "last", ""))
+    s = scr.wait_for(lambda x: "Fault marked at" in x, 10)
+    check("i marks the fault and asks for a note", s is not None,
+          getattr(scr, "last", ""))
+    time.sleep(2)  # the operator types slowly: the fault is when i was hit
     scr.keys("-l", "pulled the plug")
     scr.keys("Enter")
     s = scr.wait_for(lambda x: re.search(r"DRILL REC second .*fault \+", x),
@@ -197,15 +199,23 @@ def errors_and_record(scr, work, record):
     if len(files) != 1:
         check("record: one drill log", False, files)
         return
-    want = [("start", "second"), ("fault", "pulled the plug"), ("end", "")]
+    want = [("start", "second"), ("fault", ""), ("end", "")]
     try:
         dl = drill_events(read_events(files[0]))
         rl = drill_events(read_events(record))
     except (OSError, ValueError) as e:
         check("record: both logs parse", False, e)
         return
-    check("drill log: start, fault with the note, end",
+    check("drill log: start, fault, end",
           [(p, n or "") for p, n in dl] == want, dl)
+    evs = read_events(files[0])
+    fault = [e for e in evs if e.get("phase") == "fault"]
+    note = [e for e in evs if e.get("type") == "marker"
+            and e.get("note") == "fault: pulled the plug"]
+    check("the fault's note follows as a marker, and the fault's time is "
+          "when i was pressed (>= 1.5 s before the note's Enter)",
+          len(fault) == 1 and len(note) == 1
+          and note[0]["t"] - fault[0]["t"] >= 1.5, (fault, note))
     check("--record got the same drill events", rl == dl, (rl, dl))
 
 

@@ -690,6 +690,63 @@ assert_agree(const Report *r)
 	return root;
 }
 
+/* A fault marked after detection was recorded (an operator who marks
+ * late): like the live tracker, the report does not use it; the fault is
+ * the first failed probe, and the late mark is named. */
+static void
+test_late_fault_mark(void **state)
+{
+	const char *path = start_log("late.jsonl", profile_ab);
+	char *json, *md;
+	cJSON *root;
+	Report *r;
+
+	(void)state;
+	drill(0, DRILL_START, "late");
+	route(1, "", "a");
+	probe(1.5, "a", true, PERR_NONE, 5);
+	probe(2, "a", false, PERR_STATUS, 5);
+	probe(3, "a", false, PERR_STATUS, 5);
+	health(3, "a", HEALTH_ONLINE, HEALTH_DEGRADED);
+	drill(3, DRILL_DETECTED, "a degraded");
+	drill(6, DRILL_FAULT, "marked late");
+	r = finish_log(path);
+	assert_false(r->recorded[DRILL_FAULT]);
+	assert_double_equal(r->phase[DRILL_FAULT], 2, 0);
+	assert_double_equal(r->fault_mark_late, 6, 0);
+	assert_double_equal(r->detect_s, 1, 0);
+	json = render(r, REPORT_FMT_JSON);
+	root = cJSON_Parse(json);
+	assert_non_null(root);
+	assert_double_equal(num_at(root, "fault_mark_late", NULL), 6, 0);
+	assert_double_equal(num_at(root, "phases", "fault"), 2, 0);
+	md = render(r, REPORT_FMT_MD);
+	assert_non_null(strstr(md,
+	    "marked at 6.000 s, after the phases had "
+	    "begun, so not used; first failed probe "
+	    "of a"));
+	cJSON_Delete(root);
+	free(json);
+	free(md);
+	report_free(r);
+
+	/* a mark before detection is the fault, and no late mark is named */
+	path = start_log("intime.jsonl", profile_ab);
+	drill(0, DRILL_START, "in time");
+	route(1, "", "a");
+	drill(1.8, DRILL_FAULT, "");
+	probe(2, "a", false, PERR_STATUS, 5);
+	health(3, "a", HEALTH_ONLINE, HEALTH_DEGRADED);
+	r = finish_log(path);
+	assert_true(r->recorded[DRILL_FAULT]);
+	assert_double_equal(r->phase[DRILL_FAULT], 1.8, 0);
+	assert_double_null(r->fault_mark_late);
+	json = render(r, REPORT_FMT_JSON);
+	assert_null(strstr(json, "fault_mark_late"));
+	free(json);
+	report_free(r);
+}
+
 static void
 test_renderings(void **state)
 {
@@ -1597,6 +1654,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_recorded_drill),
 	    cmocka_unit_test(test_derived_and_nulls),
+	    cmocka_unit_test(test_late_fault_mark),
 	    cmocka_unit_test(test_percentile),
 	    cmocka_unit_test(test_renderings),
 	    cmocka_unit_test(test_phases_apart),
