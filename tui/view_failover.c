@@ -40,12 +40,14 @@ ep_line(const UiState *u, const char *name, char *buf, size_t cap)
 {
 	const EndpointSnap *e = ep_snap(u, name);
 	double ms = e ? e->last_probe.ms.total : -1;
+	char m[16];
 
+	view_ms(ms, m, sizeof(m)); /* as the endpoints table: "<1" */
 	if (e == NULL)
 		snprintf(buf, cap, "%s", name);
 	else if (ms >= 0)
-		snprintf(buf, cap, "%s %s %.0f ms", name,
-		    view_state_word(e->state), ms);
+		snprintf(buf, cap, "%s %s %s ms", name,
+		    view_state_word(e->state), m);
 	else
 		snprintf(buf, cap, "%s %s, no latency yet", name,
 		    view_state_word(e->state));
