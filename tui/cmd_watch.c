@@ -121,15 +121,8 @@ test_capacity(size_t cap)
 static size_t
 watch_out_capacity(const Profile *p)
 {
-	double rate = 0;
-	size_t cap;
+	size_t cap = (size_t)(session_event_rate(p) * 4.0);
 
-	for (int i = 0; i < p->nendpoints; i++)
-		if (p->endpoints[i].monitor.interval > 0)
-			rate += 2.0 / p->endpoints[i].monitor.interval;
-	if (p->dns.name != NULL && p->dns.interval > 0)
-		rate += 2.0 * p->dns.nresolvers / p->dns.interval;
-	cap = (size_t)(rate * 4.0);
 	cap = cap < 512 ? 512 : cap > 4096 ? 4096 : cap;
 	return test_capacity(cap);
 }

@@ -203,19 +203,38 @@ session_main(void *arg)
 	return NULL;
 }
 
-static size_t
-auto_capacity(const Profile *p)
+double
+session_event_rate(const Profile *p)
 {
-	double rate = 0; /* events a second, roughly */
-	size_t cap;
+	double rate = 0;
 
 	for (int i = 0; i < p->nendpoints; i++)
 		if (p->endpoints[i].monitor.interval > 0)
 			rate += 2.0 / p->endpoints[i].monitor.interval;
 	if (p->dns.name != NULL && p->dns.interval > 0)
 		rate += 2.0 * p->dns.nresolvers / p->dns.interval;
-	cap = (size_t)(rate * 2.0); /* two seconds behind */
+	return rate;
+}
+
+static size_t
+auto_capacity(const Profile *p)
+{
+	size_t cap = (size_t)(session_event_rate(p) * 2.0); /* two seconds */
+
 	return cap < OUT_MIN ? OUT_MIN : cap > OUT_MAX ? OUT_MAX : cap;
+}
+
+/* What session_new() made, freed (the thread is not running). */
+static void
+free_parts(Session *s)
+{
+	close(s->stop_r);
+	close(s->stop_w);
+	drillctl_free(s->dc);
+	autofail_free(s->af);
+	queue_free(s->out);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
 }
 
 Session *
@@ -246,13 +265,7 @@ session_start(const SessionConfig *cfg, char *err, size_t errcap)
 	if (thread_start(&s->thread, session_main, s) != 0) {
 		snprintf(err, errcap, "session: cannot start its thread: %s",
 		    strerror(errno));
-		close(s->stop_r);
-		close(s->stop_w);
-		drillctl_free(s->dc);
-		autofail_free(s->af);
-		queue_free(s->out);
-		pthread_mutex_destroy(&s->lock);
-		free(s);
+		free_parts(s);
 		return NULL;
 	}
 	return s;
@@ -292,13 +305,7 @@ session_stop(Session *s, double t)
 	if (s == NULL)
 		return;
 	session_halt(s, t);
-	close(s->stop_r);
-	close(s->stop_w);
-	drillctl_free(s->dc);
-	autofail_free(s->af);
-	queue_free(s->out);
-	pthread_mutex_destroy(&s->lock);
-	free(s);
+	free_parts(s);
 }
 
 int

@@ -71,6 +71,11 @@ typedef struct {
 
 typedef struct Session Session;
 
+/* Roughly how many events a second a live session of p produces (a probe
+ * and a health-or-less per endpoint interval, two per resolver poll): what
+ * readers size their queues from. */
+double session_event_rate(const Profile *p);
+
 /* Start the session thread. Returns NULL with err when the thread or
  * the out queue cannot be created. Reader thread. */
 Session *session_start(const SessionConfig *cfg, char *err, size_t errcap);
