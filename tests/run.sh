@@ -22,8 +22,10 @@ failures=""
 run_one() {
 	name=$1; shift
 	log="$logs/$(echo "$name" | tr '/' '_').log"
+	t0=$(date +%s)
 	timeout -k 10 "${TEST_TIMEOUT:-300}" "$@" >"$log" 2>&1
 	rc=$?
+	secs=$(( $(date +%s) - t0 ))
 	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p; s/^ok - .*/1/p' "$log" |
 		awk '{s+=$1} END {print s+0}')
 	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p; s/^not ok - .*/1/p' "$log" |
@@ -39,10 +41,10 @@ run_one() {
 	failed=$((failed + f))
 	if [ "$f" -gt 0 ]; then
 		failures="$failures $name"
-		echo "FAIL $name ($p passed, $f failed; exit $rc) -- $log"
+		echo "FAIL $name ($p passed, $f failed; exit $rc; ${secs} s) -- $log"
 		grep -E '^(not ok|\[  (FAILED|ERROR)|.*ERROR|.*runtime error|.*Sanitizer)' "$log" | head -20 | sed 's/^/    /'
 	else
-		echo "ok   $name ($p passed)"
+		echo "ok   $name ($p passed, ${secs} s)"
 	fi
 }
 

@@ -1,7 +1,7 @@
 """Screen test: when the event queue overflows, the count is on the
 status line. The queue is made small with DRTOP_TEST_QUEUE_CAPACITY (a
 knob for tests only: it can only shrink the queue) and fed honestly by
-the real producers: forty endpoints probed every 0.1 s on a loopback
+the real producers: two hundred endpoints probed every 0.1 s on a loopback
 port that refuses, faster than a one-event queue is drained. Without the
 knob the same profile shows no overflow."""
 import os
@@ -36,9 +36,9 @@ def main():
         "service": "ovf",
         "monitor": {"interval": 0.1, "timeout": 0.1,
                     "tolerated_failures": 1},
-        "endpoints": [{"name": "e%02d" % i,
+        "endpoints": [{"name": "e%03d" % i,
                        "target": "tcp://127.0.0.1:%d" % port,
-                       "priority": i + 1} for i in range(40)]})
+                       "priority": i + 1} for i in range(200)]})
 
     scr = Screen([drtest.DRTOP, prof], x=100, y=30, tmp=d,
                  env={"DRTOP_TEST_QUEUE_CAPACITY": "1"})
