@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <math.h>
 #include <poll.h>
 #include <pthread.h>
@@ -21,6 +22,7 @@
 #define BATCH 64 /* events taken from the in queue per lock hold */
 #define OUT_MIN 256
 #define OUT_MAX 2048 /* the display's: dropping there loses nothing */
+#define TRIM_EVERY 60.0 /* seconds between handing freed memory back */
 
 struct Session {
 	SessionConfig cfg;
@@ -174,6 +176,7 @@ session_main(void *arg)
 {
 	Session *s = arg;
 	bool more = false;
+	double next_trim = TRIM_EVERY;
 
 	while (!atomic_load(&s->stopping)) {
 		struct pollfd pfd[2] = {
@@ -199,6 +202,14 @@ session_main(void *arg)
 		pthread_mutex_lock(&s->lock);
 		more = round_locked(s, t);
 		pthread_mutex_unlock(&s->lock);
+		/* A burst (a region that hangs with every probe in flight)
+		 * leaves freed memory in the allocator's arenas; once a minute
+		 * it goes back to the system, so a long session's RSS follows
+		 * what it holds, not the worst minute it had. */
+		if (t >= next_trim) {
+			malloc_trim(0);
+			next_trim = t + TRIM_EVERY;
+		}
 	}
 	return NULL;
 }

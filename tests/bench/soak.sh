@@ -5,7 +5,10 @@
 # Every minute: RSS, anonymous RSS and open file descriptors; at the end,
 # after SOAK_WARMUP minutes (default 10), the least-squares slope of RSS in
 # KiB per minute and the spread, with the verdict: flat means within +-5 %
-# of the first sample after warm-up. Usage: soak.sh [DRTOP_BINARY]
+# of the first sample after warm-up. SOAK_STALL_AT=M stops the simulator
+# for SOAK_STALL_S seconds (default 3) at minute M: every probe hangs in
+# flight at once, as in a region that stops answering, and RSS must still
+# come back. Usage: soak.sh [DRTOP_BINARY]
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 drtop=${1:-$root/drtop}
@@ -13,6 +16,8 @@ n=${SOAK_ENDPOINTS:-1000}
 minutes=${SOAK_MINUTES:-60}
 warm=${SOAK_WARMUP:-10}
 step=${SOAK_STEP:-60} # seconds between samples
+stall_at=${SOAK_STALL_AT:-}
+stall_s=${SOAK_STALL_S:-3}
 work=$(mktemp -d /tmp/drtop-soak.XXXXXX)
 pids=""
 cleanup() {
@@ -27,7 +32,8 @@ kb() { awk -v k="$2" '$1 == k":" {print $2}' "/proc/$1/status" 2>/dev/null; }
 
 "$drtop" sim --regions r0,r1,r2,r3,r4,r5,r6,r7,r8,r9 --base-port 0 \
 	--control 0 --dns-port 0 >"$work/sim.out" 2>&1 &
-pids="$pids $!"
+sim=$!
+pids="$pids $sim"
 i=0
 while [ $i -lt 50 ] && ! grep -q '^ready' "$work/sim.out" 2>/dev/null; do
 	sleep 0.1; i=$((i + 1))
@@ -66,7 +72,17 @@ while [ $m -le "$samples" ]; do
 	printf "%6s  %7s  %8s  %3s\n" "$at" "$rss" "$anon" "$fds"
 	echo "$at $rss $fds" >>"$work/samples"
 	[ $m -eq "$samples" ] && break
-	sleep "$step"
+	if [ -n "$stall_at" ] && [ "$(awk -v m="$m" -v s="$step" -v a="$stall_at" \
+		'BEGIN { print (m * s / 60 <= a && (m + 1) * s / 60 > a) }')" = 1 ]; then
+		kill -STOP "$sim"
+		sleep "$stall_s"
+		peak=$(ls /proc/$w/fd 2>/dev/null | wc -l)
+		kill -CONT "$sim"
+		echo "   (the simulator stopped for $stall_s s: $peak fds at the end)"
+		sleep $((step - stall_s))
+	else
+		sleep "$step"
+	fi
 	m=$((m + 1))
 done
 awk -v warm="$warm" '
