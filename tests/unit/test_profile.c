@@ -22,200 +22,7 @@
 #include <string.h>
 
 #include "helpers.h"
-#include "model/profile.h"
-
-#define BASEDIR "/nonexistent/prof"
-
-/* The environment every test starts from (group setup): ${env:} rows
- * rely on these two being set and DRTOP_TEST_UNSET not. */
-#define TOKEN_VALUE "s3cr3t-value"
-#define TWO_VALUE "2"
-
-/* The tests write JSON with ' for " to stay readable. */
-static char *
-dq(const char *s)
-{
-	char *r = xstrdup(s);
-
-	for (char *p = r; *p != '\0'; p++)
-		if (*p == '\'')
-			*p = '"';
-	return r;
-}
-
-static Profile *
-parse_flags(const char *src, int flags, ErrList *errs, ErrList *warns)
-{
-	char *json = dq(src);
-	Profile *p;
-
-	errlist_init(errs);
-	if (warns != NULL)
-		errlist_init(warns);
-	p = profile_parse_flags(
-	    json, strlen(json), "p.json", BASEDIR, flags, errs, warns);
-	free(json);
-	return p;
-}
-
-static Profile *
-parse(const char *src, ErrList *errs)
-{
-	return parse_flags(src, 0, errs, NULL);
-}
-
-static void
-print_errs(const ErrList *e)
-{
-	for (int i = 0; i < e->count; i++)
-		fprintf(stderr, "  got: %s\n", e->msgs[i]);
-}
-
-static bool
-has_msg(const ErrList *e, const char *msg)
-{
-	for (int i = 0; i < e->count; i++)
-		if (strcmp(e->msgs[i], msg) == 0)
-			return true;
-	return false;
-}
-
-/* Load src, which must load without an error; warnings are dropped. */
-static Profile *
-must_load(const char *name, const char *src, int flags)
-{
-	ErrList e;
-	Profile *p = parse_flags(src, flags, &e, NULL);
-
-	if (p == NULL || e.count != 0) {
-		fprintf(stderr, "case \"%s\": does not load\n", name);
-		print_errs(&e);
-	}
-	assert_int_equal(e.count, 0);
-	assert_non_null(p);
-	errlist_fini(&e);
-	return p;
-}
-
-#define MIN_EP "{'name':'a','target':'https://a.example.com'}"
-#define EP2 "{'name':'b','target':'https://b.example.com'}"
-#define WRAP(top, eps) "{'service':'s'" top ",'endpoints':[" eps "]}"
-
-/* ---- fields: a path-ish getter for the value tables ---- */
-
-typedef enum { V_INT, V_BOOL, V_DBL, V_STR, V_CHARS } ValueKind;
-
-/* A field of the Profile (ep < 0), of endpoints[ep], or of
- * endpoints[ep].monitor (mon), at byte offset off. */
-typedef struct {
-	const char *name;
-	int ep;
-	bool mon;
-	size_t off;
-	ValueKind kind;
-} Field;
-
-/* The kind follows the field's declared type; a type not listed here
- * does not compile. Enums are read as int. */
-#define VKIND(lv)                                                              \
-	_Generic(&(lv),                                                        \
-	    int *: V_INT,                                                      \
-	    Protocol *: V_INT,                                                 \
-	    RouteMethod *: V_INT,                                              \
-	    RouteManager *: V_INT,                                             \
-	    IdentifyMode *: V_INT,                                             \
-	    bool *: V_BOOL,                                                    \
-	    double *: V_DBL,                                                   \
-	    char **: V_STR,                                                    \
-	    char(*)[EV_NAME_MAX]: V_CHARS)
-#define AT_P(f)                                                                \
-	{                                                                      \
-		"p." #f, -1, false, offsetof(Profile, f),                      \
-		    VKIND(((Profile *)0)->f)                                   \
-	}
-#define AT_E(i, f)                                                             \
-	{                                                                      \
-		"endpoints[" #i "]." #f, i, false, offsetof(Endpoint, f),      \
-		    VKIND(((Endpoint *)0)->f)                                  \
-	}
-#define AT_M(i, f)                                                             \
-	{                                                                      \
-		"endpoints[" #i "].monitor." #f, i, true,                      \
-		    offsetof(Monitor, f), VKIND(((Monitor *)0)->f)             \
-	}
-
-_Static_assert(sizeof(Protocol) == sizeof(int) &&
-        sizeof(RouteMethod) == sizeof(int) &&
-        sizeof(IdentifyMode) == sizeof(int),
-    "enums are read as int");
-
-/*
- * Check p's field f against num (V_INT, V_BOOL, V_DBL) or str (V_STR,
- * V_CHARS; NULL: the pointer is NULL). A mismatch names the case before
- * the assertion fails.
- */
-static void
-check_field(const char *tcase, const Profile *p, const Field *f, double num,
-    const char *str)
-{
-	const char *base = (const char *)p;
-	const char *s = NULL;
-	double d = 0;
-	int i = 0;
-	bool b = false, same = false;
-
-	if (f->ep >= 0) {
-		assert_in_range(f->ep, 0, p->nendpoints - 1);
-		base = f->mon ? (const char *)&p->endpoints[f->ep].monitor
-		              : (const char *)&p->endpoints[f->ep];
-	}
-	base += f->off;
-	switch (f->kind) {
-	case V_INT:
-		memcpy(&i, base, sizeof(i));
-		same = i == (int)num;
-		break;
-	case V_BOOL:
-		memcpy(&b, base, sizeof(b));
-		same = b == (num != 0);
-		break;
-	case V_DBL:
-		memcpy(&d, base, sizeof(d));
-		same = d >= num - 1e-9 && d <= num + 1e-9;
-		break;
-	case V_STR:
-		memcpy(&s, base, sizeof(s));
-		same = s == NULL ? str == NULL
-		                 : str != NULL && strcmp(s, str) == 0;
-		break;
-	case V_CHARS:
-		s = base;
-		same = str != NULL && strcmp(s, str) == 0;
-		break;
-	}
-	if (!same)
-		fprintf(stderr, "case \"%s\": %s\n", tcase, f->name);
-	switch (f->kind) {
-	case V_INT:
-		assert_int_equal(i, (int)num);
-		break;
-	case V_BOOL:
-		assert_int_equal(b, num != 0);
-		break;
-	case V_DBL:
-		assert_double_equal(d, num, 1e-9);
-		break;
-	case V_STR:
-	case V_CHARS:
-		if (str == NULL) {
-			assert_null(s);
-		} else {
-			assert_non_null(s);
-			assert_string_equal(s, str);
-		}
-		break;
-	}
-}
+#include "profile_fx.h"
 
 /* ---- values: defaults, overrides, inheritance ---- */
 
@@ -262,10 +69,6 @@ typedef struct {
 	"{'service':'s','monitor':{'headers':{'Authorization':"                \
 	"'Basic ${env:DRTOP_TEST_TOKEN}','X-Two':'${env:DRTOP_TEST_TOKEN}"     \
 	"/${env:DRTOP_TEST_TWO}'}},'endpoints':[" MIN_EP "]}"
-#define ENV_UNSET                                                              \
-	"{'service':'s','monitor':{'headers':{'A':'${env:DRTOP_TEST_TOKEN}',"  \
-	"'B':'${env:DRTOP_TEST_TOKEN}/${env:DRTOP_TEST_UNSET}'}},"             \
-	"'endpoints':[" MIN_EP "]}"
 
 static const ValueCase value_cases[] = {
     /* defaults: the profile */
@@ -409,8 +212,8 @@ test_values(void **state)
 		Profile *p;
 
 		snprintf(label, sizeof(label), "value_cases[%zu]", i);
-		p = must_load(label, vc->json, vc->flags);
-		check_field(label, p, &vc->f, vc->num, vc->str);
+		p = pf_must_load(label, vc->json, vc->flags);
+		pf_check_field(label, p, &vc->f, vc->num, vc->str);
 		profile_free(p);
 	}
 }
@@ -423,7 +226,7 @@ test_queries(void **state)
 	Profile *p;
 
 	(void)state;
-	p = must_load("defaults", DEFAULTS, 0);
+	p = pf_must_load("defaults", DEFAULTS, 0);
 	/* 30 * (3 + 1) + 10, plus the TTL. */
 	assert_double_equal(
 	    profile_detection_bound(&p->endpoints[0]), 130, 1e-9);
@@ -435,7 +238,7 @@ test_queries(void **state)
 	assert_false(profile_status_expected(&p->endpoints[0].monitor, 201));
 	profile_free(p);
 
-	p = must_load("overrides", OVERRIDES, 0);
+	p = pf_must_load("overrides", OVERRIDES, 0);
 	assert_true(profile_status_expected(&p->endpoints[0].monitor, 250));
 	assert_true(profile_status_expected(&p->endpoints[0].monitor, 401));
 	assert_false(profile_status_expected(&p->endpoints[0].monitor, 302));
@@ -447,7 +250,7 @@ test_queries(void **state)
 	assert_string_equal(protocol_name(PROTO_TCP), "tcp");
 	assert_string_equal(route_method_name(ROUTE_WEIGHTED), "weighted");
 	assert_string_equal(route_manager_name(MANAGER_MANUAL), "manual");
-	p = must_load("overrides", OVERRIDES, 0);
+	p = pf_must_load("overrides", OVERRIDES, 0);
 	assert_int_equal(profile_find_resolver(p, "r53-ns"), 3);
 	assert_int_equal(profile_find_resolver(p, "10.0.0.2"), 3);
 	assert_int_equal(profile_find_resolver(p, "corp"), -1);
@@ -472,7 +275,7 @@ test_public(void **state)
 	    "'public':{'url':'https://svc.example.com/health','interval':5,"
 	    "'resolver':'corp','expected_status':['200','401']},"
 	    "'endpoints':[" MIN_EP "]}";
-	Profile *p = must_load("public", json, 0), *q;
+	Profile *p = pf_must_load("public", json, 0), *q;
 	char *text, *again;
 	ErrList e;
 
@@ -901,7 +704,7 @@ test_errors(void **state)
 	(void)state;
 	for (size_t i = 0; i < ARRAY_LEN(err_cases); i++) {
 		ErrList e;
-		Profile *p = parse(err_cases[i].json, &e);
+		Profile *p = pf_parse(err_cases[i].json, &e);
 
 		if (p != NULL || e.count != 1 ||
 		    strcmp(e.msgs[0], err_cases[i].msg) != 0) {
@@ -909,7 +712,7 @@ test_errors(void **state)
 			fprintf(stderr, "case \"%s\": %s\n  want: %s\n",
 			    err_cases[i].name, err_cases[i].json,
 			    err_cases[i].msg);
-			print_errs(&e);
+			pf_print_errs(&e);
 		}
 		profile_free(p);
 		errlist_fini(&e);
@@ -966,15 +769,15 @@ test_warnings(void **state)
 	for (size_t i = 0; i < ARRAY_LEN(warn_cases); i++) {
 		const WarnCase *wc = &warn_cases[i];
 		ErrList e, w;
-		Profile *p = parse_flags(wc->json, wc->flags, &e, &w);
+		Profile *p = pf_parse_flags(wc->json, wc->flags, &e, &w);
 
 		if (p == NULL || e.count != 0 || w.count != 1 ||
 		    strcmp(w.msgs[0], wc->msg) != 0) {
 			bad++;
 			fprintf(stderr, "case \"%s\": %s\n  want: %s\n",
 			    wc->name, wc->json, wc->msg);
-			print_errs(&e);
-			print_errs(&w);
+			pf_print_errs(&e);
+			pf_print_errs(&w);
 		}
 		profile_free(p);
 		errlist_fini(&e);
@@ -991,7 +794,7 @@ test_warnings_in_order(void **state)
 	Profile *p;
 
 	(void)state;
-	p = parse_flags(
+	p = pf_parse_flags(
 	    "{'service':'s','monitor':{'expected_status':['204']},"
 	    "'endpoints':[{'name':'a','target':'tcp://h:1','disabled':true,"
 	    "'monitor':{'body_contains':'x'}},"
@@ -999,10 +802,10 @@ test_warnings_in_order(void **state)
 	    "'actions':{'failover':{'argv':['x','{form}',"
 	    "'{\\'k\\':{to}}','{service}-{from}']}}}",
 	    0, &e, &w);
-	print_errs(&e);
+	pf_print_errs(&e);
 	assert_non_null(p);
 	if (w.count != 3)
-		print_errs(&w);
+		pf_print_errs(&w);
 	assert_int_equal(w.count, 3);
 	assert_string_equal(w.msgs[0],
 	    "p.json: endpoints[0]: warning: monitor.body_contains is ignored: "
@@ -1060,7 +863,7 @@ test_malformed_json(void **state)
 			bad++;
 			fprintf(stderr, "case \"%s\"\n  want: %s\n", mc->name,
 			    mc->msg);
-			print_errs(&e);
+			pf_print_errs(&e);
 		}
 		profile_free(p);
 		errlist_fini(&e);
@@ -1147,7 +950,7 @@ test_nul(void **state)
 			fprintf(stderr, "case \"%s\"\n", nc->name);
 			for (int k = 0; k < want; k++)
 				fprintf(stderr, "  want: %s\n", nc->msgs[k]);
-			print_errs(&e);
+			pf_print_errs(&e);
 		}
 		profile_free(p);
 		errlist_fini(&e);
@@ -1164,7 +967,7 @@ test_nul_lookalike(void **state)
 	Profile *p;
 
 	(void)state;
-	p = must_load("escaped backslash, then u0000",
+	p = pf_must_load("escaped backslash, then u0000",
 	    WRAP(",'monitor':{'body_contains':'a\\\\u0000'}", MIN_EP), 0);
 	assert_string_equal(p->endpoints[0].monitor.body_contains, "a\\u0000");
 	profile_free(p);
@@ -1252,43 +1055,43 @@ test_all_errors_at_once(void **state)
 	Profile *p;
 
 	(void)state;
-	p = parse("{'service':'s','dns':{'ttl':-5},"
-	          "'monitor':{'tolerated_failure':3,'rise':0},"
-	          "'endpoints':[{'name':'a','target':'ftp://x'},"
-	          "{'name':'a','target':'https://b.example.com',"
-	          "'monitor':{'expected_status':['2xx'],'timeout':99}}],"
-	          "'actions':{'failover':{'argv':[]}},"
-	          "'drill':{'rto_target':-1}}",
+	p = pf_parse("{'service':'s','dns':{'ttl':-5},"
+	             "'monitor':{'tolerated_failure':3,'rise':0},"
+	             "'endpoints':[{'name':'a','target':'ftp://x'},"
+	             "{'name':'a','target':'https://b.example.com',"
+	             "'monitor':{'expected_status':['2xx'],'timeout':99}}],"
+	             "'actions':{'failover':{'argv':[]}},"
+	             "'drill':{'rto_target':-1}}",
 	    &e);
 	assert_null(p);
 	if (e.count != 9)
-		print_errs(&e);
+		pf_print_errs(&e);
 	assert_int_equal(e.count, 9);
-	assert_true(
-	    has_msg(&e, "p.json: dns.ttl: must be from 0 to 604800 (got -5)"));
-	assert_true(has_msg(&e,
+	assert_true(pf_has_msg(
+	    &e, "p.json: dns.ttl: must be from 0 to 604800 (got -5)"));
+	assert_true(pf_has_msg(&e,
 	    "p.json: monitor.tolerated_failure: unknown key "
 	    "(did you mean \"tolerated_failures\"?)"));
-	assert_true(
-	    has_msg(&e, "p.json: monitor.rise: must be from 1 to 9 (got 0)"));
-	assert_true(has_msg(&e,
+	assert_true(pf_has_msg(
+	    &e, "p.json: monitor.rise: must be from 1 to 9 (got 0)"));
+	assert_true(pf_has_msg(&e,
 	    "p.json: endpoints[0].target: \"ftp://x\": "
 	    "scheme \"ftp\" is not supported (use http://, "
 	    "https:// or tcp://)"));
-	assert_true(has_msg(&e,
+	assert_true(pf_has_msg(&e,
 	    "p.json: endpoints[1].monitor.expected_status[0]: "
 	    "\"2xx\" is not a status range (use \"200-299\")"));
-	assert_true(has_msg(&e,
+	assert_true(pf_has_msg(&e,
 	    "p.json: endpoints[1].monitor.timeout: 99 s is "
 	    "longer than the interval (30 s, inherited or "
 	    "default)"));
-	assert_true(has_msg(&e,
+	assert_true(pf_has_msg(&e,
 	    "p.json: endpoints[1].name: \"a\" is already the "
 	    "name of endpoints[0]"));
-	assert_true(has_msg(&e,
+	assert_true(pf_has_msg(&e,
 	    "p.json: actions.failover.argv: must not be empty "
 	    "(argv[0] is the program)"));
-	assert_true(has_msg(&e,
+	assert_true(pf_has_msg(&e,
 	    "p.json: drill.rto_target: must be greater than 0 "
 	    "and at most 10000000 (got -1)"));
 	errlist_fini(&e);
@@ -1324,11 +1127,11 @@ test_env_value_never_printed(void **state)
 
 	(void)state;
 	setenv("DRTOP_TEST_TOKEN", "line1\r\nInjected: yes", 1);
-	p = parse(ENV_UNSET, &e);
+	p = pf_parse(ENV_UNSET, &e);
 	setenv("DRTOP_TEST_TOKEN", TOKEN_VALUE, 1);
 	assert_null(p);
 	assert_int_equal(e.count, 2); /* and DRTOP_TEST_UNSET is unset */
-	assert_true(has_msg(&e,
+	assert_true(pf_has_msg(&e,
 	    "p.json: monitor.headers.A: value "
 	    "contains a control character (after ${env:} "
 	    "substitution)"));
@@ -1346,23 +1149,24 @@ test_redaction_and_roundtrip(void **state)
 
 	(void)state;
 	setenv("DRTOP_TEST_TOKEN", "Bearer tok-9f8e7d", 1);
-	p = parse("{'service':'cpi-prod','dns':{'name':'cpi.example.com'},"
-	          "'monitor':{'path':'/http/health','tolerated_failures':2,"
-	          "'expected_status':['401','200-204'],"
-	          "'headers':{'Authorization':'${env:DRTOP_TEST_TOKEN}'},"
-	          "'identify':{'body':true}},"
-	          "'endpoints':[{'name':'eu20','target':'https://eu20.example."
-	          "com','lat':50.1,'lon':8.7,'region':'Frankfurt',"
-	          "'dns_answers':['eu20.example.com']},"
-	          "{'name':'us21','target':'https://us21.example.com',"
-	          "'monitor':{'interval':10,'timeout':2.5}}],"
-	          "'actions':{'failover':{'argv':['./tm.sh','{from}','{to}']},"
-	          "'failback':[{'name':'one','argv':['/bin/true'],'timeout':5},"
-	          "{'name':'two','argv':['x','']}]},"
-	          "'drill':{'rto_target':300,'dir':'drills'}}",
+	p = pf_parse(
+	    "{'service':'cpi-prod','dns':{'name':'cpi.example.com'},"
+	    "'monitor':{'path':'/http/health','tolerated_failures':2,"
+	    "'expected_status':['401','200-204'],"
+	    "'headers':{'Authorization':'${env:DRTOP_TEST_TOKEN}'},"
+	    "'identify':{'body':true}},"
+	    "'endpoints':[{'name':'eu20','target':'https://eu20.example."
+	    "com','lat':50.1,'lon':8.7,'region':'Frankfurt',"
+	    "'dns_answers':['eu20.example.com']},"
+	    "{'name':'us21','target':'https://us21.example.com',"
+	    "'monitor':{'interval':10,'timeout':2.5}}],"
+	    "'actions':{'failover':{'argv':['./tm.sh','{from}','{to}']},"
+	    "'failback':[{'name':'one','argv':['/bin/true'],'timeout':5},"
+	    "{'name':'two','argv':['x','']}]},"
+	    "'drill':{'rto_target':300,'dir':'drills'}}",
 	    &e);
 	setenv("DRTOP_TEST_TOKEN", TOKEN_VALUE, 1);
-	print_errs(&e);
+	pf_print_errs(&e);
 	assert_non_null(p);
 	/* Relative programs with '/' resolve against the profile's dir;
 	 * templates stay as they are. */
@@ -1388,7 +1192,7 @@ test_redaction_and_roundtrip(void **state)
 	errlist_init(&e);
 	q = profile_parse_flags(clear, strlen(clear), "log", "/elsewhere",
 	    PROFILE_NO_ENV, &e, NULL);
-	print_errs(&e);
+	pf_print_errs(&e);
 	assert_non_null(q);
 	again = profile_to_json(q, false);
 	assert_string_equal(again, clear);
@@ -1440,7 +1244,7 @@ test_load_file(void **state)
 	fclose(f);
 	errlist_init(&e);
 	p = profile_load(path, &e);
-	print_errs(&e);
+	pf_print_errs(&e);
 	assert_non_null(p);
 	assert_string_equal(p->file, path);
 	assert_string_equal(p->dir, dir);
@@ -1503,7 +1307,7 @@ set_base(void)
 	Profile *p;
 
 	setenv("DRTOP_TEST_TOKEN", SET_SECRET, 1);
-	p = must_load("--set base", SET_BASE, 0);
+	p = pf_must_load("--set base", SET_BASE, 0);
 	unsetenv("DRTOP_TEST_TOKEN");
 	return p;
 }
@@ -1522,7 +1326,7 @@ test_set(void **state)
 		if (rc != 0)
 			fprintf(stderr, "case \"%s\": %s\n", sc->set, err);
 		assert_int_equal(rc, 0);
-		check_field(sc->set, p, &sc->f, sc->num, sc->str);
+		pf_check_field(sc->set, p, &sc->f, sc->num, sc->str);
 		/* The secret and the file survive every edit. */
 		assert_string_equal(
 		    p->endpoints[1].monitor.headers[0].value, SET_SECRET);
@@ -1600,26 +1404,6 @@ test_set_errors(void **state)
 	setenv("DRTOP_TEST_TOKEN", TOKEN_VALUE, 1);
 }
 
-/* The environment the ${env:} rows expect. */
-static int
-env_setup(void **state)
-{
-	(void)state;
-	setenv("DRTOP_TEST_TOKEN", TOKEN_VALUE, 1);
-	setenv("DRTOP_TEST_TWO", TWO_VALUE, 1);
-	unsetenv("DRTOP_TEST_UNSET");
-	return 0;
-}
-
-static int
-env_teardown(void **state)
-{
-	(void)state;
-	unsetenv("DRTOP_TEST_TOKEN");
-	unsetenv("DRTOP_TEST_TWO");
-	return 0;
-}
-
 int
 main(void)
 {
@@ -1644,5 +1428,5 @@ main(void)
 	    cmocka_unit_test(test_set_errors),
 	};
 
-	return cmocka_run_group_tests(tests, env_setup, env_teardown);
+	return cmocka_run_group_tests(tests, pf_env_setup, pf_env_teardown);
 }
