@@ -31,220 +31,8 @@
 #include "base/util.h"
 #include "dns/dns.h"
 #include "dns/dnswire.h"
+#include "dns_fx.h"
 #include "sim/simdns.h"
-
-#define NAME "demo.sim.drtop.test"
-
-/* --- a hand-built profile (core/model/profile.c is another module) --- */
-
-typedef struct {
-	Profile p;
-	Endpoint ep[3];
-	char name[EV_HOST_MAX];
-	char res[PROFILE_MAX_RESOLVERS][EV_RESOLVER_MAX];
-	char hosts[3][64];
-	char answers[3][2][64];
-} Prof;
-
-/* Endpoints: eu20 (dns_answers eu20.sim.drtop.test + 127.0.0.21),
- * us21 (no dns_answers: its target host us21.sim.drtop.test),
- * ap10 (dns_answers 127.0.0.22). */
-static Prof *
-mkprof(const char *name, double interval, int nres, ...)
-{
-	Prof *f = calloc(1, sizeof(*f));
-	static const char *const names[3] = {"eu20", "us21", "ap10"};
-	va_list ap;
-
-	snprintf(f->name, sizeof(f->name), "%s", name);
-	f->p.service = f->name;
-	f->p.dns.name = f->name;
-	f->p.dns.ttl = 60;
-	f->p.dns.interval = interval;
-	f->p.dns.timeout = interval < 1 ? interval : 1;
-	va_start(ap, nres);
-	for (int i = 0; i < nres; i++) {
-		snprintf(f->res[i], sizeof(f->res[i]), "%s",
-		    va_arg(ap, const char *));
-		f->p.dns.resolvers[i].addr = f->res[i];
-		f->p.dns.resolvers[i].name = f->res[i];
-	}
-	va_end(ap);
-	f->p.dns.nresolvers = nres;
-	for (int i = 0; i < 3; i++) {
-		snprintf(f->ep[i].name, sizeof(f->ep[i].name), "%s", names[i]);
-		snprintf(f->hosts[i], sizeof(f->hosts[i]), "%s.sim.drtop.test",
-		    names[i]);
-		f->ep[i].host = f->hosts[i];
-		f->ep[i].priority = i + 1;
-	}
-	snprintf(f->answers[0][0], 64, "EU20.sim.drtop.test.");
-	snprintf(f->answers[0][1], 64, "127.0.0.21");
-	f->ep[0].dns_answers[0] = f->answers[0][0];
-	f->ep[0].dns_answers[1] = f->answers[0][1];
-	f->ep[0].ndns_answers = 2;
-	snprintf(f->answers[2][0], 64, "127.0.0.22");
-	f->ep[2].dns_answers[0] = f->answers[2][0];
-	f->ep[2].ndns_answers = 1;
-	f->p.endpoints = f->ep;
-	f->p.nendpoints = 3;
-	return f;
-}
-
-/* --- collecting events --- */
-
-#define MAXEV 512
-
-typedef struct {
-	Event ev[MAXEV];
-	int n;
-} Log;
-
-/* Drain q into lg until pred(lg) or timeout seconds. */
-static bool
-collect(Queue *q, Log *lg, double timeout,
-    bool (*pred)(const Log *, const void *), const void *arg)
-{
-	double end = mono_now() + timeout;
-
-	for (;;) {
-		struct pollfd pf = {.fd = queue_wake_fd(q), .events = POLLIN};
-		Event tmp[64];
-		size_t n = queue_drain(q, tmp, 64);
-
-		for (size_t i = 0; i < n && lg->n < MAXEV; i++)
-			lg->ev[lg->n++] = tmp[i];
-		if (pred && pred(lg, arg))
-			return true;
-		if (mono_now() >= end || lg->n >= MAXEV)
-			return false;
-		poll(&pf, 1, 50);
-	}
-}
-
-static int
-count_dns(const Log *lg, const char *resolver, const char *rcode)
-{
-	int c = 0;
-
-	for (int i = 0; i < lg->n; i++)
-		if (lg->ev[i].type == EV_DNS &&
-		    (!resolver ||
-		        strcmp(lg->ev[i].u.dns.resolver, resolver) == 0) &&
-		    (!rcode || strcmp(lg->ev[i].u.dns.rcode, rcode) == 0))
-			c++;
-	return c;
-}
-
-static const DnsEvent *
-last_dns(const Log *lg)
-{
-	for (int i = lg->n - 1; i >= 0; i--)
-		if (lg->ev[i].type == EV_DNS)
-			return &lg->ev[i].u.dns;
-	return NULL;
-}
-
-static const ErrorEvent *
-first_error(const Log *lg)
-{
-	for (int i = 0; i < lg->n; i++)
-		if (lg->ev[i].type == EV_ERROR)
-			return &lg->ev[i].u.error;
-	return NULL;
-}
-
-/* pred: a dns event with rcode (arg) arrived */
-static bool
-has_rcode(const Log *lg, const void *arg)
-{
-	return count_dns(lg, NULL, arg) > 0;
-}
-
-/* pred: the last dns event maps to endpoint arg */
-static bool
-last_endpoint_is(const Log *lg, const void *arg)
-{
-	const DnsEvent *d = last_dns(lg);
-
-	return d && strcmp(d->endpoint, arg) == 0;
-}
-
-/* --- simdns fixture --- */
-
-typedef struct {
-	pthread_mutex_t lock;
-	char region[32];
-} Choice;
-
-static int
-choose(void *ctx, char *region, size_t cap)
-{
-	Choice *c = ctx;
-
-	pthread_mutex_lock(&c->lock);
-	snprintf(region, cap, "%s", c->region);
-	pthread_mutex_unlock(&c->lock);
-	return 0;
-}
-
-static void
-set_region(Choice *c, const char *r)
-{
-	pthread_mutex_lock(&c->lock);
-	snprintf(c->region, sizeof(c->region), "%s", r);
-	pthread_mutex_unlock(&c->lock);
-}
-
-static Choice choice = {PTHREAD_MUTEX_INITIALIZER, "eu20"};
-
-static SimDns *
-sim(int ttl)
-{
-	SimDnsConfig cfg = {
-	    .name = NAME, .ttl = ttl, .choose = choose, .ctx = &choice};
-	char err[200];
-	SimDns *s = simdns_start(&cfg, err, sizeof(err));
-
-	if (!s)
-		fail_msg("simdns_start: %s", err);
-	return s;
-}
-
-typedef struct {
-	Prof *pf;
-	Queue *q;
-	DnsObserver *o;
-	Log *lg;
-} Obs;
-
-static void
-obs_start(Obs *ob, Prof *pf)
-{
-	char err[200];
-
-	ob->pf = pf;
-	ob->q = queue_new(1024);
-	ob->lg = calloc(1, sizeof(Log));
-	assert_non_null(ob->q);
-	ob->o = dns_observer_new(&pf->p, ob->q, mono_now(), err, sizeof(err));
-	if (!ob->o)
-		fail_msg("dns_observer_new: %s", err);
-	assert_int_equal(dns_observer_start(ob->o, err, sizeof(err)), 0);
-}
-
-static void
-obs_stop(Obs *ob)
-{
-	double t = mono_now();
-
-	dns_observer_free(ob->o);
-	/* Stopping is prompt even in the middle of a query. */
-	assert_true(mono_now() - t < 2.0);
-	queue_free(ob->q);
-	free(ob->lg);
-	free(ob->pf);
-}
 
 /* --- pure parts --- */
 
@@ -291,7 +79,7 @@ test_resolver_specs(void **state)
 static void
 test_match_endpoint(void **state)
 {
-	Prof *pf = mkprof(NAME, 1, 1, "127.0.0.1");
+	Prof *pf = df_mkprof(NAME, 1, 1, "127.0.0.1");
 	DnsEvent d;
 
 	(void)state;
@@ -322,7 +110,7 @@ test_match_endpoint(void **state)
 static void
 test_no_name_no_threads(void **state)
 {
-	Prof *pf = mkprof(NAME, 1, 1, "127.0.0.1");
+	Prof *pf = df_mkprof(NAME, 1, 1, "127.0.0.1");
 	Queue *q = queue_new(4);
 	char err[200];
 	DnsObserver *o;
@@ -352,7 +140,7 @@ test_no_name_no_threads(void **state)
 static void
 test_noerror_chain_and_flip(void **state)
 {
-	SimDns *s = sim(30);
+	SimDns *s = df_sim(30);
 	char res[64];
 	Obs ob;
 	const DnsEvent *d;
@@ -360,12 +148,12 @@ test_noerror_chain_and_flip(void **state)
 	char addr[32];
 
 	(void)state;
-	set_region(&choice, "eu20");
+	df_set_region(&df_choice, "eu20");
 	simdns_set_mode(s, SIMDNS_CHAIN);
 	snprintf(res, sizeof(res), "127.0.0.1:%d", simdns_port(s));
-	obs_start(&ob, mkprof(NAME, 0.2, 1, res));
-	assert_true(collect(ob.q, ob.lg, 10, has_rcode, "NOERROR"));
-	d = last_dns(ob.lg);
+	df_obs_start(&ob, df_mkprof(NAME, 0.2, 1, res));
+	assert_true(df_collect(ob.q, ob.lg, 10, df_has_rcode, "NOERROR"));
+	d = df_last_dns(ob.lg);
 	assert_string_equal(d->resolver, res);
 	assert_string_equal(d->name, NAME);
 	assert_string_equal(d->rcode, "NOERROR");
@@ -379,24 +167,25 @@ test_noerror_chain_and_flip(void **state)
 	assert_int_equal(d->ttl, 30);
 	assert_true(d->ms >= 0 && d->ms < 1000);
 	assert_true(ob.lg->ev[0].t >= 0 && ob.lg->ev[0].t < 5);
-	assert_null(first_error(ob.lg));
+	assert_null(df_first_error(ob.lg));
 
 	/* Flip to us21 (matched by its target host), TTL 9. */
 	simdns_set_mode(s, SIMDNS_NORMAL);
 	simdns_set_ttl(s, 9);
-	set_region(&choice, "us21");
-	assert_true(collect(ob.q, ob.lg, 10, last_endpoint_is, "us21"));
-	d = last_dns(ob.lg);
+	df_set_region(&df_choice, "us21");
+	assert_true(df_collect(ob.q, ob.lg, 10, df_last_endpoint_is, "us21"));
+	d = df_last_dns(ob.lg);
 	assert_int_equal(d->nanswers, 2);
 	assert_string_equal(d->answers[0], "us21.sim.drtop.test");
 	assert_int_equal(d->ttl, 9);
 	/* A region no endpoint claims: endpoint null. */
-	set_region(&choice, "zz99");
-	assert_true(collect(ob.q, ob.lg, 10, last_endpoint_is, ""));
-	assert_string_equal(last_dns(ob.lg)->answers[0], "zz99.sim.drtop.test");
-	obs_stop(&ob);
+	df_set_region(&df_choice, "zz99");
+	assert_true(df_collect(ob.q, ob.lg, 10, df_last_endpoint_is, ""));
+	assert_string_equal(
+	    df_last_dns(ob.lg)->answers[0], "zz99.sim.drtop.test");
+	df_obs_stop(&ob);
 	simdns_stop(s);
-	set_region(&choice, "eu20");
+	df_set_region(&df_choice, "eu20");
 }
 
 static void
@@ -405,8 +194,8 @@ test_ipv6_resolver(void **state)
 	SimDnsConfig cfg = {.bind_addr = "::1",
 	    .name = NAME,
 	    .ttl = 11,
-	    .choose = choose,
-	    .ctx = &choice};
+	    .choose = df_choose,
+	    .ctx = &df_choice};
 	char err[200], res[64];
 	SimDns *s;
 	Obs ob;
@@ -417,20 +206,20 @@ test_ipv6_resolver(void **state)
 	if (!s)
 		fail_msg("simdns_start on ::1: %s", err);
 	snprintf(res, sizeof(res), "[::1]:%d", simdns_port(s));
-	obs_start(&ob, mkprof(NAME, 0.3, 1, res));
-	assert_true(collect(ob.q, ob.lg, 10, has_rcode, "NOERROR"));
-	d = last_dns(ob.lg);
+	df_obs_start(&ob, df_mkprof(NAME, 0.3, 1, res));
+	assert_true(df_collect(ob.q, ob.lg, 10, df_has_rcode, "NOERROR"));
+	d = df_last_dns(ob.lg);
 	assert_string_equal(d->resolver, res);
 	assert_string_equal(d->endpoint, "eu20");
 	assert_int_equal(d->ttl, 11);
-	obs_stop(&ob);
+	df_obs_stop(&ob);
 	simdns_stop(s);
 }
 
 static void
 test_error_rcodes(void **state)
 {
-	SimDns *s = sim(30);
+	SimDns *s = df_sim(30);
 	char res[64];
 	Obs ob;
 	static const struct {
@@ -444,29 +233,29 @@ test_error_rcodes(void **state)
 
 	(void)state;
 	snprintf(res, sizeof(res), "127.0.0.1:%d", simdns_port(s));
-	obs_start(&ob, mkprof(NAME, 0.2, 1, res));
+	df_obs_start(&ob, df_mkprof(NAME, 0.2, 1, res));
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const DnsEvent *d;
 
 		simdns_set_mode(s, cases[i].mode);
 		assert_true(
-		    collect(ob.q, ob.lg, 10, has_rcode, cases[i].rcode));
-		d = last_dns(ob.lg);
+		    df_collect(ob.q, ob.lg, 10, df_has_rcode, cases[i].rcode));
+		d = df_last_dns(ob.lg);
 		assert_string_equal(d->rcode, cases[i].rcode);
 		assert_int_equal(d->nanswers, 0);
 		assert_string_equal(d->endpoint, "");
 		assert_int_equal(d->ttl, -1);
 		assert_true(d->ms >= 0);
 	}
-	assert_null(first_error(ob.lg));
-	obs_stop(&ob);
+	assert_null(df_first_error(ob.lg));
+	df_obs_stop(&ob);
 	simdns_stop(s);
 }
 
 static void
 test_garbage_and_truncated(void **state)
 {
-	SimDns *s = sim(30);
+	SimDns *s = df_sim(30);
 	char res[64];
 	Obs ob;
 	const ErrorEvent *e;
@@ -475,13 +264,13 @@ test_garbage_and_truncated(void **state)
 	(void)state;
 	snprintf(res, sizeof(res), "127.0.0.1:%d", simdns_port(s));
 	simdns_set_mode(s, SIMDNS_GARBAGE);
-	obs_start(&ob, mkprof(NAME, 0.3, 1, res));
-	assert_true(collect(ob.q, ob.lg, 10, has_rcode, "TIMEOUT"));
-	e = first_error(ob.lg);
+	df_obs_start(&ob, df_mkprof(NAME, 0.3, 1, res));
+	assert_true(df_collect(ob.q, ob.lg, 10, df_has_rcode, "TIMEOUT"));
+	e = df_first_error(ob.lg);
 	assert_non_null(e);
 	assert_string_equal(e->source, "dns");
 	assert_non_null(strstr(e->message, res));
-	d = last_dns(ob.lg);
+	d = df_last_dns(ob.lg);
 	assert_int_equal(d->nanswers, 0);
 	assert_int_equal(d->ttl, -1);
 	assert_true(d->ms < 0);
@@ -489,20 +278,20 @@ test_garbage_and_truncated(void **state)
 	/* A response cut inside its last record. */
 	simdns_set_mode(s, SIMDNS_TRUNCATED);
 	ob.lg->n = 0;
-	assert_true(collect(ob.q, ob.lg, 10, has_rcode, "TIMEOUT"));
+	assert_true(df_collect(ob.q, ob.lg, 10, df_has_rcode, "TIMEOUT"));
 	/* The poll that started before the switch may have been clean:
 	 * wait for one more. */
 	ob.lg->n = 0;
-	assert_true(collect(ob.q, ob.lg, 10, has_rcode, "TIMEOUT"));
-	e = first_error(ob.lg);
+	assert_true(df_collect(ob.q, ob.lg, 10, df_has_rcode, "TIMEOUT"));
+	e = df_first_error(ob.lg);
 	assert_non_null(e);
 	assert_non_null(strstr(e->message, "malformed"));
 	assert_non_null(strstr(e->message, res));
 
 	/* It recovers. */
 	simdns_set_mode(s, SIMDNS_NORMAL);
-	assert_true(collect(ob.q, ob.lg, 10, has_rcode, "NOERROR"));
-	obs_stop(&ob);
+	assert_true(df_collect(ob.q, ob.lg, 10, df_has_rcode, "NOERROR"));
+	df_obs_stop(&ob);
 	simdns_stop(s);
 }
 
@@ -520,7 +309,7 @@ off_slot(double t, double origin, double interval)
 static void
 test_silent_does_not_delay_healthy(void **state)
 {
-	SimDns *good = sim(30), *mute = sim(30);
+	SimDns *good = df_sim(30), *mute = df_sim(30);
 	char rgood[64], rmute[64];
 	double interval = 1.0, timeout = 0.5, first = -1;
 	int ngood = 0, nmute = 0;
@@ -533,10 +322,10 @@ test_silent_does_not_delay_healthy(void **state)
 	snprintf(rmute, sizeof(rmute), "127.0.0.1:%d", simdns_port(mute));
 	/* The silent resolver first, so a shared sequential loop would make
 	 * the healthy one wait `timeout` after every slot. */
-	pf = mkprof(NAME, interval, 2, rmute, rgood);
+	pf = df_mkprof(NAME, interval, 2, rmute, rgood);
 	pf->p.dns.timeout = timeout;
-	obs_start(&ob, pf);
-	collect(ob.q, ob.lg, 4.6, NULL, NULL);
+	df_obs_start(&ob, pf);
+	df_collect(ob.q, ob.lg, 4.6, NULL, NULL);
 	for (int i = 0; i < ob.lg->n; i++) {
 		const Event *ev = &ob.lg->ev[i];
 		double off;
@@ -575,7 +364,7 @@ test_silent_does_not_delay_healthy(void **state)
 		assert_true(off > timeout - 0.05 && off < timeout + 0.35);
 	}
 	assert_true(simdns_queries(mute) >= 6); /* A + AAAA per poll */
-	obs_stop(&ob);
+	df_obs_stop(&ob);
 	simdns_stop(good);
 	simdns_stop(mute);
 }
@@ -597,12 +386,12 @@ test_port_unreachable(void **state)
 	getsockname(fd, (struct sockaddr *)&a, &sl);
 	close(fd);
 	snprintf(res, sizeof(res), "127.0.0.1:%d", ntohs(a.sin_port));
-	obs_start(&ob, mkprof(NAME, 0.5, 1, res));
-	assert_true(collect(ob.q, ob.lg, 10, has_rcode, "TIMEOUT"));
-	e = first_error(ob.lg);
+	df_obs_start(&ob, df_mkprof(NAME, 0.5, 1, res));
+	assert_true(df_collect(ob.q, ob.lg, 10, df_has_rcode, "TIMEOUT"));
+	e = df_first_error(ob.lg);
 	assert_non_null(e);
 	assert_non_null(strstr(e->message, "refused"));
-	obs_stop(&ob);
+	df_obs_stop(&ob);
 }
 
 /* --- a scripted server: TC + TCP, a dangling CNAME, a wrong ID --- */
@@ -799,17 +588,17 @@ test_tc_retries_over_tcp(void **state)
 
 	(void)state;
 	snprintf(res, sizeof(res), "127.0.0.1:%d", s->port);
-	obs_start(&ob, mkprof("tc.test", 0.5, 1, res));
-	assert_true(collect(ob.q, ob.lg, 10, has_rcode, "NOERROR"));
-	d = last_dns(ob.lg);
+	df_obs_start(&ob, df_mkprof("tc.test", 0.5, 1, res));
+	assert_true(df_collect(ob.q, ob.lg, 10, df_has_rcode, "NOERROR"));
+	d = df_last_dns(ob.lg);
 	assert_int_equal(d->nanswers, 2);
 	assert_string_equal(d->answers[0], "eu20.sim.drtop.test");
 	assert_string_equal(d->answers[1], "127.0.0.21");
 	assert_string_equal(d->endpoint, "eu20");
 	assert_int_equal(d->ttl, 20);
 	assert_true(atomic_load(&s->tcp_queries) >= 2); /* A and AAAA */
-	assert_null(first_error(ob.lg));
-	obs_stop(&ob);
+	assert_null(df_first_error(ob.lg));
+	df_obs_stop(&ob);
 	script_stop(s);
 }
 
@@ -823,16 +612,16 @@ test_dangling_cname_requeried(void **state)
 
 	(void)state;
 	snprintf(res, sizeof(res), "127.0.0.1:%d", s->port);
-	obs_start(&ob, mkprof("dangle.test", 0.5, 1, res));
-	assert_true(collect(ob.q, ob.lg, 10, has_rcode, "NOERROR"));
-	d = last_dns(ob.lg);
+	df_obs_start(&ob, df_mkprof("dangle.test", 0.5, 1, res));
+	assert_true(df_collect(ob.q, ob.lg, 10, df_has_rcode, "NOERROR"));
+	d = df_last_dns(ob.lg);
 	assert_int_equal(d->nanswers, 2);
 	assert_string_equal(d->answers[0], "target.test");
 	assert_string_equal(d->answers[1], "127.0.0.21");
 	assert_string_equal(d->endpoint, "eu20");
 	assert_int_equal(d->ttl, 15);
 	assert_true(atomic_load(&s->udp_queries) >= 4); /* two rounds */
-	obs_stop(&ob);
+	df_obs_stop(&ob);
 	script_stop(s);
 }
 
@@ -847,17 +636,17 @@ test_wrong_id_reported_and_ignored(void **state)
 
 	(void)state;
 	snprintf(res, sizeof(res), "127.0.0.1:%d", s->port);
-	obs_start(&ob, mkprof("wrongid.test", 0.5, 1, res));
-	assert_true(collect(ob.q, ob.lg, 10, has_rcode, "NOERROR"));
-	d = last_dns(ob.lg);
+	df_obs_start(&ob, df_mkprof("wrongid.test", 0.5, 1, res));
+	assert_true(df_collect(ob.q, ob.lg, 10, df_has_rcode, "NOERROR"));
+	d = df_last_dns(ob.lg);
 	assert_int_equal(d->nanswers, 1);
 	assert_string_equal(d->answers[0], "127.0.0.21");
-	e = first_error(ob.lg);
+	e = df_first_error(ob.lg);
 	assert_non_null(e);
 	assert_string_equal(e->source, "dns");
 	assert_non_null(strstr(e->message, "wrong ID"));
 	assert_non_null(strstr(e->message, res));
-	obs_stop(&ob);
+	df_obs_stop(&ob);
 	script_stop(s);
 }
 
@@ -1035,7 +824,7 @@ dnsmasq_rmdir(Dnsmasq *d)
 static bool
 last_answer_is(const Log *lg, const void *arg)
 {
-	const DnsEvent *d = last_dns(lg);
+	const DnsEvent *d = df_last_dns(lg);
 
 	return d && d->nanswers > 0 &&
 	    strcmp(d->answers[d->nanswers - 1], arg) == 0;
@@ -1061,9 +850,9 @@ test_dnsmasq_hosts_flip(void **state)
 	extra[3] = NULL;
 	dnsmasq_start(&d, "cpi.dr.test", extra);
 	snprintf(res, sizeof(res), "127.0.0.1:%d", d.port);
-	obs_start(&ob, mkprof("cpi.dr.test", 0.3, 1, res));
-	assert_true(collect(ob.q, ob.lg, 10, last_endpoint_is, "eu20"));
-	ev = last_dns(ob.lg);
+	df_obs_start(&ob, df_mkprof("cpi.dr.test", 0.3, 1, res));
+	assert_true(df_collect(ob.q, ob.lg, 10, df_last_endpoint_is, "eu20"));
+	ev = df_last_dns(ob.lg);
 	assert_string_equal(ev->rcode, "NOERROR");
 	assert_int_equal(ev->nanswers, 1);
 	assert_string_equal(ev->answers[0], "127.0.0.21");
@@ -1073,16 +862,16 @@ test_dnsmasq_hosts_flip(void **state)
 	write_file(d.hosts, "127.0.0.22 cpi.dr.test\n");
 	assert_int_equal(kill(d.pid, SIGHUP), 0);
 	before = ob.lg->n;
-	assert_true(collect(ob.q, ob.lg, 10, last_answer_is, "127.0.0.22"));
-	ev = last_dns(ob.lg);
+	assert_true(df_collect(ob.q, ob.lg, 10, last_answer_is, "127.0.0.22"));
+	ev = df_last_dns(ob.lg);
 	assert_string_equal(ev->endpoint, "ap10");
 	assert_int_equal(ev->ttl, 2);
 	assert_true(ob.lg->n > before);
 	/* Gone from the hosts file: NXDOMAIN from dnsmasq. */
 	write_file(d.hosts, "127.0.0.23 other.dr.test\n");
 	assert_int_equal(kill(d.pid, SIGHUP), 0);
-	assert_true(collect(ob.q, ob.lg, 10, has_rcode, "NXDOMAIN"));
-	obs_stop(&ob);
+	assert_true(df_collect(ob.q, ob.lg, 10, df_has_rcode, "NXDOMAIN"));
+	df_obs_stop(&ob);
 	dnsmasq_stop(&d);
 	dnsmasq_rmdir(&d);
 }
@@ -1108,25 +897,25 @@ test_dnsmasq_cname_chain(void **state)
 	extra[3] = NULL;
 	dnsmasq_start(&d, "cpi.dr.test", extra);
 	snprintf(res, sizeof(res), "127.0.0.1:%d", d.port);
-	obs_start(&ob, mkprof("cpi.dr.test", 0.3, 1, res));
-	assert_true(collect(ob.q, ob.lg, 10, has_rcode, "NOERROR"));
-	ev = last_dns(ob.lg);
+	df_obs_start(&ob, df_mkprof("cpi.dr.test", 0.3, 1, res));
+	assert_true(df_collect(ob.q, ob.lg, 10, df_has_rcode, "NOERROR"));
+	ev = df_last_dns(ob.lg);
 	assert_int_equal(ev->nanswers, 2);
 	assert_string_equal(ev->answers[0], "eu20.sim.drtop.test");
 	assert_string_equal(ev->answers[1], "127.0.0.21");
 	assert_string_equal(ev->endpoint, "eu20");
 	assert_int_equal(ev->ttl, 2);
-	obs_stop(&ob);
+	df_obs_stop(&ob);
 	/* --cname is not re-read on SIGHUP: restart with the other one. */
 	dnsmasq_stop(&d);
 	extra[2] = "--cname=cpi.dr.test,ap10.sim.drtop.test";
 	dnsmasq_start(&d, "cpi.dr.test", extra);
 	snprintf(res, sizeof(res), "127.0.0.1:%d", d.port);
-	obs_start(&ob, mkprof("cpi.dr.test", 0.3, 1, res));
-	assert_true(collect(ob.q, ob.lg, 10, last_endpoint_is, "ap10"));
-	ev = last_dns(ob.lg);
+	df_obs_start(&ob, df_mkprof("cpi.dr.test", 0.3, 1, res));
+	assert_true(df_collect(ob.q, ob.lg, 10, df_last_endpoint_is, "ap10"));
+	ev = df_last_dns(ob.lg);
 	assert_string_equal(ev->answers[0], "ap10.sim.drtop.test");
-	obs_stop(&ob);
+	df_obs_stop(&ob);
 	dnsmasq_stop(&d);
 	dnsmasq_rmdir(&d);
 }
@@ -1153,14 +942,14 @@ ttl_went_down(const Log *lg, const void *arg)
 static void
 test_dnsmasq_cache_counts_down(void **state)
 {
-	SimDns *s = sim(6);
+	SimDns *s = df_sim(6);
 	Dnsmasq d;
 	char server[64], res[64];
 	const char *extra[3];
 	Obs ob;
 
 	(void)state;
-	set_region(&choice, "eu20");
+	df_set_region(&df_choice, "eu20");
 	dnsmasq_dir(&d);
 	snprintf(
 	    server, sizeof(server), "--server=127.0.0.1#%d", simdns_port(s));
@@ -1168,8 +957,8 @@ test_dnsmasq_cache_counts_down(void **state)
 	extra[1] = NULL;
 	dnsmasq_start(&d, NAME, extra);
 	snprintf(res, sizeof(res), "127.0.0.1:%d", d.port);
-	obs_start(&ob, mkprof(NAME, 1.0, 1, res));
-	assert_true(collect(ob.q, ob.lg, 15, ttl_went_down, NULL));
+	df_obs_start(&ob, df_mkprof(NAME, 1.0, 1, res));
+	assert_true(df_collect(ob.q, ob.lg, 15, ttl_went_down, NULL));
 	for (int i = 0; i < ob.lg->n; i++) {
 		const DnsEvent *ev = &ob.lg->ev[i].u.dns;
 
@@ -1180,7 +969,7 @@ test_dnsmasq_cache_counts_down(void **state)
 		assert_true(ev->ttl >= 0 && ev->ttl <= 6);
 		assert_string_equal(ev->answers[0], "eu20.sim.drtop.test");
 	}
-	obs_stop(&ob);
+	df_obs_stop(&ob);
 	dnsmasq_stop(&d);
 	dnsmasq_rmdir(&d);
 	simdns_stop(s);
