@@ -3,8 +3,8 @@ record flipped by rewriting a hosts file and SIGHUP, with the TTL dnsmasq
 gives, and `converged` appears once routing has moved to the endpoint the
 record now points at (issue 4's "done when").
 
-The observer's own behaviour is covered in C (tests/unit/test_dns.c); this
-test checks the wiring through `watch` end to end.
+The observer's own behaviour is covered in C (tests/unit/test_dns_*.c);
+this test checks the wiring through `watch` end to end.
 """
 import json
 import os
