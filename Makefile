@@ -102,7 +102,8 @@ test-asan: deps
 
 # ThreadSanitizer over the threaded modules: the queue, the probe thread,
 # the DNS observer, the simulator, the action runner, and their shutdown.
-TSAN_TESTS := test_queue test_probe test_dns test_simdns test_sim test_httpd \
+TSAN_TESTS := test_queue test_probe test_dns_answers test_dns_hostile \
+	test_dns_scripted test_dns_dnsmasq test_simdns test_sim test_httpd \
 	test_actions test_runbook test_demo test_session
 test-tsan: deps
 	@$(MAKE) --no-print-directory SAN=thread BUILD=build-tsan \
