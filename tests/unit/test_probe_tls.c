@@ -52,19 +52,57 @@ port_open(int port)
 	return ok;
 }
 
+/* What test_tls leaves behind: its directory, the certificate and key,
+ * the s_server. */
+typedef struct {
+	char dir[32]; /* "" until made */
+	char *crt, *key;
+	pid_t server; /* 0 until started */
+} TlsFx;
+
+static int
+tls_setup(void **state)
+{
+	*state = xcalloc(1, sizeof(TlsFx));
+	return 0;
+}
+
+/* Also when an assertion failed: no s_server is left running. */
+static int
+tls_teardown(void **state)
+{
+	TlsFx *t = *state;
+
+	if (t->server > 0) {
+		kill(t->server, SIGTERM);
+		waitpid(t->server, NULL, 0);
+	}
+	if (t->crt != NULL)
+		unlink(t->crt);
+	if (t->key != NULL)
+		unlink(t->key);
+	if (t->dir[0] != '\0')
+		rmdir(t->dir);
+	free(t->crt);
+	free(t->key);
+	free(t);
+	return 0;
+}
+
 static void
 test_tls(void **state)
 {
+	TlsFx *t = *state;
 	char dir[] = "/tmp/drtop-probe-tls-XXXXXX";
 	Run r;
 	Event ev;
 	pid_t pid;
-	int port;
+	int port, spawned;
 
-	(void)state;
 	assert_non_null(mkdtemp(dir));
-	char *crt = xasprintf("%s/c.pem", dir),
-	     *key = xasprintf("%s/k.pem", dir);
+	str_copy(t->dir, sizeof(t->dir), dir);
+	const char *crt = t->crt = xasprintf("%s/c.pem", dir),
+	           *key = t->key = xasprintf("%s/k.pem", dir);
 	const char *const req[] = {"openssl", "req", "-x509", "-newkey", "ec",
 	    "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "5",
 	    "-subj", "/CN=localhost", "-addext",
@@ -76,9 +114,11 @@ test_tls(void **state)
 	char *acc = xasprintf("127.0.0.1:%d", port);
 	const char *const srv[] = {"openssl", "s_server", "-quiet", "-www",
 	    "-accept", acc, "-cert", crt, "-key", key, NULL};
-	assert_int_equal(posix_spawnp(&pid, "openssl", NULL, NULL,
-	                     (char *const *)srv, environ),
-	    0);
+	spawned = posix_spawnp(
+	    &pid, "openssl", NULL, NULL, (char *const *)srv, environ);
+	if (spawned == 0)
+		t->server = pid;
+	assert_int_equal(spawned, 0);
 	for (int i = 0; i < 200 && !port_open(port); i++)
 		usleep(25000);
 	assert_true(port_open(port));
@@ -162,13 +202,7 @@ test_tls(void **state)
 	pb_rec_stop(&rs);
 	free(plain);
 
-	kill(pid, SIGTERM);
-	waitpid(pid, NULL, 0);
-	unlink(crt);
-	unlink(key);
-	rmdir(dir);
-	free(crt);
-	free(key);
+	/* tls_teardown stops the server and removes the files. */
 	free(acc);
 	free(url);
 }
@@ -177,7 +211,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_tls),
+	    cmocka_unit_test_setup_teardown(test_tls, tls_setup, tls_teardown),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
