@@ -72,6 +72,8 @@ $(BIN): $(TUI_OBJ) $(LIB)
 # unit tests share, linked into each.
 TEST_SUPPORT := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
 TEST_HELPERS := $(TEST_SUPPORT:tests/unit/%.c=$(BUILD)/tests/%.o)
+# kept between builds (not intermediate files make deletes)
+.SECONDARY: $(TEST_HELPERS)
 $(BUILD)/tests/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
@@ -102,9 +104,11 @@ test-asan: deps
 
 # ThreadSanitizer over the threaded modules: the queue, the probe thread,
 # the DNS observer, the simulator, the action runner, and their shutdown.
-TSAN_TESTS := test_queue test_probe test_dns_answers test_dns_hostile \
-	test_dns_scripted test_dns_dnsmasq test_simdns test_sim test_httpd \
-	test_actions test_runbook test_demo test_session
+TSAN_TESTS := test_queue test_probe_http test_probe_sched test_probe_tls \
+	test_probe_faults test_probe_public test_dns_answers test_dns_hostile \
+	test_dns_scripted test_dns_dnsmasq test_simdns test_sim_config \
+	test_sim_answers test_sim_clients test_sim_tm test_sim_control \
+	test_httpd test_actions test_runbook test_demo test_session
 test-tsan: deps
 	@$(MAKE) --no-print-directory SAN=thread BUILD=build-tsan \
 		$(TSAN_TESTS:%=build-tsan/tests/%)
