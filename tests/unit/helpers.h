@@ -1,7 +1,7 @@
 /*
  * helpers: what the unit tests share. Include after <cmocka.h>.
  *
- * - assert_double_equal(a, b, eps): cmocka's assert_float_equal casts to
+ * - assert_double_equal(a, b, eps): cmocka's own float assert casts to
  *   float and passes when either side is NaN, and NaN is how reports
  *   store null. This one compares doubles, passes when both are NaN
  *   (null == null) and fails when exactly one is.
