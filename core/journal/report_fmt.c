@@ -90,7 +90,21 @@ report_fmt_esc(FILE *f, const char *s, ReportEsc how)
 	unsigned char prev = ' '; /* before the text: a space */
 
 	while (*p) {
-		size_t n = utf8_next((const char *)p, NULL);
+		unsigned cp = 0;
+		size_t n = utf8_next((const char *)p, &cp);
+		if (n > 1 && (utf8_is_bidi(cp) || utf8_is_control(cp))) {
+			/* a bidirectional or C1 control in logged text (a
+			 * marker, action output) would make the report show
+			 * something other than what was logged: JSON keeps it
+			 * as an escape, the documents show U+FFFD */
+			if (how == REPORT_ESC_JSON)
+				fprintf(f, "\\u%04x", cp);
+			else
+				fputs("\xef\xbf\xbd", f);
+			p += n;
+			prev = 0x80;
+			continue;
+		}
 		if (n == 0) {
 			fputs("\xef\xbf\xbd", f);
 			p++;

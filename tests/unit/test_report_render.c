@@ -296,6 +296,9 @@ test_md_escape(void **state)
 	    {"see https://h/a_b?x=1&y=2 or WWW.h.io, a: b",
 	        "see https\\://h/a_b?x=1\\&y=2 or WWW\\.h.io, a: b",
 	        "see https\\://h/a_b?x=1\\&y=2 or WWW\\.h.io, a: b"},
+	    /* a right-to-left override and a C1 control: shown as U+FFFD */
+	    {"ok\u202Egpj.exe x\xc2\x85y", "ok\uFFFDgpj.exe x\uFFFDy",
+	        "ok\uFFFDgpj.exe x\uFFFDy"},
 	};
 
 	(void)state;
@@ -314,6 +317,28 @@ test_md_escape(void **state)
 				    cases[i][1 + k]);
 			free(buf);
 		}
+	/* XML (html, svg) shows U+FFFD; JSON keeps the code point */
+	{
+		static const struct {
+			ReportEsc how;
+			const char *want;
+		} other[] = {
+		    {REPORT_ESC_XML, "a\uFFFDb &lt;\uFFFD"},
+		    {REPORT_ESC_JSON, "a\\u202eb <\\u2067"},
+		};
+
+		for (size_t i = 0; i < sizeof(other) / sizeof(*other); i++) {
+			char *buf = NULL;
+			size_t len = 0;
+			FILE *f = open_memstream(&buf, &len);
+
+			assert_non_null(f);
+			report_fmt_esc(f, "a\u202Eb <\u2067", other[i].how);
+			fclose(f);
+			assert_string_equal(buf, other[i].want);
+			free(buf);
+		}
+	}
 }
 
 int
