@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/jsonlit.h"
 #include "model/pcheck.h"
 #include "model/profile_monitor.h"
 #include "model/profile_secret.h"
@@ -170,6 +171,19 @@ profile_set(Profile *p, const char *assignment, char *err, size_t errcap)
 		snprintf(
 		    err, errcap, "--set %s: expected KEY=VALUE", assignment);
 		return -1;
+	}
+	{
+		size_t at;
+
+		/* cJSON would cut a string at \u0000 without a word */
+		if (jsonlit_first_nul(eq + 1, strlen(eq + 1), &at) !=
+		    JSONLIT_NUL_NONE) {
+			snprintf(err, errcap,
+			    "--set %.200s: the value holds a NUL character "
+			    "(\\u0000), which no profile string may hold",
+			    assignment);
+			return -1;
+		}
 	}
 	key = xstrndup(assignment, (size_t)(eq - assignment));
 	val = cJSON_ParseWithOpts(eq + 1, NULL, 1);

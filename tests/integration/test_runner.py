@@ -11,10 +11,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from drtest import ROOT, check, done, tmpdir  # noqa: E402
 
 
-def tree(programs):
+def tree(programs, sourceless=()):
     """A fake checkout: tests/run.sh and build/tests/test_* programs."""
     d = tmpdir()
-    os.makedirs(os.path.join(d, "tests"))
+    os.makedirs(os.path.join(d, "tests", "unit"))
     os.makedirs(os.path.join(d, "build", "tests"))
     shutil.copy(os.path.join(ROOT, "tests", "run.sh"), os.path.join(d, "tests"))
     for name, body in programs.items():
@@ -22,6 +22,8 @@ def tree(programs):
         with open(p, "w") as f:
             f.write("#!/bin/sh\n" + body)
         os.chmod(p, 0o755)
+        if name not in sourceless:
+            open(os.path.join(d, "tests", "unit", name + ".c"), "w").close()
     return d
 
 
@@ -49,6 +51,13 @@ check("a test that crashes before reporting fails", rc != 0 and
 rc, out = run(tree({"test_bad": "echo 'ok - a'; echo 'not ok - b'; exit 1\n"}))
 check("a failed check fails the run", rc != 0 and
       "tests: 1 passed, 1 failed" in out, out)
+
+# a binary left from a test that was renamed or split (no source) is not run
+rc, out = run(tree({"test_good": "echo 'ok - a'\n",
+                    "test_old": "echo 'not ok - stale'; exit 1\n"},
+                   sourceless=("test_old",)))
+check("a binary without a source file is not run", rc == 0 and
+      "test_old" not in out and "tests: 1 passed, 0 failed" in out, out)
 
 rc, out = run(tree({}))
 check("no tests at all fails the run", rc != 0, out)

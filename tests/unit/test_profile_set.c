@@ -128,6 +128,10 @@ static const SetErrCase set_err_cases[] = {
         "drill.rto_target)"},
     {"dns.ttl=-1",
         "--set dns.ttl=-1: dns.ttl: must be from 0 to 604800 (got -1)"},
+    /* cJSON would cut the string at the NUL */
+    {"monitor.path=\"/h\\u0000x\"",
+        "--set monitor.path=\"/h\\u0000x\": the value holds a NUL "
+        "character (\\u0000), which no profile string may hold"},
 };
 
 /* Each error leaves the profile as it was. */
