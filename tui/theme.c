@@ -1,5 +1,7 @@
 #include "theme.h"
 
+#include "colourfit.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -333,16 +335,6 @@ curses_attrs(unsigned a)
 	return r;
 }
 
-static short
-fit_colour(short c)
-{
-	if (c < 0)
-		return -1;
-	if (c >= COLORS)
-		return (short)(c % 8);
-	return c;
-}
-
 void
 theme_apply(Theme *t, bool color)
 {
@@ -350,11 +342,14 @@ theme_apply(Theme *t, bool color)
 
 	for (int i = 0; i < ROLE__COUNT; i++) {
 		const RoleStyle *st = &t->roles[i];
+
 		t->attr[i] = curses_attrs(st->attrs);
 		if (use && i + 1 < COLOR_PAIRS) {
-			init_pair((short)(i + 1), fit_colour(st->fg),
-			    fit_colour(st->bg));
-			t->attr[i] |= COLOR_PAIR(i + 1);
+			ColourFit f =
+			    colourfit(st->fg, st->bg, st->attrs, COLORS);
+
+			init_pair((short)(i + 1), f.fg, f.bg);
+			t->attr[i] = curses_attrs(f.attrs) | COLOR_PAIR(i + 1);
 		}
 	}
 }
