@@ -21,8 +21,7 @@ app_drill_stop(App *a)
 	if (drillctl_finish(a->dc, err, sizeof(err)) != 0)
 		app_state_message(a, "drill log incomplete: %s", err);
 	else
-		app_state_message(
-		    a, "drill log written: %s", drillctl_path(a->dc));
+		app_state_message(a, "drill log: %s", drillctl_shown(a->dc));
 	app_state_debug(a, "drill ended: %s", drillctl_path(a->dc));
 }
 
@@ -140,6 +139,12 @@ app_drill_update(App *a)
 	if (strncmp(a->ui.drill_line, "DRILL NOT STARTED", 17) == 0 &&
 	    !drillctl_active(a->dc))
 		return; /* the error stays until a drill starts */
+	drillctl_status_short(
+	    a->dc, a->ui.t, a->ui.drill_short, sizeof(a->ui.drill_short));
+	if (error && !a->ui.drill_error && strstr(line, "NOT RECORDED"))
+		/* the reason, whole, on the notice line */
+		app_state_message(
+		    a, "drill log %s", strstr(line, "NOT RECORDED"));
 	if (strcmp(line, a->ui.drill_line) != 0 || error != a->ui.drill_error) {
 		str_copy(a->ui.drill_line, sizeof(a->ui.drill_line), line);
 		a->ui.drill_error = error;

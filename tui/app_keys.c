@@ -434,6 +434,10 @@ app_keys_handle(App *a, int ch)
 		app_draw_resize(a);
 		return;
 	}
+	if (a->ui.message[0]) { /* a key was pressed: the notice was seen */
+		a->ui.message[0] = '\0';
+		a->dirty[PANE_STATUS] = true;
+	}
 	if (a->dialog != DLG_NONE) {
 		h = dialog_tables[a->dialog];
 		dispatch(a, h, keys_lookup(h->ctx, ch), ch);

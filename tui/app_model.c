@@ -180,10 +180,6 @@ status_changed(App *a, bool new_second)
 		a->record_lost = lost;
 		app_state_message(a, "NOT RECORDED (%lu lost): %s", lost, rerr);
 	}
-	if (a->ui.message[0] && a->ui.t >= a->ui.message_until) {
-		a->ui.message[0] = '\0';
-		a->dirty[PANE_STATUS] = true;
-	}
 }
 
 void

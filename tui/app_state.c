@@ -20,7 +20,6 @@ app_state_message(App *a, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(a->ui.message, sizeof(a->ui.message), fmt, ap);
 	va_end(ap);
-	a->ui.message_until = a->ui.t + 4.0;
 	a->dirty[PANE_STATUS] = true;
 }
 

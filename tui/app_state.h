@@ -83,7 +83,7 @@ typedef struct {
 /* The model the views draw: the engine's or the replay's. */
 const Snapshot *app_state_snap(const App *a);
 
-/* A transient note on the status line (for ~4 s of session time). */
+/* A note on the notice line, over the key bar, until a key is pressed. */
 void app_state_message(App *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

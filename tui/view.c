@@ -39,6 +39,38 @@ view_state_role(HealthState s)
 	}
 }
 
+/*
+ * A title's text in room columns. A banner reads "why: what to do"
+ * ("eu20 degraded, DNS still answers it: fail over to us21? press f"):
+ * when it does not fit, the why gives way and the verb and target after
+ * the last ": " stay whole.
+ */
+static void
+title_fit(const char *s, int room, const char *ellipsis, char *out, size_t cap)
+{
+	const char *colon = NULL;
+	int tail, head;
+
+	snprintf(out, cap, "%s", s);
+	if (text_width(s) <= room)
+		return;
+	for (const char *p = strstr(s, ": "); p; p = strstr(p + 2, ": "))
+		colon = p;
+	if (colon == NULL)
+		return; /* cut at the end, as any title */
+	tail = text_width(colon + 2);
+	head = room - tail - 2;
+	if (head < 4) {
+		snprintf(out, cap, "%s", colon + 2);
+		return;
+	}
+	char why[256];
+
+	snprintf(why, sizeof(why), "%.*s", (int)(colon - s), s);
+	text_fit(why, head, ellipsis, out, cap);
+	snprintf(out + strlen(out), cap - strlen(out), ": %s", colon + 2);
+}
+
 void
 view_title(WINDOW *w, const UiState *u, const char *title, bool focused,
     const char *extra, Role extra_role)
@@ -59,7 +91,11 @@ view_title(WINDOW *w, const UiState *u, const char *title, bool focused,
 	    theme_attr(u->theme, focused ? ROLE_TITLE_FOCUS : ROLE_TITLE), NULL,
 	    buf);
 	if (extra && *extra && x + 2 < cols) {
-		snprintf(buf, sizeof(buf), " %s ", extra);
+		char fit[256];
+
+		title_fit(
+		    extra, cols - x - 3, u->g->ellipsis, fit, sizeof(fit));
+		snprintf(buf, sizeof(buf), " %s ", fit);
 		text_put(w, 0, x + 1, cols - x - 1, 0,
 		    theme_attr(u->theme, extra_role), u->g->ellipsis, buf);
 	}

@@ -70,8 +70,9 @@ typedef struct {
 	char local_line[EV_TEXT_MAX];
 	const char *faults[3]; /* demo: each region's fault label */
 	const char *record_path; /* --record FILE, or NULL */
-	char message[128]; /* a transient note for the status line */
-	double message_until;
+	/* the notice line: the last message, shown over the key bar until
+	 * a key is pressed (the events pane keeps what happened) */
+	char message[256];
 	ProbeLog *probes; /* nendpoints entries */
 	const EventLog *events; /* the event log pane's lines */
 	int events_scroll; /* lines scrolled up from the bottom; 0 = follow */
@@ -89,6 +90,7 @@ typedef struct {
 	char action_line[EV_TEXT_MAX]; /* "failover running 3s"; "" = idle */
 	/* drill recording (tui/drillctl, view_drill) */
 	char drill_line[240]; /* "DRILL REC name 01:23 ..."; "" = none yet */
+	char drill_short[240]; /* for a narrow line: "REC 01:23 detected ..." */
 	bool drill_error; /* drill_line reports a write error */
 	char drill_ask; /* the prompt: 'D' name, 'i' fault note, 'm' marker */
 	double drill_fault_t; /* when i was pressed (the fault's time) */

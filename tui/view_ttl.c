@@ -102,6 +102,33 @@ line_col(
 	line_add(l, r, out);
 }
 
+/*
+ * A resolver as its row names it in w columns: its name when the profile
+ * gave one, else its address without the default port ":53". An address
+ * too wide is cut at the left ("~0.0.2:5353"): hosts and ports differ at
+ * the end, so the tail is what tells two resolvers apart.
+ */
+static void
+resolver_label(const char *name, int w, const Glyphs *g, char *out, size_t cap)
+{
+	size_t n = strlen(name);
+	bool addr = name[0] == '[' || (name[0] >= '0' && name[0] <= '9');
+	int cut;
+
+	if (addr && n > 3 && strcmp(name + n - 3, ":53") == 0)
+		n -= 3;
+	snprintf(out, cap, "%.*s", (int)n, name);
+	if (!addr || w <= 1 || text_width(out) <= w)
+		return;
+	cut = text_width(out) - (w - text_width(g->ellipsis));
+	if (cut > 0 && (size_t)cut < n) {
+		char tail[96];
+
+		snprintf(tail, sizeof(tail), "%s", out + cut);
+		snprintf(out, cap, "%s%s", g->ellipsis, tail);
+	}
+}
+
 /* "27s"; "4m" from 1000 s on. */
 static void
 short_secs(double secs, char *buf, size_t cap)
@@ -380,7 +407,10 @@ resolver_line(const UiState *u, const ResolverSnap *r, const Cols *c, int width,
 	memset(l, 0, sizeof(*l));
 	cell_of(u, r, &cell);
 	line_add(l, ROLE_TITLE, r->authoritative ? u->g->auth : " ");
-	line_col(l, ROLE_DEFAULT, u->g, r->name, c->name, false);
+	char label[96];
+
+	resolver_label(r->name, c->name, u->g, label, sizeof(label));
+	line_col(l, ROLE_DEFAULT, u->g, label, c->name, false);
 	line_add(l, ROLE_DEFAULT, " ");
 	if (c->arrow) {
 		line_add(l, ROLE_DIM, u->g->arrow);
@@ -424,8 +454,11 @@ columns(const UiState *u, int n, int width, bool two_rows)
 		const ResolverSnap *r = &s->resolvers[i];
 		Cell cell;
 		cell_of(u, r, &cell);
-		if (text_width(r->name) > names)
-			names = text_width(r->name);
+		char label[96];
+
+		resolver_label(r->name, 0, u->g, label, sizeof(label));
+		if (text_width(label) > names)
+			names = text_width(label);
 		if (text_width(cell.ep) > c.ep)
 			c.ep = text_width(cell.ep);
 		if (text_width(cell.ttl) > c.ttl)
@@ -437,7 +470,7 @@ columns(const UiState *u, int n, int width, bool two_rows)
 	int sw = 0;
 	if (!two_rows) {
 		/* the longest wording that leaves the names whole, else the
-		 * longest that leaves them 4 columns, else the shortest */
+		 * longest that leaves them 8, then 4 columns, else the shortest */
 		int sws[LEVELS], pick = -1;
 		for (int lv = 0; lv < LEVELS; lv++) {
 			sws[lv] = 0;
@@ -448,8 +481,10 @@ columns(const UiState *u, int n, int width, bool two_rows)
 					sws[lv] = text_width(st);
 			}
 		}
-		for (int want = names; pick < 0 && want >= 1;
-		     want = want > 4 ? 4 : 0)
+		for (int want = names; pick < 0 && want >= 1; want = want > 8
+		         ? 8
+		         : want > 4 ? 4
+		                    : 0)
 			for (int lv = 0; lv < LEVELS && pick < 0; lv++) {
 				int room = width - fixed_width(u, &c) -
 				    (sws[lv] ? sws[lv] + 1 : 0);
@@ -607,10 +642,18 @@ draw(WINDOW *w, const UiState *u, bool full)
 	TruthLine lines[VIEW_TTL_LINES_MAX];
 
 	(void)full;
-	if (u->profile->dns.name)
-		snprintf(extra, sizeof(extra), "%s ttl %ds",
-		    u->profile->dns.name, u->profile->dns.ttl);
-	else
+	if (u->profile->dns.name) {
+		/* the TTL is never cut: the name gives way (" DNS " and a
+		 * blank on each side of the title's text take 9 columns) */
+		char ttl[24], name[128];
+		int room;
+
+		snprintf(ttl, sizeof(ttl), " ttl %ds", u->profile->dns.ttl);
+		room = cols - 9 - text_width(ttl);
+		text_fit(u->profile->dns.name, room < 1 ? 1 : room,
+		    u->g->ellipsis, name, sizeof(name));
+		snprintf(extra, sizeof(extra), "%s%s", name, ttl);
+	} else
 		snprintf(extra, sizeof(extra), "not observed");
 	view_title(w, u, "DNS", false, extra, ROLE_DIM);
 	view_clear_rows(w, 1);

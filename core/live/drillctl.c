@@ -1,6 +1,7 @@
 #include "live/drillctl.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,12 @@ const char *
 drillctl_path(const DrillCtl *c)
 {
 	return c->path;
+}
+
+const char *
+drillctl_shown(const DrillCtl *c)
+{
+	return c->shown ? c->shown : c->path;
 }
 
 /* mkdir -p dir (mode 0755). 0, or -1 with errno set. */
@@ -274,4 +281,38 @@ drillctl_status(
 	if (c->err[0] && n < cap)
 		snprintf(buf + n, cap - n, "  NOT RECORDED (%lu lost): %s",
 		    c->lost, c->err);
+}
+
+void
+drillctl_status_short(const DrillCtl *c, double now, char *buf, size_t cap)
+{
+	DrillSnap s;
+	long secs;
+	int last = -1;
+	size_t n;
+
+	if (cap == 0)
+		return;
+	buf[0] = '\0';
+	drill_snapshot(&c->d, now, &s);
+	if (!s.reached[DRILL_START])
+		return;
+	secs = (long)floor(s.elapsed);
+	if (c->finished && !s.recording) {
+		snprintf(buf, cap, "log %s", drillctl_shown(c));
+		return;
+	}
+	for (int p = DRILL_FAULT; p <= DRILL_RESTORED; p++)
+		if (s.reached[p])
+			last = p;
+	snprintf(buf, cap, "%s %02ld:%02ld", s.recording ? "REC" : "drill",
+	    secs / 60, secs % 60);
+	n = strlen(buf);
+	if (last >= 0 && n < cap)
+		snprintf(buf + n, cap - n, " %s +%.1fs",
+		    drill_phase_name((DrillPhase)last),
+		    s.at[last] - (s.have_fault ? s.fault_t : s.started));
+	n = strlen(buf);
+	if (c->err[0] && n < cap)
+		snprintf(buf + n, cap - n, " NOT RECORDED (%lu lost)", c->lost);
 }

@@ -90,7 +90,19 @@ int drillctl_on_event(DrillCtl *c, const Event *ev, const EventSink *out);
 void drillctl_status(
     const DrillCtl *c, double now, char *buf, size_t cap, bool *error);
 
+/*
+ * The same, for a narrow line: what must never be cut, and nothing else.
+ * "REC 01:23 detected +3.1s" (the latest phase only, no name) while
+ * recording, "log PATH" after (the path whole, relative when it can be),
+ * "NOT RECORDED (N lost)" after a write error.
+ */
+void drillctl_status_short(
+    const DrillCtl *c, double now, char *buf, size_t cap);
+
 /* The current (or last) drill log's path, "" before any drill. */
 const char *drillctl_path(const DrillCtl *c);
+
+/* The same, relative to the current directory when under it (to show). */
+const char *drillctl_shown(const DrillCtl *c);
 
 #endif

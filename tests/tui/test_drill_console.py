@@ -137,9 +137,13 @@ def write_error(scr, work):
     scr.keys("Enter")
     scr.keys("1")
     s = scr.wait_for(lambda x: "NOT RECORDED" in x, SLACK + 20)
-    check("write error: NOT RECORDED with the reason on the status line",
-          s is not None and "DRILL REC full" in s,
-          status_line(getattr(scr, "last", "")))
+    st = status_line(s or getattr(scr, "last", ""))
+    check("write error: NOT RECORDED on the status line, beside the drill",
+          "NOT RECORDED" in st and "REC" in st, st)
+    note = (s or "").splitlines()[-1] if s else ""
+    check("write error: the reason on the notice line",
+          note.strip().startswith("drill log NOT RECORDED (") and "):" in note,
+          note)
     scr.keys("q")
     check("write error: the console still quits with 0",
           scr.exit_status() == 0)

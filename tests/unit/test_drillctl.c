@@ -233,6 +233,9 @@ test_drill(void **state)
 	assert_non_null(strstr(st, "DRILL REC game day 01:05"));
 	assert_non_null(strstr(st, "detected +1.0s"));
 	assert_non_null(strstr(st, "failover +2.0s"));
+	/* the narrow form: the latest phase only, no name */
+	drillctl_status_short(c, 75, st, sizeof(st));
+	assert_string_equal(st, "REC 01:05 failover +2.0s");
 	ev = drillctl_marker(c, 15, "paged");
 	drillctl_on_event(c, &ev, &keep_sink);
 	ev = drillctl_end(c, 20);
@@ -241,6 +244,10 @@ test_drill(void **state)
 	assert_int_equal(drillctl_finish(c, err, sizeof(err)), 0);
 	drillctl_status(c, 30, st, sizeof(st), &error);
 	assert_non_null(strstr(st, "drill game day ended 00:10, log "));
+	assert_non_null(strstr(st, "-game_day.jsonl"));
+	drillctl_status_short(c, 30, st, sizeof(st));
+	assert_true(strncmp(st, "log ", 4) == 0);
+	assert_string_equal(st + 4, drillctl_shown(c));
 	assert_non_null(strstr(st, "-game_day.jsonl"));
 
 	/* header, start, fault, health, route, detected, failover, marker,
