@@ -215,11 +215,13 @@ def run_manual(world):
           r.get("from") == "eu20" and r.get("cause") == "dns" and
           r["t"] >= flip_t, (r, flip_t))
     a, c = conv.get("auth"), conv.get("isp")
+    # the caching resolver's copy expires a TTL after it was fetched
+    # (fresh), which on a loaded machine may be well before the flip
     check("manual: the authoritative resolver converges at the DNS move, "
-          "the caching one after its TTL",
-          a and c and abs(a["t"] - r.get("t", -1)) < EPS and
-          c["t"] - a["t"] >= TTL - 2 * POLL - EPS and
-          c["t"] - a["t"] <= TTL + 2 * POLL,
+          "the caching one when its copy's TTL runs out",
+          a and c and fresh and abs(a["t"] - r.get("t", -1)) < EPS and
+          c["t"] > a["t"] and
+          abs(c["t"] - (fresh["t"] + TTL)) <= 2 * POLL + EPS,
           (a, c, fresh))
     check("manual: the client's-eye probe reaches us21 once isp answers it",
           pub and c and pub[0]["t"] >= c["t"] - POLL - EPS, (pub[:1], c))
@@ -235,7 +237,7 @@ def run_manual(world):
           ph.get("detected") is not None and ph.get("failover") is not None
           and ph.get("converged") is not None and
           ph["failover"] - ph["detected"] >= DELAY and
-          ph["converged"] - ph["failover"] >= TTL - 2 * POLL - EPS, ph)
+          ph["converged"] > ph["failover"] + EPS, ph)
     check("manual report: converged is the caching resolver's",
           c and abs(ph.get("converged", -1) - (c["t"] - rep["t0"])) < EPS and
           m["converged_s"].get(world.cache_addr) is not None and

@@ -126,8 +126,14 @@ def sim_start(args=("--control", "0", "--base-port", "0"), timeout=10):
     """
     import select
     args = list(args)
+    # never the fixed ports in tests: suites run side by side (CI runs
+    # the plain and the sanitizer builds at once)
     if "--dns-port" not in args:
-        args += ["--dns-port", "0"]  # never the fixed 15353 in tests
+        args += ["--dns-port", "0"]
+    if "--control" not in args:
+        args += ["--control", "0"]
+    if "--base-port" not in args:
+        args += ["--base-port", "0"]
     p = spawn([DRTOP, "sim"] + args, stdout=subprocess.PIPE,
               stderr=subprocess.PIPE)
     out = b""
