@@ -195,7 +195,7 @@ app_new(const AppConfig *cfg)
 	a->ui.start_real = cfg->start_real;
 	a->ui.selected = cfg->profile->nendpoints > 0 ? 0 : -1;
 	a->ui.focus = PANE_ENDPOINTS;
-	a->ui.kctx = KCTX_MAIN;
+	a->ui.kctx = cfg->replay ? KCTX_VIEW : KCTX_MAIN;
 	a->ui.record_path = cfg->record_path;
 	a->ui.probes =
 	    xcalloc((size_t)cfg->profile->nendpoints + 1, sizeof(ProbeLog));

@@ -130,7 +130,7 @@ void
 app_draw_close_dialog(App *a)
 {
 	a->dialog = DLG_NONE;
-	a->ui.kctx = KCTX_MAIN;
+	a->ui.kctx = a->cfg->replay ? KCTX_VIEW : KCTX_MAIN;
 	if (a->dlg) {
 		delwin(a->dlg);
 		a->dlg = NULL;

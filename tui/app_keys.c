@@ -299,7 +299,7 @@ static const KeyHandlers main_live = {KCTX_MAIN,
     }};
 
 /* A replay is read-only: f, b, x and r only say so. */
-static const KeyHandlers main_replay = {KCTX_MAIN,
+static const KeyHandlers main_replay = {KCTX_VIEW,
     {
         MAIN_KEYS,
         [KA_FAILOVER] = on_read_only,

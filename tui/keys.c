@@ -22,20 +22,24 @@ static const KeyBinding main_keys[] = {
     {'b', KA_FAILBACK, "b", "b failback",
         "fail back to the rules' choice (asks)"},
     {'x', KA_DISABLE, "x", "x disable",
-        "disable or enable the selected endpoint (asks for its name)"},
+        "disable or enable the selected endpoint (asks its name)"},
     {'r', KA_REPROBE, "r", "r probe", "probe the selected endpoint now"},
     {'t', KA_THEME, "t", "t theme", "next theme"},
+    /* moving around: two keys to a help line, so that the whole help
+     * fits at 80x24 (a row without help text is listed with none) */
     {KEY_TAB, KA_NEXT_PANE, "Tab", "Tab pane",
-        "focus the next pane (endpoints, timeline, events)"},
-    {KEY_BTAB, KA_PREV_PANE, "S-Tab", NULL, "focus the previous pane"},
-    {KEY_UP, KA_UP, "Up", NULL, "select the previous row / scroll up"},
+        "next pane (endpoints, timeline, events); S-Tab back"},
+    {KEY_BTAB, KA_PREV_PANE, "S-Tab", NULL, NULL},
+    {KEY_UP, KA_UP, "Up", NULL,
+        "select the previous row or scroll up; Down, j the next"},
     {'k', KA_UP, "k", NULL, NULL},
-    {KEY_DOWN, KA_DOWN, "Down", NULL, "select the next row / scroll down"},
+    {KEY_DOWN, KA_DOWN, "Down", NULL, NULL},
     {'j', KA_DOWN, "j", "j/k select", NULL},
-    {KEY_PPAGE, KA_PGUP, "PgUp", NULL, "scroll a page up"},
-    {KEY_NPAGE, KA_PGDN, "PgDn", NULL, "scroll a page down"},
-    {KEY_HOME, KA_HOME, "Home", NULL, "first row"},
-    {KEY_END, KA_END, "End", NULL, "last row (the event log follows again)"},
+    {KEY_PPAGE, KA_PGUP, "PgUp", NULL, "scroll a page up; PgDn down"},
+    {KEY_NPAGE, KA_PGDN, "PgDn", NULL, NULL},
+    {KEY_HOME, KA_HOME, "Home", NULL,
+        "first row; End the last (the event log follows again)"},
+    {KEY_END, KA_END, "End", NULL, NULL},
 };
 
 static const KeyBinding drill_keys[] = {
@@ -106,6 +110,7 @@ static const struct {
 	const KeyBinding *rows;
 	size_t n;
 	const char *title;
+	bool replay; /* leave the live rows out of help and key bar */
 } tables[KCTX__COUNT] = {
     [KCTX_MAIN] = {main_keys, ARRAY_LEN(main_keys), "Console"},
     [KCTX_DEMO] = {demo_keys, ARRAY_LEN(demo_keys), "Demo"},
@@ -116,7 +121,20 @@ static const struct {
     [KCTX_DRILL] = {drill_keys, ARRAY_LEN(drill_keys), "Drills"},
     [KCTX_RUNBOOK] = {runbook_keys, ARRAY_LEN(runbook_keys),
         "Action panel (R and A in the key bar once a step failed)"},
+    [KCTX_VIEW] = {main_keys, ARRAY_LEN(main_keys), "Console (read-only)",
+        true},
 };
+
+/* Whether a row of ctx's table is shown in its help and key bar: the
+ * actions on a live session are not, in a replay. */
+static bool
+shown(KeyContext ctx, const KeyBinding *row)
+{
+	bool live = row->action == KA_FAILOVER || row->action == KA_FAILBACK ||
+	    row->action == KA_DISABLE || row->action == KA_REPROBE;
+
+	return !(live && tables[ctx].replay);
+}
 
 const KeyBinding *
 keys_table(KeyContext ctx, size_t *n)
@@ -159,7 +177,7 @@ keys_help(KeyContext ctx, char (*lines)[128], int max)
 	for (size_t i = 0; i < n && out < max; i++) {
 		char names[64] = "";
 		size_t len = 0;
-		if (t[i].help == NULL)
+		if (t[i].help == NULL || !shown(ctx, &t[i]))
 			continue;
 		/* every named key with this action, in table order */
 		for (size_t j = 0; j < n; j++) {
@@ -171,17 +189,19 @@ keys_help(KeyContext ctx, char (*lines)[128], int max)
 				break;
 			len += (size_t)w;
 		}
-		snprintf(lines[out++], 128, "%-14s %s", names, t[i].help);
+		snprintf(lines[out++], 128, "%-16s %s", names, t[i].help);
 	}
 	return out;
 }
 
 static size_t
-bar_add(
-    const KeyBinding *t, size_t n, int width, char *buf, size_t cap, size_t len)
+bar_add(KeyContext ctx, int width, char *buf, size_t cap, size_t len)
 {
+	size_t n;
+	const KeyBinding *t = keys_table(ctx, &n);
+
 	for (size_t i = 0; i < n; i++) {
-		if (t[i].bar == NULL)
+		if (t[i].bar == NULL || !shown(ctx, &t[i]))
 			continue;
 		size_t add = strlen(t[i].bar) + (len ? 2 : 0);
 		if (len + add > (size_t)width || len + add + 1 > cap)
@@ -195,19 +215,15 @@ bar_add(
 size_t
 keys_bar(KeyContext ctx, KeyContext extra, int width, char *buf, size_t cap)
 {
-	size_t n, len = 0;
-	const KeyBinding *t = keys_table(ctx, &n);
+	size_t len = 0;
 
 	if (cap == 0)
 		return 0;
 	buf[0] = '\0';
-	if (ctx == KCTX_MAIN &&
+	if ((ctx == KCTX_MAIN || ctx == KCTX_VIEW) &&
 	    (extra == KCTX_DEMO || extra == KCTX_REPLAY ||
-	        extra == KCTX_RUNBOOK)) {
+	        extra == KCTX_RUNBOOK))
 		/* the demo's (replay's) keys go first: they are what it is for */
-		size_t dn;
-		const KeyBinding *d = keys_table(extra, &dn);
-		len = bar_add(d, dn, width, buf, cap, len);
-	}
-	return bar_add(t, n, width, buf, cap, len);
+		len = bar_add(extra, width, buf, cap, len);
+	return bar_add(ctx, width, buf, cap, len);
 }

@@ -58,6 +58,8 @@ typedef enum {
 	KCTX_CONFIRM, /* typing a name to confirm; other keys are text */
 	KCTX_DRILL, /* D, i, m: after KCTX_MAIN, in the console and demo */
 	KCTX_RUNBOOK, /* the action panel: R/A shown only when a step failed */
+	KCTX_VIEW, /* the console's panes in a replay: KCTX_MAIN's rows
+	              that do not act on a live session */
 	KCTX__COUNT
 } KeyContext;
 
@@ -69,7 +71,9 @@ typedef struct {
 	const char *help; /* one line for `?` */
 } KeyBinding;
 
-/* The rows of ctx, in display order; *n gets the count. */
+/* The rows of ctx, in display order; *n gets the count. KCTX_VIEW has
+ * KCTX_MAIN's rows: its live ones are bound (a replay answers that it is
+ * read-only) but never shown in its help or key bar. */
 const KeyBinding *keys_table(KeyContext ctx, size_t *n);
 
 /* The action bound to key in ctx, or KA_NONE. */
@@ -87,7 +91,8 @@ const char *keys_context_title(KeyContext ctx);
 int keys_help(KeyContext ctx, char (*lines)[128], int max);
 
 /*
- * The key bar for ctx (and KCTX_DEMO, KCTX_REPLAY or KCTX_RUNBOOK first
+ * The key bar for ctx (KCTX_MAIN or KCTX_VIEW; and KCTX_DEMO, KCTX_REPLAY
+ * or KCTX_RUNBOOK first
  * when extra is that context): "name label" pairs
  * separated by two blanks, only as many whole pairs as fit in width
  * columns. Returns the length written into buf.

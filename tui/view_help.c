@@ -9,13 +9,18 @@ int
 view_help_lines(const Glyphs *g, KeyContext extra, char (*lines)[128],
     bool *heading, int max)
 {
-	static const KeyContext order[] = {KCTX_MAIN, KCTX_DEMO, KCTX_DRILL,
+	/* each mode its own tables: a replay acts on nothing */
+	static const KeyContext live[] = {KCTX_MAIN, KCTX_DRILL, KCTX_DEMO,
 	    KCTX_DIALOG, KCTX_CONFIRM, KCTX_RUNBOOK};
+	static const KeyContext replay[] = {
+	    KCTX_REPLAY, KCTX_VIEW, KCTX_DIALOG};
+	const KeyContext *order = extra == KCTX_REPLAY ? replay : live;
+	size_t norder =
+	    extra == KCTX_REPLAY ? ARRAY_LEN(replay) : ARRAY_LEN(live);
 	int n = 0;
 
-	for (size_t i = 0; i < ARRAY_LEN(order) && n < max; i++) {
-		if ((order[i] == KCTX_DEMO || order[i] == KCTX_REPLAY) &&
-		    order[i] != extra)
+	for (size_t i = 0; i < norder && n < max; i++) {
+		if (order[i] == KCTX_DEMO && extra != KCTX_DEMO)
 			continue;
 		if (n > 0 && n < max) {
 			heading[n] = false;

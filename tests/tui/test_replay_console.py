@@ -7,6 +7,7 @@ import os
 import re
 import signal
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 sys.path.insert(0, os.path.dirname(__file__))
@@ -84,6 +85,37 @@ def main():
     s = scr.wait_for(lambda t: "read-only" in t, 5)
     check("f in a replay says the replay is read-only", s is not None,
           getattr(scr, "last", ""))
+    # the replay's own keys: the key bar and ? list Space and the speed
+    # and seek keys, and nothing that would act on a live session
+    bar = scr.capture().splitlines()[-1]
+    scr.keys("Escape")  # the notice gives the key bar back
+    s = scr.wait_for(lambda t: "Space pause" in t.splitlines()[-1], 5)
+    bar = s.splitlines()[-1] if s else scr.capture().splitlines()[-1]
+    check("replay key bar: Space, speed, seek; no f, b, x, r",
+          all(k in bar for k in ("Space pause", "+/- speed", "[/] change",
+                                 "g/G start/end")) and
+          not any(k in bar for k in ("failover", "failback", "disable",
+                                     "probe")), bar)
+    scr.keys("?")
+    s = scr.wait_for(lambda t: "Help: keys" in t, 5)
+    help_text = (s or "") + "\n"
+    scr.keys("Down", "Down", "Down", "Down", "Down", "Down", "Down", "Down")
+    time.sleep(0.5)
+    help_text += scr.capture()
+    # the text between the help box's sides
+    rows = [re.split("[\u2502|]", ln)[1].strip() for ln in help_text.splitlines()
+            if len(re.split("[\u2502|]", ln)) >= 3]
+    check("replay help: Replay first, Space and the speed keys",
+          s is not None and "Replay" in rows and
+          any(r.startswith("Space ") for r in rows) and
+          any(r.startswith("+ ") for r in rows) and
+          any(r.startswith("- ") and "half" in r for r in rows), rows)
+    check("replay help: no failover, failback, disable, probe or drill rows",
+          not any(w in help_text for w in ("fail over", "fail back",
+                                           "disable or enable",
+                                           "probe the selected",
+                                           "recorded drill")), rows)
+    scr.keys("Escape")
     scr.keys("q")
     check("q exits 0", scr.exit_status() == 0)
     scr.close()
