@@ -150,6 +150,9 @@ draw_row(WINDOW *w, int y, const UiState *u, const Cols *c, int i)
 	char buf[64];
 	int x = 0;
 
+	/* the whole row first: the selection bar has no gaps between
+	 * columns and runs to the edge */
+	text_put(w, y, 0, getmaxx(w), getmaxx(w), base, NULL, "");
 	text_put(w, y, 0, 1, 1, base, NULL, sel ? u->g->sel : " ");
 	/* the endpoint DNS answers, or the expected route apart from it */
 	text_put(w, y, 1, 1, 1,
@@ -200,11 +203,6 @@ draw_row(WINDOW *w, int y, const UiState *u, const Cols *c, int i)
 		        : base,
 		    u, f, false);
 	}
-	/* the selection bar runs to the edge */
-	int cols = getmaxx(w);
-	if (x < cols)
-		text_put(w, y, x - 1 < 0 ? 0 : x - 1, cols - x + 1,
-		    cols - x + 1, base, NULL, "");
 }
 
 /* The client's-eye probe: what a client resolving the public name got,
@@ -222,6 +220,7 @@ draw_public_row(WINDOW *w, int y, const UiState *u, const Cols *c, int i)
 	char buf[64];
 	int x = 2;
 
+	text_put(w, y, 0, getmaxx(w), getmaxx(w), base, NULL, "");
 	text_put(w, y, 0, 1, 1, base, NULL, sel ? u->g->sel : " ");
 	text_put(w, y, 1, 1, 1, base, NULL, " ");
 	put_col(w, y, &x, c->name, base, u, EV_PUBLIC, false);
@@ -259,10 +258,6 @@ draw_public_row(WINDOW *w, int y, const UiState *u, const Cols *c, int i)
 	    u, *sb ? sb : (probed ? "?" : ""), false);
 	if (c->fault)
 		put_col(w, y, &x, c->fault, base, u, "", false);
-	int cols = getmaxx(w);
-	if (x < cols)
-		text_put(w, y, x - 1 < 0 ? 0 : x - 1, cols - x + 1,
-		    cols - x + 1, base, NULL, "");
 }
 
 static void

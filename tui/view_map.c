@@ -147,6 +147,16 @@ draw_markers(WINDOW *w, const UiState *u, int rows, int cols)
 	unsigned char *used = xcalloc((size_t)rows * cols, 1);
 	int n = u->snap->nendpoints;
 
+	/* every mark's cell first: no label covers another region's mark */
+	for (int i = 0; i < n; i++) {
+		const Endpoint *ep = &u->profile->endpoints[i];
+		int r, c;
+
+		if (!ep->has_pos)
+			continue;
+		view_map_cell(ep->lat, ep->lon, rows, cols, &r, &c);
+		used[r * cols + c] = 1;
+	}
 	for (int pass = 0; pass < 2; pass++)
 		for (int i = 0; i < n; i++) {
 			const Endpoint *ep = &u->profile->endpoints[i];
@@ -161,7 +171,9 @@ draw_markers(WINDOW *w, const UiState *u, int rows, int cols)
 			view_map_cell(ep->lat, ep->lon, rows, cols, &r, &c);
 			label_of(u, i, label, sizeof(label));
 			lw = text_width(label);
-			int tries[][2] = {{r, c + 1}, {r, c - lw},
+			/* one blank between the mark and the label: an
+			 * ASCII mark ("o") would run into the name */
+			int tries[][2] = {{r, c + 2}, {r, c - lw - 1},
 			    {r - 1, c + 1}, {r + 1, c + 1}, {r - 1, c - lw},
 			    {r + 1, c - lw}};
 			for (size_t k = 0; k < ARRAY_LEN(tries) && lx < 0;
@@ -178,7 +190,7 @@ draw_markers(WINDOW *w, const UiState *u, int rows, int cols)
 			if (lx < 0) {
 				/* no free place: clip to the right edge */
 				ly = r;
-				lx = c + 1 < cols ? c + 1 : c;
+				lx = c + 2 < cols ? c + 2 : c;
 			}
 			Role sr = view_state_role(es->state);
 			text_put(w, 1 + r, c, 1, 0,
@@ -187,7 +199,13 @@ draw_markers(WINDOW *w, const UiState *u, int rows, int cols)
 			            : is_expected(u, ep->name) ? ROLE_CHANGE
 			                                       : sr),
 			    NULL, mark_of(u, ep->name));
-			used[r * cols + c] = 1;
+			/* the blank between mark and label, over the land */
+			if (ly == r && lx == c + 2)
+				text_put(
+				    w, 1 + r, c + 1, 1, 1, A_NORMAL, NULL, "");
+			if (ly == r && lx + lw + 1 == c)
+				text_put(
+				    w, 1 + r, c - 1, 1, 1, A_NORMAL, NULL, "");
 			int x = lx;
 			x += text_put(w, 1 + ly, x, cols - x, 0,
 			    theme_attr(

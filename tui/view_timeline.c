@@ -370,9 +370,16 @@ draw(WINDOW *w, const UiState *u, bool full)
 	if (view_banners(u, b, VIEW_BANNERS_MAX) > 1)
 		view_title(w, u, "Probes", u->focus == PANE_TIMELINE, b[1].text,
 		    b[1].role);
-	else
-		view_title(w, u, "Probes", u->focus == PANE_TIMELINE,
-		    "ok: height = latency; slow, failed, timeout", ROLE_DIM);
+	else {
+		/* each mark with its glyph, as the cells draw it */
+		char legend[160];
+
+		snprintf(legend, sizeof(legend),
+		    "ok: height = latency  %s slow  %s failed  %s timeout",
+		    u->g->probe_slow, u->g->probe_fail, u->g->probe_timeout);
+		view_title(w, u, "Probes", u->focus == PANE_TIMELINE, legend,
+		    ROLE_DIM);
+	}
 	int first = first_row(u, rows);
 	if (first != tl->drawn_first)
 		full = true;

@@ -52,6 +52,13 @@ def ascii_run(name, args, env=None):
               b"----" in b and b"..." in b)
         check("%s: state words still there" % name,
               b"ONLINE" in b and b"DEGRADED" in b)
+        # a map label stands apart from the marks ("o us21", not "ous21"),
+        # at the start and after the fault
+        top = (s + "\n" + b.decode("ascii", "replace")).splitlines()
+        top = top[1:6] + top[len(s.splitlines()) + 1:len(s.splitlines()) + 6]
+        runs = [ln for ln in top for n in NAMES
+                if re.search(r"[o*@]%s " % n, ln)]
+        check("%s: map labels apart from the marks" % name, runs == [], runs)
         scr.keys("?")
         scr.wait_for(lambda x: "Help: keys" in x, 10)
         b = scr.capture_bytes()
