@@ -104,11 +104,13 @@ view_details_lines(const UiState *u, int idx, char (*lines)[160], int max)
 	}
 	view_clock(u, es->state_since, when, sizeof(when));
 	ADD("%s  %s", ep->name, ep->region);
-	ADD("state %s since %s  (%d failures, %d successes in a row)",
+	ADD("state %s since %s  (now %d failures, %d successes in a row)",
 	    view_state_word(es->state), when, es->consecutive_failures,
 	    es->consecutive_successes);
+	/* the reason is the change's, when it happened; the counts above
+	 * are today's */
 	if (es->last_reason[0])
-		ADD("  %s", es->last_reason);
+		ADD("  changed at %s: %s", when, es->last_reason);
 	ADD("probe %s", ep->url ? ep->url : ep->target);
 	if (!es->cert_known)
 		snprintf(buf, sizeof(buf), "unknown");
@@ -120,12 +122,14 @@ view_details_lines(const UiState *u, int idx, char (*lines)[160], int max)
 	else
 		snprintf(buf, sizeof(buf), "EXPIRED %d days ago",
 		    -es->cert_days - 1);
-	ADD("probes %llu, failures %llu, median %s ms, certificate %s",
+	/* a certificate only where there is one */
+	bool tls = m->protocol == PROTO_HTTPS || es->cert_known;
+	ADD("probes %llu, failures %llu, median %s ms%s%s",
 	    (unsigned long long)es->probes, (unsigned long long)es->failures,
 	    es->median_ms >= 0
 	        ? (snprintf(when, sizeof(when), "%.1f", es->median_ms), when)
 	        : "-",
-	    buf);
+	    tls ? ", certificate " : "", tls ? buf : "");
 monitor:
 	ADD("%s", "");
 	ADD("Monitor (effective)");

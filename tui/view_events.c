@@ -136,6 +136,26 @@ view_events_format(
 		else if (x->phase == ACT_STARTED)
 			snprintf(buf, cap, "ACTION %s %s %s %s started by %s",
 			    x->name, x->from, a, x->to, x->by);
+		else if (x->step[0] &&
+		    (x->error[0] || x->signal || x->exit_code != 0)) {
+			/* a runbook stops at a failed step and waits */
+			char why[EV_TEXT_MAX + 16];
+
+			if (x->error[0])
+				snprintf(why, sizeof(why), "%s", x->error);
+			else if (x->signal)
+				snprintf(
+				    why, sizeof(why), "signal %d", x->signal);
+			else
+				snprintf(
+				    why, sizeof(why), "exit %d", x->exit_code);
+			snprintf(buf, cap,
+			    "ACTION %s step %s failed (%s): waits for R retry "
+			    "or A abort",
+			    x->name, x->step, why);
+		} else if (x->step[0])
+			snprintf(buf, cap, "ACTION %s step %s done", x->name,
+			    x->step);
 		else if (x->error[0])
 			snprintf(buf, cap, "ACTION %s failed: %s", x->name,
 			    x->error);

@@ -223,6 +223,10 @@ def runbook(d, regions):
         check("runbook: the panel names the failed step and its output",
               s is not None and "step 2/3" in s and "switch dns" in s,
               getattr(scr, "last", s))
+        check("runbook: the events pane says the step failed and waits",
+              s is not None and re.search(
+                  r"step switch dns failed \(exit \d+\): waits for R", s),
+              getattr(scr, "last", s))
         if s:
             check("runbook: R and A in the key bar",
                   "R retry step" in s.splitlines()[-1] and

@@ -458,6 +458,12 @@ test_details_tls_and_certificate(void **state)
 	u.profile = p;
 	u.g = glyphs_select(false);
 	u.probes = logs;
+	/* http, no certificate seen: details name none ("unknown" read as
+	 * a fault) */
+	u.snap = engine_snapshot(e);
+	n = view_details_lines(&u, 0, lines, 64);
+	for (int i = 0; i < n; i++)
+		assert_null(strstr(lines[i], ", certificate"));
 	for (size_t c = 0; c < ARRAY_LEN(certs); c++) {
 		bool seen = false;
 
