@@ -124,19 +124,52 @@ warnp = write_json(os.path.join(d, "warn.json"), {
     "service": "s",
     "endpoints": [{"name": "db", "target": "tcp://127.0.0.1:5432",
                    "monitor": {"expected_status": ["200"]}}],
-    "actions": {"failover": {"argv": ["./no-such-script.sh", "{form}"]}}})
+    "actions": {"failover": {"argv": ["./no-such-script.sh", "{to}"]}}})
 r = check_run(warnp)
 check("warnings: exit 0 with a summary", r.returncode == 0
       and "OK: 1 endpoint;" in r.stdout, r.stderr)
 check("warnings: tcp ignores expected_status",
       "%s: endpoints[0]: warning: monitor.expected_status is ignored" % warnp
       in r.stderr, r.stderr)
-check("warnings: unknown template {form}",
-      "%s: actions.failover.argv[1]: warning: unknown placeholder {form}"
-      % warnp in r.stderr, r.stderr)
+
 check("warnings: missing program",
       "actions.failover: warning: %s/no-such-script.sh is not an executable"
       " file here" % d in r.stderr, r.stderr)
+
+# --- mistakes a user makes, said in the user's words ---------------------
+# An unknown placeholder would run the failover with the literal text.
+placep = write_json(os.path.join(d, "place.json"), {
+    "service": "s",
+    "endpoints": [{"name": "a", "target": "http://127.0.0.1:9/"}],
+    "actions": {"failover": {"argv": ["/bin/echo", "{from}", "{form}"]}}})
+r = check_run(placep)
+check("unknown placeholder {form}: exit 2, names the place and the known "
+      "ones", r.returncode == 2 and r.stderr ==
+      "%s: actions.failover.argv[2]: unknown placeholder {form} (the known "
+      "placeholders are {from}, {to} and {service})\n" % placep,
+      (r.returncode, r.stderr))
+# A target without a scheme: what to add, not curl's words.
+nos = write_json(os.path.join(d, "noscheme.json"), {
+    "service": "s",
+    "endpoints": [{"name": "a", "target": "127.0.0.1:8080/health"}]})
+r = check_run(nos)
+check("target without a scheme: add http:// or https://", r.returncode == 2
+      and r.stderr == '%s: endpoints[0].target: "127.0.0.1:8080/health" has '
+      "no scheme: add http:// or https:// (or tcp:// for a TCP connect "
+      'check), e.g. "http://127.0.0.1:8080/health"\n' % nos,
+      (r.returncode, r.stderr))
+check("target without a scheme: not curl's words",
+      "slashes" not in r.stderr and "curl" not in r.stderr, r.stderr)
+# A trailing comma: at the comma's line and column, not at the end.
+tc = os.path.join(d, "comma.json")
+with open(tc, "w") as f:
+    f.write('{\n  "service": "s",\n  "endpoints": [\n'
+            '    {"name": "a", "target": "http://127.0.0.1:9/"},\n'
+            '  ]\n}\n')
+r = check_run(tc)
+check("trailing comma: at its line:column", r.returncode == 2
+      and r.stderr == "%s:4:51: malformed JSON: a comma before ']' (JSON "
+      "allows no trailing comma; remove it)\n" % tc, (r.returncode, r.stderr))
 
 # --- malformed and hostile input ----------------------------------------
 def hostile(name, data, want=None):
