@@ -287,11 +287,49 @@ check("check > /dev/full: exit 1 saying why",
 r = run([DRTOP, "check", "--debug-log", os.path.join(d, "dbg.log"), demo])
 check("check takes --debug-log like every mode", r.returncode == 0
       and "OK: 3 endpoints" in r.stdout, r.stderr)
-for mode in ("check", "watch", "replay", "report", "--demo"):
-    r = run([DRTOP, mode, "--help"])
-    check("drtop %s --help: the usage on stdout, exit 0" % mode,
-          r.returncode == 0 and "drtop report [--format" in r.stdout
-          and r.stderr == "", r.stderr)
+# Every mode answers --help with its own usage on stdout and exit 0.
+MODE_HELP = {
+    "check": "drtop check PROFILE",
+    "watch": "drtop watch --json [--duration S] [--record FILE] PROFILE",
+    "sim": "drtop sim [OPTION]...",
+    "replay": "drtop replay --check [--set KEY=VALUE]... LOG",
+    "report": "drtop report [--format md|json|html] [-o FILE]",
+    "--demo": "drtop [--theme NAME] [--ascii] [--record FILE] (PROFILE | "
+              "--demo)",
+}
+for mode, want in MODE_HELP.items():
+    for flag in ("--help", "-h"):
+        r = run([DRTOP, mode, flag])
+        others = [w for m, w in MODE_HELP.items() if m != mode]
+        check("drtop %s %s: its own usage on stdout, exit 0" % (mode, flag),
+              r.returncode == 0 and r.stdout.startswith("usage:\n")
+              and want in r.stdout and r.stderr == ""
+              and not any(o in r.stdout for o in others),
+              (r.returncode, r.stdout, r.stderr))
+r = run([DRTOP, "sim", "--regions", "a,b", "--help"])
+check("drtop sim --regions a,b --help: usage, exit 0, no simulator started",
+      r.returncode == 0 and "--write-profile FILE" in r.stdout
+      and "\nregion " not in r.stdout and "\nready\n" not in r.stdout,
+      (r.returncode, r.stdout[-200:]))
+r = run([DRTOP, "--help"])
+check("drtop --help: every mode, exit 0", r.returncode == 0 and all(
+    w in r.stdout for w in MODE_HELP.values()) and r.stderr == "", r.stdout)
+check("drtop --help: no \"sim --help lists them all\" any more",
+      "lists them all" not in r.stdout, r.stdout)
+# every option the simulator parses (read from its source) is listed
+with open(os.path.join(ROOT, "tui", "cmd_sim.c")) as f:
+    import re
+    sim_opts = sorted(set(re.findall(r'strcmp\(a, "(--[a-z-]+)"\)',
+                                     f.read())))
+check("cmd_sim.c parses ten options or more", len(sim_opts) >= 10, sim_opts)
+for opt in sim_opts:
+    if opt in ("--help", "--debug-log"):
+        continue
+    check("drtop --help lists sim's %s" % opt,
+          re.search(r"^\s+%s\b" % re.escape(opt), r.stdout, re.M)
+          is not None, opt)
+check("drtop --help: --debug-log for any mode",
+      "Any mode also takes --debug-log FILE" in r.stdout, r.stdout)
 for args in ([], [demo, demo], ["--bogus"], ["--bogus", demo],
              ["--debug-log"]):
     r = run([DRTOP, "check"] + args)
