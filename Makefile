@@ -46,6 +46,7 @@ BIN := $(BUILD)/drtop
 endif
 
 .PHONY: all deps demo test test-asan test-tsan test-unit bench soak install clean \
+	man-keys \
 	fmt fmt-check fuzz-check check-layers tests
 
 all: $(BIN)
@@ -142,12 +143,29 @@ fuzz-check: deps
 check-layers:
 	@sh tools/check-layers.sh
 
+# Everything under $(DESTDIR)$(PREFIX): the binary, the manual (its
+# FILES section names $(PREFIX) instead of /usr/local), the themes, and
+# the documents the manual points to, laid out as in the source tree so
+# their links work: share/doc/drtop/{README.md,doc/,examples/}.
+DOCDIR = $(PREFIX)/share/doc/drtop
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-		$(DESTDIR)$(PREFIX)/share/drtop/themes
-	install -m 755 drtop $(DESTDIR)$(PREFIX)/bin/drtop
-	install -m 644 man/drtop.1 $(DESTDIR)$(PREFIX)/share/man/man1/drtop.1
+		$(DESTDIR)$(PREFIX)/share/drtop/themes $(DESTDIR)$(DOCDIR)/doc \
+		$(DESTDIR)$(DOCDIR)/examples/actions
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/drtop
+	sed 's|/usr/local|$(PREFIX)|g' man/drtop.1 \
+		>$(DESTDIR)$(PREFIX)/share/man/man1/drtop.1
+	chmod 644 $(DESTDIR)$(PREFIX)/share/man/man1/drtop.1
 	install -m 644 themes/* $(DESTDIR)$(PREFIX)/share/drtop/themes/
+	install -m 644 README.md LICENSE $(DESTDIR)$(DOCDIR)/
+	install -m 644 doc/*.md $(DESTDIR)$(DOCDIR)/doc/
+	install -m 644 examples/*.json $(DESTDIR)$(DOCDIR)/examples/
+	install -m 755 examples/actions/*.sh $(DESTDIR)$(DOCDIR)/examples/actions/
+
+# The manual's KEYS section, from the key tables (`drtop --keys-man`);
+# tests/integration/test_manpage.py fails when it is out of date.
+man-keys: $(BIN)
+	@sh tools/man-keys.sh ./$(BIN) man/drtop.1
 
 clean:
 	rm -rf build build-asan build-tsan drtop

@@ -126,9 +126,9 @@ argsubst_check(const char *tmpl, char *err, size_t errcap)
 				n++;
 			if (s[n] == '}') {
 				snprintf(err, errcap,
-				    "unknown placeholder %.*s (the templates "
-				    "are "
-				    "{from}, {to} and {service})",
+				    "unknown placeholder %.*s (the known "
+				    "placeholders are {from}, {to} and "
+				    "{service})",
 				    (int)(n + 1), s);
 				return -1;
 			}

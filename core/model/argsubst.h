@@ -45,8 +45,8 @@ void argsubst_argv_free(char **argv);
  * Check one template for placeholders drtop does not know: a brace
  * pair around a lower-case identifier ([a-z_][a-z0-9_]*) other than
  * from, to and service. Returns 0 when the template is fine, -1 with
- * err set ("unknown placeholder {form} (the templates are {from}, {to}
- * and {service})") otherwise.
+ * err set ("unknown placeholder {form} (the known placeholders are
+ * {from}, {to} and {service})") otherwise.
  */
 int argsubst_check(const char *tmpl, char *err, size_t errcap);
 

@@ -419,18 +419,67 @@ skip_blank(const char *json, size_t len, size_t pos)
 	return pos;
 }
 
+/*
+ * The first comma that is followed (blanks aside) by the bracket closing
+ * its own array or object, when that bracket lies at or before stop:
+ * `[1, 2,]` or `{"a": 1,}`. cJSON stops somewhere after it (at the
+ * bracket, or further on), so the comma itself is what to point at.
+ * Returns its offset, or len when there is none (or the nesting is too
+ * deep to follow).
+ */
+static size_t
+trailing_comma(const char *json, size_t len, size_t stop)
+{
+	unsigned char open[PCHECK_NEST_LIMIT];
+	int depth = 0;
+	bool in_str = false, esc = false;
+
+	for (size_t i = 0; i < len && i <= stop; i++) {
+		char ch = json[i];
+
+		if (in_str) {
+			if (esc)
+				esc = false;
+			else if (ch == '\\')
+				esc = true;
+			else if (ch == '"')
+				in_str = false;
+		} else if (ch == '"') {
+			in_str = true;
+		} else if (ch == '[' || ch == '{') {
+			if (depth == PCHECK_NEST_LIMIT)
+				return len;
+			open[depth++] = (unsigned char)ch;
+		} else if (ch == ']' || ch == '}') {
+			if (depth > 0)
+				depth--;
+		} else if (ch == ',' && depth > 0) {
+			size_t j = skip_blank(json, len, i + 1);
+			char want = open[depth - 1] == '[' ? ']' : '}';
+
+			if (j < len && j <= stop && json[j] == want)
+				return i;
+		}
+	}
+	return len;
+}
+
 /* Where cJSON stopped, as line:col (both from 1; col counts characters). */
 static void
 json_error(PCheck *c, const char *json, size_t len, size_t pos, bool trailing)
 {
 	int line = 1, col = 1, depth = 0;
 	bool in_str = false, esc = false;
+	size_t comma = len;
 
 	if (pos > len)
 		pos = len;
 	/* Point at the next token, not at the blank before it. */
 	if (!trailing)
 		pos = skip_blank(json, len, pos);
+	/* A trailing comma: point at the comma, not where cJSON gave up. */
+	if (!trailing && (comma = trailing_comma(json, len, pos)) < len)
+		pos = comma;
 	for (size_t i = 0; i < pos; i++) {
 		unsigned char ch = (unsigned char)json[i];
 
@@ -460,6 +509,12 @@ json_error(PCheck *c, const char *json, size_t len, size_t pos, bool trailing)
 		errlist_add(c->errs,
 		    "%s:%d:%d: unexpected text after the JSON object", c->fname,
 		    line, col);
+	else if (comma < len)
+		errlist_add(c->errs,
+		    "%s:%d:%d: malformed JSON: a comma before '%c' (JSON "
+		    "allows no trailing comma; remove it)",
+		    c->fname, line, col,
+		    json[skip_blank(json, len, comma + 1)]);
 	else if (depth >= PCHECK_NEST_LIMIT)
 		errlist_add(c->errs,
 		    "%s:%d:%d: malformed JSON: nested more than %d levels "

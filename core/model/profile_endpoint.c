@@ -5,7 +5,9 @@
  */
 #include "model/profile_endpoint.h"
 
+#include <ctype.h>
 #include <curl/curl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -46,6 +48,43 @@ default_port(Protocol p)
 	return p == PROTO_HTTPS ? 443 : p == PROTO_HTTP ? 80 : 0;
 }
 
+/* Whether target starts with "SCHEME:" followed by a slash, or with a
+ * scheme drtop knows ("http:x" is a mistyped scheme, not a host). */
+static bool
+has_scheme(const char *target)
+{
+	size_t n = 0;
+	Protocol p;
+	char word[8];
+
+	if (!((target[0] >= 'a' && target[0] <= 'z') ||
+	        (target[0] >= 'A' && target[0] <= 'Z')))
+		return false;
+	while (target[n] != '\0' &&
+	    (isalnum((unsigned char)target[n]) || target[n] == '+' ||
+	        target[n] == '-' || target[n] == '.'))
+		n++;
+	if (target[n] != ':')
+		return false;
+	if (target[n + 1] == '/')
+		return true;
+	if (n >= sizeof(word))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		word[i] = (char)tolower((unsigned char)target[i]);
+	word[n] = '\0';
+	return profile_monitor_protocol(word, &p);
+}
+
+/* target without the slashes a scheme-less "//host/x" starts with. */
+static const char *
+strip_slashes(const char *target)
+{
+	while (*target == '/')
+		target++;
+	return target;
+}
+
 /* Parse e->target with libcurl and derive host, port, path, url from it
  * and the effective monitor. set: the MF_* bits set at any level. */
 static void
@@ -76,6 +115,22 @@ resolve_target(PCheck *c, const char *tpath, Endpoint *e, unsigned set)
 		}
 	}
 	pcheck_quote(q, sizeof(q), e->target);
+	if (rc != CURLUE_OK && !has_scheme(e->target)) {
+		/* curl's words ("Unsupported number of slashes following
+		 * scheme", "Bad scheme") would not say what is missing. */
+		char sug[MAX_URL + 16], qs[PCHECK_QUOTE_CAP];
+
+		/* no echo of what may be user:password@ */
+		snprintf(sug, sizeof(sug), "http://%s",
+		    strchr(e->target, '@') == NULL ? strip_slashes(e->target)
+		                                   : "host:port/path");
+		pcheck_err(c, tpath,
+		    "%s has no scheme: add http:// or https:// (or tcp:// "
+		    "for a TCP connect check), e.g. %s",
+		    strchr(e->target, '@') == NULL ? q : "the URL",
+		    pcheck_quote(qs, sizeof(qs), sug));
+		goto out;
+	}
 	if (rc != CURLUE_OK) {
 		pcheck_err(c, tpath, "%s is not a valid URL (curl: %s)", q,
 		    curl_err(rc));

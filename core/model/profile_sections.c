@@ -265,16 +265,16 @@ profile_sections_action_free(Action *a)
 	memset(a, 0, sizeof(*a));
 }
 
-/* Warn about "{word}" that is not one of the templates (a typo such as
- * {form} would reach the command unsubstituted); core/argsubst owns the
- * template syntax. */
+/* Refuse "{word}" that is not one of the placeholders: a typo such as
+ * {form} would reach the command as literal text, and a failover would
+ * run with it. core/argsubst owns the placeholder syntax. */
 static void
 check_placeholders(PCheck *c, const char *path, const char *arg)
 {
 	char err[160];
 
 	if (argsubst_check(arg, err, sizeof(err)) != 0)
-		pcheck_warn(c, path, "%s; it is passed as written", err);
+		pcheck_err(c, path, "%s", err);
 }
 
 static bool

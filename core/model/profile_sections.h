@@ -22,7 +22,7 @@ void profile_sections_routing(PCheck *c, const cJSON *obj, RoutingConfig *r);
 
 /* "actions": p->failover and p->failback. A program path holding '/'
  * that is not absolute is made relative to p->dir; an unknown {word}
- * placeholder is a warning. */
+ * placeholder is an error. */
 void profile_sections_actions(PCheck *c, const cJSON *obj, Profile *p);
 
 /* "drill": p->rto_target and p->drill_dir (relative to p->dir). */

@@ -124,19 +124,52 @@ warnp = write_json(os.path.join(d, "warn.json"), {
     "service": "s",
     "endpoints": [{"name": "db", "target": "tcp://127.0.0.1:5432",
                    "monitor": {"expected_status": ["200"]}}],
-    "actions": {"failover": {"argv": ["./no-such-script.sh", "{form}"]}}})
+    "actions": {"failover": {"argv": ["./no-such-script.sh", "{to}"]}}})
 r = check_run(warnp)
 check("warnings: exit 0 with a summary", r.returncode == 0
       and "OK: 1 endpoint;" in r.stdout, r.stderr)
 check("warnings: tcp ignores expected_status",
       "%s: endpoints[0]: warning: monitor.expected_status is ignored" % warnp
       in r.stderr, r.stderr)
-check("warnings: unknown template {form}",
-      "%s: actions.failover.argv[1]: warning: unknown placeholder {form}"
-      % warnp in r.stderr, r.stderr)
+
 check("warnings: missing program",
       "actions.failover: warning: %s/no-such-script.sh is not an executable"
       " file here" % d in r.stderr, r.stderr)
+
+# --- mistakes a user makes, said in the user's words ---------------------
+# An unknown placeholder would run the failover with the literal text.
+placep = write_json(os.path.join(d, "place.json"), {
+    "service": "s",
+    "endpoints": [{"name": "a", "target": "http://127.0.0.1:9/"}],
+    "actions": {"failover": {"argv": ["/bin/echo", "{from}", "{form}"]}}})
+r = check_run(placep)
+check("unknown placeholder {form}: exit 2, names the place and the known "
+      "ones", r.returncode == 2 and r.stderr ==
+      "%s: actions.failover.argv[2]: unknown placeholder {form} (the known "
+      "placeholders are {from}, {to} and {service})\n" % placep,
+      (r.returncode, r.stderr))
+# A target without a scheme: what to add, not curl's words.
+nos = write_json(os.path.join(d, "noscheme.json"), {
+    "service": "s",
+    "endpoints": [{"name": "a", "target": "127.0.0.1:8080/health"}]})
+r = check_run(nos)
+check("target without a scheme: add http:// or https://", r.returncode == 2
+      and r.stderr == '%s: endpoints[0].target: "127.0.0.1:8080/health" has '
+      "no scheme: add http:// or https:// (or tcp:// for a TCP connect "
+      'check), e.g. "http://127.0.0.1:8080/health"\n' % nos,
+      (r.returncode, r.stderr))
+check("target without a scheme: not curl's words",
+      "slashes" not in r.stderr and "curl" not in r.stderr, r.stderr)
+# A trailing comma: at the comma's line and column, not at the end.
+tc = os.path.join(d, "comma.json")
+with open(tc, "w") as f:
+    f.write('{\n  "service": "s",\n  "endpoints": [\n'
+            '    {"name": "a", "target": "http://127.0.0.1:9/"},\n'
+            '  ]\n}\n')
+r = check_run(tc)
+check("trailing comma: at its line:column", r.returncode == 2
+      and r.stderr == "%s:4:51: malformed JSON: a comma before ']' (JSON "
+      "allows no trailing comma; remove it)\n" % tc, (r.returncode, r.stderr))
 
 # --- malformed and hostile input ----------------------------------------
 def hostile(name, data, want=None):
@@ -254,11 +287,49 @@ check("check > /dev/full: exit 1 saying why",
 r = run([DRTOP, "check", "--debug-log", os.path.join(d, "dbg.log"), demo])
 check("check takes --debug-log like every mode", r.returncode == 0
       and "OK: 3 endpoints" in r.stdout, r.stderr)
-for mode in ("check", "watch", "replay", "report", "--demo"):
-    r = run([DRTOP, mode, "--help"])
-    check("drtop %s --help: the usage on stdout, exit 0" % mode,
-          r.returncode == 0 and "drtop report [--format" in r.stdout
-          and r.stderr == "", r.stderr)
+# Every mode answers --help with its own usage on stdout and exit 0.
+MODE_HELP = {
+    "check": "drtop check PROFILE",
+    "watch": "drtop watch --json [--duration S] [--record FILE] PROFILE",
+    "sim": "drtop sim [OPTION]...",
+    "replay": "drtop replay --check [--set KEY=VALUE]... LOG",
+    "report": "drtop report [--format md|json|html] [-o FILE]",
+    "--demo": "drtop [--theme NAME] [--ascii] [--record FILE] (PROFILE | "
+              "--demo)",
+}
+for mode, want in MODE_HELP.items():
+    for flag in ("--help", "-h"):
+        r = run([DRTOP, mode, flag])
+        others = [w for m, w in MODE_HELP.items() if m != mode]
+        check("drtop %s %s: its own usage on stdout, exit 0" % (mode, flag),
+              r.returncode == 0 and r.stdout.startswith("usage:\n")
+              and want in r.stdout and r.stderr == ""
+              and not any(o in r.stdout for o in others),
+              (r.returncode, r.stdout, r.stderr))
+r = run([DRTOP, "sim", "--regions", "a,b", "--help"])
+check("drtop sim --regions a,b --help: usage, exit 0, no simulator started",
+      r.returncode == 0 and "--write-profile FILE" in r.stdout
+      and "\nregion " not in r.stdout and "\nready\n" not in r.stdout,
+      (r.returncode, r.stdout[-200:]))
+r = run([DRTOP, "--help"])
+check("drtop --help: every mode, exit 0", r.returncode == 0 and all(
+    w in r.stdout for w in MODE_HELP.values()) and r.stderr == "", r.stdout)
+check("drtop --help: no \"sim --help lists them all\" any more",
+      "lists them all" not in r.stdout, r.stdout)
+# every option the simulator parses (read from its source) is listed
+with open(os.path.join(ROOT, "tui", "cmd_sim.c")) as f:
+    import re
+    sim_opts = sorted(set(re.findall(r'strcmp\(a, "(--[a-z-]+)"\)',
+                                     f.read())))
+check("cmd_sim.c parses ten options or more", len(sim_opts) >= 10, sim_opts)
+for opt in sim_opts:
+    if opt in ("--help", "--debug-log"):
+        continue
+    check("drtop --help lists sim's %s" % opt,
+          re.search(r"^\s+%s\b" % re.escape(opt), r.stdout, re.M)
+          is not None, opt)
+check("drtop --help: --debug-log for any mode",
+      "Any mode also takes --debug-log FILE" in r.stdout, r.stdout)
 for args in ([], [demo, demo], ["--bogus"], ["--bogus", demo],
              ["--debug-log"]):
     r = run([DRTOP, "check"] + args)

@@ -304,8 +304,46 @@ static const ErrCase err_cases[] = {
         "p.json: endpoints[0].target: \"https://a b.example.com\" is not a "
         "valid URL (curl: Bad hostname)"},
     {"target without scheme", WRAP("", "{'name':'a','target':'a.example.com'}"),
-        "p.json: endpoints[0].target: \"a.example.com\" is not a valid URL "
-        "(curl: Bad scheme)"},
+        "p.json: endpoints[0].target: \"a.example.com\" has no scheme: add "
+        "http:// or https:// (or tcp:// for a TCP connect check), e.g. "
+        "\"http://a.example.com\""},
+    /* curl would say "Unsupported number of slashes following scheme" */
+    {"target host:port/path without scheme",
+        WRAP("", "{'name':'a','target':'127.0.0.1:8080/health'}"),
+        "p.json: endpoints[0].target: \"127.0.0.1:8080/health\" has no "
+        "scheme: add http:// or https:// (or tcp:// for a TCP connect "
+        "check), e.g. \"http://127.0.0.1:8080/health\""},
+    {"target localhost:port without scheme",
+        WRAP("", "{'name':'a','target':'localhost:8080'}"),
+        "p.json: endpoints[0].target: \"localhost:8080\" has no scheme: "
+        "add http:// or https:// (or tcp:// for a TCP connect check), e.g. "
+        "\"http://localhost:8080\""},
+    {"target //host without scheme",
+        WRAP("", "{'name':'a','target':'//a.example.com/x'}"),
+        "p.json: endpoints[0].target: \"//a.example.com/x\" has no scheme: "
+        "add http:// or https:// (or tcp:// for a TCP connect check), e.g. "
+        "\"http://a.example.com/x\""},
+    {"target with credentials and no scheme: never echoed",
+        WRAP("", "{'name':'a','target':'u:hunter2@a.example.com'}"),
+        "p.json: endpoints[0].target: the URL has no scheme: add http:// "
+        "or https:// (or tcp:// for a TCP connect check), e.g. "
+        "\"http://host:port/path\""},
+    {"public.url without scheme",
+        WRAP(",'public':{'url':'cpi.example.com/health'}", MIN_EP),
+        "p.json: public.url: \"cpi.example.com/health\" has no scheme: add "
+        "http:// or https:// (or tcp:// for a TCP connect check), e.g. "
+        "\"http://cpi.example.com/health\""},
+    {"unknown placeholder in an action argument",
+        WRAP(",'actions':{'failback':{'argv':['x','{too}']}}", MIN_EP),
+        "p.json: actions.failback.argv[1]: unknown placeholder {too} (the "
+        "known placeholders are {from}, {to} and {service})"},
+    {"unknown placeholder inside a runbook step's argument",
+        WRAP(",'actions':{'failover':[{'name':'s1','argv':['x','{to}']},"
+             "{'name':'s2','argv':['y','--zone={zone_id}']}]}",
+            MIN_EP),
+        "p.json: actions.failover[1].argv[1]: unknown placeholder "
+        "{zone_id} (the known placeholders are {from}, {to} and "
+        "{service})"},
     {"target scheme ftp",
         WRAP("", "{'name':'a','target':'ftp://a.example.com/'}"),
         "p.json: endpoints[0].target: \"ftp://a.example.com/\": scheme "

@@ -34,6 +34,24 @@ static const MalformedCase malformed_cases[] = {
         "p.json:1:17: unexpected text after the JSON object"},
     {"empty file", BYTES(""), "p.json:1:1: malformed JSON: empty file"},
     {"blank file", BYTES(" \n "), "p.json:2:2: malformed JSON: empty file"},
+    /* a trailing comma is pointed at, not where cJSON gave up */
+    {"trailing comma in an array",
+        BYTES("{\n  \"service\": \"s\",\n  \"endpoints\": [\n"
+              "    {\"name\": \"a\", \"target\": \"http://x:1/\"},\n"
+              "  ]\n}\n"),
+        "p.json:4:43: malformed JSON: a comma before ']' (JSON allows no "
+        "trailing comma; remove it)"},
+    {"trailing comma in an object",
+        BYTES("{\n  \"dns\": {\"ttl\": 5,},\n  \"service\": \"s\"\n}"),
+        "p.json:2:19: malformed JSON: a comma before '}' (JSON allows no "
+        "trailing comma; remove it)"},
+    {"trailing comma at the end, before a blank line",
+        BYTES("{\"service\": \"s\",\n\n}"),
+        "p.json:1:16: malformed JSON: a comma before '}' (JSON allows no "
+        "trailing comma; remove it)"},
+    {"a comma inside a string is no trailing comma",
+        BYTES("{\"a\": \",]\", \"b\": [1,, 2]}"),
+        "p.json:1:21: malformed JSON near ','"},
     /* columns count characters, not bytes */
     {"after a UTF-8 string", BYTES("{\"r\":\"Zürich\" x}"),
         "p.json:1:15: malformed JSON near 'x'"},
