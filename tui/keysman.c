@@ -29,6 +29,10 @@ keys_man(FILE *f)
 		size_t n;
 		const KeyBinding *t = keys_table((KeyContext)c, &n);
 
+		/* a replay's console keys are the console's, less the ones
+		 * that act: the Console section lists them */
+		if (c == KCTX_VIEW)
+			continue;
 		fputs(".SS ", f);
 		roff_text(f, keys_context_title((KeyContext)c), false);
 		fputc('\n', f);

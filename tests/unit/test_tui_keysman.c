@@ -54,6 +54,12 @@ test_every_row_in_order(void **state)
 		const KeyBinding *t = keys_table((KeyContext)c, &n);
 		char want[160];
 
+		if (c == KCTX_VIEW) { /* the Console's rows, less the acting */
+			snprintf(want, sizeof(want), ".SS %s\n",
+			    keys_context_title((KeyContext)c));
+			assert_null(strstr(text, want));
+			continue;
+		}
 		snprintf(want, sizeof(want), ".SS %s\n",
 		    keys_context_title((KeyContext)c));
 		at = strstr(at, want);
@@ -111,7 +117,8 @@ test_roff_safe(void **state)
 		assert_false(l[0] == '\'');
 		l = nl + 1;
 	}
-	assert_non_null(strstr(text, "\\fBS\\-Tab\\fR"));
+	assert_non_null(strstr(text, "S-Tab back")); /* in Tab's help */
+	assert_non_null(strstr(text, "\\fBPgUp\\fR"));
 	assert_non_null(strstr(text, "\\fB\\-\\fR"));
 	assert_null(strstr(text, "\\fB-"));
 	free(text);
