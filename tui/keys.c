@@ -35,10 +35,10 @@ static const KeyBinding main_keys[] = {
     {'k', KA_UP, "k", NULL, NULL},
     {KEY_DOWN, KA_DOWN, "Down", NULL, NULL},
     {'j', KA_DOWN, "j", "j/k select", NULL},
-    {KEY_PPAGE, KA_PGUP, "PgUp", NULL, "scroll a page up; PgDn down"},
+    {KEY_PPAGE, KA_PGUP, "PgUp", NULL,
+        "a page up, PgDn down; Home, End: first, last row (follow)"},
     {KEY_NPAGE, KA_PGDN, "PgDn", NULL, NULL},
-    {KEY_HOME, KA_HOME, "Home", NULL,
-        "first row; End the last (the event log follows again)"},
+    {KEY_HOME, KA_HOME, "Home", NULL, NULL},
     {KEY_END, KA_END, "End", NULL, NULL},
 };
 
@@ -52,9 +52,9 @@ static const KeyBinding drill_keys[] = {
 
 static const KeyBinding demo_keys[] = {
     {'1', KA_FAULT1, "1", "1-3 fault",
-        "cycle region 1's fault: ok, 500, refuse, blackhole"},
-    {'2', KA_FAULT2, "2", NULL, "cycle region 2's fault"},
-    {'3', KA_FAULT3, "3", NULL, "cycle region 3's fault"},
+        "region 1's fault: ok, 500, refuse, blackhole; 2, 3 alike"},
+    {'2', KA_FAULT2, "2", NULL, NULL},
+    {'3', KA_FAULT3, "3", NULL, NULL},
 };
 
 static const KeyBinding replay_keys[] = {

@@ -189,7 +189,8 @@ def run(scr, record):
     check("?: help dialog", s is not None, getattr(scr, "last", ""))
     if s is not None:
         check("?: lists keys with their help",
-              "this help" in s and "quit" in s and "cycle region 1" in s, s)
+              "this help" in s and "quit" in s and "region 1's fault" in s
+              and "mark the drill's fault" in s, s)
     scr.keys("Escape")
     s = scr.wait_for(lambda x: "Help: keys" not in x and "Endpoints" in x, 10)
     check("Esc closes help", s is not None)
